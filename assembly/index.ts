@@ -1,0 +1,5 @@
+// The one WebAssembly module: memory management for the TypeScript facade,
+// then every kernel family. Kernels are plain functions over raw pointers and
+// lengths; nothing managed crosses the boundary.
+export { alloc, free, heapBase } from "./memory";
+export * from "./gemm";

@@ -1,0 +1,213 @@
+// Module: PyTorch's nn.Module — a tree of submodules owning parameters and
+// buffers, with recursive traversal, train/eval mode and state dicts.
+import { Tensor, shapeToString } from "../tensor.js";
+
+export type StateDict = Record<string, Tensor>;
+
+export class Module {
+  /** Training mode (true) or evaluation mode (false); see train() and eval(). */
+  training = true;
+  protected readonly _parameters = new Map<string, Tensor | null>();
+  protected readonly _buffers = new Map<string, Tensor>();
+  protected readonly _modules = new Map<string, Module>();
+
+  /** Registers a parameter (or null, e.g. a disabled bias) under `name`. */
+  protected registerParameter(name: string, t: Tensor | null): void {
+    if (t) t.requiresGrad = true;
+    this._parameters.set(name, t);
+  }
+
+  /** Registers persistent state that is not trained (e.g. running statistics). */
+  protected registerBuffer(name: string, t: Tensor): void {
+    this._buffers.set(name, t);
+  }
+
+  protected registerModule(name: string, m: Module): void {
+    if (!(m instanceof Module)) throw new TypeError(`registerModule: ${name} is not a Module: ${String(m)}`);
+    this._modules.set(name, m);
+  }
+
+  forward(..._inputs: unknown[]): Tensor {
+    throw new Error(`${this.constructor.name}.forward is not implemented`);
+  }
+
+  *namedChildren(): IterableIterator<[string, Module]> {
+    yield* this._modules;
+  }
+
+  children(): Module[] {
+    return [...this._modules.values()];
+  }
+
+  /** This module and every descendant, pre-order, each once. */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  namedModules(prefix = "", seen = new Set<Module>()): [string, Module][] {
+    if (seen.has(this)) return [];
+    seen.add(this);
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, m] of this._modules) out.push(...m.namedModules(prefix ? `${prefix}.${name}` : name, seen));
+    return out;
+  }
+
+  /** Every parameter, in registration order, each once. */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedParameters(): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m._parameters) {
+        if (p && !seen.has(p)) {
+          seen.add(p);
+          out.push([prefix ? `${prefix}.${name}` : name, p]);
+        }
+      }
+    }
+    return out;
+  }
+
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, b] of m._buffers) out.push([prefix ? `${prefix}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  /** Calls fn on every submodule (children first) and then on this one, as PyTorch does. */
+  apply(fn: (m: Module) => void): this {
+    for (const m of this._modules.values()) m.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  train(mode = true): this {
+    if (typeof mode !== "boolean") throw new TypeError(`train: mode must be a boolean, got ${String(mode)}`);
+    this.training = mode;
+    for (const m of this._modules.values()) m.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Resets gradients: to null (default, as PyTorch 2) or to zero. */
+  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+    for (const p of this.parameters()) {
+      if (!p.grad) continue;
+      if (setToNone) p.grad = null;
+      else p.grad.data.fill(0);
+    }
+  }
+
+  /** Copies of every parameter and buffer, keyed by dotted name (PyTorch's order). */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
+      for (const [name, p] of m._parameters) if (p) out[key(name)] = p.clone();
+      for (const [name, b] of m._buffers) out[key(name)] = b.clone();
+    }
+    return out;
+  }
+
+  /**
+   * Copies values in from a state dict (Tensors, or `{ shape, data }` objects
+   * as JSON gives back). With `strict` (default), missing and unexpected keys
+   * are errors. Everything is checked before anything is copied.
+   */
+  loadStateDict(sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>, { strict = true } = {}): void {
+    if (sd === null || typeof sd !== "object") throw new TypeError(`loadStateDict: expected an object, got ${String(sd)}`);
+    const own = this.stateTensors();
+    if (strict) {
+      const missing = [...own.keys()].filter((k) => !(k in sd));
+      const unexpected = Object.keys(sd).filter((k) => !own.has(k));
+      if (missing.length || unexpected.length) {
+        throw new Error(
+          `loadStateDict: missing keys [${missing.join(", ")}], unexpected keys [${unexpected.join(", ")}]`,
+        );
+      }
+    }
+    const plan: [Tensor, ArrayLike<number>][] = [];
+    for (const [k, v] of Object.entries(sd)) {
+      const target = own.get(k);
+      if (!target) continue;
+      const shape = v instanceof Tensor ? v.shape : v?.shape;
+      const data = v instanceof Tensor ? v.data : v?.data;
+      if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape`);
+      if (shape!.length !== target.shape.length || shape!.some((d, i) => d !== target.shape[i])) {
+        throw new RangeError(
+          `loadStateDict: ${k} has shape ${shapeToString(shape!)} in the state dict but ${shapeToString(target.shape)} in the module`,
+        );
+      }
+      if (!data || data.length !== target.size) throw new RangeError(`loadStateDict: ${k} needs ${target.size} values`);
+      plan.push([target, data]);
+    }
+    for (const [target, data] of plan) target.data.set(data);
+  }
+
+  private stateTensors(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
+      for (const [name, p] of m._parameters) if (p) out.set(key(name), p);
+      for (const [name, b] of m._buffers) out.set(key(name), b);
+    }
+    return out;
+  }
+
+  /**
+   * A deep copy (PyTorch's copy.deepcopy of a module): new parameter and buffer
+   * tensors with the same values, submodules cloned, other fields copied.
+   * Fields that referred to this module's own parameters, buffers or
+   * submodules refer to the copies'. Subclasses holding scratch buffers
+   * override resetScratch() so the copy allocates its own.
+   */
+  clone(): this {
+    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    const remap = new Map<unknown, unknown>();
+    const params = new Map<string, Tensor | null>();
+    for (const [k, p] of this._parameters) {
+      const c = p ? p.clone() : null;
+      if (p) remap.set(p, c);
+      params.set(k, c);
+    }
+    const buffers = new Map<string, Tensor>();
+    for (const [k, b] of this._buffers) {
+      const c = b.clone();
+      remap.set(b, c);
+      buffers.set(k, c);
+    }
+    const mods = new Map<string, Module>();
+    for (const [k, m] of this._modules) {
+      const c = m.clone();
+      remap.set(m, c);
+      mods.set(k, c);
+    }
+    for (const key of Reflect.ownKeys(this)) {
+      const v = (this as Record<string | symbol, unknown>)[key];
+      let nv: unknown = v;
+      if (key === "_parameters") nv = params;
+      else if (key === "_buffers") nv = buffers;
+      else if (key === "_modules") nv = mods;
+      else if (remap.has(v)) nv = remap.get(v);
+      else if (Array.isArray(v) && v.some((x) => remap.has(x))) nv = v.map((x) => (remap.has(x) ? remap.get(x) : x));
+      Object.defineProperty(copy, key, { ...Object.getOwnPropertyDescriptor(this, key)!, value: nv });
+    }
+    copy.resetScratch();
+    return copy;
+  }
+
+  /** Drops cached scratch tensors so a clone does not share them. */
+  protected resetScratch(): void {}
+}

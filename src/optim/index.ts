@@ -1,0 +1,1 @@
+// torch.optim: optimizers, utilities, learning-rate schedules and SWA.

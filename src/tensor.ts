@@ -1,0 +1,230 @@
+// Tensor: a shape and a block of float32 storage owned by the facade
+// (WebAssembly linear memory, or a Float32Array in the pure-JS build).
+import { allocate, release, type Storage } from "./runtime/memory.js";
+import { wasmOrNull } from "./runtime/runtime.js";
+
+export type Shape = readonly number[];
+/** Values accepted by tensor(): flat array-likes or nested arrays. */
+export type NestedArray = number | readonly NestedArray[];
+export type TensorLike = ArrayLike<number> | readonly NestedArray[];
+
+export function shapeToString(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** Validates a shape and returns [copy, numel]. */
+export function checkShape(shape: unknown, what = "shape"): [number[], number] {
+  if (!Array.isArray(shape)) throw new TypeError(`${what} must be an array of sizes, got ${String(shape)}`);
+  let size = 1;
+  for (const d of shape) {
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+      throw new RangeError(`${what} ${JSON.stringify(shape)}: every size must be a non-negative integer, got ${String(d)}`);
+    }
+    size *= d;
+  }
+  return [shape.slice(), size];
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  /** Number of elements (PyTorch's numel()). */
+  readonly size: number;
+  /** Whether autograd records operations on this tensor and fills its grad. */
+  requiresGrad = false;
+  #storage: Storage;
+  #grad: Tensor | null = null;
+  #view: Float32Array | null = null;
+  #viewBuffer: ArrayBufferLike | null = null;
+
+  /** Allocates uninitialised storage for `shape`; prefer empty()/zeros()/tensor(). */
+  constructor(shape: Shape) {
+    const [s, size] = checkShape(shape);
+    this.shape = Object.freeze(s);
+    this.size = size;
+    this.#storage = allocate(size, `Tensor${shapeToString(s)}`, this);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get disposed(): boolean {
+    return this.#storage.freed;
+  }
+
+  /** Throws if disposed; `what` names the operation for the message. */
+  assertAlive(what = "tensor"): void {
+    if (this.#storage.freed) {
+      throw new Error(`${what}: Tensor${shapeToString(this.shape)} has been disposed and cannot be used`);
+    }
+  }
+
+  /** Byte offset of the storage in WebAssembly memory (WebAssembly builds only). */
+  get ptr(): number {
+    this.assertAlive();
+    if (this.#storage.ptr < 0) throw new Error("Tensor.ptr: the pure-JS build has no WebAssembly memory");
+    return this.#storage.ptr;
+  }
+
+  /**
+   * A live Float32Array over the storage. Writes go straight to the tensor.
+   * Re-created when WebAssembly memory grows, so read it again after any call
+   * that may allocate rather than holding on to an old one.
+   */
+  get data(): Float32Array {
+    this.assertAlive();
+    const s = this.#storage;
+    if (s.js) return s.js;
+    const buffer = wasmOrNull()!.memory.buffer;
+    if (this.#viewBuffer !== buffer) {
+      this.#view = new Float32Array(buffer, s.ptr, this.size);
+      this.#viewBuffer = buffer;
+    }
+    return this.#view!;
+  }
+
+  /** A copy of the values. */
+  toArray(): Float32Array {
+    return this.data.slice();
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    this.assertAlive("Tensor.item");
+    if (this.size !== 1) {
+      throw new RangeError(`Tensor.item: only one-element tensors can be converted, this one has shape ${shapeToString(this.shape)}`);
+    }
+    return this.data[0];
+  }
+
+  get grad(): Tensor | null {
+    return this.#grad;
+  }
+
+  /** Assigning checks that the gradient has this tensor's shape. */
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new TypeError(`Tensor.grad must be a Tensor or null, got ${String(g)}`);
+      g.assertAlive("Tensor.grad");
+      if (!sameShape(g.shape, this.shape)) {
+        throw new RangeError(
+          `Tensor.grad: gradient shape ${shapeToString(g.shape)} does not match the tensor's shape ${shapeToString(this.shape)}`,
+        );
+      }
+    }
+    this.#grad = g;
+  }
+
+  /** Copies `src`'s values into this tensor (same number of elements). Returns this. */
+  copy(src: Tensor): this {
+    this.assertAlive("Tensor.copy");
+    src.assertAlive("Tensor.copy");
+    if (src.size !== this.size) {
+      throw new RangeError(`Tensor.copy: source has ${src.size} elements, destination ${shapeToString(this.shape)} has ${this.size}`);
+    }
+    this.data.set(src.data);
+    return this;
+  }
+
+  /** A new tensor with the same shape and values (no grad, requiresGrad copied). */
+  clone(): Tensor {
+    const t = new Tensor(this.shape).copy(this);
+    t.requiresGrad = this.requiresGrad;
+    return t;
+  }
+
+  /** Frees the storage now. Later use throws. Idempotent. */
+  dispose(): void {
+    release(this.#storage);
+    this.#view = null;
+    this.#viewBuffer = null;
+  }
+
+  toString(): string {
+    return this.disposed ? `Tensor${shapeToString(this.shape)} (disposed)` : `Tensor${shapeToString(this.shape)}`;
+  }
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function inferShape(values: readonly NestedArray[]): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = values;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  return shape;
+}
+
+function flattenInto(values: NestedArray, shape: number[], dim: number, out: Float32Array, offset: number): number {
+  if (dim === shape.length) {
+    if (typeof values !== "number") throw new TypeError(`tensor: expected a number at depth ${dim}, got ${String(values)}`);
+    out[offset] = values;
+    return offset + 1;
+  }
+  if (!Array.isArray(values) || values.length !== shape[dim]) {
+    throw new RangeError(`tensor: ragged nested array; expected ${shape[dim]} entries at depth ${dim} (shape ${shapeToString(shape)})`);
+  }
+  for (const v of values) offset = flattenInto(v, shape, dim + 1, out, offset);
+  return offset;
+}
+
+/** Copies values into a new tensor. Nested arrays infer the shape; flat ones default to 1-D. */
+export function tensor(values: TensorLike, shape?: Shape): Tensor {
+  if (values === null || typeof values !== "object") {
+    throw new TypeError(`tensor: values must be an array or typed array, got ${String(values)}`);
+  }
+  const nested = Array.isArray(values) && values.length > 0 && Array.isArray(values[0]);
+  let flat: Float32Array;
+  let inferred: number[];
+  if (nested) {
+    inferred = inferShape(values as readonly NestedArray[]);
+    flat = new Float32Array(inferred.reduce((a, b) => a * b, 1));
+    flattenInto(values as NestedArray, inferred, 0, flat, 0);
+  } else {
+    const list = values as ArrayLike<number>;
+    for (let i = 0; i < list.length; i++) {
+      if (typeof list[i] !== "number") throw new TypeError(`tensor: values[${i}] is not a number: ${String(list[i])}`);
+    }
+    flat = list instanceof Float32Array ? list : Float32Array.from(list);
+    inferred = [list.length];
+  }
+  const [s, size] = checkShape(shape ?? inferred);
+  if (size !== flat.length) {
+    throw new RangeError(`tensor: shape ${shapeToString(s)} holds ${size} values but ${flat.length} were given`);
+  }
+  const t = new Tensor(s);
+  t.data.set(flat);
+  return t;
+}
+
+/** Uninitialised values (whatever the storage held). */
+export function empty(shape: Shape): Tensor {
+  return new Tensor(shape);
+}
+
+export function full(shape: Shape, value: number): Tensor {
+  if (typeof value !== "number") throw new TypeError(`full: value must be a number, got ${String(value)}`);
+  const t = new Tensor(shape);
+  t.data.fill(value);
+  return t;
+}
+
+export function zeros(shape: Shape): Tensor {
+  return full(shape, 0);
+}
+
+export function ones(shape: Shape): Tensor {
+  return full(shape, 1);
+}
+
+/** A tensor with requiresGrad = true (PyTorch's nn.Parameter). */
+export function parameter(values: TensorLike | Tensor, shape?: Shape): Tensor {
+  const t = values instanceof Tensor ? values.clone() : tensor(values, shape);
+  t.requiresGrad = true;
+  return t;
+}

@@ -1,0 +1,24 @@
+import { defineConfig } from "vitest/config";
+
+// Every suite runs once per build: the two WebAssembly builds and the pure-JS
+// backend (test/setup.ts calls ready() with the project's build). Node 20 needs
+// a flag for relaxed SIMD; Node 22+ has it on.
+const builds = ["simd", "relaxed-simd", "js"] as const;
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: builds.map((build) => ({
+      extends: true,
+      test: {
+        name: build,
+        include: ["test/**/*.test.ts"],
+        exclude: ["test/browser/**"],
+        setupFiles: ["test/setup.ts"],
+        env: { WASMTRAIN_BUILD: build },
+        execArgv: build === "relaxed-simd" ? ["--experimental-wasm-relaxed-simd"] : [],
+      },
+    })),
+  },
+});

@@ -224,38 +224,11 @@ const QUANTILE_TAIL: f64 = 0.02425;
   v128.store(dst, f32x4.min(f32x4.max(v, splatF(lo)), splatF(hi)));
 }
 
-/**
- * The 16 outputs of group (gHi:gLo) at dst. a..h are the kind's float
- * parameters (see the exported kernels).
- */
-@inline function group(
-  kind: i32, dst: usize, gLo: u32, gHi: u32, key0: u32, key1: u32,
+/** Stores the 16 outputs of one group from its four Philox word vectors (see `group`). */
+@inline function emit(
+  kind: i32, dst: usize, x0: v128, x1: v128, x2: v128, x3: v128,
   a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
 ): void {
-  let x0 = i32x4.splat(gLo);
-  let x1 = i32x4.splat(gHi);
-  let x2 = i32x4(0, 1, 2, 3);
-  let x3 = i32x4.splat(0);
-  let k0 = i32x4.splat(key0);
-  let k1 = i32x4.splat(key1);
-  const m0 = i32x4.splat(M0);
-  const m1 = i32x4.splat(M1);
-  for (let r = 0; r < 10; r++) {
-    const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
-    const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
-    const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
-    const p1h = i64x2.extmul_high_i32x4_u(x2, m1);
-    const hi0 = i32x4.shuffle(p0l, p0h, 1, 3, 5, 7);
-    const lo0 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
-    const hi1 = i32x4.shuffle(p1l, p1h, 1, 3, 5, 7);
-    const lo1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
-    x0 = v128.xor(v128.xor(hi1, x1), k0);
-    x1 = lo1;
-    x2 = v128.xor(v128.xor(hi0, x3), k1);
-    x3 = lo0;
-    k0 = i32x4.add(k0, i32x4.splat(W0));
-    k1 = i32x4.add(k1, i32x4.splat(W1));
-  }
   if (kind == KIND_UNIFORM) {
     // a = scale, b = shift
     const sc = splatF(a);
@@ -285,6 +258,84 @@ const QUANTILE_TAIL: f64 = 0.02425;
   }
 }
 
+/**
+ * The 16 outputs of group `grp` at dst: Philox4x32-10 on the counters
+ * (grp, lane, 0) in the four lanes. a..g are the kind's float parameters (see
+ * the exported kernels).
+ */
+@inline function group(
+  kind: i32, dst: usize, grp: u64, key0: u32, key1: u32,
+  a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
+): void {
+  let x0 = i32x4.splat(<u32>grp);
+  let x1 = i32x4.splat(<u32>(grp >> 32));
+  let x2 = i32x4(0, 1, 2, 3);
+  let x3 = i32x4.splat(0);
+  let k0 = i32x4.splat(key0);
+  let k1 = i32x4.splat(key1);
+  const m0 = i32x4.splat(M0);
+  const m1 = i32x4.splat(M1);
+  for (let r = 0; r < 10; r++) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
+    const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
+    const p1h = i64x2.extmul_high_i32x4_u(x2, m1);
+    x0 = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), x1), k0);
+    x1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+    x2 = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), x3), k1);
+    x3 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    k0 = i32x4.add(k0, i32x4.splat(W0));
+    k1 = i32x4.add(k1, i32x4.splat(W1));
+  }
+  emit(kind, dst, x0, x1, x2, x3, a, b, c, d, e, f, g);
+}
+
+/**
+ * Groups grp and grp + 1 (32 outputs) with their rounds interleaved: one
+ * Philox round is a chain of dependent multiply-shuffle-xor steps, and two
+ * independent chains keep the multiplier busy.
+ */
+@inline function group2(
+  kind: i32, dst: usize, grp: u64, key0: u32, key1: u32,
+  a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
+): void {
+  const grpB = grp + 1;
+  let x0 = i32x4.splat(<u32>grp);
+  let x1 = i32x4.splat(<u32>(grp >> 32));
+  let x2 = i32x4(0, 1, 2, 3);
+  let x3 = i32x4.splat(0);
+  let y0 = i32x4.splat(<u32>grpB);
+  let y1 = i32x4.splat(<u32>(grpB >> 32));
+  let y2 = x2;
+  let y3 = x3;
+  let k0 = i32x4.splat(key0);
+  let k1 = i32x4.splat(key1);
+  const m0 = i32x4.splat(M0);
+  const m1 = i32x4.splat(M1);
+  for (let r = 0; r < 10; r++) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
+    const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
+    const p1h = i64x2.extmul_high_i32x4_u(x2, m1);
+    const q0l = i64x2.extmul_low_i32x4_u(y0, m0);
+    const q0h = i64x2.extmul_high_i32x4_u(y0, m0);
+    const q1l = i64x2.extmul_low_i32x4_u(y2, m1);
+    const q1h = i64x2.extmul_high_i32x4_u(y2, m1);
+    x0 = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), x1), k0);
+    x1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+    x2 = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), x3), k1);
+    x3 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    y0 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), y1), k0);
+    y1 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+    y2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), y3), k1);
+    y3 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+    k0 = i32x4.add(k0, i32x4.splat(W0));
+    k1 = i32x4.add(k1, i32x4.splat(W1));
+  }
+  emit(kind, dst, x0, x1, x2, x3, a, b, c, d, e, f, g);
+  emit(kind, dst + 64, y0, y1, y2, y3, a, b, c, d, e, f, g);
+}
+
 @inline function fill(
   kind: i32, out: usize, n: i32, key0: u32, key1: u32, posLo: u32, posHi: u32,
   a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
@@ -295,19 +346,24 @@ const QUANTILE_TAIL: f64 = 0.02425;
   let done: i32 = 0;
   const head = <i32>(pos & 15);
   if (head != 0) {
-    group(kind, SCRATCH, <u32>grp, <u32>(grp >> 32), key0, key1, a, b, c, d, e, f, g);
+    group(kind, SCRATCH, grp, key0, key1, a, b, c, d, e, f, g);
     const take = min(16 - head, n);
     memory.copy(out, SCRATCH + (<usize>head << 2), <usize>take << 2);
     done = take;
     grp++;
   }
-  while (n - done >= 16) {
-    group(kind, out + (<usize>done << 2), <u32>grp, <u32>(grp >> 32), key0, key1, a, b, c, d, e, f, g);
+  while (n - done >= 32) {
+    group2(kind, out + (<usize>done << 2), grp, key0, key1, a, b, c, d, e, f, g);
+    done += 32;
+    grp += 2;
+  }
+  if (n - done >= 16) {
+    group(kind, out + (<usize>done << 2), grp, key0, key1, a, b, c, d, e, f, g);
     done += 16;
     grp++;
   }
   if (done < n) {
-    group(kind, SCRATCH, <u32>grp, <u32>(grp >> 32), key0, key1, a, b, c, d, e, f, g);
+    group(kind, SCRATCH, grp, key0, key1, a, b, c, d, e, f, g);
     memory.copy(out + (<usize>done << 2), SCRATCH, <usize>(n - done) << 2);
   }
 }

@@ -4,3 +4,4 @@
 export { alloc, free, heapBase } from "./memory";
 export * from "./gemm";
 export * from "./rng";
+export * from "./ceiling";

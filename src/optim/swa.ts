@@ -3,7 +3,7 @@
 import { Module } from "../nn/module.js";
 import { Tensor, shapeToString, sameShape, zeros } from "../tensor.js";
 import { choiceOption, describe, functionOption, isNonNegativeInteger, isNonNegative, isUnit, numberOption, perGroupOption, readOptions } from "./lr_scheduler/options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./lr_scheduler/scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./lr_scheduler/scheduler.js";
 
 /** Writes the new average into `averaged`; `numAveraged` models have been averaged into it so far (≥ 1). */
 export type AvgFn = (averaged: Tensor, current: Tensor, numAveraged: number) => void;
@@ -135,7 +135,7 @@ export class SWALR extends LRScheduler {
   annealEpochs: number;
   annealStrategy: "cos" | "linear";
 
-  constructor(optimizer: unknown, options: SWALROptions) {
+  constructor(optimizer: OptimizerLike, options: SWALROptions) {
     super("SWALR", optimizer);
     const o = readOptions(this.name, options, ["swaLr", "annealEpochs", "annealStrategy", "lastEpoch"]);
     const swaLrs = perGroupOption(this.name, "swaLr", o.swaLr, this.groups.length, "a finite number >= 0", isNonNegative);

@@ -20,7 +20,7 @@ export class ChainedScheduler implements Scheduler {
   private readonly schedulers: Steppable[];
   private lastLr: number[];
 
-  constructor(optimizer: unknown, options?: ChainedSchedulerOptions);
+  constructor(optimizer: OptimizerLike, options?: ChainedSchedulerOptions);
   constructor(options: ChainedSchedulerOptions | Steppable[]);
   constructor(first: unknown, second?: unknown) {
     const where = "ChainedScheduler";

@@ -1,6 +1,6 @@
 // ConstantLR: scale the lr by a constant factor until totalIters, then restore it.
 import { isNonNegativeInteger, isUnit, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface ConstantLROptions {
   /** Factor in [0, 1] applied until totalIters (default 1/3). */
@@ -15,7 +15,7 @@ export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
 
-  constructor(optimizer: unknown, options: ConstantLROptions = {}) {
+  constructor(optimizer: OptimizerLike, options: ConstantLROptions = {}) {
     super("ConstantLR", optimizer);
     const o = readOptions(this.name, options, ["factor", "totalIters", "lastEpoch"]);
     this.factor = numberOption(this.name, "factor", o.factor, "a number between 0 and 1", isUnit, 1 / 3);

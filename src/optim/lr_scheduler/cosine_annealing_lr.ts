@@ -1,6 +1,6 @@
 // CosineAnnealingLR: cosine annealing from the initial lr to etaMin over tMax epochs (SGDR without restarts).
 import { isFinite, isPositive, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingLROptions {
   /** Half-period in epochs (PyTorch's T_max, required). */
@@ -22,7 +22,7 @@ export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
 
-  constructor(optimizer: unknown, options: CosineAnnealingLROptions) {
+  constructor(optimizer: OptimizerLike, options: CosineAnnealingLROptions) {
     super("CosineAnnealingLR", optimizer);
     const o = readOptions(this.name, options, ["tMax", "etaMin", "lastEpoch"]);
     this.tMax = numberOption(this.name, "tMax", o.tMax, "a positive number of epochs", isPositive);

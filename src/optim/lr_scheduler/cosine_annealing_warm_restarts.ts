@@ -1,6 +1,6 @@
 // CosineAnnealingWarmRestarts: SGDR, cosine annealing restarted every T_i epochs, T_i growing by tMult.
 import { describe, isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingWarmRestartsOptions {
   /** Epochs until the first restart (PyTorch's T_0, required). */
@@ -25,7 +25,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   etaMin: number;
   tCur: number;
 
-  constructor(optimizer: unknown, options: CosineAnnealingWarmRestartsOptions) {
+  constructor(optimizer: OptimizerLike, options: CosineAnnealingWarmRestartsOptions) {
     super("CosineAnnealingWarmRestarts", optimizer);
     const o = readOptions(this.name, options, ["t0", "tMult", "etaMin", "lastEpoch"]);
     this.t0 = numberOption(this.name, "t0", o.t0, "a positive integer", isPositiveInteger);

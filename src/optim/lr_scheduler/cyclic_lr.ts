@@ -11,7 +11,7 @@ import {
   readOptions,
 } from "./options.js";
 import { getMomentum, momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export type CyclicMode = "triangular" | "triangular2" | "exp_range";
 
@@ -62,7 +62,7 @@ export class CyclicLR extends LRScheduler {
   maxMomentums: number[] = [];
   private readonly scaleFnCustom: ((x: number) => number) | undefined;
 
-  constructor(optimizer: unknown, options: CyclicLROptions) {
+  constructor(optimizer: OptimizerLike, options: CyclicLROptions) {
     super("CyclicLR", optimizer);
     const where = this.name;
     const o = readOptions(where, options, [

@@ -1,6 +1,6 @@
 // ExponentialLR: multiply the lr by gamma every epoch.
 import { isNonNegative, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface ExponentialLROptions {
   /** Multiplicative factor per epoch (required). */
@@ -12,7 +12,7 @@ export interface ExponentialLROptions {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
-  constructor(optimizer: unknown, options: ExponentialLROptions) {
+  constructor(optimizer: OptimizerLike, options: ExponentialLROptions) {
     super("ExponentialLR", optimizer);
     const o = readOptions(this.name, options, ["gamma", "lastEpoch"]);
     this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative);

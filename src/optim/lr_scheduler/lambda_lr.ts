@@ -1,6 +1,6 @@
 // LambdaLR: lr = initial lr × a user function of the epoch.
 import { describe, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export type LrLambda = (epoch: number) => number;
 
@@ -27,7 +27,7 @@ export function lambdasOption(where: string, value: unknown, groups: number): Lr
 export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
-  constructor(optimizer: unknown, options: LambdaLROptions) {
+  constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
     super("LambdaLR", optimizer);
     const o = readOptions(this.name, options, ["lrLambda", "lastEpoch"]);
     this.lrLambdas = lambdasOption(this.name, o.lrLambda, this.groups.length);

@@ -1,6 +1,6 @@
 // LinearLR: scale the lr by a factor moving linearly from startFactor to endFactor over totalIters epochs.
 import { isPositiveInteger, isUnit, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface LinearLROptions {
   /** Factor at epoch 0, in (0, 1] (default 1/3). */
@@ -21,7 +21,7 @@ export class LinearLR extends LRScheduler {
   endFactor: number;
   totalIters: number;
 
-  constructor(optimizer: unknown, options: LinearLROptions = {}) {
+  constructor(optimizer: OptimizerLike, options: LinearLROptions = {}) {
     super("LinearLR", optimizer);
     const o = readOptions(this.name, options, ["startFactor", "endFactor", "totalIters", "lastEpoch"]);
     // PyTorch 1.13 accepts startFactor 0 and then divides by zero at epoch 1; 2.x requires > 0.

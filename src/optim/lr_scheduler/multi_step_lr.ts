@@ -1,6 +1,6 @@
 // MultiStepLR: multiply the lr by gamma at each milestone epoch.
 import { describe, isNonNegative, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface MultiStepLROptions {
   /** Epoch indices (required); a milestone listed twice decays twice, as PyTorch's Counter does. */
@@ -16,7 +16,7 @@ export class MultiStepLR extends LRScheduler {
   milestones: number[];
   gamma: number;
 
-  constructor(optimizer: unknown, options: MultiStepLROptions) {
+  constructor(optimizer: OptimizerLike, options: MultiStepLROptions) {
     super("MultiStepLR", optimizer);
     const o = readOptions(this.name, options, ["milestones", "gamma", "lastEpoch"]);
     if (!Array.isArray(o.milestones)) {

@@ -1,7 +1,7 @@
 // MultiplicativeLR: multiply the lr by a user function of the epoch at every step.
 import { readOptions } from "./options.js";
 import { lambdasOption, type LrLambda } from "./lambda_lr.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface MultiplicativeLROptions {
   /** One function for every group, or one per group. */
@@ -13,7 +13,7 @@ export interface MultiplicativeLROptions {
 export class MultiplicativeLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
-  constructor(optimizer: unknown, options: MultiplicativeLROptions) {
+  constructor(optimizer: OptimizerLike, options: MultiplicativeLROptions) {
     super("MultiplicativeLR", optimizer);
     const o = readOptions(this.name, options, ["lrLambda", "lastEpoch"]);
     this.lrLambdas = lambdasOption(this.name, o.lrLambda, this.groups.length);

@@ -13,7 +13,7 @@ import {
   readOptions,
 } from "./options.js";
 import { momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
-import { checkResumable, lastEpochOption, LRScheduler, type ParamGroupLike } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type ParamGroupLike, type OptimizerLike } from "./scheduler.js";
 
 export interface OneCycleLROptions {
   /** Peak lr, one for all groups or one per group (required). */
@@ -66,7 +66,7 @@ export class OneCycleLR extends LRScheduler {
   cycleMomentum: boolean;
   momentumKey: MomentumKey | null;
 
-  constructor(optimizer: unknown, options: OneCycleLROptions) {
+  constructor(optimizer: OptimizerLike, options: OneCycleLROptions) {
     super("OneCycleLR", optimizer);
     const where = this.name;
     const o = readOptions(where, options, [

@@ -1,6 +1,6 @@
 // PolynomialLR: decay the lr polynomially to zero over totalIters epochs.
 import { isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface PolynomialLROptions {
   /** Epochs until the lr reaches zero (default 5). */
@@ -18,7 +18,7 @@ export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
 
-  constructor(optimizer: unknown, options: PolynomialLROptions = {}) {
+  constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
     super("PolynomialLR", optimizer);
     const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch"]);
     this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);

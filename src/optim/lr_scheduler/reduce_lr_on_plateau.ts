@@ -43,7 +43,7 @@ export class ReduceLROnPlateau implements Scheduler {
   lastEpoch = 0;
   private lastLr: number[];
 
-  constructor(optimizer: unknown, options: ReduceLROnPlateauOptions = {}) {
+  constructor(optimizer: OptimizerLike, options: ReduceLROnPlateauOptions = {}) {
     const where = "ReduceLROnPlateau";
     const o = readOptions(where, options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"]);
     this.factor = numberOption(where, "factor", o.factor, "a number >= 0 and < 1 (Factor should be < 1.0)", (x) => x >= 0 && x < 1, 0.1);

@@ -24,7 +24,7 @@ export class SequentialLR implements Scheduler {
   private readonly schedulers: LRScheduler[];
   private lastLr: number[];
 
-  constructor(optimizer: unknown, options: SequentialLROptions) {
+  constructor(optimizer: OptimizerLike, options: SequentialLROptions) {
     const where = "SequentialLR";
     this.optimizer = checkOptimizer(where, optimizer);
     const o = readOptions(where, options, ["schedulers", "milestones", "lastEpoch"]);
@@ -68,11 +68,12 @@ export class SequentialLR implements Scheduler {
   }
 
   step(): void {
-    this.lastEpoch += 1;
-    const idx = this.milestones.filter((m) => m <= this.lastEpoch).length;
+    const epoch = this.lastEpoch + 1;
+    const idx = this.milestones.filter((m) => m <= epoch).length;
     const scheduler = this.schedulers[idx];
-    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) scheduler.step(0);
+    if (idx > 0 && this.milestones[idx - 1] === epoch) scheduler.step(0);
     else scheduler.step();
+    this.lastEpoch = epoch;
     this.lastLr = scheduler.getLastLr();
   }
 

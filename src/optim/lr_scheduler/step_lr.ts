@@ -1,6 +1,6 @@
 // StepLR: multiply the lr by gamma every stepSize epochs.
 import { isNonNegative, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler } from "./scheduler.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface StepLROptions {
   /** Period of the decay, in epochs (required). */
@@ -15,7 +15,7 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
 
-  constructor(optimizer: unknown, options: StepLROptions) {
+  constructor(optimizer: OptimizerLike, options: StepLROptions) {
     super("StepLR", optimizer);
     const o = readOptions(this.name, options, ["stepSize", "gamma", "lastEpoch"]);
     this.stepSize = numberOption(this.name, "stepSize", o.stepSize, "a positive integer", isPositiveInteger);

@@ -27,6 +27,8 @@ export interface AveragedModelOptions {
  *   avgFn          avgFn(avg, p, n)
  * Buffers (e.g. batch-norm statistics) are left as copied at construction
  * unless useBuffers, as in PyTorch (update them with a pass over the data).
+ * The copy is a registered submodule and the counter a registered buffer
+ * (`n_averaged`), so the module's state dict and disposal cover both.
  */
 export class AveragedModel<M extends Module = Module> extends Module {
   readonly module: M;
@@ -92,11 +94,6 @@ export class AveragedModel<M extends Module = Module> extends Module {
       else equalAverageUpdate(avg.data, cur.data, n);
     }
     this.count.data[0] = n + 1;
-  }
-
-  /** Frees the averaged copy's tensors and the counter. */
-  dispose(): void {
-    for (const t of [...this.module.parameters(), ...this.module.buffers(), this.count]) t.dispose();
   }
 }
 

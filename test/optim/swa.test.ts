@@ -32,9 +32,11 @@ class Small extends Module {
     this.registerParameter("bias", this.bias);
     this.registerBuffer("running", this.running);
   }
-  dispose(): void {
-    for (const t of [this.weight, this.bias, this.running]) t.dispose();
-  }
+}
+
+/** Frees every parameter and buffer of a module tree (the averaged copy and n_averaged included). */
+function free(m: Module): void {
+  for (const t of [...m.parameters(), ...m.buffers()]) t.dispose();
 }
 
 function load(model: Small, state: State): void {
@@ -74,8 +76,8 @@ describe("AveragedModel reproduces PyTorch 1.13 exactly", () => {
           expect(Array.from(m.bias.data)).toEqual(flat(expected.bias));
           expect(Array.from(m.running.data)).toEqual(flat(expected.running));
         });
-        avg.dispose();
-        model.dispose();
+        free(avg);
+        free(model);
       });
     }
   }
@@ -93,8 +95,8 @@ describe("AveragedModel", () => {
     expect(avg.parameters()).toEqual(ps);
     model.weight.data.fill(5);
     expect(ps[0].data[0]).toBe(2);
-    avg.dispose();
-    model.dispose();
+    free(avg);
+    free(model);
   });
 
   it("state dict carries the averaged module and n_averaged", () => {
@@ -106,8 +108,8 @@ describe("AveragedModel", () => {
     expect(Object.keys(sd).sort()).toEqual(["module.bias", "module.running", "module.weight", "n_averaged"]);
     expect(sd.n_averaged.item()).toBe(2);
     for (const t of Object.values(sd)) t.dispose();
-    avg.dispose();
-    model.dispose();
+    free(avg);
+    free(model);
   });
 
   it("rejects a model of another architecture before changing anything", () => {
@@ -125,8 +127,8 @@ describe("AveragedModel", () => {
     expect(() => avg.updateParameters(other)).toThrow(/shape \[2, 3\] in the model but \[3, 2\] in the average/);
     expect(avg.nAveraged).toBe(1);
     for (const p of other.parameters()) p.dispose();
-    avg.dispose();
-    model.dispose();
+    free(avg);
+    free(model);
   });
 
   it("validates its options", () => {
@@ -136,10 +138,10 @@ describe("AveragedModel", () => {
     expect(() => new AveragedModel(model, { avgFn: 3 as never })).toThrow(/avgFn must be a function/);
     expect(() => new AveragedModel(model, { avgFn: custom, decay: 0.9 })).toThrow(/not both/);
     expect(() => new AveragedModel({} as never)).toThrow(/must be an nn.Module/);
-    model.dispose();
+    free(model);
   });
 
-  it("updates allocate nothing, and dispose frees the copy", () => {
+  it("updates allocate nothing, and freeing its parameters and buffers frees the copy", () => {
     const before = memoryStats().liveTensors;
     const model = new Small();
     const avg = new AveragedModel(model, { decay: 0.99 });
@@ -148,8 +150,8 @@ describe("AveragedModel", () => {
     for (let i = 0; i < 5; i++) avg.updateParameters(model);
     expect(memoryStats().liveTensors).toBe(during.liveTensors);
     expect(memoryStats().allocatedBytes).toBe(during.allocatedBytes);
-    avg.dispose();
-    model.dispose();
+    free(avg);
+    free(model);
     expect(memoryStats().liveTensors).toBe(before);
   });
 });

@@ -3,3 +3,5 @@
 // lengths; nothing managed crosses the boundary.
 export { alloc, free, heapBase } from "./memory";
 export * from "./gemm";
+export * from "./elementwise";
+export * from "./reduce";

@@ -5,3 +5,4 @@ export { Tensor, tensor, zeros, ones, empty, full, parameter, type Shape, type T
 export { matmul, type MatmulOptions } from "./matmul.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export { noGrad } from "./nn/autograd.js";

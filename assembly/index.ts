@@ -4,3 +4,6 @@
 export { alloc, free, heapBase } from "./memory";
 export * from "./gemm";
 export * from "./rng";
+export * from "./ceiling";
+export * from "./elementwise";
+export * from "./reduce";

@@ -7,3 +7,4 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { rand, randn, manualSeed, seed, initialSeed, bernoulli, randperm, Generator, type GeneratorState, type GeneratorOptions } from "./random.js";
 export * as init from "./init.js";
+export { noGrad } from "./nn/autograd.js";

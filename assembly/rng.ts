@@ -48,6 +48,8 @@ const KIND_BERNOULLI: i32 = 3;
 // One group of 16 outputs, for the head and tail of a fill that does not
 // cover whole groups.
 const SCRATCH: usize = memory.data(64, 16);
+// The four word vectors after Philox's first two rounds (see firstTwoRounds).
+const PHILOX2: usize = memory.data(64, 16);
 
 // log polynomial P(f), f in [√½ - 1, √2 - 1]
 const LP0: f32 = 0.3333332655247981;
@@ -263,6 +265,36 @@ const QUANTILE_TAIL: f64 = 0.02425;
   }
 }
 
+// M1·lane for lanes 0..3, high and low words: the first round's products of
+// the counter word c2 = lane, the same for every group.
+const LANE_HI: v128 = i32x4(0, 0, 1, 2);
+const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
+
+/**
+ * Philox state after the first two rounds for counter (grp, lane, 0). In those
+ * rounds most words are the same in all four lanes (c0, c1 and c3 are, and c2
+ * = lane is a constant), so they cost two scalar multiplies and one vector
+ * multiply instead of two full vector rounds. Writes the four word vectors to
+ * the PHILOX2 scratch (read back at once, from L1).
+ */
+@inline function firstTwoRounds(grp: u64, key0: u32, key1: u32, m0: v128): void {
+  const gLo = <u32>grp;
+  const gHi = <u32>(grp >> 32);
+  // round 1: x = (gLo, gHi, lane, 0), key (key0, key1)
+  const p0 = <u64>M0 * <u64>gLo;
+  const a0 = v128.xor(LANE_HI, i32x4.splat(gHi ^ key0));
+  const s2 = <u32>(p0 >> 32) ^ key1;
+  const s3 = <u32>p0;
+  // round 2: x = (a0, LANE_LO, s2, s3), key + W
+  const q0l = i64x2.extmul_low_i32x4_u(a0, m0);
+  const q0h = i64x2.extmul_high_i32x4_u(a0, m0);
+  const p1 = <u64>M1 * <u64>s2;
+  v128.store(PHILOX2, v128.xor(LANE_LO, i32x4.splat(<u32>(p1 >> 32) ^ (key0 + W0))));
+  v128.store(PHILOX2, i32x4.splat(<u32>p1), 16);
+  v128.store(PHILOX2, v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), i32x4.splat(s3 ^ (key1 + W1))), 32);
+  v128.store(PHILOX2, i32x4.shuffle(q0l, q0h, 0, 2, 4, 6), 48);
+}
+
 /**
  * The 16 outputs of group `grp` at dst: Philox4x32-10 on the counters
  * (grp, lane, 0) in the four lanes. a..g are the kind's float parameters (see
@@ -272,15 +304,16 @@ const QUANTILE_TAIL: f64 = 0.02425;
   kind: i32, dst: usize, grp: u64, key0: u32, key1: u32,
   a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
 ): void {
-  let x0 = i32x4.splat(<u32>grp);
-  let x1 = i32x4.splat(<u32>(grp >> 32));
-  let x2 = i32x4(0, 1, 2, 3);
-  let x3 = i32x4.splat(0);
-  let k0 = i32x4.splat(key0);
-  let k1 = i32x4.splat(key1);
   const m0 = i32x4.splat(M0);
   const m1 = i32x4.splat(M1);
-  for (let r = 0; r < 10; r++) {
+  firstTwoRounds(grp, key0, key1, m0);
+  let x0 = v128.load(PHILOX2);
+  let x1 = v128.load(PHILOX2, 16);
+  let x2 = v128.load(PHILOX2, 32);
+  let x3 = v128.load(PHILOX2, 48);
+  let k0 = i32x4.splat(key0 + 2 * W0);
+  let k1 = i32x4.splat(key1 + 2 * W1);
+  for (let r = 2; r < 10; r++) {
     const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
     const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
     const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
@@ -304,20 +337,33 @@ const QUANTILE_TAIL: f64 = 0.02425;
   kind: i32, dst: usize, grp: u64, key0: u32, key1: u32,
   a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
 ): void {
-  const grpB = grp + 1;
-  let x0 = i32x4.splat(<u32>grp);
-  let x1 = i32x4.splat(<u32>(grp >> 32));
-  let x2 = i32x4(0, 1, 2, 3);
-  let x3 = i32x4.splat(0);
-  let y0 = i32x4.splat(<u32>grpB);
-  let y1 = i32x4.splat(<u32>(grpB >> 32));
-  let y2 = x2;
-  let y3 = x3;
-  let k0 = i32x4.splat(key0);
-  let k1 = i32x4.splat(key1);
   const m0 = i32x4.splat(M0);
   const m1 = i32x4.splat(M1);
-  for (let r = 0; r < 10; r++) {
+  // firstTwoRounds for both groups, kept in registers (same arithmetic)
+  const grpB = grp + 1;
+  const aHi = <u32>(grp >> 32);
+  const bHi = <u32>(grpB >> 32);
+  const pa0 = <u64>M0 * <u64><u32>grp;
+  const pb0 = <u64>M0 * <u64><u32>grpB;
+  const a0 = v128.xor(LANE_HI, i32x4.splat(aHi ^ key0));
+  const b0 = v128.xor(LANE_HI, i32x4.splat(bHi ^ key0));
+  const pa1 = <u64>M1 * <u64>(<u32>(pa0 >> 32) ^ key1);
+  const pb1 = <u64>M1 * <u64>(<u32>(pb0 >> 32) ^ key1);
+  const qal = i64x2.extmul_low_i32x4_u(a0, m0);
+  const qah = i64x2.extmul_high_i32x4_u(a0, m0);
+  const qbl = i64x2.extmul_low_i32x4_u(b0, m0);
+  const qbh = i64x2.extmul_high_i32x4_u(b0, m0);
+  let x0 = v128.xor(LANE_LO, i32x4.splat(<u32>(pa1 >> 32) ^ (key0 + W0)));
+  let x1 = i32x4.splat(<u32>pa1);
+  let x2 = v128.xor(i32x4.shuffle(qal, qah, 1, 3, 5, 7), i32x4.splat(<u32>pa0 ^ (key1 + W1)));
+  let x3 = i32x4.shuffle(qal, qah, 0, 2, 4, 6);
+  let y0 = v128.xor(LANE_LO, i32x4.splat(<u32>(pb1 >> 32) ^ (key0 + W0)));
+  let y1 = i32x4.splat(<u32>pb1);
+  let y2 = v128.xor(i32x4.shuffle(qbl, qbh, 1, 3, 5, 7), i32x4.splat(<u32>pb0 ^ (key1 + W1)));
+  let y3 = i32x4.shuffle(qbl, qbh, 0, 2, 4, 6);
+  let k0 = i32x4.splat(key0 + 2 * W0);
+  let k1 = i32x4.splat(key1 + 2 * W1);
+  for (let r = 2; r < 10; r++) {
     const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
     const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
     const p1l = i64x2.extmul_low_i32x4_u(x2, m1);

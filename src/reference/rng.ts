@@ -246,10 +246,10 @@ function groupValues(kind: number, g: number, k0: number, k1: number, prm: Float
     const mean = prm[0], std = prm[1];
     for (let half = 0; half < 2; half++) {
       for (let lane = 0; lane < 4; lane++) {
-        const r = radius(w[8 * half + lane]);
+        const r = fround(radius(w[8 * half + lane]) * std);
         sinCosTurn(w[8 * half + 4 + lane], cosSin);
-        dst[at + 8 * half + lane] = fround(fround(r * cosSin[0]) * std) + mean;
-        dst[at + 8 * half + 4 + lane] = fround(fround(r * cosSin[1]) * std) + mean;
+        dst[at + 8 * half + lane] = fround(r * cosSin[0]) + mean;
+        dst[at + 8 * half + 4 + lane] = fround(r * cosSin[1]) + mean;
       }
     }
   } else if (kind === KIND_TRUNC_NORMAL) {

@@ -112,10 +112,14 @@ const QUANTILE_TAIL: f64 = 0.02425;
   return f32x4.add(f32x4.mul(acc, x), splatF(c));
 }
 
-/** Natural log of positive, finite, normal float32 lanes (see the error bound above). */
-@inline function logF32x4(u: v128): v128 {
+/**
+ * ln(u·2^-scaleExp) for positive, finite, normal float32 lanes u (see the
+ * error bound above); scaleExp folds an exact power-of-two scaling of the
+ * argument into the exponent.
+ */
+@inline function logF32x4(u: v128, scaleExp: i32 = 0): v128 {
   const bits = i32x4.add(u, i32x4.splat(0x3f800000 - 0x3f3504f3));
-  const e = i32x4.sub(i32x4.shr_s(bits, 23), i32x4.splat(127));
+  const e = i32x4.sub(i32x4.shr_s(bits, 23), i32x4.splat(127 + scaleExp));
   const m = i32x4.add(v128.and(bits, i32x4.splat(0x7fffff)), i32x4.splat(0x3f3504f3));
   const f = f32x4.sub(m, splatF(1));
   const f2 = f32x4.mul(f, f);
@@ -134,8 +138,9 @@ const QUANTILE_TAIL: f64 = 0.02425;
 
 /** Sqrt(-2 ln u) for u = (x >>> 1 + ½)·2^-31 in (0, 1]: the Box–Muller radius. */
 @inline function boxMullerRadius(x: v128): v128 {
-  const u = f32x4.mul(f32x4.add(f32x4.convert_i32x4_s(i32x4.shr_u(x, 1)), splatF(0.5)), splatF(4.656612873077393e-10));
-  return f32x4.sqrt(f32x4.mul(logF32x4(u), splatF(-2)));
+  // ln((v)·2^-31), v = (x >>> 1) + ½ in [½, 2^31]: the scaling is exact, so it goes into the exponent
+  const v = f32x4.add(f32x4.convert_i32x4_s(i32x4.shr_u(x, 1)), splatF(0.5));
+  return f32x4.sqrt(f32x4.mul(logF32x4(v, 31), splatF(-2)));
 }
 
 @inline function hornerD(x: v128, c0: f64, c1: f64): v128 {

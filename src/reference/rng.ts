@@ -150,7 +150,6 @@ export function logF32(u: number): number {
   bitsI32[0] = (bits & 0x7fffff) + 0x3f3504f3;
   const f = fround(bitsF32[0] - 1);
   const f2 = fround(f * f);
-  const f3 = fround(f2 * f);
   let p = fround(fround(LP7 * f) + LP6);
   p = fround(fround(p * f) + LP5);
   p = fround(fround(p * f) + LP4);
@@ -158,7 +157,7 @@ export function logF32(u: number): number {
   p = fround(fround(p * f) + LP2);
   p = fround(fround(p * f) + LP1);
   p = fround(fround(p * f) + LP0);
-  const t = fround(fround(f3 * p) - fround(0.5 * f2));
+  const t = fround(f2 * fround(fround(f * p) - 0.5));
   const lnm = fround(f + t);
   return fround(fround(fround(e) * LN2) + lnm);
 }

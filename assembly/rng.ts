@@ -44,6 +44,8 @@ const KIND_UNIFORM: i32 = 0;
 const KIND_NORMAL: i32 = 1;
 const KIND_TRUNC_NORMAL: i32 = 2;
 const KIND_BERNOULLI: i32 = 3;
+// N(0, 1) exactly: r·cos and r·sin without the affine step (randn, the common case)
+const KIND_STANDARD_NORMAL: i32 = 4;
 
 // One group of 16 outputs, for the head and tail of a fill that does not
 // cover whole groups.
@@ -206,9 +208,10 @@ const QUANTILE_TAIL: f64 = 0.02425;
  * The angle is reduced on the integer to the nearest half turn k (0 or 1) and
  * a remainder t in [-1/4, 1/4) of a turn, so cos and sin of the angle are
  * (-1)^k·cos(2πt) and (-1)^k·sin(2πt): one sign flip, no quadrant swap.
- * Writes (r·std)·cos + mean and (r·std)·sin + mean.
+ * Writes (r·std)·cos + mean and (r·std)·sin + mean, or r·cos and r·sin when
+ * `standard` (a compile-time constant).
  */
-@inline function boxMullerStore(dst: usize, xr: v128, xa: v128, mean: f32, std: f32): void {
+@inline function boxMullerStore(dst: usize, xr: v128, xa: v128, mean: f32, std: f32, standard: bool): void {
   const radius = boxMullerRadius(xr);
   const k = i32x4.shr_u(i32x4.add(xa, i32x4.splat(0x40000000)), 31);
   const half = i32x4.shl(k, 31);
@@ -224,10 +227,15 @@ const QUANTILE_TAIL: f64 = 0.02425;
   c = hornerNext(c, t2, C2);
   c = hornerNext(c, t2, C1);
   c = f32x4.add(f32x4.mul(c, t2), splatF(1));
-  const scaled = f32x4.mul(radius, splatF(std));
-  const mu = splatF(mean);
-  v128.store(dst, f32x4.add(f32x4.mul(scaled, v128.xor(c, half)), mu));
-  v128.store(dst, f32x4.add(f32x4.mul(scaled, v128.xor(s, half)), mu), 16);
+  if (standard) {
+    v128.store(dst, f32x4.mul(radius, v128.xor(c, half)));
+    v128.store(dst, f32x4.mul(radius, v128.xor(s, half)), 16);
+  } else {
+    const scaled = f32x4.mul(radius, splatF(std));
+    const mu = splatF(mean);
+    v128.store(dst, f32x4.add(f32x4.mul(scaled, v128.xor(c, half)), mu));
+    v128.store(dst, f32x4.add(f32x4.mul(scaled, v128.xor(s, half)), mu), 16);
+  }
 }
 
 @inline function truncNormalStore(dst: usize, x: v128, pLo: f32, pWidth: f32, flip: f32, mean: f32, std: f32, lo: f32, hi: f32): void {
@@ -253,8 +261,11 @@ const QUANTILE_TAIL: f64 = 0.02425;
     v128.store(dst, f32x4.add(f32x4.mul(unit24(x3), sc), sh), 48);
   } else if (kind == KIND_NORMAL) {
     // a = mean, b = std
-    boxMullerStore(dst, x0, x1, a, b);
-    boxMullerStore(dst + 32, x2, x3, a, b);
+    boxMullerStore(dst, x0, x1, a, b, false);
+    boxMullerStore(dst + 32, x2, x3, a, b, false);
+  } else if (kind == KIND_STANDARD_NORMAL) {
+    boxMullerStore(dst, x0, x1, 0, 1, true);
+    boxMullerStore(dst + 32, x2, x3, 0, 1, true);
   } else if (kind == KIND_TRUNC_NORMAL) {
     // a = pLo, b = pWidth, c = flip, d = mean, e = std, f = lo, g = hi
     truncNormalStore(dst, x0, a, b, c, d, e, f, g);
@@ -431,9 +442,10 @@ export function philoxUniform(out: usize, n: i32, key0: u32, key1: u32, posLo: u
   fill(KIND_UNIFORM, out, n, key0, key1, posLo, posHi, scale, shift, 0, 0, 0, 0, 0);
 }
 
-/** out[i] = z·std + mean, z standard normal (Box–Muller). */
+/** out[i] = z·std + mean, z standard normal (Box–Muller); just z when mean = 0 and std = 1. */
 export function philoxNormal(out: usize, n: i32, key0: u32, key1: u32, posLo: u32, posHi: u32, mean: f32, std: f32): void {
-  fill(KIND_NORMAL, out, n, key0, key1, posLo, posHi, mean, std, 0, 0, 0, 0, 0);
+  if (mean == 0 && std == 1) fill(KIND_STANDARD_NORMAL, out, n, key0, key1, posLo, posHi, 0, 1, 0, 0, 0, 0, 0);
+  else fill(KIND_NORMAL, out, n, key0, key1, posLo, posHi, mean, std, 0, 0, 0, 0, 0);
 }
 
 /**

@@ -204,6 +204,7 @@ type Twin = (out: Float32Array, k0: number, k1: number, pos: number) => void;
 const kinds: [string, Fill, Twin][] = [
   ["uniform [-1.5, 3)", (t, g) => fillUniform(t, -1.5, 3, { generator: g }), (o, a, b, p) => philoxUniformJs(o, a, b, p, 4.5, -1.5)],
   ["normal (0.25, 2)", (t, g) => fillNormal(t, 0.25, 2, { generator: g }), (o, a, b, p) => philoxNormalJs(o, a, b, p, 0.25, 2)],
+  ["standard normal (0, 1)", (t, g) => fillNormal(t, 0, 1, { generator: g }), (o, a, b, p) => philoxNormalJs(o, a, b, p, 0, 1)],
   [
     "truncNormal [-2, 2]",
     (t, g) => fillTruncNormal(t, 0, 1, -2, 2, { generator: g }),

@@ -232,6 +232,7 @@ const KIND_UNIFORM = 0;
 const KIND_NORMAL = 1;
 const KIND_TRUNC_NORMAL = 2;
 const KIND_BERNOULLI = 3;
+const KIND_STANDARD_NORMAL = 4;
 const groupOut = new Float32Array(16);
 const cosSin = new Float64Array(2);
 
@@ -249,6 +250,15 @@ function groupValues(kind: number, g: number, k0: number, k1: number, prm: Float
         sinCosTurn(w[8 * half + 4 + lane], cosSin);
         dst[at + 8 * half + lane] = fround(r * cosSin[0]) + mean;
         dst[at + 8 * half + 4 + lane] = fround(r * cosSin[1]) + mean;
+      }
+    }
+  } else if (kind === KIND_STANDARD_NORMAL) {
+    for (let half = 0; half < 2; half++) {
+      for (let lane = 0; lane < 4; lane++) {
+        const r = radius(w[8 * half + lane]);
+        sinCosTurn(w[8 * half + 4 + lane], cosSin);
+        dst[at + 8 * half + lane] = r * cosSin[0];
+        dst[at + 8 * half + 4 + lane] = r * cosSin[1];
       }
     }
   } else if (kind === KIND_TRUNC_NORMAL) {
@@ -307,7 +317,7 @@ export function philoxUniformJs(out: Float32Array, key0: number, key1: number, p
 /** out[i] = z·std + mean (Box–Muller); see philoxNormal. */
 export function philoxNormalJs(out: Float32Array, key0: number, key1: number, pos: number, mean: number, std: number): void {
   setParams(mean, std);
-  fill(KIND_NORMAL, out, key0, key1, pos);
+  fill(params[0] === 0 && params[1] === 1 ? KIND_STANDARD_NORMAL : KIND_NORMAL, out, key0, key1, pos);
 }
 
 /** Truncated normal by inversion; see philoxTruncNormal. */

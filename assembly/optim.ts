@@ -149,27 +149,49 @@ export function sgdStep(
 // m = β1·m + (1−β1)·d; v = β2·v + ((1−β2)·d)·d; v̂ = amsgrad ? vmax = max(vmax, v) : v;
 // denom = √v̂ · (1/√bc2) + eps; p = p − (stepSize·m)/denom, stepSize = lr/bc1.
 // t0 = stepSize, t1 = 1/√bc2.
+// In a tiny group only v's update is computed in float64 (rounded once), and
+// √v̂ too (a float64 square root of a float32 value rounds to the float32
+// square root: same bits, but no subnormal operand); everything else is the
+// float32 path, whose operands are then all normal.
 
-@inline function adamAt<T, W>(
+@inline function sqrtViaF64(x: v128): v128 {
+  const lo = f64x2.sqrt(f64x2.promote_low_f32x4(x));
+  const hi = f64x2.sqrt(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)));
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** β·s + ((1−β)·d)·d evaluated in float64 and rounded once (the tiny-group form of a squared moment). */
+@inline function squareMomentF64(beta: v128, omb: v128, s: v128, d: v128): v128 {
+  const b = f64x2.promote_low_f32x4(beta), c = f64x2.promote_low_f32x4(omb);
+  const dl = f64x2.promote_low_f32x4(d), dh = f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 0, 1));
+  const sl = f64x2.promote_low_f32x4(s), sh = f64x2.promote_low_f32x4(v128.shuffle<f32>(s, s, 2, 3, 0, 1));
+  const lo = f64x2.add(f64x2.mul(b, sl), f64x2.mul(f64x2.mul(c, dl), dl));
+  const hi = f64x2.add(f64x2.mul(b, sh), f64x2.mul(f64x2.mul(c, dh), dh));
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+@inline function adamAt<W>(
   p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
   b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  hasWd: bool, hasDecay: bool, amsgrad: bool,
+  hasWd: bool, hasDecay: bool, amsgrad: bool, wide: bool,
 ): void {
-  let pv = ld<T, W>(p);
-  if (hasDecay) pv = rnd<T>(vmul<T>(pv, spv<T>(decay)));
-  let d = vmul<T>(ld<T, W>(g), spv<T>(gSign));
-  if (hasWd) d = vadd<T>(d, vmul<T>(spv<T>(wd), pv));
-  const m = rnd<T>(vadd<T>(vmul<T>(spv<T>(b1), ld<T, W>(mp)), vmul<T>(spv<T>(omb1), d)));
-  const v = rnd<T>(vadd<T>(vmul<T>(spv<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(spv<T>(omb2), d), d)));
-  st<T, W>(mp, m);
-  st<T, W>(vp, v);
+  let pv = ld<f32, W>(p);
+  if (hasDecay) pv = f32x4.mul(pv, decay);
+  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  const m = f32x4.add(f32x4.mul(b1, ld<f32, W>(mp)), f32x4.mul(omb1, d));
+  const vOld = ld<f32, W>(vp);
+  const v = wide ? squareMomentF64(b2, omb2, vOld, d) : f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
+  st<f32, W>(mp, m);
+  st<f32, W>(vp, v);
   let vh = v;
   if (amsgrad) {
-    vh = vmax<T>(ld<T, W>(xp), v);
-    st<T, W>(xp, vh);
+    vh = f32x4.max(ld<f32, W>(xp), v);
+    st<f32, W>(xp, vh);
   }
-  const denom = vadd<T>(vmul<T>(vsqrt<T>(vh), spv<T>(rb2)), spv<T>(eps));
-  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(spv<T>(stepSize), m), denom)));
+  const root = wide ? sqrtViaF64(vh) : f32x4.sqrt(vh);
+  const denom = f32x4.add(f32x4.mul(root, rb2), eps);
+  st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, m), denom)));
 }
 
 export function adamStep(
@@ -187,18 +209,18 @@ export function adamStep(
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        adamAt<f64, u64>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams);
-        adamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, x + o + 8, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams);
+        adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, true);
       } else {
-        adamAt<f32, v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams);
+        adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, false);
       }
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
-        adamAt<f64, u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams);
+      const wide = tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS);
+      if (wide) {
+        adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, true);
       } else {
-        adamAt<f32, u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams);
+        adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, false);
       }
     }
   }

@@ -41,7 +41,10 @@ export function sgdStepJs(
   }
 }
 
-/** Adam / AdamW (see adamStep in assembly/optim.ts). t0 = lr/bc1, t1 = 1/√bc2. */
+/**
+ * Adam / AdamW (see adamStep in assembly/optim.ts). t0 = lr/bc1, t1 = 1/√bc2.
+ * In a tiny group only v's update is evaluated in float64 and rounded once.
+ */
 export function adamStepJs(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null,
   stepSize: number, rb2: number,
@@ -51,41 +54,23 @@ export function adamStepJs(
   const hasDecay = decay !== 1, hasWd = wd !== 0;
   for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
     const end = i0 < n4 ? i0 + 4 : i0 + 1;
-    if (tinyGroup(g, v, i0, n4)) {
-      for (let i = i0; i < end; i++) {
-        let pv = p[i];
-        if (hasDecay) pv = f(pv * decay);
-        let d = g[i] * gSign;
-        if (hasWd) d = d + wd * pv;
-        const mv = f(b1 * m[i] + omb1 * d);
-        const vv = f(b2 * v[i] + omb2 * d * d);
-        m[i] = mv;
-        v[i] = vv;
-        let vh = vv;
-        if (vmax) {
-          vh = Math.max(vmax[i], vv);
-          vmax[i] = vh;
-        }
-        p[i] = f(pv - (stepSize * mv) / (Math.sqrt(vh) * rb2 + eps));
+    const wide = tinyGroup(g, v, i0, n4);
+    for (let i = i0; i < end; i++) {
+      let pv = p[i];
+      if (hasDecay) pv = f(pv * decay);
+      let d = f(g[i] * gSign);
+      if (hasWd) d = f(d + f(wd * pv));
+      const mv = f(f(b1 * m[i]) + f(omb1 * d));
+      const vv = wide ? f(b2 * v[i] + omb2 * d * d) : f(f(b2 * v[i]) + f(f(omb2 * d) * d));
+      m[i] = mv;
+      v[i] = vv;
+      let vh = vv;
+      if (vmax) {
+        vh = Math.max(vmax[i], vv);
+        vmax[i] = vh;
       }
-    } else {
-      for (let i = i0; i < end; i++) {
-        let pv = p[i];
-        if (hasDecay) pv = f(pv * decay);
-        let d = f(g[i] * gSign);
-        if (hasWd) d = f(d + f(wd * pv));
-        const mv = f(f(b1 * m[i]) + f(omb1 * d));
-        const vv = f(f(b2 * v[i]) + f(f(omb2 * d) * d));
-        m[i] = mv;
-        v[i] = vv;
-        let vh = vv;
-        if (vmax) {
-          vh = Math.max(vmax[i], vv);
-          vmax[i] = vh;
-        }
-        const denom = f(f(f(Math.sqrt(vh)) * rb2) + eps);
-        p[i] = f(pv - f(f(stepSize * mv) / denom));
-      }
+      const denom = f(f(f(Math.sqrt(vh)) * rb2) + eps);
+      p[i] = f(pv - f(f(stepSize * mv) / denom));
     }
   }
 }

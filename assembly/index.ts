@@ -4,3 +4,7 @@
 export { alloc, free, heapBase } from "./memory";
 export * from "./gemm";
 export * from "./optim";
+export * from "./rng";
+export * from "./ceiling";
+export * from "./elementwise";
+export * from "./reduce";

@@ -13,3 +13,5 @@ export { LAMB, type LAMBOptions } from "./lamb.js";
 export { Lookahead, type LookaheadOptions } from "./lookahead.js";
 export { Ranger, type RangerOptions } from "./ranger.js";
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from "./clip.js";
+export * as lrScheduler from "./lr_scheduler/index.js";
+export * as swa from "./swa.js";

@@ -319,3 +319,28 @@ describe("ReduceLROnPlateau.step", () => {
     expect(() => s.step("1" as never)).toThrow(TypeError);
   });
 });
+
+describe("step arguments", () => {
+  it("CosineAnnealingWarmRestarts.step rejects a negative epoch, as PyTorch, without changing anything", () => {
+    const opt = sgd(0.1);
+    const s = new S.CosineAnnealingWarmRestarts(opt, { t0: 5 });
+    s.step(2.5);
+    const sd = s.stateDict();
+    expect(() => s.step(-1)).toThrow(/non-negative epoch, got -1/);
+    expect(s.stateDict()).toEqual(sd);
+  });
+
+  it("step(epoch) needs a finite number", () => {
+    const s = new S.StepLR(sgd(0.1), { stepSize: 2 });
+    expect(() => s.step(NaN)).toThrow(/epoch must be a finite number/);
+    expect(s.lastEpoch).toBe(0);
+  });
+
+  it("SequentialLR and ChainedScheduler refuse ReduceLROnPlateau", () => {
+    const opt = sgd(0.1);
+    const plateau = new S.ReduceLROnPlateau(opt);
+    const exp = new S.ExponentialLR(opt, { gamma: 0.9 });
+    expect(() => new S.SequentialLR(opt, { schedulers: [exp, plateau as never], milestones: [2] })).toThrow(/schedulers\[1\].*ReduceLROnPlateau/);
+    expect(() => new S.ChainedScheduler(opt, { schedulers: [exp, plateau as never] })).toThrow(/schedulers\[1\].*ReduceLROnPlateau/);
+  });
+});

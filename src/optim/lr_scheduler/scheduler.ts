@@ -89,6 +89,9 @@ function kind(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
 
+/** Fields holding one value per param group (empty when unused, e.g. momenta without cycleMomentum). */
+const PER_GROUP = new Set(["baseLrs", "lastLr", "maxLrs", "baseMomentums", "maxMomentums", "minLrs"]);
+
 /**
  * stateDict(): the fields named by `keys` as JSON data, tagged with the
  * scheduler's name.
@@ -122,7 +125,7 @@ export function loadFields(name: string, self: object, keys: readonly string[], 
     if (kind(now) !== kind(v) && now !== null && now !== undefined && v !== null) {
       throw new TypeError(`${where}: ${key} must be ${kind(now) === "array" ? "an array" : `a ${kind(now)}`}, got ${describe(sd[key])}`);
     }
-    if (Array.isArray(now) && Array.isArray(v) && key !== "milestones" && now.length !== v.length) {
+    if (PER_GROUP.has(key) && Array.isArray(now) && Array.isArray(v) && now.length && v.length && now.length !== v.length) {
       throw new RangeError(`${where}: ${key} has ${v.length} entries in the state dict but ${now.length} here (one per param group)`);
     }
     values.push([key, v]);

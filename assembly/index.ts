@@ -3,3 +3,4 @@
 // lengths; nothing managed crosses the boundary.
 export { alloc, free, heapBase } from "./memory";
 export * from "./gemm";
+export * from "./swa";

@@ -1,6 +1,8 @@
 // Stochastic Weight Averaging (Izmailov et al. 2018, arXiv:1803.05407):
 // PyTorch 1.13's torch.optim.swa_utils — AveragedModel and SWALR.
 import { Module } from "../nn/module.js";
+import { swaEmaJs, swaEqualAverageJs } from "../reference/swa.js";
+import { wasmOrNull } from "../runtime/runtime.js";
 import { Tensor, shapeToString, sameShape, zeros } from "../tensor.js";
 import { choiceOption, describe, functionOption, isNonNegativeInteger, isNonNegative, isUnit, numberOption, perGroupOption, readOptions } from "./lr_scheduler/options.js";
 import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./lr_scheduler/scheduler.js";
@@ -90,24 +92,25 @@ export class AveragedModel<M extends Module = Module> extends Module {
       const cur = theirs[i];
       if (n === 0) avg.copy(cur);
       else if (this.avgFn) this.avgFn(avg, cur, n);
-      else if (this.decay !== undefined) emaUpdate(avg.data, cur.data, this.decay);
-      else equalAverageUpdate(avg.data, cur.data, n);
+      else if (this.decay !== undefined) emaUpdate(avg, cur, this.decay);
+      else equalAverageUpdate(avg, cur, n);
     }
     this.count.data[0] = n + 1;
   }
 }
 
-/** avg ← avg + (p − avg)/(n + 1), each operation rounded to float32 as PyTorch's tensor arithmetic. */
-export function equalAverageUpdate(avg: Float32Array, p: Float32Array, n: number): void {
-  const k = n + 1;
-  for (let i = 0; i < avg.length; i++) avg[i] = avg[i] + Math.fround(Math.fround(p[i] - avg[i]) / k);
+/** avg ← avg + (p − avg)/(n + 1) in float32, as PyTorch's default avg_fn; one SIMD pass. */
+function equalAverageUpdate(avg: Tensor, p: Tensor, n: number): void {
+  const wasm = wasmOrNull();
+  if (wasm) wasm.swaEqualAverage(avg.ptr, p.ptr, avg.size, n + 1);
+  else swaEqualAverageJs(avg.data, p.data, n + 1);
 }
 
-/** avg ← decay·avg + (1 − decay)·p with float32 scalars and float32 rounding, as `decay * a + (1 - decay) * p` on float tensors. */
-export function emaUpdate(avg: Float32Array, p: Float32Array, decay: number): void {
-  const d = Math.fround(decay);
-  const e = Math.fround(1 - decay);
-  for (let i = 0; i < avg.length; i++) avg[i] = Math.fround(d * avg[i]) + Math.fround(e * p[i]);
+/** avg ← decay·avg + (1 − decay)·p with float32 factors, as `decay * a + (1 - decay) * p` on float tensors. */
+function emaUpdate(avg: Tensor, p: Tensor, decay: number): void {
+  const wasm = wasmOrNull();
+  if (wasm) wasm.swaEma(avg.ptr, p.ptr, avg.size, decay, 1 - decay);
+  else swaEmaJs(avg.data, p.data, decay, 1 - decay);
 }
 
 export interface SWALROptions {

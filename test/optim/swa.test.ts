@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { memoryStats, optim, Tensor, zeros } from "../../src/index.js";
 import { Module } from "../../src/nn/module.js";
+import { swaEmaJs, swaEqualAverageJs } from "../../src/reference/swa.js";
 
 const { AveragedModel } = optim.swa;
 
@@ -154,4 +155,41 @@ describe("AveragedModel", () => {
     free(model);
     expect(memoryStats().liveTensors).toBe(before);
   });
+});
+
+/** One parameter of `size` elements. */
+class Vec extends Module {
+  w: Tensor;
+  constructor(size: number) {
+    super();
+    this.w = zeros([size]);
+    this.registerParameter("w", this.w);
+  }
+}
+
+describe("averaging kernels", () => {
+  // In the WebAssembly builds AveragedModel runs the SIMD kernels (assembly/swa.ts);
+  // they must agree bit for bit with the pure-JS twins, tails included.
+  for (const size of [1, 3, 4, 7, 8, 9, 15, 16, 17, 33, 1000]) {
+    it(`equal average and EMA match the pure-JS twins exactly on ${size} elements`, () => {
+      let seed = size;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 8 - 4;
+      for (const options of [{}, { decay: 0.97 }]) {
+        const model = new Vec(size);
+        const avg = new AveragedModel(model, options);
+        const twin = new Float32Array(size);
+        for (let step = 0; step < 5; step++) {
+          const values = Float32Array.from({ length: size }, rnd);
+          model.w.data.set(values);
+          if (step === 0) twin.set(values);
+          else if ("decay" in options) swaEmaJs(twin, values, 0.97, 1 - 0.97);
+          else swaEqualAverageJs(twin, values, step + 1);
+          avg.updateParameters(model);
+          expect(Array.from((avg.module as Vec).w.data)).toEqual(Array.from(twin));
+        }
+        free(avg);
+        free(model);
+      }
+    });
+  }
 });

@@ -344,3 +344,24 @@ describe("step arguments", () => {
     expect(() => new S.ChainedScheduler(opt, { schedulers: [exp, plateau as never] })).toThrow(/schedulers\[1\].*ReduceLROnPlateau/);
   });
 });
+
+describe("a param group added after the scheduler", () => {
+  // PyTorch 1.13 (SGD lr 0.1; one step; add_param_group lr 0.3; four steps), as its zip() truncates.
+  const cases: [string, (o: FakeOptimizer) => Scheduler, number[]][] = [
+    ["StepLR scales it too", (o) => new S.StepLR(o, { stepSize: 2, gamma: 0.5 }), [0.025, 0.075]],
+    ["CosineAnnealingLR anneals it from its lr", (o) => new S.CosineAnnealingLR(o, { tMax: 10 }), [0.05000000000000001, 0.1537628446405375]],
+    ["LambdaLR leaves it alone", (o) => new S.LambdaLR(o, { lrLambda: (e) => 0.9 ** e }), [0.05904900000000001, 0.3]],
+    ["MultiplicativeLR leaves it alone", (o) => new S.MultiplicativeLR(o, { lrLambda: () => 0.9 }), [0.05904900000000002, 0.3]],
+  ];
+  for (const [name, make, expected] of cases) {
+    it(name, () => {
+      const opt = sgd(0.1);
+      const s = make(opt) as unknown as { step(): void; getLastLr(): number[] };
+      s.step();
+      opt.paramGroups.push({ lr: 0.3, momentum: 0.9, params: [] });
+      for (let i = 0; i < 4; i++) s.step();
+      expectClose(opt.paramGroups.map((g) => g.lr), expected, "lrs");
+      expectClose(s.getLastLr(), expected, "getLastLr()");
+    });
+  }
+});

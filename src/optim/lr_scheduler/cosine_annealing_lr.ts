@@ -39,7 +39,7 @@ export class CosineAnnealingLR extends LRScheduler {
       return this.baseLrs.map((b) => etaMin + ((b - etaMin) * (1 + Math.cos((t * Math.PI) / T))) / 2);
     }
     if ((t - 1 - T) % (2 * T) === 0) {
-      return this.groups.map((g, i) => g.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
+      return this.baseLrs.map((b, i) => this.groups[i].lr + ((b - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
     }
     const ratio = (1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T));
     return this.groups.map((g) => ratio * (g.lr - etaMin) + etaMin);

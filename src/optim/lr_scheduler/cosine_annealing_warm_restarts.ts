@@ -70,7 +70,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     }
     this.lastEpoch = Math.floor(epoch);
     const values = this.getLr();
-    this.groups.forEach((g, i) => (g.lr = values[i]));
+    values.forEach((lr, i) => (this.groups[i].lr = lr));
     this.lastLr = this.groups.map((g) => g.lr);
   }
 

@@ -124,7 +124,7 @@ export class CyclicLR extends LRScheduler {
     if (this.momentumKey) {
       const key = this.momentumKey;
       const momentums = this.baseMomentums.map((b, i) => this.maxMomentums[i] - (this.maxMomentums[i] - b) * s * scale);
-      this.groups.forEach((g, i) => setMomentum(g, key, momentums[i]));
+      momentums.forEach((m, i) => setMomentum(this.groups[i], key, m));
     }
     return lrs;
   }

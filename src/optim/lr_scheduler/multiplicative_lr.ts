@@ -23,7 +23,7 @@ export class MultiplicativeLR extends LRScheduler {
   }
 
   protected getLr(): number[] {
-    if (this.lastEpoch > 0) return this.groups.map((g, i) => g.lr * this.lrLambdas[i](this.lastEpoch));
+    if (this.lastEpoch > 0) return this.lrLambdas.map((f, i) => this.groups[i].lr * f(this.lastEpoch));
     return this.groups.map((g) => g.lr);
   }
 }

@@ -214,7 +214,8 @@ export abstract class LRScheduler implements Scheduler {
       this.stepCount = saved.stepCount;
       throw e;
     }
-    this.groups.forEach((g, i) => (g.lr = values[i]));
+    // As PyTorch's zip: a group added after construction gets an lr only from forms that cover every group.
+    values.forEach((lr, i) => (this.groups[i].lr = lr));
     this.lastLr = this.groups.map((g) => g.lr);
   }
 

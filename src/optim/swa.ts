@@ -5,7 +5,7 @@ import { swaEmaJs, swaEqualAverageJs } from "../reference/swa.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { Tensor, shapeToString, sameShape, zeros } from "../tensor.js";
 import { choiceOption, describe, functionOption, isNonNegativeInteger, isNonNegative, isUnit, numberOption, perGroupOption, readOptions } from "./lr_scheduler/options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./lr_scheduler/scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./lr_scheduler/scheduler.js";
 
 /** Writes the new average into `averaged`; `numAveraged` models have been averaged into it so far (≥ 1). */
 export type AvgFn = (averaged: Tensor, current: Tensor, numAveraged: number) => void;
@@ -121,6 +121,8 @@ export interface SWALROptions {
   /** 'cos' (default) or 'linear'. */
   annealStrategy?: "cos" | "linear";
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -137,11 +139,11 @@ export class SWALR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: SWALROptions) {
     super("SWALR", optimizer);
-    const o = readOptions(this.name, options, ["swaLr", "annealEpochs", "annealStrategy", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["swaLr", "annealEpochs", "annealStrategy", "lastEpoch", "verbose"]);
     const swaLrs = perGroupOption(this.name, "swaLr", o.swaLr, this.groups.length, "a finite number >= 0", isNonNegative);
     this.annealStrategy = choiceOption(this.name, "annealStrategy", o.annealStrategy, ["cos", "linear"] as const, "cos");
     this.annealEpochs = numberOption(this.name, "annealEpochs", o.annealEpochs, "an integer >= 0", isNonNegativeInteger, 10);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.groups.forEach((g, i) => (g.swa_lr = swaLrs[i]));
     this.attach(lastEpoch);

@@ -365,3 +365,36 @@ describe("a param group added after the scheduler", () => {
     });
   }
 });
+
+describe("verbose", () => {
+  it("prints PyTorch's messages", () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => lines.push(s);
+    try {
+      const s = new S.StepLR(sgd(0.1), { stepSize: 2, gamma: 0.5, verbose: true });
+      s.step();
+      s.step();
+      s.step(3);
+      const w = new S.CosineAnnealingWarmRestarts(sgd(0.1), { t0: 3, verbose: true });
+      w.step();
+      w.step(1.5);
+      const p = new S.ReduceLROnPlateau(sgd(0.1), { patience: 0, verbose: true });
+      p.step(1);
+      p.step(2);
+    } finally {
+      console.log = log;
+    }
+    // Printed by PyTorch 1.13 for the same calls.
+    expect(lines).toEqual([
+      "Adjusting learning rate of group 0 to 1.0000e-01.",
+      "Adjusting learning rate of group 0 to 1.0000e-01.",
+      "Adjusting learning rate of group 0 to 5.0000e-02.",
+      "Epoch 00003: adjusting learning rate of group 0 to 5.0000e-02.",
+      "Epoch 00000: adjusting learning rate of group 0 to 1.0000e-01.",
+      "Epoch 00001: adjusting learning rate of group 0 to 7.5000e-02.",
+      "Epoch 1.50: adjusting learning rate of group 0 to 5.0000e-02.",
+      "Epoch 00002: reducing learning rate of group 0 to 1.0000e-02.",
+    ]);
+  });
+});

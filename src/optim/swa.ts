@@ -1,5 +1,7 @@
 // Stochastic Weight Averaging (Izmailov et al. 2018, arXiv:1803.05407):
 // PyTorch 1.13's torch.optim.swa_utils — AveragedModel and SWALR.
+import { noGrad } from "../nn/autograd.js";
+import { BatchNorm1d } from "../nn/batchnorm.js";
 import { Module } from "../nn/module.js";
 import { swaEmaJs, swaEqualAverageJs } from "../reference/swa.js";
 import { wasmOrNull } from "../runtime/runtime.js";
@@ -111,6 +113,45 @@ function emaUpdate(avg: Tensor, p: Tensor, decay: number): void {
   const wasm = wasmOrNull();
   if (wasm) wasm.swaEma(avg.ptr, p.ptr, avg.size, decay, 1 - decay);
   else swaEmaJs(avg.data, p.data, decay, 1 - decay);
+}
+
+/**
+ * PyTorch's update_bn: recomputes the running statistics of every batch-norm
+ * layer of `model` with one pass over `loader` (tensors, or arrays whose first
+ * element is the input), as an equal average over the batches (momentum null),
+ * without recording gradients. Momenta and train/eval mode are restored.
+ * Use it on `avg.module` after SWA, whose averaged weights do not match the
+ * statistics it copied.
+ */
+export function updateBn(loader: Iterable<Tensor | readonly Tensor[]>, model: Module): void {
+  if (!(model instanceof Module)) throw new TypeError(`updateBn: model must be an nn.Module, got ${describe(model)}`);
+  if (loader === null || typeof (loader as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+    throw new TypeError(`updateBn: loader must be an iterable of input tensors, got ${describe(loader)}`);
+  }
+  type Mutable = { momentum: number | null };
+  const layers = model.modules().filter((m): m is BatchNorm1d => m instanceof BatchNorm1d && m.runningMean !== null);
+  if (layers.length === 0) return;
+  const momenta = layers.map((m) => m.momentum);
+  const wasTraining = model.training;
+  model.train();
+  for (const m of layers) {
+    m.runningMean!.data.fill(0);
+    m.runningVar!.data.fill(1);
+    m.numBatchesTracked!.data.fill(0);
+    (m as unknown as Mutable).momentum = null;
+  }
+  try {
+    let i = 0;
+    for (const batch of loader) {
+      const x = Array.isArray(batch) ? batch[0] : batch;
+      if (!(x instanceof Tensor)) throw new TypeError(`updateBn: batch ${i} is not a Tensor (or an array starting with one): ${describe(x)}`);
+      noGrad(() => model.forward(x));
+      i++;
+    }
+  } finally {
+    layers.forEach((m, j) => ((m as unknown as Mutable).momentum = momenta[j]));
+    model.train(wasTraining);
+  }
 }
 
 export interface SWALROptions {

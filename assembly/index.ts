@@ -8,3 +8,4 @@ export * from "./rng";
 export * from "./ceiling";
 export * from "./elementwise";
 export * from "./reduce";
+export * from "./swa";

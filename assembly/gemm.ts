@@ -246,10 +246,14 @@ export function gemm(
   }
 }
 
-/** Runs the GEMM on small shapes (all four transpose cases) inside the scratch block. */
+/**
+ * Runs the GEMM inside the scratch block on small shapes that take both paths
+ * (A in place for narrow C, packed A for wide C), all four transpose cases,
+ * edge tiles and beta != 0, so every kernel reaches V8's optimizing tier.
+ */
 export function warmupGemm(scratch: usize, scratchBytes: i32): void {
-  // Three 24 x 24 matrices: 3 * 2304 bytes, well inside the runtime's scratch.
-  const n = 24;
+  // Three 32 x 32 matrices: 12 KiB of the runtime's scratch block.
+  const n = 32;
   if (scratchBytes < 3 * n * n * 4) return;
   const a = scratch;
   const b = a + <usize>n * n * 4;
@@ -258,6 +262,10 @@ export function warmupGemm(scratch: usize, scratchBytes: i32): void {
     store<f32>(a + (<usize>i << 2), <f32>(i % 7) * 0.25);
     store<f32>(b + (<usize>i << 2), <f32>(i % 5) * 0.5);
   }
-  for (let t = 0; t < 4; t++) gemm(t & 1, t >> 1, n, n, n, 1, a, n, b, n, 0, c, n);
+  for (let t = 0; t < 4; t++) {
+    gemm(t & 1, t >> 1, n, n, n, 1, a, n, b, n, 0, c, n);
+    // N = 96 > 64: the packed-A path (B and op(B) are 8 x 96 or 96 x 8 here).
+    gemm(t & 1, t >> 1, 8, 96, 8, 1, a, 8, b, t >> 1 ? 8 : 96, 0, c, 96);
+  }
   gemm(0, 0, n - 3, n - 5, n - 1, 1, a, n, b, n, 1, c, n);
 }

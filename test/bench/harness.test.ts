@@ -1,0 +1,177 @@
+// The benchmark harness's logic, without timing anything: medians, rate and
+// ratio arithmetic, ceilings, flag parsing and the suite contract.
+import { describe, expect, it } from "vitest";
+// @ts-expect-error -- plain ESM JavaScript without declarations
+import * as h from "../../bench/harness.js";
+
+const suite = (over: Record<string, unknown> = {}) => ({
+  name: "Adam step, 10M parameters",
+  unit: "param",
+  items: 10_000_000,
+  bytes: 28 * 10_000_000,
+  cases: { wasmtrain: async () => () => {}, "pure-js": async () => () => {} },
+  ...over,
+});
+
+describe("median", () => {
+  it("is the middle value for odd lengths, whatever the order", () => {
+    expect(h.median([5, 1, 3])).toBe(3);
+    expect(h.median([0.002, 0.001, 0.003, 0.010, 0.0015])).toBe(0.002);
+  });
+  it("is the mean of the middle two for even lengths", () => {
+    expect(h.median([4, 1, 3, 2])).toBe(2.5);
+  });
+  it("sorts numerically, not as strings", () => {
+    expect(h.median([10, 9, 100])).toBe(10);
+  });
+  it("does not reorder the caller's array", () => {
+    const xs = [3, 1, 2];
+    h.median(xs);
+    expect(xs).toEqual([3, 1, 2]);
+  });
+  it("rejects an empty sample", () => {
+    expect(() => h.median([])).toThrow(RangeError);
+  });
+});
+
+describe("caseMetrics", () => {
+  it("derives ops/s, items/s, GB/s and the bandwidth fraction from the median", () => {
+    const m = h.caseMetrics(suite(), 0.02, { bandwidth: 20, compute: 40 });
+    expect(m.medianMs).toBeCloseTo(20, 12);
+    expect(m.opsPerSec).toBeCloseTo(50, 12);
+    expect(m.itemsPerSec).toBeCloseTo(5e8, 3);
+    expect(m.gbPerSec).toBeCloseTo(14, 12); // 280 MB per op × 50 ops/s
+    expect(m.bandwidthFraction).toBeCloseTo(0.7, 12);
+    expect(m.gflops).toBeNull();
+    expect(m.computeFraction).toBeNull();
+  });
+  it("derives GFLOP/s and the compute fraction when flops are given", () => {
+    const n = 512;
+    const m = h.caseMetrics(suite({ bytes: undefined, flops: 2 * n ** 3, unit: "flop", items: 2 * n ** 3 }), 0.01, { compute: 26.8435456 });
+    expect(m.gflops).toBeCloseTo(26.8435456, 9);
+    expect(m.computeFraction).toBeCloseTo(1, 12);
+    expect(m.gbPerSec).toBeNull();
+  });
+  it("leaves fractions null when no ceiling was measured", () => {
+    const m = h.caseMetrics(suite({ flops: 1e9 }), 1, {});
+    expect(m.gbPerSec).toBeCloseTo(0.28, 12);
+    expect(m.bandwidthFraction).toBeNull();
+    expect(m.computeFraction).toBeNull();
+  });
+});
+
+describe("ratios", () => {
+  it("speedup is the competitor's time over wasmtrain's", () => {
+    expect(h.speedup(0.001, 0.0123)).toBeCloseTo(12.3, 12);
+    expect(h.speedup(0.002, 0.001)).toBeCloseTo(0.5, 12);
+    expect(h.speedup(0, 1)).toBeNull();
+  });
+  it("the summary line names each competitor and the fastest one", () => {
+    const line = h.ratioLine([
+      { case: "wasmtrain", medianMs: 2 },
+      { case: "pure-js", medianMs: 24.6 },
+      { case: "tfjs-wasm", medianMs: 5 },
+      { case: "tfjs-cpu", error: "boom" },
+    ]);
+    expect(line).toBe("wasmtrain is 12.3× pure-js, 2.50× tfjs-wasm (fastest competitor: tfjs-wasm, 2.50×)");
+  });
+  it("there is no summary without a wasmtrain case or competitors", () => {
+    expect(h.ratioLine([{ case: "pure-js", medianMs: 1 }])).toBeNull();
+    expect(h.ratioLine([{ case: "wasmtrain", medianMs: 1 }])).toBeNull();
+  });
+});
+
+describe("deriveCeilings", () => {
+  const measured = { mulAdd: 40, fma: 50, copy: 12, triad: 14, bulkCopy: 20 };
+  it("uses relaxed FMA for the relaxed-simd build and mul+add otherwise", () => {
+    expect(h.deriveCeilings(measured, "relaxed-simd").compute).toBe(50);
+    expect(h.deriveCeilings(measured, "simd").compute).toBe(40);
+    expect(h.deriveCeilings(measured, "js").compute).toBe(40);
+    expect(h.deriveCeilings({ mulAdd: 40 }, "relaxed-simd").compute).toBe(40);
+  });
+  it("takes the better of copy and triad as bandwidth, never memory.copy", () => {
+    expect(h.deriveCeilings(measured, "simd").bandwidth).toBe(14);
+    expect(h.deriveCeilings({}, "simd").bandwidth).toBeNull();
+  });
+});
+
+describe("formatting", () => {
+  it("formats times, rates, ratios and percentages", () => {
+    expect(h.formatTime(0.0123456)).toBe("12.35 ms");
+    expect(h.formatTime(2.5e-6)).toBe("2.500 µs");
+    expect(h.formatTime(1.5)).toBe("1.500 s");
+    expect(h.formatRate(3.2e8, "sample")).toBe("320.0 M samples/s");
+    expect(h.formatRate(4.5e9, "flops")).toBe("4.5 G flops/s");
+    expect(h.formatRatio(12.34)).toBe("12.3×");
+    expect(h.formatRatio(1.234)).toBe("1.23×");
+    expect(h.formatRatio(null)).toBe("-");
+    expect(h.formatPercent(0.734)).toBe("73%");
+  });
+  it("renders padded columns", () => {
+    expect(h.renderTable(["case", "ms"], [["wasmtrain", "1.5"], ["js", "12.25"]])).toBe(
+      ["case          ms", "---------  -----", "wasmtrain    1.5", "js         12.25"].join("\n"),
+    );
+  });
+});
+
+describe("parseArgs", () => {
+  it("has defaults", () => {
+    expect(h.parseArgs([])).toEqual({ filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, help: false });
+  });
+  it("reads every flag, with a separate or an inline value", () => {
+    const o = h.parseArgs(["--quick", "--filter", "gemm/.*512", "--json=out.json", "--build", "simd", "--no-reexec", "--no-ceilings"]);
+    expect(o.quick).toBe(true);
+    expect(o.filter.test("GEMM/square 512/wasmtrain")).toBe(true);
+    expect(o.filter.test("rng/normal/wasmtrain")).toBe(false);
+    expect(o.json).toBe("out.json");
+    expect(o.build).toBe("simd");
+    expect(o.reexec).toBe(false);
+    expect(o.ceilings).toBe(false);
+    expect(h.parseArgs(["-h"]).help).toBe(true);
+  });
+  it("rejects unknown flags, missing values, bad builds and bad regexes with a message naming them", () => {
+    expect(() => h.parseArgs(["--fast"])).toThrow(/unknown option "--fast"/);
+    expect(() => h.parseArgs(["--json"])).toThrow(/--json needs a value/);
+    expect(() => h.parseArgs(["--filter", "--quick"])).toThrow(/--filter needs a value/);
+    expect(() => h.parseArgs(["--build", "wasm"])).toThrow(/unknown build "wasm"/);
+    expect(() => h.parseArgs(["--filter", "("])).toThrow(/--filter: invalid regular expression/);
+  });
+});
+
+describe("suite contract", () => {
+  it("accepts the contract's example and the extensions", () => {
+    expect(() => h.validateSuite(suite())).not.toThrow();
+    expect(() => h.validateSuite(suite({ flops: 1e6, options: { minSamples: 3, maxTime: 10 } }))).not.toThrow();
+    expect(() => h.validateSuite(suite({ ceiling: "triad" }))).not.toThrow();
+  });
+  it("rejects each broken field with a message naming it", () => {
+    expect(() => h.validateSuite(null, "x[0]")).toThrow(/x\[0\]: a suite must be an object/);
+    expect(() => h.validateSuite(suite({ name: "" }))).toThrow(/name must be a non-empty string/);
+    expect(() => h.validateSuite(suite({ unit: 3 }))).toThrow(/unit must be a non-empty string/);
+    expect(() => h.validateSuite(suite({ items: 0 }))).toThrow(/items must be a positive number, got 0/);
+    expect(() => h.validateSuite(suite({ bytes: -1 }))).toThrow(/bytes must be a positive number/);
+    expect(() => h.validateSuite(suite({ flops: NaN }))).toThrow(/flops must be a positive number/);
+    expect(() => h.validateSuite(suite({ cases: {} }))).toThrow(/cases is empty/);
+    expect(() => h.validateSuite(suite({ cases: { wasmtrain: 3 } }))).toThrow(/case "wasmtrain" must be a factory function/);
+    expect(() => h.validateSuite(suite({ itmes: 3 }))).toThrow(/unknown key "itmes"/);
+    expect(() => h.validateSuite(suite({ ceiling: "l3" }))).toThrow(/ceiling must be one of/);
+    expect(() => h.validateSuite(suite({ options: { samples: 3 } }))).toThrow(/unknown option "samples"/);
+  });
+  it("a suite file returns an array of uniquely named suites", () => {
+    expect(() => h.validateSuites(suite(), "optim")).toThrow(/optim: the default export must return an array/);
+    expect(() => h.validateSuites([suite(), suite()], "optim")).toThrow(/two suites are named "Adam step, 10M parameters"/);
+    expect(() => h.validateSuites([suite(), suite({ name: "other" })], "optim")).not.toThrow();
+  });
+  it("maps case names to tf backends and builds the filter id", () => {
+    expect(h.tfBackendOf("tfjs-cpu")).toBe("cpu");
+    expect(h.tfBackendOf("tfjs-wasm (fused)")).toBe("wasm");
+    expect(h.tfBackendOf("wasmtrain")).toBeNull();
+    expect(h.tfBackendOf("pure-js")).toBeNull();
+    expect(h.caseId("optim", "Adam step", "tfjs-wasm")).toBe("optim/Adam step/tfjs-wasm");
+  });
+  it("benchmark options: defaults, suite overrides, and --quick shortening both", () => {
+    expect(h.benchOptions(suite(), false)).toEqual({ minSamples: 10, maxTime: 2, warmupTime: 0.25 });
+    expect(h.benchOptions(suite({ options: { maxTime: 20, minSamples: 4 } }), false)).toEqual({ minSamples: 4, maxTime: 20, warmupTime: 0.25 });
+    expect(h.benchOptions(suite({ options: { maxTime: 20 } }), true)).toEqual({ minSamples: 3, maxTime: 0.3, warmupTime: 0.05 });
+  });
+});

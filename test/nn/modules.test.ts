@@ -1,7 +1,7 @@
 // The module API (names, traversal, modes, state dicts), autograd semantics
 // (accumulation, noGrad, eval, errors PyTorch raises) and bad input.
 import { describe, expect, it } from "vitest";
-import { nn, noGrad, parameter, tensor, Tensor, zeros } from "../../src/index.js";
+import { Generator, manualSeed, nn, noGrad, parameter, tensor, Tensor, zeros } from "../../src/index.js";
 
 const x8 = () => tensor(Array.from({ length: 4 * 8 }, (_, i) => Math.sin(i * 1.3)), [4, 8]);
 
@@ -196,6 +196,21 @@ describe("autograd", () => {
     const loss = new nn.MSELoss({ reduction: "sum" }).forward(y, zeros([40, 100]));
     loss.backward();
     for (let i = 0; i < x.size; i++) expect(x.grad!.data[i]).toBeCloseTo(2 * y.data[i] * (y.data[i] === 0 ? 0 : 1 / 0.75), 4);
+    x.dispose();
+  });
+
+  it("Linear's init and Dropout's masks are reproducible from the seed / generator", () => {
+    manualSeed(42);
+    const a = new nn.Linear(5, 4);
+    manualSeed(42);
+    const b = new nn.Linear(5, 4);
+    expect(Array.from(a.weight.data)).toEqual(Array.from(b.weight.data));
+    expect(Array.from(a.bias!.data)).toEqual(Array.from(b.bias!.data));
+    const x = tensor(new Float32Array(64).fill(1), [8, 8]);
+    const masks = [1, 2].map(() => new nn.Dropout({ p: 0.5, generator: new Generator(7) }).forward(x).toArray());
+    expect(Array.from(masks[0])).toEqual(Array.from(masks[1]));
+    a.dispose();
+    b.dispose();
     x.dispose();
   });
 

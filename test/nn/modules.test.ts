@@ -136,6 +136,23 @@ describe("autograd", () => {
     x.dispose();
   });
 
+  it("an eval-mode module inside a training model passes gradients through (frozen BatchNorm, eval Dropout)", () => {
+    const m = new nn.Sequential(new nn.Linear(8, 6), new nn.BatchNorm1d(6), new nn.Dropout(), new nn.Linear(6, 3));
+    m.at(1)!.eval();
+    m.at(2)!.eval();
+    const bn = m.at(1) as nn.BatchNorm1d;
+    const x = x8();
+    step(m, x);
+    for (const [n, p] of m.namedParameters()) expect(p.grad, n).not.toBeNull();
+    expect(bn.numBatchesTracked!.data[0]).toBe(0);
+    // with running statistics (mean 0, var 1) BatchNorm is y = x·w/√(1+eps) + b: dL/db1 = W_bn·Σ dL/dy / √(1+eps)
+    const dBnBias = bn.bias!.grad!.toArray();
+    const scale = bn.weight!.data.map((w) => w / Math.sqrt(1 + 1e-5));
+    m.at(0)!.parameters()[1].grad!.data.forEach((v, j) => expect(v).toBeCloseTo(dBnBias[j] * scale[j], 5));
+    m.dispose();
+    x.dispose();
+  });
+
   it("backward on a non-scalar is PyTorch's error; a graph runs backward once", () => {
     const l = new nn.Linear(8, 3);
     const x = x8();

@@ -316,7 +316,7 @@ export function suiteTable(suite, results) {
   if (base) headers.push("wasmtrain is");
   const rows = results.map((r) => {
     if (r.error) {
-      const row = [r.case, `error: ${r.error}`];
+      const row = [r.case, "error"];
       while (row.length < headers.length) row.push("");
       return row;
     }
@@ -342,11 +342,15 @@ function Benchmark() {
   return BenchmarkClass;
 }
 
-/** Calls fn for at least `seconds` (and at least twice) so both JIT tiers are reached before timing. */
+/**
+ * Calls fn for at least `seconds` (and at least once) before timing, so that
+ * V8 has tiered the JS and the WebAssembly up (benchmark.js's own calibration
+ * cycles would otherwise be sampled in the baseline tiers).
+ */
 function warmUp(fn, seconds) {
   const t0 = performance.now();
   let calls = 0;
-  while (calls < 2 || (performance.now() - t0) / 1e3 < seconds) {
+  while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
     fn();
     calls++;
     if (calls >= 1000) break;
@@ -383,13 +387,11 @@ export async function runCase(file, suite, caseName, env) {
   const result = { case: caseName, id: caseId(file, suite.name, caseName) };
   const backend = tfBackendOf(caseName);
   let teardown = null;
-  let tfTensorsBefore = null;
   try {
     if (backend) {
       const tfjs = await env.loadTf();
       await tfjs.useBackend(tfjs.tf, backend);
       env.ctx.tf = tfjs.tf;
-      tfTensorsBefore = tfjs.tf.memory().numTensors;
     }
     const made = await suite.cases[caseName]({ ...env.ctx });
     let fn = made;
@@ -400,7 +402,10 @@ export async function runCase(file, suite, caseName, env) {
     if (typeof fn !== "function") throw new TypeError(`the factory must return a function or { fn, teardown }, got ${typeof fn}`);
     const options = benchOptions(suite, env.quick);
     warmUp(fn, options.warmupTime);
+    // A timed function that leaves tf tensors behind measures a growing heap.
+    const tensorsBefore = backend ? env.ctx.tf.memory().numTensors : 0;
     const timed = await timeFn(fn, options);
+    if (backend && env.ctx.tf.memory().numTensors > tensorsBefore) result.tfLeakedTensors = env.ctx.tf.memory().numTensors - tensorsBefore;
     const med = median(timed.sample);
     Object.assign(result, caseMetrics(suite, med, env.ceilings), {
       meanMs: timed.mean * 1e3,
@@ -418,10 +423,6 @@ export async function runCase(file, suite, caseName, env) {
         result.error ??= `teardown: ${(e && e.message) || e}`;
       }
     }
-    if (backend && env.ctx.tf && tfTensorsBefore !== null) {
-      const leaked = env.ctx.tf.memory().numTensors - tfTensorsBefore;
-      if (leaked > 0) result.tfLeakedTensors = leaked;
-    }
   }
   return result;
 }
@@ -437,10 +438,11 @@ export async function runSuite(file, suite, env) {
   env.log(`\n${suite.name}  [${file}]`);
   for (const c of selected) record.cases.push(await runCase(file, suite, c, env));
   env.log(suiteTable(suite, record.cases));
+  for (const r of record.cases) if (r.error) env.log(`${r.case}: error: ${r.error}`);
   const line = ratioLine(record.cases);
   if (line) env.log(line);
   for (const r of record.cases) {
-    if (r.tfLeakedTensors) env.log(`warning: ${r.case} left ${r.tfLeakedTensors} tf tensors allocated (dispose them in the timed function)`);
+    if (r.tfLeakedTensors && !r.error) env.log(`warning: ${r.case} left ${r.tfLeakedTensors} more tf tensors allocated after timing (the timed function must dispose what it creates)`);
   }
   const base = record.cases.find((r) => r.case === "wasmtrain" && r.medianMs);
   if (base) {

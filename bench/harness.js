@@ -409,6 +409,7 @@ export async function runCase(file, suite, caseName, env) {
     const med = median(timed.sample);
     Object.assign(result, caseMetrics(suite, med, env.ceilings), {
       meanMs: timed.mean * 1e3,
+      bestMs: Math.min(...timed.sample) * 1e3,
       rme: timed.rme,
       samples: timed.sample.length,
       sampleMs: timed.sample.map((s) => s * 1e3),

@@ -9,16 +9,31 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    projects: builds.map((build) => ({
-      extends: true,
-      test: {
-        name: build,
-        include: ["test/**/*.test.ts"],
-        exclude: ["test/browser/**"],
-        setupFiles: ["test/setup.ts"],
-        env: { WASMTRAIN_BUILD: build },
-        execArgv: build === "relaxed-simd" ? ["--experimental-wasm-relaxed-simd"] : [],
+    projects: [
+      ...builds.map((build) => ({
+        extends: true,
+        test: {
+          name: build,
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**"],
+          setupFiles: ["test/setup.ts"],
+          env: { WASMTRAIN_BUILD: build },
+          execArgv: build === "relaxed-simd" ? ["--experimental-wasm-relaxed-simd"] : [],
+        },
+      })),
+      // The packed package in headless Chromium (test/browser/README.md): runs
+      // once, after the projects above, one file at a time.
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
       },
-    })),
+    ],
   },
 });

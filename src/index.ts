@@ -5,3 +5,6 @@ export { Tensor, tensor, zeros, ones, empty, full, parameter, type Shape, type T
 export { matmul, type MatmulOptions } from "./matmul.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export { rand, randn, manualSeed, seed, initialSeed, bernoulli, randperm, Generator, type GeneratorState, type GeneratorOptions } from "./random.js";
+export * as init from "./init.js";
+export { noGrad } from "./nn/autograd.js";

@@ -31,6 +31,8 @@ export class Tensor {
   readonly size: number;
   /** Whether autograd records operations on this tensor and fills its grad. */
   requiresGrad = false;
+  /** Autograd: the recorded operation that produced this tensor (set by nn's tape), or null for a leaf. */
+  gradFn: object | null = null;
   #storage: Storage;
   #grad: Tensor | null = null;
   #view: Float32Array | null = null;
@@ -133,6 +135,15 @@ export class Tensor {
     return t;
   }
 
+  /**
+   * Backpropagates from this one-element tensor: fills `.grad` of every tensor
+   * with requiresGrad that it depends on (nn's tape implements it).
+   */
+  backward(): void {
+    if (!backwardHook) throw new Error("Tensor.backward: no autograd engine is loaded (import nn from wasmtrain)");
+    backwardHook(this);
+  }
+
   /** Frees the storage now. Later use throws. Idempotent. */
   dispose(): void {
     release(this.#storage);
@@ -143,6 +154,13 @@ export class Tensor {
   toString(): string {
     return this.disposed ? `Tensor${shapeToString(this.shape)} (disposed)` : `Tensor${shapeToString(this.shape)}`;
   }
+}
+
+let backwardHook: ((t: Tensor) => void) | null = null;
+
+/** Installs the autograd engine behind Tensor.backward() (called once by nn's tape). */
+export function setBackwardHook(fn: (t: Tensor) => void): void {
+  backwardHook = fn;
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {

@@ -1,2 +1,12 @@
 // torch.nn: the modules and losses an MLP needs.
 export { Module, type StateDict } from "./module.js";
+export { Linear, type LinearOptions } from "./linear.js";
+export { ReLU, LeakyReLU, Tanh, Sigmoid, GELU, type LeakyReLUOptions } from "./activation.js";
+export { Dropout, type DropoutOptions } from "./dropout.js";
+export { BatchNorm1d, type BatchNormOptions } from "./batchnorm.js";
+export { LayerNorm, type LayerNormOptions } from "./layernorm.js";
+export { Flatten, type FlattenOptions } from "./flatten.js";
+export { Sequential } from "./sequential.js";
+export { MSELoss, CrossEntropyLoss, type MSELossOptions, type CrossEntropyLossOptions, type Reduction, type Labels } from "./loss.js";
+export { Parameter, parameter } from "./parameter.js";
+export { noGrad, isGradEnabled } from "./autograd.js";

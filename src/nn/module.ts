@@ -1,6 +1,7 @@
 // Module: PyTorch's nn.Module — a tree of submodules owning parameters and
 // buffers, with recursive traversal, train/eval mode and state dicts.
 import { Tensor, shapeToString } from "../tensor.js";
+import { firstNaN } from "./kernels.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -10,6 +11,11 @@ export class Module {
   protected readonly _parameters = new Map<string, Tensor | null>();
   protected readonly _buffers = new Map<string, Tensor>();
   protected readonly _modules = new Map<string, Module>();
+  /**
+   * Activation and gradient buffers, one set per input shape, kept and reused
+   * by every later forward with that shape (a training step allocates nothing).
+   */
+  protected _scratch = new Map<string, object>();
 
   /** Registers a parameter (or null, e.g. a disabled bias) under `name`. */
   protected registerParameter(name: string, t: Tensor | null): void {
@@ -209,5 +215,74 @@ export class Module {
   }
 
   /** Drops cached scratch tensors so a clone does not share them. */
-  protected resetScratch(): void {}
+  protected resetScratch(): void {
+    this._scratch = new Map();
+  }
+
+  /**
+   * The buffer set for inputs of `shape`, made by `make` on first use (or again
+   * if one of its tensors was disposed). Tensors in it belong to the module.
+   */
+  protected scratch<T extends object>(shape: readonly number[], make: () => T): T {
+    const key = shape.join(",");
+    let s = this._scratch.get(key) as T | undefined;
+    if (s && Object.values(s).some((v) => v instanceof Tensor && v.disposed)) {
+      disposeTensorsOf(s);
+      s = undefined;
+    }
+    if (!s) {
+      s = make();
+      this._scratch.set(key, s);
+    }
+    return s;
+  }
+
+  /** Frees the scratch buffers of this module and its descendants (they are re-made on the next forward). */
+  releaseScratch(): void {
+    for (const m of this.modules()) {
+      for (const s of m._scratch.values()) disposeTensorsOf(s);
+      m._scratch.clear();
+    }
+  }
+
+  /** Frees every parameter, buffer, gradient and scratch tensor of this module tree. */
+  dispose(): void {
+    this.releaseScratch();
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.dispose();
+    }
+    for (const b of this.buffers()) b.dispose();
+  }
+
+  /** This module's name in messages, e.g. "Linear(784, 256)". */
+  describe(): string {
+    return `${this.constructor.name}()`;
+  }
+
+  /** Throws unless x is a live Tensor (before any state changes). */
+  protected checkTensorInput(x: unknown, what = "input"): asserts x is Tensor {
+    if (!(x instanceof Tensor)) throw new TypeError(`${this.describe()}: ${what} must be a Tensor, got ${String(x)}`);
+    x.assertAlive(`${this.describe()} (${what})`);
+  }
+
+  /** Throws naming this module and the position when x holds a NaN (one SIMD scan). */
+  protected checkNoNaN(x: Tensor, what = "input"): void {
+    const i = firstNaN(x);
+    if (i >= 0) throw new RangeError(`${this.describe()}: ${what} contains NaN at ${positionOf(x.shape, i)}`);
+  }
+}
+
+/** The multi-index of flat position i in a row-major tensor, as "[i, j]". */
+export function positionOf(shape: readonly number[], i: number): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(i % shape[d]);
+    i = Math.floor(i / shape[d]);
+  }
+  return `[${idx.join(", ")}]`;
+}
+
+function disposeTensorsOf(s: object): void {
+  for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
 }

@@ -83,7 +83,10 @@ async function instantiate(build: "simd" | "relaxed-simd"): Promise<WasmExports>
   try {
     instance = (await WebAssembly.instantiate(bytes, imports)).instance;
   } catch (e) {
-    throw new Error(`wasmtrain: instantiating the '${build}' build failed: ${(e as Error).message}`);
+    throw new Error(
+      `wasmtrain: instantiating the '${build}' build failed: ${(e as Error).message}; ` +
+        "ready({ build: 'js' }) runs without WebAssembly (a Content-Security-Policy must allow 'wasm-unsafe-eval' for the others)",
+    );
   }
   const exports = instance.exports as unknown as WasmExports;
   memory = exports.memory;

@@ -1,0 +1,197 @@
+// Elementwise kernels for the nn layers: bias add, activations (forward and
+// backward), masks, scaled copies and a NaN scan. One call per tensor, four
+// lanes at a time; a tail of 1-3 elements goes through the same vector code
+// with lanes loaded one by one.
+//
+// Backward kernels take `acc`: 0 writes dx, 1 adds into dx (a tensor used by
+// two consumers receives the sum of their gradients).
+//
+// exp, tanh and erf are our own polynomials: see simdmath.ts for their errors.
+
+import { ld, st, stGrad, expV, tanhV, sigmoidV, erfcPoly, normalCdfFrom, SQRT1_2, INV_SQRT_2PI } from "./simdmath";
+
+// ---------------------------------------------------------------- bias
+
+/** y[i, j] = x[i, j] + bias[j] for a rows × cols matrix (y may be x). */
+export function biasAddRows(x: usize, bias: usize, y: usize, rows: i32, cols: i32): void {
+  for (let i = 0; i < rows; i++) {
+    const off = <usize>i * cols << 2;
+    for (let j = 0; j < cols; j += 4) {
+      const rest = cols - j;
+      const o = off + (<usize>j << 2);
+      st(y + o, f32x4.add(ld(x + o, rest), ld(bias + (<usize>j << 2), rest)), rest);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- activations
+
+export function reluForward(x: usize, y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    st(y + o, f32x4.max(ld(x + o, rest), zero), rest);
+  }
+}
+
+/** dx (+)= dy · [y > 0], with y the forward output. */
+export function reluBackward(y: usize, dy: usize, dx: usize, n: i32, acc: i32): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    const g = v128.and(ld(dy + o, rest), f32x4.gt(ld(y + o, rest), zero));
+    stGrad(dx + o, g, rest, acc);
+  }
+}
+
+export function leakyReluForward(x: usize, y: usize, n: i32, slope: f32): void {
+  const zero = f32x4.splat(0);
+  const s = f32x4.splat(slope);
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    const v = ld(x + o, rest);
+    st(y + o, v128.bitselect(v, f32x4.mul(v, s), f32x4.gt(v, zero)), rest);
+  }
+}
+
+/** dx (+)= dy · (x > 0 ? 1 : slope), with x the forward input. */
+export function leakyReluBackward(x: usize, dy: usize, dx: usize, n: i32, slope: f32, acc: i32): void {
+  const zero = f32x4.splat(0);
+  const s = f32x4.splat(slope);
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    const d = ld(dy + o, rest);
+    const g = v128.bitselect(d, f32x4.mul(d, s), f32x4.gt(ld(x + o, rest), zero));
+    stGrad(dx + o, g, rest, acc);
+  }
+}
+
+export function tanhForward(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    st(y + o, tanhV(ld(x + o, rest)), rest);
+  }
+}
+
+/** dx (+)= dy · (1 − y²), with y the forward output. */
+export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32, acc: i32): void {
+  const one = f32x4.splat(1);
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    const v = ld(y + o, rest);
+    stGrad(dx + o, f32x4.mul(ld(dy + o, rest), f32x4.sub(one, f32x4.mul(v, v))), rest, acc);
+  }
+}
+
+export function sigmoidForward(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    st(y + o, sigmoidV(ld(x + o, rest)), rest);
+  }
+}
+
+/** dx (+)= dy · y(1 − y), with y the forward output. */
+export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32, acc: i32): void {
+  const one = f32x4.splat(1);
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    const v = ld(y + o, rest);
+    stGrad(dx + o, f32x4.mul(ld(dy + o, rest), f32x4.mul(v, f32x4.sub(one, v))), rest, acc);
+  }
+}
+
+/** GELU, exact form: y = x·Φ(x) = ½x(1 + erf(x/√2)). */
+export function geluForward(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    const v = ld(x + o, rest);
+    const z = f32x4.mul(f32x4.abs(v), f32x4.splat(SQRT1_2));
+    const gauss = expV(f32x4.neg(f32x4.mul(z, z)));
+    st(y + o, f32x4.mul(v, normalCdfFrom(v, erfcPoly(z), gauss)), rest);
+  }
+}
+
+/** dx (+)= dy · (Φ(x) + x·φ(x)), φ(x) = e^{−x²/2}/√(2π). */
+export function geluBackward(x: usize, dy: usize, dx: usize, n: i32, acc: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    const v = ld(x + o, rest);
+    const z = f32x4.mul(f32x4.abs(v), f32x4.splat(SQRT1_2));
+    const gauss = expV(f32x4.neg(f32x4.mul(z, z)));
+    const cdf = normalCdfFrom(v, erfcPoly(z), gauss);
+    const pdf = f32x4.mul(gauss, f32x4.splat(INV_SQRT_2PI));
+    stGrad(dx + o, f32x4.mul(ld(dy + o, rest), f32x4.add(cdf, f32x4.mul(v, pdf))), rest, acc);
+  }
+}
+
+// ---------------------------------------------------------------- products, copies, scans
+
+/** out (+)= a · b elementwise (dropout: y = x·mask and dx = dy·mask). */
+export function mulInto(a: usize, b: usize, out: usize, n: i32, acc: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    stGrad(out + o, f32x4.mul(ld(a + o, rest), ld(b + o, rest)), rest, acc);
+  }
+}
+
+/** out (+)= alpha · src. */
+export function scaleInto(src: usize, out: usize, n: i32, alpha: f32, acc: i32): void {
+  const a = f32x4.splat(alpha);
+  for (let i = 0; i < n; i += 4) {
+    const rest = n - i;
+    const o = <usize>i << 2;
+    stGrad(out + o, f32x4.mul(ld(src + o, rest), a), rest, acc);
+  }
+}
+
+/** Index of the first NaN in x, or -1. */
+export function firstNaN(x: usize, n: i32): i32 {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = x + (<usize>i << 2);
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    const c = v128.load(p, 32);
+    const d = v128.load(p, 48);
+    const m = v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d)));
+    if (v128.any_true(m)) break;
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != v) return i;
+  }
+  return -1;
+}
+
+export function warmupElementwise(scratch: usize, bytes: i32): void {
+  const n = min(bytes >> 4, 256);
+  const a = scratch;
+  const b = scratch + (<usize>n << 2);
+  const c = b + (<usize>n << 2);
+  for (let i = 0; i < n; i++) store<f32>(a + (<usize>i << 2), <f32>(i - 128) * 0.03);
+  reluForward(a, b, n);
+  reluBackward(b, a, c, n, 0);
+  leakyReluForward(a, b, n, 0.01);
+  leakyReluBackward(a, b, c, n, 0.01, 1);
+  tanhForward(a, b, n);
+  tanhBackward(b, a, c, n, 0);
+  sigmoidForward(a, b, n);
+  sigmoidBackward(b, a, c, n, 1);
+  geluForward(a, b, n);
+  geluBackward(a, b, c, n, 0);
+  mulInto(a, b, c, n, 0);
+  scaleInto(a, c, n, 0.5, 1);
+  biasAddRows(a, b, c, 16, n >> 4);
+  firstNaN(a, n);
+}

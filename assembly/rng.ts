@@ -1,0 +1,345 @@
+// Random number kernels: Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel
+// random numbers: as easy as 1, 2, 3", SC 2011) feeding uniform, normal,
+// truncated-normal and Bernoulli fills.
+//
+// Why Philox: it is counter-based. A number is a pure function of (key,
+// counter), so every output depends only on (seed, position): any split of a
+// fill gives the same values, there is no sequential state to carry between
+// SIMD lanes or threads, and the arithmetic is 32-bit integer multiplies and
+// xors that WebAssembly and JavaScript (Math.imul) compute identically. It
+// passes BigCrush, and it is what PyTorch (CUDA) and JAX use.
+//
+// Stream layout. Key = (seed low 32 bits, seed high 32 bits). Position p of a
+// generator's stream (its offset) lies in group g = floor(p / 16); within the
+// group, i = p mod 16 takes word (i >> 2) of Philox4x32-10 applied to the
+// counter (g low 32, g high 32, i & 3, 0). One SIMD group runs the four
+// counters (g, g, lane, 0) in the four lanes, so word j of all four lanes is
+// one vector and is stored as is: outputs 4j..4j+3 of the group.
+//
+// Every fill consumes exactly one position per output element, so filling n
+// then m values equals filling n + m values from the same offset.
+//
+// No relaxed-SIMD instruction is used: the pure-JS twin (src/reference/rng.ts)
+// reproduces every operation, and all builds give bit-identical output.
+//
+// Polynomials (coefficients fitted for this file by iteratively reweighted
+// least squares toward minimax, evaluated in float32 as written here; errors
+// measured against Math.log / Math.sin / Math.cos in float64 by
+// test/reference/rng.test.ts over dense grids):
+//   log:   ln(m) = f - f²/2 + f³·P(f), f = m - 1, m in [√½, √2), P of degree 7;
+//          max absolute error 1.2e-7 for u in [2^-32, 1] (|ln u| up to 22.2,
+//          where it is 2^-23 relative); below 1.5e-7 relative for u ≤ 0.5.
+//   sin/cos of 2πt, t in [-1/8, 1/8] (octant reduction on the integer):
+//          max absolute error 1.2e-7 (≈ 1 float32 ulp at 1).
+
+const M0: u32 = 0xd2511f53;
+const M1: u32 = 0xcd9e8d57;
+const W0: u32 = 0x9e3779b9;
+const W1: u32 = 0xbb67ae85;
+
+const KIND_UNIFORM: i32 = 0;
+const KIND_NORMAL: i32 = 1;
+const KIND_TRUNC_NORMAL: i32 = 2;
+const KIND_BERNOULLI: i32 = 3;
+
+// One group of 16 outputs, for the head and tail of a fill that does not
+// cover whole groups.
+const SCRATCH: usize = memory.data(64, 16);
+
+// log polynomial P(f), f in [√½ - 1, √2 - 1]
+const LP0: f32 = 0.3333332655247981;
+const LP1: f32 = -0.25000280604100833;
+const LP2: f32 = 0.20001877446017047;
+const LP3: f32 = -0.16643502026014104;
+const LP4: f32 = 0.1419031596895475;
+const LP5: f32 = -0.12943306952958433;
+const LP6: f32 = 0.12798232437356932;
+const LP7: f32 = -0.08304966862984572;
+const LN2: f32 = 0.6931471805599453;
+// sin(2πt)/t and cos(2πt) - 1 on t in [-1/8, 1/8]
+const S0: f32 = 6.283185287885121;
+const S1: f32 = -41.34166266465385;
+const S2: f32 = 81.59256025646022;
+const S3: f32 = -75.4024063040908;
+const C1: f32 = -19.739208693735232;
+const C2: f32 = 64.93932650770532;
+const C3: f32 = -85.44374625242656;
+const C4: f32 = 59.24613240164386;
+// Acklam's rational approximation of the normal quantile (relative error
+// 1.2e-9 in exact arithmetic; float32 evaluation dominates).
+const IA0: f32 = -39.69683028665376;
+const IA1: f32 = 220.9460984245205;
+const IA2: f32 = -275.9285104469687;
+const IA3: f32 = 138.357751867269;
+const IA4: f32 = -30.66479806614716;
+const IA5: f32 = 2.506628277459239;
+const IB0: f32 = -54.47609879822406;
+const IB1: f32 = 161.5858368580409;
+const IB2: f32 = -155.6989798598866;
+const IB3: f32 = 66.80131188771972;
+const IB4: f32 = -13.28068155288572;
+const IC0: f32 = -0.007784894002430293;
+const IC1: f32 = -0.3223964580411365;
+const IC2: f32 = -2.400758277161838;
+const IC3: f32 = -2.549732539343734;
+const IC4: f32 = 4.374664141464968;
+const IC5: f32 = 2.938163982698783;
+const ID0: f32 = 0.007784695709041462;
+const ID1: f32 = 0.3224671290700398;
+const ID2: f32 = 2.445134137142996;
+const ID3: f32 = 3.754408661907416;
+const QUANTILE_TAIL: f32 = 0.02425;
+
+@inline function splatF(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+@inline function horner(x: v128, c0: f32, c1: f32): v128 {
+  return f32x4.add(f32x4.mul(splatF(c0), x), splatF(c1));
+}
+
+@inline function hornerNext(acc: v128, x: v128, c: f32): v128 {
+  return f32x4.add(f32x4.mul(acc, x), splatF(c));
+}
+
+/** Natural log of positive, finite, normal float32 lanes (see the error bound above). */
+@inline function logF32x4(u: v128): v128 {
+  const bits = i32x4.add(u, i32x4.splat(0x3f800000 - 0x3f3504f3));
+  const e = i32x4.sub(i32x4.shr_s(bits, 23), i32x4.splat(127));
+  const m = i32x4.add(v128.and(bits, i32x4.splat(0x7fffff)), i32x4.splat(0x3f3504f3));
+  const f = f32x4.sub(m, splatF(1));
+  const f2 = f32x4.mul(f, f);
+  const f3 = f32x4.mul(f2, f);
+  let p = horner(f, LP7, LP6);
+  p = hornerNext(p, f, LP5);
+  p = hornerNext(p, f, LP4);
+  p = hornerNext(p, f, LP3);
+  p = hornerNext(p, f, LP2);
+  p = hornerNext(p, f, LP1);
+  p = hornerNext(p, f, LP0);
+  const t = f32x4.sub(f32x4.mul(f3, p), f32x4.mul(splatF(0.5), f2));
+  const lnm = f32x4.add(f, t);
+  return f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(e), splatF(LN2)), lnm);
+}
+
+/** Sqrt(-2 ln u) for u = (x >>> 1 + ½)·2^-31 in (0, 1]: the Box–Muller radius. */
+@inline function boxMullerRadius(x: v128): v128 {
+  const u = f32x4.mul(f32x4.add(f32x4.convert_i32x4_s(i32x4.shr_u(x, 1)), splatF(0.5)), splatF(4.656612873077393e-10));
+  return f32x4.sqrt(f32x4.mul(logF32x4(u), splatF(-2)));
+}
+
+/** Normal quantile Φ⁻¹(p) for p in (0, 1), float32 lanes. */
+@inline function normalQuantileF32x4(p: v128): v128 {
+  const upper = f32x4.gt(p, splatF(0.5));
+  const q = v128.bitselect(f32x4.sub(splatF(1), p), p, upper);
+  const qt = f32x4.sqrt(f32x4.mul(logF32x4(q), splatF(-2)));
+  let nt = horner(qt, IC0, IC1);
+  nt = hornerNext(nt, qt, IC2);
+  nt = hornerNext(nt, qt, IC3);
+  nt = hornerNext(nt, qt, IC4);
+  nt = hornerNext(nt, qt, IC5);
+  let dt = horner(qt, ID0, ID1);
+  dt = hornerNext(dt, qt, ID2);
+  dt = hornerNext(dt, qt, ID3);
+  dt = hornerNext(dt, qt, 1);
+  const xt = f32x4.div(nt, dt);
+  const y = f32x4.sub(q, splatF(0.5));
+  const r = f32x4.mul(y, y);
+  let nc = horner(r, IA0, IA1);
+  nc = hornerNext(nc, r, IA2);
+  nc = hornerNext(nc, r, IA3);
+  nc = hornerNext(nc, r, IA4);
+  nc = hornerNext(nc, r, IA5);
+  let dc = horner(r, IB0, IB1);
+  dc = hornerNext(dc, r, IB2);
+  dc = hornerNext(dc, r, IB3);
+  dc = hornerNext(dc, r, IB4);
+  dc = hornerNext(dc, r, 1);
+  const xc = f32x4.div(f32x4.mul(nc, y), dc);
+  const x = v128.bitselect(xt, xc, f32x4.lt(q, splatF(QUANTILE_TAIL)));
+  return v128.xor(x, v128.and(upper, i32x4.splat(0x80000000)));
+}
+
+/** Uniform [0, 1) from the top 24 bits: k·2^-24, so 1.0 never occurs. */
+@inline function unit24(x: v128): v128 {
+  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(x, 8)), splatF(5.960464477539063e-8));
+}
+
+/**
+ * Box–Muller on one pair of word vectors: radius from `xr`, angle 2π·xa/2^32
+ * reduced to an octant on the integer. Writes r·cos and r·sin, affine-mapped.
+ */
+@inline function boxMullerStore(dst: usize, xr: v128, xa: v128, mean: f32, std: f32): void {
+  const radius = boxMullerRadius(xr);
+  const k = i32x4.shr_u(i32x4.add(xa, i32x4.splat(0x20000000)), 30);
+  const rem = i32x4.sub(xa, i32x4.shl(k, 30));
+  const t = f32x4.mul(f32x4.convert_i32x4_s(rem), splatF(2.3283064365386963e-10));
+  const t2 = f32x4.mul(t, t);
+  let s = horner(t2, S3, S2);
+  s = hornerNext(s, t2, S1);
+  s = hornerNext(s, t2, S0);
+  s = f32x4.mul(s, t);
+  let c = horner(t2, C4, C3);
+  c = hornerNext(c, t2, C2);
+  c = hornerNext(c, t2, C1);
+  c = f32x4.add(f32x4.mul(c, t2), splatF(1));
+  const swap = i32x4.neg(v128.and(k, i32x4.splat(1)));
+  const cosT = v128.xor(v128.bitselect(s, c, swap), i32x4.shl(v128.and(i32x4.add(k, i32x4.splat(1)), i32x4.splat(2)), 30));
+  const sinT = v128.xor(v128.bitselect(c, s, swap), i32x4.shl(v128.and(k, i32x4.splat(2)), 30));
+  const sd = splatF(std);
+  const mu = splatF(mean);
+  v128.store(dst, f32x4.add(f32x4.mul(f32x4.mul(radius, cosT), sd), mu));
+  v128.store(dst, f32x4.add(f32x4.mul(f32x4.mul(radius, sinT), sd), mu), 16);
+}
+
+@inline function truncNormalStore(dst: usize, x: v128, pLo: f32, pWidth: f32, flip: f32, mean: f32, std: f32, lo: f32, hi: f32): void {
+  const u = f32x4.mul(f32x4.add(f32x4.convert_i32x4_u(x), splatF(0.5)), splatF(2.3283064365386963e-10));
+  const p = f32x4.add(f32x4.mul(u, splatF(pWidth)), splatF(pLo));
+  const z = f32x4.mul(normalQuantileF32x4(p), splatF(flip));
+  const v = f32x4.add(f32x4.mul(z, splatF(std)), splatF(mean));
+  v128.store(dst, f32x4.min(f32x4.max(v, splatF(lo)), splatF(hi)));
+}
+
+/**
+ * The 16 outputs of group (gHi:gLo) at dst. a..h are the kind's float
+ * parameters (see the exported kernels).
+ */
+@inline function group(
+  kind: i32, dst: usize, gLo: u32, gHi: u32, key0: u32, key1: u32,
+  a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
+): void {
+  let x0 = i32x4.splat(gLo);
+  let x1 = i32x4.splat(gHi);
+  let x2 = i32x4(0, 1, 2, 3);
+  let x3 = i32x4.splat(0);
+  let k0 = i32x4.splat(key0);
+  let k1 = i32x4.splat(key1);
+  const m0 = i32x4.splat(M0);
+  const m1 = i32x4.splat(M1);
+  for (let r = 0; r < 10; r++) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
+    const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
+    const p1h = i64x2.extmul_high_i32x4_u(x2, m1);
+    const hi0 = i32x4.shuffle(p0l, p0h, 1, 3, 5, 7);
+    const lo0 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    const hi1 = i32x4.shuffle(p1l, p1h, 1, 3, 5, 7);
+    const lo1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+    x0 = v128.xor(v128.xor(hi1, x1), k0);
+    x1 = lo1;
+    x2 = v128.xor(v128.xor(hi0, x3), k1);
+    x3 = lo0;
+    k0 = i32x4.add(k0, i32x4.splat(W0));
+    k1 = i32x4.add(k1, i32x4.splat(W1));
+  }
+  if (kind == KIND_UNIFORM) {
+    // a = scale, b = shift
+    const sc = splatF(a);
+    const sh = splatF(b);
+    v128.store(dst, f32x4.add(f32x4.mul(unit24(x0), sc), sh));
+    v128.store(dst, f32x4.add(f32x4.mul(unit24(x1), sc), sh), 16);
+    v128.store(dst, f32x4.add(f32x4.mul(unit24(x2), sc), sh), 32);
+    v128.store(dst, f32x4.add(f32x4.mul(unit24(x3), sc), sh), 48);
+  } else if (kind == KIND_NORMAL) {
+    // a = mean, b = std
+    boxMullerStore(dst, x0, x1, a, b);
+    boxMullerStore(dst + 32, x2, x3, a, b);
+  } else if (kind == KIND_TRUNC_NORMAL) {
+    // a = pLo, b = pWidth, c = flip, d = mean, e = std, f = lo, g = hi
+    truncNormalStore(dst, x0, a, b, c, d, e, f, g);
+    truncNormalStore(dst + 16, x1, a, b, c, d, e, f, g);
+    truncNormalStore(dst + 32, x2, a, b, c, d, e, f, g);
+    truncNormalStore(dst + 48, x3, a, b, c, d, e, f, g);
+  } else {
+    // a = p, b = value written where u < p
+    const pv = splatF(a);
+    const val = splatF(b);
+    v128.store(dst, v128.and(f32x4.lt(unit24(x0), pv), val));
+    v128.store(dst, v128.and(f32x4.lt(unit24(x1), pv), val), 16);
+    v128.store(dst, v128.and(f32x4.lt(unit24(x2), pv), val), 32);
+    v128.store(dst, v128.and(f32x4.lt(unit24(x3), pv), val), 48);
+  }
+}
+
+@inline function fill(
+  kind: i32, out: usize, n: i32, key0: u32, key1: u32, posLo: u32, posHi: u32,
+  a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
+): void {
+  if (n <= 0) return;
+  const pos: u64 = (<u64>posHi << 32) | <u64>posLo;
+  let grp: u64 = pos >> 4;
+  let done: i32 = 0;
+  const head = <i32>(pos & 15);
+  if (head != 0) {
+    group(kind, SCRATCH, <u32>grp, <u32>(grp >> 32), key0, key1, a, b, c, d, e, f, g);
+    const take = min(16 - head, n);
+    memory.copy(out, SCRATCH + (<usize>head << 2), <usize>take << 2);
+    done = take;
+    grp++;
+  }
+  while (n - done >= 16) {
+    group(kind, out + (<usize>done << 2), <u32>grp, <u32>(grp >> 32), key0, key1, a, b, c, d, e, f, g);
+    done += 16;
+    grp++;
+  }
+  if (done < n) {
+    group(kind, SCRATCH, <u32>grp, <u32>(grp >> 32), key0, key1, a, b, c, d, e, f, g);
+    memory.copy(out + (<usize>done << 2), SCRATCH, <usize>(n - done) << 2);
+  }
+}
+
+/** out[i] = u·scale + shift, u = U[0,1) on the 2^-24 grid, for stream positions pos..pos+n-1. */
+export function philoxUniform(out: usize, n: i32, key0: u32, key1: u32, posLo: u32, posHi: u32, scale: f32, shift: f32): void {
+  fill(KIND_UNIFORM, out, n, key0, key1, posLo, posHi, scale, shift, 0, 0, 0, 0, 0);
+}
+
+/** out[i] = z·std + mean, z standard normal (Box–Muller). */
+export function philoxNormal(out: usize, n: i32, key0: u32, key1: u32, posLo: u32, posHi: u32, mean: f32, std: f32): void {
+  fill(KIND_NORMAL, out, n, key0, key1, posLo, posHi, mean, std, 0, 0, 0, 0, 0);
+}
+
+/**
+ * Truncated normal by inversion: p uniform in [pLo, pLo + pWidth] (the
+ * standard normal CDF at the standardized bounds, reflected by the caller so
+ * the narrower tail is the lower one, where float32 keeps relative precision),
+ * z = flip·Φ⁻¹(p), out = clamp(z·std + mean, lo, hi) (the clamp only absorbs
+ * rounding at the bounds).
+ */
+export function philoxTruncNormal(
+  out: usize, n: i32, key0: u32, key1: u32, posLo: u32, posHi: u32,
+  pLo: f32, pWidth: f32, flip: f32, mean: f32, std: f32, lo: f32, hi: f32,
+): void {
+  fill(KIND_TRUNC_NORMAL, out, n, key0, key1, posLo, posHi, pLo, pWidth, flip, mean, std, lo, hi);
+}
+
+/** out[i] = value where u < p else 0 (u as in philoxUniform): P(value) = p on the 2^-24 grid. */
+export function philoxBernoulli(out: usize, n: i32, key0: u32, key1: u32, posLo: u32, posHi: u32, p: f32, value: f32): void {
+  fill(KIND_BERNOULLI, out, n, key0, key1, posLo, posHi, p, value, 0, 0, 0, 0, 0);
+}
+
+/** Raw Philox4x32-10 for the known-answer tests: 4 words of key (k0,k1), counter (c0..c3) at out. */
+export function philox4x32(out: usize, c0: u32, c1: u32, c2: u32, c3: u32, key0: u32, key1: u32): void {
+  let x0 = c0, x1 = c1, x2 = c2, x3 = c3, k0 = key0, k1 = key1;
+  for (let r = 0; r < 10; r++) {
+    const p0 = <u64>M0 * <u64>x0;
+    const p1 = <u64>M1 * <u64>x2;
+    x0 = <u32>(p1 >> 32) ^ x1 ^ k0;
+    x1 = <u32>p1;
+    x2 = <u32>(p0 >> 32) ^ x3 ^ k1;
+    x3 = <u32>p0;
+    k0 += W0;
+    k1 += W1;
+  }
+  store<u32>(out, x0);
+  store<u32>(out, x1, 4);
+  store<u32>(out, x2, 8);
+  store<u32>(out, x3, 12);
+}
+
+export function warmupRng(scratchPtr: usize, scratchBytes: i32): void {
+  const n = min(scratchBytes >> 2, 1024) - 3;
+  philoxUniform(scratchPtr, n, 1, 2, 3, 0, 1, 0);
+  philoxNormal(scratchPtr, n, 1, 2, 5, 0, 0, 1);
+  philoxTruncNormal(scratchPtr, n, 1, 2, 7, 0, 0.02, 0.96, 1, 0, 1, -2, 2);
+  philoxBernoulli(scratchPtr, n, 1, 2, 9, 0, 0.5, 2);
+}

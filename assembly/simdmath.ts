@@ -1,0 +1,117 @@
+// SIMD helpers shared by the nn kernels (elementwise.ts, reduce.ts): tail
+// loads and stores, and our own transcendental functions (no libm in
+// WebAssembly). Not re-exported from index.ts: nothing here is a kernel.
+//
+//   exp:   2^n·p(r), r = x − n·ln2 (Cody–Waite), p the degree-7 Taylor
+//          polynomial: relative error < 3e-7 on [-87.3, 88.3] (clamped outside).
+//   expm1: 2^n·(p(r) − 1) + (2^n − 1), accurate relative to the result near 0.
+//   tanh:  sign(x)·e/(e + 2), e = expm1(2|x|), |x| clamped at 9.
+//   erf:   Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7 in exact
+//          arithmetic), as erfc(z) = poly(t)·e^{−z²}.
+// The measured errors against float64 are pinned by test/nn/kernels.test.ts.
+
+
+@inline export function loadTail(p: usize, n: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+@inline export function storeTail(p: usize, v: v128, n: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/** Loads 4 lanes, or the remaining 1-3 (zeros in the others). */
+@inline export function ld(p: usize, rest: i32): v128 {
+  return rest >= 4 ? v128.load(p) : loadTail(p, rest);
+}
+
+@inline export function st(p: usize, v: v128, rest: i32): void {
+  if (rest >= 4) v128.store(p, v);
+  else storeTail(p, v, rest);
+}
+
+/** Writes dx = g, or adds it to dx when acc. */
+@inline export function stGrad(p: usize, g: v128, rest: i32, acc: i32): void {
+  st(p, acc ? f32x4.add(ld(p, rest), g) : g, rest);
+}
+
+// ---------------------------------------------------------------- math
+
+export const LOG2E: f32 = 1.4426950408889634;
+export const LN2_HI: f32 = 0.693359375;
+export const LN2_LO: f32 = -2.12194440e-4;
+
+/** e^r − 1 for |r| ≤ ln2/2, degree-7 Taylor polynomial (Horner). */
+@inline export function expm1Poly(r: v128): v128 {
+  let p = f32x4.splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  return f32x4.mul(p, r);
+}
+
+/** 2^n for integral n in [-126, 127] (as floats). */
+@inline export function pow2(n: v128): v128 {
+  return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+}
+
+@inline export function expV(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.37626));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  return f32x4.mul(f32x4.add(expm1Poly(r), f32x4.splat(1)), pow2(n));
+}
+
+/** expm1 for x in [0, 88]. */
+@inline export function expm1V(x: v128): v128 {
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  const s = pow2(n);
+  return f32x4.add(f32x4.mul(s, expm1Poly(r)), f32x4.sub(s, f32x4.splat(1)));
+}
+
+export const SIGN_MASK: i32 = 0x80000000;
+
+@inline export function tanhV(x: v128): v128 {
+  const sign = v128.and(x, i32x4.splat(SIGN_MASK));
+  const ax = f32x4.min(f32x4.abs(x), f32x4.splat(9));
+  const e = expm1V(f32x4.add(ax, ax));
+  return v128.or(f32x4.div(e, f32x4.add(e, f32x4.splat(2))), sign);
+}
+
+@inline export function sigmoidV(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, expV(f32x4.neg(x))));
+}
+
+export const SQRT1_2: f32 = 0.7071067811865476;
+export const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+/** A&S 7.1.26: erfc(z) ≈ poly(t)·e^{−z²}, t = 1/(1 + 0.3275911·z), z ≥ 0. Returns poly(t). */
+@inline export function erfcPoly(z: v128): v128 {
+  const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(z, f32x4.splat(0.3275911))));
+  let p = f32x4.splat(1.061405429);
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.453152027));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.421413741));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.284496736));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.254829592));
+  return f32x4.mul(p, t);
+}
+
+/** Φ(x) = ½(1 + erf(x/√2)) given poly = erfcPoly(|x|/√2) and gauss = e^{−x²/2}. */
+@inline export function normalCdfFrom(x: v128, poly: v128, gauss: v128): v128 {
+  // ½erfc(|x|/√2) is Φ(−|x|); Φ(x) = 1 − Φ(−|x|) for x ≥ 0.
+  const halfErfc = f32x4.mul(f32x4.mul(poly, gauss), f32x4.splat(0.5));
+  return v128.bitselect(halfErfc, f32x4.sub(f32x4.splat(1), halfErfc), f32x4.lt(x, f32x4.splat(0)));
+}
+

@@ -1,0 +1,343 @@
+// The demo page: controls, live charts, the drawing pad and the benchmark
+// panel. All computation happens in two Web Workers (train-worker.js,
+// bench-worker.js), so the page stays responsive while the network trains.
+import {
+  Chart,
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  Legend,
+  Tooltip,
+  Filler,
+} from "chart.js";
+import { toMnist } from "./preprocess.js";
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
+
+const $ = (id) => document.getElementById(id);
+const form = $("config");
+const params = new URLSearchParams(location.search);
+const build = params.get("build") ?? "";
+$("build").value = build;
+$("build").addEventListener("change", (e) => {
+  const url = new URL(location.href);
+  if (e.target.value) url.searchParams.set("build", e.target.value);
+  else url.searchParams.delete("build");
+  location.href = url.href;
+});
+
+function workerUrl(name) {
+  const url = new URL(`./${name}`, import.meta.url);
+  if (build) url.searchParams.set("build", build);
+  return url;
+}
+
+// ---------------------------------------------------------------- charts
+const gridColor = "#eef0f3";
+const lossChart = new Chart($("loss-chart"), {
+  type: "line",
+  data: {
+    datasets: [
+      { label: "training loss (per batch)", data: [], borderColor: "rgba(47,111,237,0.25)", borderWidth: 1, pointRadius: 0 },
+      { label: "training loss (smoothed)", data: [], borderColor: "#2f6fed", borderWidth: 2, pointRadius: 0 },
+      { label: "held-out loss", data: [], borderColor: "#f79009", borderWidth: 2, pointRadius: 2 },
+    ],
+  },
+  options: {
+    animation: false,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    scales: {
+      x: { type: "linear", title: { display: true, text: "step" }, grid: { color: gridColor } },
+      y: { type: "linear", title: { display: true, text: "cross-entropy" }, min: 0, grid: { color: gridColor } },
+    },
+    plugins: { title: { display: false }, legend: { labels: { boxWidth: 12 } } },
+  },
+});
+const accuracyChart = new Chart($("accuracy-chart"), {
+  type: "line",
+  data: {
+    datasets: [
+      { label: "held-out accuracy (%)", data: [], borderColor: "#12a150", backgroundColor: "rgba(18,161,80,0.1)", fill: true, borderWidth: 2, pointRadius: 2 },
+    ],
+  },
+  options: {
+    animation: false,
+    maintainAspectRatio: false,
+    parsing: false,
+    scales: {
+      x: { type: "linear", title: { display: true, text: "epoch" }, min: 0, grid: { color: gridColor } },
+      y: { type: "linear", title: { display: true, text: "accuracy (%)" }, min: 0, max: 100, grid: { color: gridColor } },
+    },
+    plugins: { legend: { labels: { boxWidth: 12 } } },
+  },
+});
+
+let chartsDirty = false;
+function redrawSoon() {
+  if (chartsDirty) return;
+  chartsDirty = true;
+  requestAnimationFrame(() => {
+    chartsDirty = false;
+    lossChart.update("none");
+    accuracyChart.update("none");
+  });
+}
+
+// ---------------------------------------------------------------- training
+const trainer = new Worker(workerUrl("train-worker.js"), { type: "module" });
+let running = false;
+let currentRun = 0;
+let smoothed = null;
+
+function setRunning(on) {
+  running = on;
+  $("start").disabled = on;
+  $("stop").disabled = !on;
+}
+
+function fillSelect(name, values, selected) {
+  const select = form.elements[name];
+  select.replaceChildren(...values.map((v) => new Option(String(v), String(v), false, String(v) === String(selected))));
+}
+
+function readConfig() {
+  const f = form.elements;
+  return {
+    initializer: f.initializer.value,
+    optimizer: f.optimizer.value,
+    lr: Number(f.lr.value),
+    schedule: f.schedule.value,
+    batchSize: Number(f.batchSize.value),
+    hidden: Number(f.hidden.value),
+    epochs: Math.max(1, Math.min(50, Math.round(Number(f.epochs.value) || 1))),
+    seed: Math.max(0, Math.round(Number(f.seed.value) || 0)),
+  };
+}
+
+function showError(message) {
+  $("status").textContent = message;
+  $("status").classList.add("error");
+  console.error(message);
+}
+
+trainer.onerror = (e) => showError(`The training worker failed to load: ${e.message ?? "see the console"}`);
+trainer.onmessage = (e) => {
+  const m = e.data;
+  switch (m.type) {
+    case "ready": {
+      const { backend, options } = m;
+      $("backend").textContent = `${backend.build}${backend.build === "js" ? "" : " WebAssembly"} · ${backend.threads} thread`;
+      $("backend").dataset.build = backend.build;
+      fillSelect("initializer", options.initializers, "Kaiming normal (He), ReLU");
+      fillSelect("optimizer", Object.keys(options.optimizers), "Adam");
+      fillSelect("schedule", options.schedules, "Cosine annealing");
+      fillSelect("batchSize", options.batchSizes, 64);
+      fillSelect("hidden", options.hiddenSizes, 128);
+      form.elements.optimizer.addEventListener("change", () => {
+        form.elements.lr.value = String(options.optimizers[form.elements.optimizer.value]);
+      });
+      $("start").disabled = false;
+      $("bench-run").disabled = false;
+      $("status").textContent = `Ready: ${m.trainSize} training and ${m.testSize} held-out digits.`;
+      break;
+    }
+    case "started":
+      if (m.id !== currentRun) break;
+      $("status").textContent = `Training: ${m.totalSteps} steps (${m.stepsPerEpoch} per epoch).`;
+      break;
+    case "progress": {
+      if (m.id !== currentRun) break;
+      const [raw, smooth] = lossChart.data.datasets;
+      for (const [step, loss] of m.losses) {
+        raw.data.push({ x: step, y: loss });
+        smoothed = smoothed === null ? loss : 0.95 * smoothed + 0.05 * loss;
+        smooth.data.push({ x: step, y: smoothed });
+      }
+      $("step").textContent = String(m.step);
+      $("epoch").textContent = m.epoch.toFixed(2);
+      $("lr").textContent = m.lr.toExponential(2);
+      $("speed").textContent = m.stepsPerSecond.toFixed(0);
+      redrawSoon();
+      break;
+    }
+    case "eval": {
+      if (m.id !== currentRun) break;
+      const points = accuracyChart.data.datasets[0].data;
+      points.push({ x: m.epoch, y: 100 * m.accuracy });
+      $("accuracy-chart").dataset.last = String(points.at(-1).y);
+      lossChart.data.datasets[2].data.push({ x: m.step, y: m.loss });
+      $("accuracy").textContent = `${(100 * m.accuracy).toFixed(1)}%`;
+      $("accuracy").dataset.value = String(m.accuracy);
+      redrawSoon();
+      predictSoon();
+      break;
+    }
+    case "done":
+      if (m.id !== currentRun) break;
+      setRunning(false);
+      $("status").textContent = `Done: ${m.step} steps in ${m.seconds.toFixed(1)} s. Draw a digit!`;
+      break;
+    case "stopped":
+      setRunning(false);
+      $("status").textContent = "Stopped.";
+      break;
+    case "prediction":
+      showPrediction(m.probs);
+      break;
+    case "error":
+      setRunning(false);
+      showError(m.message);
+      break;
+  }
+};
+
+$("start").addEventListener("click", () => {
+  const config = readConfig();
+  currentRun++;
+  smoothed = null;
+  for (const d of lossChart.data.datasets) d.data = [];
+  accuracyChart.data.datasets[0].data = [];
+  redrawSoon();
+  $("status").classList.remove("error");
+  $("accuracy").textContent = "–";
+  $("accuracy").dataset.value = "";
+  delete $("accuracy-chart").dataset.last;
+  setRunning(true);
+  trainer.postMessage({ type: "start", config });
+  $("prediction-note").textContent = "Draw a digit: the network predicts as it trains.";
+});
+$("stop").addEventListener("click", () => trainer.postMessage({ type: "stop" }));
+
+// ---------------------------------------------------------------- drawing pad
+const pad = $("pad");
+const ctx = pad.getContext("2d", { willReadFrequently: true });
+function clearPad() {
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, pad.width, pad.height);
+  $("preview").getContext("2d").clearRect(0, 0, 28, 28);
+  $("prediction").textContent = "?";
+  $("prediction").dataset.digit = "";
+  $("probs").replaceChildren();
+}
+clearPad();
+ctx.lineCap = "round";
+ctx.lineJoin = "round";
+ctx.strokeStyle = "#fff";
+ctx.lineWidth = 20;
+
+let drawing = false;
+let last = null;
+function padPoint(e) {
+  const r = pad.getBoundingClientRect();
+  return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+}
+pad.addEventListener("pointerdown", (e) => {
+  drawing = true;
+  pad.setPointerCapture(e.pointerId);
+  last = padPoint(e);
+  ctx.beginPath();
+  ctx.arc(last[0], last[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
+  ctx.fillStyle = "#fff";
+  ctx.fill();
+});
+pad.addEventListener("pointermove", (e) => {
+  if (!drawing) return;
+  const p = padPoint(e);
+  ctx.beginPath();
+  ctx.moveTo(last[0], last[1]);
+  ctx.lineTo(p[0], p[1]);
+  ctx.stroke();
+  last = p;
+  predictSoon();
+});
+const endStroke = () => {
+  if (!drawing) return;
+  drawing = false;
+  predictSoon();
+};
+pad.addEventListener("pointerup", endStroke);
+pad.addEventListener("pointercancel", endStroke);
+$("clear").addEventListener("click", clearPad);
+
+let predictTimer = 0;
+function predictSoon() {
+  if (predictTimer) return;
+  predictTimer = setTimeout(() => {
+    predictTimer = 0;
+    predict();
+  }, 60);
+}
+
+function predict() {
+  const { data } = ctx.getImageData(0, 0, pad.width, pad.height);
+  const gray = new Float32Array(pad.width * pad.height);
+  for (let i = 0; i < gray.length; i++) gray[i] = data[i * 4] / 255;
+  const pixels = toMnist(gray, pad.width, pad.height);
+  if (!pixels) return;
+  const preview = $("preview").getContext("2d");
+  const image = preview.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) {
+    const v = Math.round(pixels[i] * 255);
+    image.data.set([v, v, v, 255], i * 4);
+  }
+  preview.putImageData(image, 0, 0);
+  trainer.postMessage({ type: "predict", pixels });
+}
+
+function showPrediction(probs) {
+  if (!probs) {
+    $("prediction-note").textContent = "Train the network first (press Train).";
+    return;
+  }
+  let best = 0;
+  for (let k = 1; k < 10; k++) if (probs[k] > probs[best]) best = k;
+  $("prediction").textContent = String(best);
+  $("prediction").dataset.digit = String(best);
+  $("prediction-note").textContent = `The network says ${best}, ${(100 * probs[best]).toFixed(1)}% sure.`;
+  $("probs").replaceChildren(
+    ...probs.map((p, k) => {
+      const li = document.createElement("li");
+      if (k === best) li.className = "top";
+      li.innerHTML = `<span>${k}</span><span class="bar" style="width:${(100 * p).toFixed(1)}%"></span><span>${(100 * p).toFixed(1)}%</span>`;
+      return li;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- benchmarks
+let bencher = null;
+$("bench-run").addEventListener("click", () => {
+  $("bench-run").disabled = true;
+  const body = $("bench-table").querySelector("tbody");
+  body.replaceChildren();
+  bencher?.terminate();
+  bencher = new Worker(workerUrl("bench-worker.js"), { type: "module" });
+  bencher.onerror = (e) => {
+    showError(`The benchmark worker failed: ${e.message ?? "see the console"}`);
+    $("bench-run").disabled = false;
+  };
+  bencher.onmessage = (e) => {
+    const m = e.data;
+    if (m.type === "row") {
+      const tr = document.createElement("tr");
+      const speedup = m.jsMs / m.wasmMs;
+      tr.innerHTML = `<td>${m.name}</td><td>${formatMs(m.wasmMs)}</td><td>${formatMs(m.jsMs)}</td><td class="speedup">${speedup.toFixed(1)}×</td>`;
+      body.append(tr);
+    } else if (m.type === "done") {
+      $("bench-run").disabled = false;
+      $("bench-table").dataset.done = "true";
+      bencher.terminate();
+      bencher = null;
+    } else if (m.type === "error") {
+      showError(m.message);
+      $("bench-run").disabled = false;
+    }
+  };
+});
+
+function formatMs(ms) {
+  return ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`;
+}

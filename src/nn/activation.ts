@@ -1,0 +1,104 @@
+// Elementwise activations: ReLU, LeakyReLU, Tanh, Sigmoid, GELU (exact erf form).
+import { Tensor } from "../tensor.js";
+import { Module } from "./module.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
+import { leakyReluBackward, leakyReluForward, unaryBackward, unaryForward } from "./kernels.js";
+
+interface ActivationScratch {
+  y: Tensor;
+  dy: Tensor | null;
+  version: number;
+}
+
+/**
+ * The shared forward of the activations: y = f(x) into a buffer kept per input
+ * shape; backward computes dx from dy and the saved tensor (y or x).
+ */
+abstract class Activation extends Module {
+  protected abstract forwardKernel(x: Tensor, y: Tensor): void;
+  /** dx (+)= dy·f′, from x and y of the forward pass. */
+  protected abstract backwardKernel(x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void;
+
+  override forward(x: Tensor): Tensor {
+    this.checkTensorInput(x);
+    const s = this.scratch<ActivationScratch>(x.shape, () => ({ y: new Tensor(x.shape), dy: null, version: 0 }));
+    s.version++;
+    this.forwardKernel(x, s.y);
+    if (!(isGradEnabled() && needsGrad(x))) {
+      setGradFn(s.y, null);
+      return s.y;
+    }
+    const dy = (s.dy ??= new Tensor(x.shape));
+    const node: Node = new Node(this.describe(), [x], dy, () => {
+      const dx = sinkFor(node, 0)!;
+      this.backwardKernel(x, s.y, dy, dx.tensor, dx.acc);
+    }, s);
+    setGradFn(s.y, node);
+    return s.y;
+  }
+}
+
+export class ReLU extends Activation {
+  protected forwardKernel(x: Tensor, y: Tensor): void {
+    unaryForward("reluForward", x, y);
+  }
+  protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
+    unaryBackward("reluBackward", y, dy, dx, acc);
+  }
+}
+
+export interface LeakyReLUOptions {
+  negativeSlope?: number;
+}
+
+export class LeakyReLU extends Activation {
+  readonly negativeSlope: number;
+  constructor({ negativeSlope = 0.01 }: LeakyReLUOptions = {}) {
+    super();
+    if (typeof negativeSlope !== "number" || !Number.isFinite(negativeSlope)) {
+      throw new RangeError(`LeakyReLU: negativeSlope must be a finite number, got ${String(negativeSlope)}`);
+    }
+    this.negativeSlope = negativeSlope;
+  }
+  override describe(): string {
+    return `LeakyReLU(negativeSlope=${this.negativeSlope})`;
+  }
+  protected forwardKernel(x: Tensor, y: Tensor): void {
+    leakyReluForward(x, y, this.negativeSlope);
+  }
+  protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
+    leakyReluBackward(x, dy, dx, this.negativeSlope, acc);
+  }
+}
+
+export class Tanh extends Activation {
+  protected forwardKernel(x: Tensor, y: Tensor): void {
+    unaryForward("tanhForward", x, y);
+  }
+  protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
+    unaryBackward("tanhBackward", y, dy, dx, acc);
+  }
+}
+
+export class Sigmoid extends Activation {
+  protected forwardKernel(x: Tensor, y: Tensor): void {
+    unaryForward("sigmoidForward", x, y);
+  }
+  protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
+    unaryBackward("sigmoidBackward", y, dy, dx, acc);
+  }
+}
+
+/** GELU(x) = x·Φ(x), the exact form (PyTorch's default approximate='none'). */
+export class GELU extends Activation {
+  constructor({ approximate = "none" }: { approximate?: "none" } = {}) {
+    super();
+    if (approximate !== "none") throw new RangeError(`GELU: only approximate='none' is supported, got ${String(approximate)}`);
+  }
+  protected forwardKernel(x: Tensor, y: Tensor): void {
+    unaryForward("geluForward", x, y);
+  }
+  protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
+    unaryBackward("geluBackward", x, dy, dx, acc);
+  }
+}

@@ -1,0 +1,155 @@
+// BatchNorm1d over [N, C]: normalises each feature with the batch's mean and
+// biased variance in training (updating the running statistics by `momentum`,
+// the variance with the unbiased batch variance), with the running statistics
+// in eval mode; then the affine y = x̂·weight + bias.
+import { Tensor, shapeToString } from "../tensor.js";
+import { Module, positionOf } from "./module.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, type GradSink } from "./autograd.js";
+import { batchNormBackward, batchNormEvalForward, batchNormTrainForward, firstNaN } from "./kernels.js";
+import { checkFeatures } from "./linear.js";
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** The running statistics' update factor; null for a cumulative average (PyTorch's momentum=None). */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+interface BatchNormScratch {
+  y: Tensor;
+  mean: Tensor;
+  invstd: Tensor;
+  sums: Tensor;
+  dy: Tensor | null;
+  version: number;
+}
+
+/** Zeroes a sink that would be written (acc = 0), so kernels with one accumulate flag can add. */
+export function zeroUnlessAccumulating(s: GradSink | null): Tensor | null {
+  if (!s) return null;
+  if (!s.acc) s.tensor.data.fill(0);
+  return s.tensor;
+}
+
+export class BatchNorm1d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  /** PyTorch keeps an int64; here a one-element float32 tensor (exact up to 2^24 batches). */
+  readonly numBatchesTracked: Tensor | null;
+
+  constructor(numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions = {}) {
+    super();
+    checkFeatures("BatchNorm1d", "numFeatures", numFeatures);
+    if (typeof eps !== "number" || !(eps > 0)) throw new RangeError(`BatchNorm1d: eps must be a positive number, got ${String(eps)}`);
+    if (momentum !== null && (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1))) {
+      throw new RangeError(`BatchNorm1d: momentum must be in [0, 1] or null, got ${String(momentum)}`);
+    }
+    if (typeof affine !== "boolean") throw new TypeError(`BatchNorm1d: affine must be a boolean, got ${String(affine)}`);
+    if (typeof trackRunningStats !== "boolean") {
+      throw new TypeError(`BatchNorm1d: trackRunningStats must be a boolean, got ${String(trackRunningStats)}`);
+    }
+    this.numFeatures = numFeatures;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
+    this.weight = affine ? new Tensor([numFeatures]) : null;
+    this.bias = affine ? new Tensor([numFeatures]) : null;
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+    this.registerParameter("weight", this.weight);
+    this.registerParameter("bias", this.bias);
+    if (trackRunningStats) {
+      this.runningMean = new Tensor([numFeatures]);
+      this.runningMean.data.fill(0);
+      this.runningVar = new Tensor([numFeatures]);
+      this.runningVar.data.fill(1);
+      this.numBatchesTracked = new Tensor([]);
+      this.numBatchesTracked.data[0] = 0;
+      this.registerBuffer("running_mean", this.runningMean);
+      this.registerBuffer("running_var", this.runningVar);
+      this.registerBuffer("num_batches_tracked", this.numBatchesTracked);
+    } else {
+      this.runningMean = this.runningVar = this.numBatchesTracked = null;
+    }
+  }
+
+  override describe(): string {
+    return `BatchNorm1d(${this.numFeatures})`;
+  }
+
+  /** Back to the initial running statistics (mean 0, variance 1, no batches). */
+  resetRunningStats(): void {
+    this.runningMean?.data.fill(0);
+    this.runningVar?.data.fill(1);
+    this.numBatchesTracked?.data.fill(0);
+  }
+
+  override forward(x: Tensor): Tensor {
+    this.checkTensorInput(x);
+    const C = this.numFeatures;
+    if (x.ndim !== 2) {
+      throw new RangeError(`${this.describe()}: expected a 2-D input [batch, ${C}], got shape ${shapeToString(x.shape)}`);
+    }
+    if (x.shape[1] !== C) throw new RangeError(`${this.describe()}: expected input with ${C} features, got ${x.shape[1]}`);
+    const N = x.shape[0];
+    const batchStats = this.training || !this.trackRunningStats;
+    if (batchStats && N < 2) {
+      throw new RangeError(`${this.describe()}: expected more than 1 value per channel when training, got input size ${shapeToString(x.shape)}`);
+    }
+    for (const t of [this.weight, this.bias, this.runningMean, this.runningVar]) t?.assertAlive(this.describe());
+    const s = this.scratch<BatchNormScratch>(x.shape, () => ({
+      y: new Tensor([N, C]),
+      mean: new Tensor([C]),
+      invstd: new Tensor([C]),
+      sums: new Tensor([2 * C]),
+      dy: null,
+      version: 0,
+    }));
+    if (batchStats) {
+      const update = this.training && this.trackRunningStats;
+      const tracked = update ? this.numBatchesTracked!.data[0] + 1 : 0;
+      const factor = this.momentum ?? (update ? 1 / tracked : 0);
+      const bad = batchNormTrainForward(
+        x, N, C, this.weight, this.bias, s.y, s.mean, s.invstd,
+        update ? this.runningMean : null, update ? this.runningVar : null, factor, this.eps,
+      );
+      if (bad >= 0) {
+        const i = firstNaN(x);
+        const what = i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in feature ${bad}`;
+        throw new RangeError(`${this.describe()}: input contains ${what}`);
+      }
+      if (update) this.numBatchesTracked!.data[0] = tracked;
+    } else {
+      this.checkNoNaN(x);
+      batchNormEvalForward(x, N, C, this.weight, this.bias, s.y, this.runningMean!, this.runningVar!, this.eps, s.invstd);
+      s.mean.copy(this.runningMean!);
+    }
+    s.version++;
+    const params = this.weight && this.bias ? [this.weight, this.bias] : [];
+    const record =
+      isGradEnabled() && (this.training || needsGrad(x)) && (needsGrad(x) || params.some((p) => p.requiresGrad));
+    if (!record) {
+      setGradFn(s.y, null);
+      return s.y;
+    }
+    const dy = (s.dy ??= new Tensor([N, C]));
+    const node: Node = new Node(this.describe(), [x, ...params], dy, () => {
+      const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
+      const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
+      const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
+      batchNormBackward(x, dy, N, C, s.mean, s.invstd, this.weight, s.sums, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, batchStats);
+    }, s);
+    setGradFn(s.y, node);
+    return s.y;
+  }
+}
+

@@ -1,0 +1,62 @@
+// Flatten: merges dimensions startDim..endDim (default: all but the batch).
+// Tensors have no views, so a reshaping copy goes to this module's buffer;
+// when nothing merges, x itself is returned.
+import { Tensor, shapeToString } from "../tensor.js";
+import { Module } from "./module.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
+import { scaleInto } from "./kernels.js";
+
+export interface FlattenOptions {
+  startDim?: number;
+  endDim?: number;
+}
+
+interface FlattenScratch {
+  y: Tensor;
+  dy: Tensor | null;
+  version: number;
+}
+
+export class Flatten extends Module {
+  readonly startDim: number;
+  readonly endDim: number;
+
+  constructor({ startDim = 1, endDim = -1 }: FlattenOptions = {}) {
+    super();
+    for (const [name, v] of [["startDim", startDim], ["endDim", endDim]] as const) {
+      if (!Number.isInteger(v)) throw new RangeError(`Flatten: ${name} must be an integer, got ${String(v)}`);
+    }
+    this.startDim = startDim;
+    this.endDim = endDim;
+  }
+
+  override describe(): string {
+    return `Flatten(startDim=${this.startDim}, endDim=${this.endDim})`;
+  }
+
+  override forward(x: Tensor): Tensor {
+    this.checkTensorInput(x);
+    const n = Math.max(x.ndim, 1);
+    const start = this.startDim < 0 ? this.startDim + n : this.startDim;
+    const end = this.endDim < 0 ? this.endDim + n : this.endDim;
+    if (start < 0 || start >= n || end < 0 || end >= n || start > end) {
+      throw new RangeError(`${this.describe()}: dimensions out of range for an input of shape ${shapeToString(x.shape)}`);
+    }
+    if (end - start < 1 || x.ndim === 0) return x;
+    const shape = [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
+    const s = this.scratch<FlattenScratch>(x.shape, () => ({ y: new Tensor(shape), dy: null, version: 0 }));
+    s.version++;
+    scaleInto(x, s.y, 1, 0);
+    if (!(isGradEnabled() && needsGrad(x))) {
+      setGradFn(s.y, null);
+      return s.y;
+    }
+    const dy = (s.dy ??= new Tensor(shape));
+    const node: Node = new Node(this.describe(), [x], dy, () => {
+      const dx = sinkFor(node, 0)!;
+      scaleInto(dy, dx.tensor, 1, dx.acc);
+    }, s);
+    setGradFn(s.y, node);
+    return s.y;
+  }
+}

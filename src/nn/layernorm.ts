@@ -1,0 +1,103 @@
+// LayerNorm: normalises over the trailing dimensions given by normalizedShape
+// (mean and biased variance per row), then the elementwise affine.
+import { Tensor, shapeToString } from "../tensor.js";
+import { Module, positionOf } from "./module.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
+import { firstNaN, layerNormBackward, layerNormForward } from "./kernels.js";
+import { zeroUnlessAccumulating } from "./batchnorm.js";
+
+export interface LayerNormOptions {
+  eps?: number;
+  elementwiseAffine?: boolean;
+}
+
+interface LayerNormScratch {
+  y: Tensor;
+  mean: Tensor;
+  rstd: Tensor;
+  dy: Tensor | null;
+  version: number;
+}
+
+export class LayerNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  /** Elements per normalised row (the product of normalizedShape). */
+  readonly featureSize: number;
+
+  constructor(normalizedShape: number | readonly number[], { eps = 1e-5, elementwiseAffine = true }: LayerNormOptions = {}) {
+    super();
+    const shape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 1)) {
+      throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${JSON.stringify(normalizedShape)}`);
+    }
+    if (typeof eps !== "number" || !(eps > 0)) throw new RangeError(`LayerNorm: eps must be a positive number, got ${String(eps)}`);
+    if (typeof elementwiseAffine !== "boolean") {
+      throw new TypeError(`LayerNorm: elementwiseAffine must be a boolean, got ${String(elementwiseAffine)}`);
+    }
+    this.normalizedShape = Object.freeze(shape.slice());
+    this.featureSize = shape.reduce((a, b) => a * b, 1);
+    this.eps = eps;
+    this.elementwiseAffine = elementwiseAffine;
+    this.weight = elementwiseAffine ? new Tensor(shape) : null;
+    this.bias = elementwiseAffine ? new Tensor(shape) : null;
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+    this.registerParameter("weight", this.weight);
+    this.registerParameter("bias", this.bias);
+  }
+
+  override describe(): string {
+    return `LayerNorm(${this.normalizedShape.length === 1 ? this.normalizedShape[0] : shapeToString(this.normalizedShape)})`;
+  }
+
+  override forward(x: Tensor): Tensor {
+    this.checkTensorInput(x);
+    const ns = this.normalizedShape;
+    const k = ns.length;
+    if (x.ndim < k || ns.some((d, i) => x.shape[x.ndim - k + i] !== d)) {
+      throw new RangeError(
+        k === 1
+          ? `${this.describe()}: expected input with ${ns[0]} features in the last dimension, got shape ${shapeToString(x.shape)}`
+          : `${this.describe()}: expected input whose trailing dimensions are ${shapeToString(ns)}, got shape ${shapeToString(x.shape)}`,
+      );
+    }
+    this.weight?.assertAlive(this.describe());
+    this.bias?.assertAlive(this.describe());
+    const D = this.featureSize;
+    const rows = x.size / D;
+    const s = this.scratch<LayerNormScratch>(x.shape, () => ({
+      y: new Tensor(x.shape),
+      mean: new Tensor([Math.max(rows, 1)]),
+      rstd: new Tensor([Math.max(rows, 1)]),
+      dy: null,
+      version: 0,
+    }));
+    const bad = layerNormForward(x, rows, D, this.weight, this.bias, s.y, s.mean, s.rstd, this.eps);
+    if (bad >= 0) {
+      const i = firstNaN(x);
+      const what = i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in row ${bad}`;
+      throw new RangeError(`${this.describe()}: input contains ${what}`);
+    }
+    s.version++;
+    const params = this.weight && this.bias ? [this.weight, this.bias] : [];
+    const record =
+      isGradEnabled() && (this.training || needsGrad(x)) && (needsGrad(x) || params.some((p) => p.requiresGrad));
+    if (!record) {
+      setGradFn(s.y, null);
+      return s.y;
+    }
+    const dy = (s.dy ??= new Tensor(x.shape));
+    const node: Node = new Node(this.describe(), [x, ...params], dy, () => {
+      const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
+      const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
+      const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
+      layerNormBackward(x, dy, rows, D, s.mean, s.rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+    }, s);
+    setGradFn(s.y, node);
+    return s.y;
+  }
+}

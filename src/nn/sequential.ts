@@ -1,0 +1,32 @@
+// Sequential: children named "0", "1", ... applied in order.
+import type { Tensor } from "../tensor.js";
+import { Module } from "./module.js";
+
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module: ${String(m)}`);
+      this.registerModule(String(i), m);
+    });
+  }
+
+  get length(): number {
+    return this._modules.size;
+  }
+
+  /** The i-th module (negative i counts from the end). */
+  at(i: number): Module | undefined {
+    return this.children().at(i);
+  }
+
+  override describe(): string {
+    return `Sequential(${this.children().map((m) => m.describe()).join(", ")})`;
+  }
+
+  override forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this._modules.values()) y = m.forward(y);
+    return y;
+  }
+}

@@ -1,0 +1,42 @@
+// ConstantLR: scale the lr by a constant factor until totalIters, then restore it.
+import { isNonNegativeInteger, isUnit, numberOption, readOptions } from "./options.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+
+export interface ConstantLROptions {
+  /** Factor in [0, 1] applied until totalIters (default 1/3). */
+  factor?: number;
+  /** Epoch at which the factor is removed (default 5). */
+  totalIters?: number;
+  lastEpoch?: number;
+}
+
+/** lr·factor at epoch 0, lr/factor at epoch totalIters, unchanged otherwise; closed form base·(t < totalIters ? factor : 1). */
+export class ConstantLR extends LRScheduler {
+  factor: number;
+  totalIters: number;
+
+  constructor(optimizer: OptimizerLike, options: ConstantLROptions = {}) {
+    super("ConstantLR", optimizer);
+    const o = readOptions(this.name, options, ["factor", "totalIters", "lastEpoch"]);
+    this.factor = numberOption(this.name, "factor", o.factor, "a number between 0 and 1", isUnit, 1 / 3);
+    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
+    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    checkResumable(this.name, this.optimizer, lastEpoch);
+    this.attach(lastEpoch);
+  }
+
+  protected getLr(): number[] {
+    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * this.factor);
+    if (this.lastEpoch !== this.totalIters) return this.groups.map((g) => g.lr);
+    return this.groups.map((g) => g.lr * (1 / this.factor));
+  }
+
+  protected override closedFormLr(): number[] {
+    const past = this.lastEpoch >= this.totalIters ? 1 : 0;
+    return this.baseLrs.map((b) => b * (this.factor + past * (1 - this.factor)));
+  }
+
+  protected override stateKeys(): string[] {
+    return ["factor", "totalIters"];
+  }
+}

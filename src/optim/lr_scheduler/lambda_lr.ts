@@ -1,0 +1,42 @@
+// LambdaLR: lr = initial lr × a user function of the epoch.
+import { describe, readOptions } from "./options.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+
+export type LrLambda = (epoch: number) => number;
+
+export interface LambdaLROptions {
+  /** One function for every group, or one per group. */
+  lrLambda: LrLambda | LrLambda[];
+  lastEpoch?: number;
+}
+
+/** One function, or an array with one per group, as PyTorch's lr_lambda. */
+export function lambdasOption(where: string, value: unknown, groups: number): LrLambda[] {
+  if (typeof value === "function") return new Array<LrLambda>(groups).fill(value as LrLambda);
+  if (Array.isArray(value)) {
+    if (value.length !== groups) throw new RangeError(`${where}: expected ${groups} lrLambdas (one per param group), got ${value.length}`);
+    value.forEach((f, i) => {
+      if (typeof f !== "function") throw new TypeError(`${where}: lrLambda[${i}] must be a function, got ${describe(f)}`);
+    });
+    return value.slice() as LrLambda[];
+  }
+  throw new TypeError(`${where}: lrLambda must be a function or an array of functions, got ${describe(value)}`);
+}
+
+/** lr_t = base·λ(t). The functions are not part of the state dict (PyTorch saves only callable objects' fields). */
+export class LambdaLR extends LRScheduler {
+  lrLambdas: LrLambda[];
+
+  constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
+    super("LambdaLR", optimizer);
+    const o = readOptions(this.name, options, ["lrLambda", "lastEpoch"]);
+    this.lrLambdas = lambdasOption(this.name, o.lrLambda, this.groups.length);
+    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    checkResumable(this.name, this.optimizer, lastEpoch);
+    this.attach(lastEpoch);
+  }
+
+  protected getLr(): number[] {
+    return this.baseLrs.map((b, i) => b * this.lrLambdas[i](this.lastEpoch));
+  }
+}

@@ -1,0 +1,51 @@
+// LinearLR: scale the lr by a factor moving linearly from startFactor to endFactor over totalIters epochs.
+import { isPositiveInteger, isUnit, numberOption, readOptions } from "./options.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+
+export interface LinearLROptions {
+  /** Factor at epoch 0, in (0, 1] (default 1/3). */
+  startFactor?: number;
+  /** Factor from epoch totalIters on, in [0, 1] (default 1). */
+  endFactor?: number;
+  /** Number of epochs of the ramp (default 5). */
+  totalIters?: number;
+  lastEpoch?: number;
+}
+
+/**
+ * Recursive: lr_0 = lr·s, lr_t = lr_{t-1}·(1 + (e−s)/(T·s + (t−1)·(e−s))) for 0 < t ≤ T.
+ * Closed form: base·(s + (e−s)·min(T, t)/T).
+ */
+export class LinearLR extends LRScheduler {
+  startFactor: number;
+  endFactor: number;
+  totalIters: number;
+
+  constructor(optimizer: OptimizerLike, options: LinearLROptions = {}) {
+    super("LinearLR", optimizer);
+    const o = readOptions(this.name, options, ["startFactor", "endFactor", "totalIters", "lastEpoch"]);
+    // PyTorch 1.13 accepts startFactor 0 and then divides by zero at epoch 1; 2.x requires > 0.
+    this.startFactor = numberOption(this.name, "startFactor", o.startFactor, "a number in (0, 1]", (x) => x > 0 && x <= 1, 1 / 3);
+    this.endFactor = numberOption(this.name, "endFactor", o.endFactor, "a number between 0 and 1", isUnit, 1);
+    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);
+    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    checkResumable(this.name, this.optimizer, lastEpoch);
+    this.attach(lastEpoch);
+  }
+
+  protected getLr(): number[] {
+    const { startFactor: s, endFactor: e, totalIters: T } = this;
+    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * s);
+    if (this.lastEpoch > T) return this.groups.map((g) => g.lr);
+    return this.groups.map((g) => g.lr * (1 + (e - s) / (T * s + (this.lastEpoch - 1) * (e - s))));
+  }
+
+  protected override closedFormLr(): number[] {
+    const { startFactor: s, endFactor: e, totalIters: T } = this;
+    return this.baseLrs.map((b) => b * (s + ((e - s) * Math.min(T, this.lastEpoch)) / T));
+  }
+
+  protected override stateKeys(): string[] {
+    return ["startFactor", "endFactor", "totalIters"];
+  }
+}

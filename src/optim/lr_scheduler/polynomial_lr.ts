@@ -1,0 +1,47 @@
+// PolynomialLR: decay the lr polynomially to zero over totalIters epochs.
+import { isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+
+export interface PolynomialLROptions {
+  /** Epochs until the lr reaches zero (default 5). */
+  totalIters?: number;
+  /** Power of the polynomial (default 1). */
+  power?: number;
+  lastEpoch?: number;
+}
+
+/**
+ * Recursive: lr_t = lr_{t-1}·((1 − t/T)/(1 − (t−1)/T))^power for 0 < t ≤ T.
+ * Closed form: base·(1 − min(T, t)/T)^power.
+ */
+export class PolynomialLR extends LRScheduler {
+  totalIters: number;
+  power: number;
+
+  constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
+    super("PolynomialLR", optimizer);
+    const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch"]);
+    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);
+    this.power = numberOption(this.name, "power", o.power, "a finite number", isFinite, 1);
+    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    checkResumable(this.name, this.optimizer, lastEpoch);
+    this.attach(lastEpoch);
+  }
+
+  protected getLr(): number[] {
+    const t = this.lastEpoch;
+    const T = this.totalIters;
+    if (t === 0 || t > T) return this.groups.map((g) => g.lr);
+    const decay = ((1 - t / T) / (1 - (t - 1) / T)) ** this.power;
+    return this.groups.map((g) => g.lr * decay);
+  }
+
+  protected override closedFormLr(): number[] {
+    const T = this.totalIters;
+    return this.baseLrs.map((b) => b * (1 - Math.min(T, this.lastEpoch) / T) ** this.power);
+  }
+
+  protected override stateKeys(): string[] {
+    return ["totalIters", "power"];
+  }
+}

@@ -1,0 +1,40 @@
+// StepLR: multiply the lr by gamma every stepSize epochs.
+import { isNonNegative, isPositiveInteger, numberOption, readOptions } from "./options.js";
+import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+
+export interface StepLROptions {
+  /** Period of the decay, in epochs (required). */
+  stepSize: number;
+  /** Multiplicative factor (default 0.1). */
+  gamma?: number;
+  lastEpoch?: number;
+}
+
+/** lr_t = lr_{t-1}·gamma when t is a positive multiple of stepSize; closed form base·gamma^⌊t/stepSize⌋. */
+export class StepLR extends LRScheduler {
+  stepSize: number;
+  gamma: number;
+
+  constructor(optimizer: OptimizerLike, options: StepLROptions) {
+    super("StepLR", optimizer);
+    const o = readOptions(this.name, options, ["stepSize", "gamma", "lastEpoch"]);
+    this.stepSize = numberOption(this.name, "stepSize", o.stepSize, "a positive integer", isPositiveInteger);
+    this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative, 0.1);
+    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    checkResumable(this.name, this.optimizer, lastEpoch);
+    this.attach(lastEpoch);
+  }
+
+  protected getLr(): number[] {
+    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groups.map((g) => g.lr);
+    return this.groups.map((g) => g.lr * this.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
+
+  protected override stateKeys(): string[] {
+    return ["stepSize", "gamma"];
+  }
+}

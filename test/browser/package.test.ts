@@ -1,0 +1,121 @@
+// The packed package (npm pack) as its users get it: plain ES modules from a
+// static server with an import map, bundled by Vite and by esbuild with no
+// plugin or configuration, in the page and in a Web Worker, in real Chromium;
+// and a strict TypeScript consumer under both module resolutions.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { join } from "node:path";
+import { launchChromium, type Browser } from "./support/chromium.js";
+import { makeConsumer } from "./support/package.js";
+import { appResults, esbuildBuild, tsc, viteBuild } from "./support/apps.js";
+import { describeInChromium, requireChromium } from "./support/gate.js";
+// @ts-expect-error plain JS module without declarations
+import { serveStatic } from "../../scripts/static-server.mjs";
+
+const pkg = inject("packedPackage");
+
+describe("the packed tarball", () => {
+  it("holds the compiled library, its declarations and both .wasm builds, and no sources or tests", () => {
+    expect(pkg.files).toContain("dist/index.js");
+    expect(pkg.files).toContain("dist/index.d.ts");
+    expect(pkg.files).toContain("build/wasmtrain.simd.wasm");
+    expect(pkg.files).toContain("build/wasmtrain.relaxed-simd.wasm");
+    expect(pkg.files.filter((f) => f.startsWith("src/") || f.startsWith("test/") || f.startsWith("assembly/"))).toEqual([]);
+  });
+
+  it("type-checks a strict TypeScript consumer with moduleResolution 'bundler'", () => {
+    const app = makeConsumer(pkg, "ts");
+    expect(tsc(app, "tsconfig.bundler.json")).toBe("");
+  });
+
+  it("type-checks a strict TypeScript consumer with moduleResolution 'node16'", () => {
+    const app = makeConsumer(pkg, "ts");
+    expect(tsc(app, "tsconfig.node16.json")).toBe("");
+  });
+});
+
+// Every build the app is asked for, and what it must report running:
+// default = the best build this Chromium accepts (it has relaxed SIMD).
+const BUILDS: [string, string][] = [
+  ["", "relaxed-simd"],
+  ["?build=simd", "simd"],
+  ["?build=js", "js"],
+];
+
+function expectSmoke(result: any, build: string): void {
+  expect(result.error).toBeUndefined();
+  expect(result.build).toBe(build);
+  expect(result.threads).toBe(1);
+  expect(result.matmulShape).toEqual([37, 29]);
+  // float32 GEMM with K = 53 against a float64 loop: |error| < 1e-4 for values in [-1, 1).
+  expect(result.matmulMaxAbsErr).toBeLessThan(1e-4);
+  expect(result.nestedShape).toEqual([2, 2]);
+  expect(result.liveTensorsAfterDispose).toBe(0);
+  expect(result.disposedMessage).toMatch(/disposed/);
+  if (build === "js") expect(result.memoryBytes).toBe(0);
+  else expect(result.memoryBytes).toBeGreaterThan(0);
+}
+
+describeInChromium("in headless Chromium", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium(requireChromium());
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function checkApp(root: string, headers: Record<string, string> = {}): Promise<void> {
+    const server = await serveStatic(root, { headers });
+    try {
+      for (const [query, build] of BUILDS) {
+        const { page, log } = await browser.newPage();
+        const results = await appResults(page, server.url + query, log);
+        expectSmoke(results.page, build);
+        expectSmoke(results.worker, build);
+        expect(log).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("works as plain ES modules from a static server (import map in the page, URL import in a worker)", async () => {
+    await checkApp(makeConsumer(pkg, "static"));
+  });
+
+  it("works bundled by Vite with no plugin or configuration, in the page and in a worker", async () => {
+    const app = makeConsumer(pkg, "vite");
+    viteBuild(app);
+    await checkApp(join(app, "dist"));
+  });
+
+  it("works bundled by esbuild with no plugin or configuration, in the page and in a worker", async () => {
+    const app = makeConsumer(pkg, "esbuild");
+    esbuildBuild(app);
+    await checkApp(app);
+  });
+
+  it("says which build failed and why when the engine refuses WebAssembly (a CSP without 'wasm-unsafe-eval'), and ready({ build: 'js' }) still works", async () => {
+    const app = makeConsumer(pkg, "static");
+    const csp = { "Content-Security-Policy": "script-src 'self' 'unsafe-inline'" };
+    const server = await serveStatic(app, { headers: csp });
+    try {
+      const { page, log } = await browser.newPage();
+      const results = await appResults(page, server.url, log);
+      for (const where of ["page", "worker"]) {
+        expect(results[where].error, where).toMatch(/wasmtrain: instantiating the 'relaxed-simd' build failed/);
+        expect(results[where].error, where).toMatch(/Content Security Policy/);
+        expect(results[where].error, where).toMatch(/build: 'js'/);
+      }
+      await page.close();
+      const js = await browser.newPage();
+      const fallback = await appResults(js.page, server.url + "?build=js", js.log);
+      expectSmoke(fallback.page, "js");
+      expectSmoke(fallback.worker, "js");
+      await js.page.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

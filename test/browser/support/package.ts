@@ -1,0 +1,51 @@
+// The packed package (npm pack) and the temporary consumer apps that install it.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+export const consumersDir = join(repoRoot, "test/consumers");
+
+export interface PackedPackage {
+  /** Scratch directory for this run (removed at teardown). */
+  work: string;
+  /** The .tgz that `npm pack` wrote. */
+  tarball: string;
+  /** The tarball extracted: what `npm install <tgz>` puts in node_modules/wasmtrain. */
+  dir: string;
+  files: string[];
+}
+
+/** `npm pack` (its `prepare` script runs the full build) and extract the tarball. */
+export function packPackage(): PackedPackage {
+  const work = mkdtempSync(join(tmpdir(), "wasmtrain-browser-"));
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 << 20,
+  });
+  // Lifecycle scripts may print before the JSON report.
+  const report = JSON.parse(out.slice(out.indexOf("[\n"))) as { filename: string; files: { path: string }[] }[];
+  const tarball = join(work, report[0].filename);
+  execFileSync("tar", ["-xzf", tarball, "-C", work]);
+  const dir = join(work, "wasmtrain");
+  renameSync(join(work, "package"), dir);
+  return { work, tarball, dir, files: report[0].files.map((f) => f.path) };
+}
+
+/**
+ * Copies test/consumers/<name> (plus the shared checks) into the scratch
+ * directory and installs the packed package into its node_modules.
+ */
+export function makeConsumer(pkg: PackedPackage, name: string): string {
+  const app = join(pkg.work, `consumer-${name}`);
+  rmSync(app, { recursive: true, force: true });
+  cpSync(join(consumersDir, name), app, { recursive: true });
+  for (const f of readdirSync(join(consumersDir, "shared"))) cpSync(join(consumersDir, "shared", f), join(app, f));
+  mkdirSync(join(app, "node_modules"), { recursive: true });
+  cpSync(pkg.dir, join(app, "node_modules/wasmtrain"), { recursive: true });
+  return app;
+}

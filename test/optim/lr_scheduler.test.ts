@@ -1,0 +1,321 @@
+// Learning-rate schedules against PyTorch 1.13 (test/fixtures/scheduler.json,
+// written by make_scheduler_fixtures.py). Learning rates and momenta are
+// float64 numbers on both sides, computed by the same formulas; the only
+// differences come from libm (cos, pow, log may differ by an ulp between V8
+// and glibc), so every value is compared with relative tolerance 1e-12.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { optim } from "../../src/index.js";
+
+const { lrScheduler: S, swa } = optim;
+type Scheduler = optim.lrScheduler.Scheduler;
+type Group = { lr: number; [key: string]: unknown };
+type FakeOptimizer = { paramGroups: Group[] };
+
+interface Spec {
+  type: string;
+  options: Record<string, unknown>;
+}
+interface Case {
+  name: string;
+  optimizer: "sgd" | "adam" | "adagrad";
+  groups: Record<string, number>[];
+  schedulers: Spec[];
+  steps: number;
+  setLr?: Record<string, number[]>;
+  restoreAt?: number;
+  plan?: number[][];
+  metrics?: number[];
+  epochs?: number[];
+  expected: { lr: number[][]; momentum: (number | null)[][]; lastLr: (number[] | null)[] };
+}
+
+const fixtures = JSON.parse(readFileSync(new URL("../fixtures/scheduler.json", import.meta.url), "utf8")) as {
+  cases: Case[];
+  errors: Record<string, string>;
+};
+
+const RTOL = 1e-12;
+
+function close(actual: number | null, expected: number | null): boolean {
+  if (actual === null || expected === null) return actual === expected;
+  return Math.abs(actual - expected) <= RTOL * Math.max(Math.abs(actual), Math.abs(expected));
+}
+
+function expectClose(actual: (number | null)[], expected: (number | null)[], what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  actual.forEach((a, i) => {
+    if (!close(a, expected[i])) expect.fail(`${what}[${i}]: got ${a}, PyTorch ${expected[i]} (relative tolerance ${RTOL})`);
+  });
+}
+
+/** The test twins of the generator's named functions. */
+const LAMBDAS: Record<string, (x: number) => number> = {
+  exp95: (e) => 0.95 ** e,
+  warmup5: (e) => Math.min(1, (e + 1) / 5),
+  halfEvery10: (e) => 0.5 ** Math.floor(e / 10),
+  mult98: () => 0.98,
+  multEvery3: (e) => (e % 3 === 0 ? 0.9 : 1),
+  cycleDecay: (x) => 0.8 ** (x - 1),
+  iterDecay: (x) => 1 / (1 + 0.05 * x),
+};
+
+/** A stand-in for the optimizers: param groups with PyTorch's defaults for SGD(momentum 0.9), Adam and Adagrad. */
+function makeOptimizer(kind: Case["optimizer"], groups: Record<string, number>[]): FakeOptimizer {
+  const defaults = (): Record<string, unknown> =>
+    kind === "sgd" ? { momentum: 0.9, dampening: 0 } : kind === "adam" ? { betas: [0.9, 0.999], eps: 1e-8 } : { lrDecay: 0 };
+  return { paramGroups: groups.map((g) => ({ ...defaults(), ...g, params: [] }) as unknown as Group) };
+}
+
+function makeScheduler(opt: FakeOptimizer, spec: Spec): Scheduler {
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec.options)) {
+    if (k === "lrLambda" || k === "scaleFn") options[k] = Array.isArray(v) ? v.map((n) => LAMBDAS[n]) : LAMBDAS[v as string];
+    else if (k === "schedulers") options[k] = (v as Spec[]).map((s) => makeScheduler(opt, s));
+    else options[k] = v;
+  }
+  const ctor = (spec.type === "SWALR" ? swa.SWALR : (S as unknown as Record<string, unknown>)[spec.type]) as new (o: unknown, x: unknown) => Scheduler;
+  return new ctor(opt, options);
+}
+
+function momentumOf(g: Group): number | null {
+  if (Array.isArray(g.betas)) return g.betas[0] as number;
+  return typeof g.momentum === "number" ? g.momentum : null;
+}
+
+const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+function run(c: Case) {
+  let opt = makeOptimizer(c.optimizer, c.groups);
+  let scheds = c.schedulers.map((s) => makeScheduler(opt, s));
+  const lr: number[][] = [];
+  const momentum: (number | null)[][] = [];
+  const lastLr: number[][] = [];
+  const record = (s: Scheduler) => {
+    lr.push(opt.paramGroups.map((g) => g.lr));
+    momentum.push(opt.paramGroups.map(momentumOf));
+    lastLr.push(s.getLastLr());
+  };
+  record(scheds[scheds.length - 1]);
+  for (let k = 1; k <= c.steps; k++) {
+    const set = c.setLr?.[String(k)];
+    if (set) opt.paramGroups.forEach((g, i) => (g.lr = set[i]));
+    if (c.restoreAt === k) {
+      // What a checkpoint holds: the optimizer's groups and the schedulers' state dicts, through JSON.
+      const groups = json(opt.paramGroups.map(({ params: _params, ...rest }) => rest));
+      const states = json(scheds.map((s) => s.stateDict()));
+      opt = makeOptimizer(c.optimizer, c.groups);
+      scheds = c.schedulers.map((s) => makeScheduler(opt, s));
+      opt.paramGroups.forEach((g, i) => Object.assign(g, groups[i]));
+      scheds.forEach((s, i) => s.loadStateDict(states[i]));
+    }
+    const which = c.plan ? c.plan[k - 1] : scheds.map((_, i) => i);
+    for (const i of which) {
+      const s = scheds[i];
+      if (s instanceof S.ReduceLROnPlateau) s.step(c.metrics![k - 1]);
+      else if (c.epochs) (s as optim.lrScheduler.LRScheduler).step(c.epochs[k - 1]);
+      else (s as unknown as { step(): void }).step();
+    }
+    record(scheds[which[which.length - 1]]);
+  }
+  return { lr, momentum, lastLr };
+}
+
+describe("lr schedulers reproduce PyTorch 1.13 (relative tolerance 1e-12)", () => {
+  for (const c of fixtures.cases) {
+    it(c.name, () => {
+      const got = run(c);
+      expect(got.lr.length).toBe(c.expected.lr.length);
+      for (let k = 0; k < got.lr.length; k++) {
+        expectClose(got.lr[k], c.expected.lr[k], `lr after step ${k}`);
+        expectClose(got.momentum[k], c.expected.momentum[k], `momentum after step ${k}`);
+        const last = c.expected.lastLr[k];
+        if (last) expectClose(got.lastLr[k], last, `getLastLr() after step ${k}`);
+      }
+    });
+  }
+});
+
+const sgd = (...lrs: number[]) => makeOptimizer("sgd", lrs.map((lr) => ({ lr })));
+const adam = (...lrs: number[]) => makeOptimizer("adam", lrs.map((lr) => ({ lr })));
+
+describe("momentum cycling on betas[0]", () => {
+  it("CyclicLR cycles Adam's beta1 as it cycles SGD's momentum (PyTorch 2's use_beta1), leaving beta2", () => {
+    const c = fixtures.cases.find((x) => x.name === "CyclicLR triangular2, asymmetric")!;
+    const opt = adam(0.5);
+    const s = makeScheduler(opt, c.schedulers[0]) as optim.lrScheduler.CyclicLR;
+    for (let k = 0; k <= c.steps; k++) {
+      if (k > 0) s.step();
+      expectClose([opt.paramGroups[0].lr], c.expected.lr[k], `lr after step ${k}`);
+      expectClose([(opt.paramGroups[0].betas as number[])[0]], c.expected.momentum[k], `beta1 after step ${k}`);
+      expect((opt.paramGroups[0].betas as number[])[1]).toBe(0.999);
+    }
+  });
+
+  it("CyclicLR with cycleMomentum and neither momentum nor betas throws PyTorch's error and leaves the optimizer alone", () => {
+    const opt = makeOptimizer("adagrad", [{ lr: 0.1 }]);
+    const before = json(opt);
+    expect(() => new S.CyclicLR(opt, { baseLr: 0.01, maxLr: 0.1 })).toThrow(/optimizer must support momentum with `cycleMomentum` option enabled/);
+    expect(fixtures.errors.cyclicNoMomentum).toContain("optimizer must support momentum");
+    expect(opt).toEqual(before);
+    expect(() => new S.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 10 })).toThrow(/must support momentum/);
+  });
+});
+
+describe("OneCycleLR past its total steps", () => {
+  it("throws PyTorch's message and changes nothing", () => {
+    const opt = sgd(0.1);
+    const s = new S.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 20 });
+    for (let i = 0; i < 20; i++) s.step();
+    const before = { lr: opt.paramGroups[0].lr, momentum: opt.paramGroups[0].momentum, last: s.lastEpoch };
+    expect(() => s.step()).toThrow(RangeError);
+    expect(() => s.step()).toThrow(fixtures.errors.oneCycleStepPast);
+    expect({ lr: opt.paramGroups[0].lr, momentum: opt.paramGroups[0].momentum, last: s.lastEpoch }).toEqual(before);
+  });
+});
+
+describe("option validation happens before the optimizer is touched", () => {
+  const bad: [string, () => unknown, ErrorConstructor, RegExp][] = [
+    ["StepLR stepSize 0", () => new S.StepLR(sgd(0.1), { stepSize: 0 }), RangeError, /stepSize.*positive integer.*got 0/],
+    ["StepLR stepSize missing", () => new S.StepLR(sgd(0.1), {} as never), TypeError, /stepSize is required/],
+    ["StepLR gamma a string", () => new S.StepLR(sgd(0.1), { stepSize: 3, gamma: "0.1" as never }), TypeError, /gamma.*got "0.1"/],
+    ["snake_case option", () => new S.StepLR(sgd(0.1), { step_size: 3 } as never), TypeError, /unknown option step_size.*did you mean stepSize/],
+    ["MultiStepLR milestone -1", () => new S.MultiStepLR(sgd(0.1), { milestones: [3, -1] }), RangeError, /milestones\[1\].*got -1/],
+    ["ExponentialLR gamma NaN", () => new S.ExponentialLR(sgd(0.1), { gamma: NaN }), RangeError, /gamma.*NaN/],
+    ["ConstantLR factor 2", () => new S.ConstantLR(sgd(0.1), { factor: 2 }), RangeError, /factor.*between 0 and 1.*got 2/],
+    ["LinearLR startFactor 0", () => new S.LinearLR(sgd(0.1), { startFactor: 0 }), RangeError, /startFactor.*got 0/],
+    ["LinearLR endFactor 1.5", () => new S.LinearLR(sgd(0.1), { endFactor: 1.5 }), RangeError, /endFactor.*got 1.5/],
+    ["PolynomialLR totalIters 2.5", () => new S.PolynomialLR(sgd(0.1), { totalIters: 2.5 }), RangeError, /totalIters.*got 2.5/],
+    ["CosineAnnealingLR tMax 0", () => new S.CosineAnnealingLR(sgd(0.1), { tMax: 0 }), RangeError, /tMax.*got 0/],
+    ["WarmRestarts t0 1.5", () => new S.CosineAnnealingWarmRestarts(sgd(0.1), { t0: 1.5 }), RangeError, /t0.*positive integer.*got 1.5/],
+    ["WarmRestarts tMult 0", () => new S.CosineAnnealingWarmRestarts(sgd(0.1), { t0: 2, tMult: 0 }), RangeError, /tMult.*got 0/],
+    ["CyclicLR mode", () => new S.CyclicLR(sgd(0.1), { baseLr: 0.01, maxLr: 0.1, mode: "triangle" as never }), RangeError, /mode.*got "triangle"/],
+    ["CyclicLR maxLr per group", () => new S.CyclicLR(sgd(0.1, 0.2), { baseLr: 0.01, maxLr: [0.1] }), RangeError, /expected 2 values for maxLr.*got 1/],
+    ["CyclicLR stepSizeUp 0", () => new S.CyclicLR(sgd(0.1), { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 0 }), RangeError, /stepSizeUp.*got 0/],
+    ["OneCycleLR no length", () => new S.OneCycleLR(sgd(0.1), { maxLr: 0.1 }), TypeError, /totalSteps OR \(epochs AND stepsPerEpoch\)/],
+    ["OneCycleLR epochs without stepsPerEpoch", () => new S.OneCycleLR(sgd(0.1), { maxLr: 0.1, epochs: 3 }), TypeError, /stepsPerEpoch is required/],
+    ["OneCycleLR pctStart 1.2", () => new S.OneCycleLR(sgd(0.1), { maxLr: 0.1, totalSteps: 10, pctStart: 1.2 }), RangeError, /pctStart.*got 1.2/],
+    ["OneCycleLR annealStrategy", () => new S.OneCycleLR(sgd(0.1), { maxLr: 0.1, totalSteps: 10, annealStrategy: "exp" as never }), RangeError, /annealStrategy.*got "exp"/],
+    ["LambdaLR lambdas count", () => new S.LambdaLR(sgd(0.1, 0.2), { lrLambda: [() => 1] }), RangeError, /expected 2 lrLambdas/],
+    ["LambdaLR not a function", () => new S.LambdaLR(sgd(0.1), { lrLambda: 3 as never }), TypeError, /lrLambda must be a function/],
+    ["ReduceLROnPlateau factor 1", () => new S.ReduceLROnPlateau(sgd(0.1), { factor: 1 }), RangeError, /factor.*< 1.*got 1/],
+    ["ReduceLROnPlateau mode", () => new S.ReduceLROnPlateau(sgd(0.1), { mode: "minimum" as never }), RangeError, /mode.*got "minimum"/],
+    ["ReduceLROnPlateau thresholdMode", () => new S.ReduceLROnPlateau(sgd(0.1), { thresholdMode: "relative" as never }), RangeError, /thresholdMode.*got "relative"/],
+    ["ReduceLROnPlateau minLr per group", () => new S.ReduceLROnPlateau(sgd(0.1, 0.2), { minLr: [0, 0, 0] }), RangeError, /expected 2 values for minLr/],
+    ["ReduceLROnPlateau patience -1", () => new S.ReduceLROnPlateau(sgd(0.1), { patience: -1 }), RangeError, /patience.*got -1/],
+    ["SWALR swaLr missing", () => new swa.SWALR(sgd(0.1), {} as never), TypeError, /swaLr is required/],
+    ["SWALR annealEpochs -1", () => new swa.SWALR(sgd(0.1), { swaLr: 0.01, annealEpochs: -1 }), RangeError, /annealEpochs.*got -1/],
+    ["SWALR annealStrategy", () => new swa.SWALR(sgd(0.1), { swaLr: 0.01, annealStrategy: "cosine" as never }), RangeError, /annealStrategy.*got "cosine"/],
+    ["lastEpoch -2", () => new S.StepLR(sgd(0.1), { stepSize: 3, lastEpoch: -2 }), RangeError, /lastEpoch.*got -2/],
+    ["not an optimizer", () => new S.StepLR({} as never, { stepSize: 3 }), TypeError, /expected an optimizer/],
+  ];
+  for (const [name, make, type, message] of bad) {
+    it(name, () => {
+      expect(make).toThrow(type);
+      expect(make).toThrow(message);
+    });
+  }
+
+  it("a rejected scheduler leaves lr and groups exactly as they were", () => {
+    const opt = sgd(0.1, 0.2);
+    const before = json(opt);
+    expect(() => new S.OneCycleLR(opt, { maxLr: [0.1, 0.2], totalSteps: 10, divFactor: 0 })).toThrow(/divFactor/);
+    expect(() => new S.CyclicLR(opt, { baseLr: 0.01, maxLr: 0.1, maxMomentum: [0.9] })).toThrow(/maxMomentum/);
+    expect(() => new swa.SWALR(opt, { swaLr: 0.1, annealStrategy: "x" as never })).toThrow(/annealStrategy/);
+    expect(opt).toEqual(before);
+  });
+
+  it("resuming with lastEpoch needs initial_lr in every group, as PyTorch", () => {
+    expect(() => new S.ExponentialLR(sgd(0.1), { gamma: 0.9, lastEpoch: 4 })).toThrow(/initial_lr.*paramGroups\[0\]/);
+  });
+
+  it("a throwing lrLambda leaves the scheduler and the optimizer unchanged", () => {
+    const opt = sgd(0.1);
+    let fail = false;
+    const s = new S.LambdaLR(opt, {
+      lrLambda: (e) => {
+        if (fail) throw new Error("boom");
+        return 0.5 ** e;
+      },
+    });
+    s.step();
+    fail = true;
+    expect(() => s.step()).toThrow("boom");
+    expect(s.lastEpoch).toBe(1);
+    expect(opt.paramGroups[0].lr).toBe(0.05);
+    fail = false;
+    s.step();
+    expect(opt.paramGroups[0].lr).toBe(0.025);
+  });
+});
+
+describe("SequentialLR and ChainedScheduler arguments", () => {
+  it("SequentialLR needs one milestone fewer than schedulers", () => {
+    const opt = sgd(0.1);
+    const a = new S.ConstantLR(opt);
+    const b = new S.ExponentialLR(opt, { gamma: 0.9 });
+    expect(() => new S.SequentialLR(opt, { schedulers: [a, b], milestones: [] })).toThrow(/number of schedulers 2 and the number of milestones to be equal to 0/);
+  });
+
+  it("SequentialLR and ChainedScheduler refuse schedulers of another optimizer", () => {
+    const opt = sgd(0.1);
+    const other = new S.ExponentialLR(sgd(0.1), { gamma: 0.9 });
+    const mine = new S.ConstantLR(opt);
+    expect(() => new S.SequentialLR(opt, { schedulers: [mine, other], milestones: [3] })).toThrow(/same optimizer.*schedulers\[1\]/);
+    expect(() => new S.ChainedScheduler(opt, { schedulers: [mine, other] })).toThrow(/same optimizer.*schedulers\[1\]/);
+  });
+
+  it("ChainedScheduler also takes PyTorch's form: a list of schedulers", () => {
+    const opt = sgd(0.1);
+    const c = new S.ChainedScheduler([new S.ConstantLR(opt, { factor: 0.5, totalIters: 2 }), new S.ExponentialLR(opt, { gamma: 0.9 })]);
+    expect(c.optimizer).toBe(opt);
+    c.step();
+    c.step();
+    expectClose(c.getLastLr(), [0.1 * 0.9 * 0.9], "lr");
+  });
+});
+
+describe("state dicts", () => {
+  it("are plain JSON data, infinite values included", () => {
+    const opt = sgd(0.1);
+    const all: Scheduler[] = [
+      new S.ReduceLROnPlateau(opt),
+      new S.CyclicLR(sgd(0.1), { baseLr: 0.01, maxLr: 0.1, scaleFn: (x) => 1 / x }),
+      new S.OneCycleLR(adam(0.1), { maxLr: 0.1, totalSteps: 30 }),
+      new S.LambdaLR(sgd(0.1), { lrLambda: (e) => 1 / (e + 1) }),
+    ];
+    for (const s of all) {
+      const sd = s.stateDict();
+      expect(json(sd)).toEqual(sd);
+    }
+    const sd = all[0].stateDict();
+    expect(sd.best).toBe("Infinity");
+    const fresh = new S.ReduceLROnPlateau(sgd(0.1));
+    fresh.loadStateDict(json(sd));
+    expect(fresh.best).toBe(Infinity);
+  });
+
+  it("loadStateDict checks the scheduler type and the keys before changing anything", () => {
+    const s = new S.StepLR(sgd(0.1), { stepSize: 3 });
+    const other = new S.ExponentialLR(sgd(0.1), { gamma: 0.5 }).stateDict();
+    expect(() => s.loadStateDict(other)).toThrow(/from "ExponentialLR", not StepLR/);
+    const sd = s.stateDict();
+    const { gamma: _g, ...missing } = sd;
+    expect(() => s.loadStateDict(missing)).toThrow(/missing key gamma/);
+    expect(() => s.loadStateDict({ ...sd, lastEpoch: "3" })).toThrow(/lastEpoch must be a number/);
+    expect(() => s.loadStateDict({ ...sd, baseLrs: [0.1, 0.2] })).toThrow(/baseLrs has 2 entries/);
+    expect(() => s.loadStateDict({ ...sd, extra: 1 })).toThrow(/unexpected keys \[extra\]/);
+    expect(s.stateDict()).toEqual(sd);
+  });
+});
+
+describe("ReduceLROnPlateau.step", () => {
+  it("accepts a one-element tensor-like metric and rejects a non-number", () => {
+    const opt = sgd(0.1);
+    const s = new S.ReduceLROnPlateau(opt, { patience: 0 });
+    s.step({ item: () => 1 });
+    s.step(2);
+    expectClose(s.getLastLr(), [0.01], "lr");
+    expect(() => s.step("1" as never)).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,157 @@
+// swa.AveragedModel and swa.SWALR against PyTorch 1.13's swa_utils
+// (test/fixtures/scheduler.json). The averages are float32 tensors computed
+// with the same float32 operations as PyTorch's tensor arithmetic, so they
+// are compared exactly (tolerance 0); SWALR's lr sequences are in
+// lr_scheduler.test.ts (relative tolerance 1e-12).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { memoryStats, optim, Tensor, zeros } from "../../src/index.js";
+import { Module } from "../../src/nn/module.js";
+
+const { AveragedModel } = optim.swa;
+
+type Nested = number | Nested[];
+type State = Record<string, Nested>;
+const fixtures = JSON.parse(readFileSync(new URL("../fixtures/scheduler.json", import.meta.url), "utf8")) as {
+  swa: { states: State[]; runs: Record<string, (State & { n_averaged: number })[]> };
+};
+
+const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
+
+/** A small model: two parameters and a buffer, registered as nn.Linear will. */
+class Small extends Module {
+  weight: Tensor;
+  bias: Tensor;
+  running: Tensor;
+  constructor() {
+    super();
+    this.weight = zeros([3, 2]);
+    this.bias = zeros([4]);
+    this.running = zeros([2]);
+    this.registerParameter("weight", this.weight);
+    this.registerParameter("bias", this.bias);
+    this.registerBuffer("running", this.running);
+  }
+}
+
+/** Frees every parameter and buffer of a module tree (the averaged copy and n_averaged included). */
+function free(m: Module): void {
+  for (const t of [...m.parameters(), ...m.buffers()]) t.dispose();
+}
+
+function load(model: Small, state: State): void {
+  model.weight.data.set(flat(state.weight));
+  model.bias.data.set(flat(state.bias));
+  model.running.data.set(flat(state.running));
+}
+
+/** PyTorch's `lambda a, p, n: a + (p - a) * (2.0 / (n + 2))` on float32 tensors. */
+function custom(a: Tensor, p: Tensor, n: number): void {
+  const s = Math.fround(2 / (n + 2));
+  const ad = a.data;
+  const pd = p.data;
+  for (let i = 0; i < ad.length; i++) ad[i] = ad[i] + Math.fround(Math.fround(pd[i] - ad[i]) * s);
+}
+
+const variants: Record<string, optim.swa.AveragedModelOptions> = {
+  equal: {},
+  ema: { decay: 0.9 },
+  custom: { avgFn: custom },
+};
+
+describe("AveragedModel reproduces PyTorch 1.13 exactly", () => {
+  for (const [name, options] of Object.entries(variants)) {
+    for (const useBuffers of [false, true]) {
+      const key = `${name}${useBuffers ? "+buffers" : ""}`;
+      it(`${key}: averages after each of ${fixtures.swa.states.length} updates`, () => {
+        const model = new Small();
+        const avg = new AveragedModel(model, { ...options, useBuffers });
+        expect(avg.nAveraged).toBe(0);
+        fixtures.swa.runs[key].forEach((expected, k) => {
+          load(model, fixtures.swa.states[k]);
+          avg.updateParameters(model);
+          expect(avg.nAveraged).toBe(expected.n_averaged);
+          const m = avg.module as Small;
+          expect(Array.from(m.weight.data)).toEqual(flat(expected.weight));
+          expect(Array.from(m.bias.data)).toEqual(flat(expected.bias));
+          expect(Array.from(m.running.data)).toEqual(flat(expected.running));
+        });
+        free(avg);
+        free(model);
+      });
+    }
+  }
+});
+
+describe("AveragedModel", () => {
+  it("holds a deep copy whose parameters are in the model's order, distinct from the model's", () => {
+    const model = new Small();
+    model.weight.data.fill(2);
+    const avg = new AveragedModel(model);
+    const ps = avg.module.parameters();
+    expect(ps.map((p) => p.shape)).toEqual(model.parameters().map((p) => p.shape));
+    expect(ps[0]).not.toBe(model.weight);
+    expect(Array.from(ps[0].data)).toEqual(new Array(6).fill(2));
+    expect(avg.parameters()).toEqual(ps);
+    model.weight.data.fill(5);
+    expect(ps[0].data[0]).toBe(2);
+    free(avg);
+    free(model);
+  });
+
+  it("state dict carries the averaged module and n_averaged", () => {
+    const model = new Small();
+    const avg = new AveragedModel(model);
+    avg.updateParameters(model);
+    avg.updateParameters(model);
+    const sd = avg.stateDict();
+    expect(Object.keys(sd).sort()).toEqual(["module.bias", "module.running", "module.weight", "n_averaged"]);
+    expect(sd.n_averaged.item()).toBe(2);
+    for (const t of Object.values(sd)) t.dispose();
+    free(avg);
+    free(model);
+  });
+
+  it("rejects a model of another architecture before changing anything", () => {
+    const model = new Small();
+    const avg = new AveragedModel(model);
+    avg.updateParameters(model);
+    class Other extends Module {
+      constructor() {
+        super();
+        this.registerParameter("weight", zeros([2, 3]));
+        this.registerParameter("bias", zeros([4]));
+      }
+    }
+    const other = new Other();
+    expect(() => avg.updateParameters(other)).toThrow(/shape \[2, 3\] in the model but \[3, 2\] in the average/);
+    expect(avg.nAveraged).toBe(1);
+    for (const p of other.parameters()) p.dispose();
+    free(avg);
+    free(model);
+  });
+
+  it("validates its options", () => {
+    const model = new Small();
+    expect(() => new AveragedModel(model, { decay: 1.5 })).toThrow(RangeError);
+    expect(() => new AveragedModel(model, { decay: 1.5 })).toThrow(/decay.*got 1.5/);
+    expect(() => new AveragedModel(model, { avgFn: 3 as never })).toThrow(/avgFn must be a function/);
+    expect(() => new AveragedModel(model, { avgFn: custom, decay: 0.9 })).toThrow(/not both/);
+    expect(() => new AveragedModel({} as never)).toThrow(/must be an nn.Module/);
+    free(model);
+  });
+
+  it("updates allocate nothing, and freeing its parameters and buffers frees the copy", () => {
+    const before = memoryStats().liveTensors;
+    const model = new Small();
+    const avg = new AveragedModel(model, { decay: 0.99 });
+    avg.updateParameters(model);
+    const during = memoryStats();
+    for (let i = 0; i < 5; i++) avg.updateParameters(model);
+    expect(memoryStats().liveTensors).toBe(during.liveTensors);
+    expect(memoryStats().allocatedBytes).toBe(during.allocatedBytes);
+    free(avg);
+    free(model);
+    expect(memoryStats().liveTensors).toBe(before);
+  });
+});

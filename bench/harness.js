@@ -41,8 +41,10 @@
 // backend.
 //
 // Compatible extensions:
-//   options:  { minSamples, maxTime, warmupTime }  per-suite benchmark.js
-//             overrides (e.g. for a 5-second op); --quick still shortens them.
+//   options:  { minSamples, maxTime, minTime, warmupTime }  per-suite
+//             benchmark.js overrides (e.g. for a 5-second op; minTime = the
+//             shortest sample, default 5 ms); --quick shortens maxTime,
+//             minSamples and warmupTime.
 //   ceiling:  "mulAdd" | "fma" | "copy" | "bulkCopy" | "triad"  marks a suite of
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
 //
@@ -55,7 +57,7 @@ const require = createRequire(import.meta.url);
 
 export const CEILING_KINDS = ["mulAdd", "fma", "copy", "bulkCopy", "triad"];
 const SUITE_KEYS = new Set(["name", "unit", "items", "bytes", "flops", "cases", "options", "ceiling"]);
-const OPTION_KEYS = new Set(["minSamples", "maxTime", "warmupTime"]);
+const OPTION_KEYS = new Set(["minSamples", "maxTime", "minTime", "warmupTime"]);
 const BUILDS = ["relaxed-simd", "simd", "js"];
 
 export const USAGE = `Usage: node bench/index.js [options]
@@ -176,7 +178,8 @@ export function caseMetrics(suite, medianSeconds, ceilings = {}) {
 }
 
 /**
- * The ceilings used for fractions, from the ceiling suites' GFLOP/s and GB/s:
+ * The ceilings used for fractions, from the ceiling suites' GFLOP/s and GB/s
+ * (bench/index.js passes the fastest sample's rates):
  * compute = relaxed FMA when the running build is relaxed-simd (what its GEMM
  * uses), else mul+add; bandwidth = the better of the v128 copy and the triad
  * (memory.copy is reported but not a ceiling: kernels cannot use it).
@@ -243,9 +246,15 @@ export function validateSuites(list, file) {
   });
 }
 
-/** benchmark.js options for a suite: defaults, the suite's overrides, then --quick. */
+/**
+ * benchmark.js options for a suite: defaults, the suite's overrides, then
+ * --quick. Samples are short (minTime 5 ms rather than benchmark.js's 50 ms;
+ * process.hrtime makes that precise enough): on a shared machine a long
+ * sample always contains a preemption, while the median of many short ones
+ * does not.
+ */
 export function benchOptions(suite, quick) {
-  const o = { minSamples: 10, maxTime: 2, warmupTime: 0.25, ...(suite.options ?? {}) };
+  const o = { minSamples: 10, maxTime: 2, minTime: 0.005, warmupTime: 0.25, ...(suite.options ?? {}) };
   if (quick) {
     o.minSamples = Math.min(o.minSamples, 3);
     o.maxTime = Math.min(o.maxTime, 0.3);
@@ -365,6 +374,7 @@ export function timeFn(fn, options) {
       fn,
       minSamples: options.minSamples,
       maxTime: options.maxTime,
+      minTime: options.minTime,
       async: false,
       defer: false,
       onComplete() {

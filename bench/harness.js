@@ -308,9 +308,9 @@ export function ratioLine(results) {
   const base = results.find((r) => r.case === "wasmtrain" && r.medianMs);
   const others = results.filter((r) => r.case !== "wasmtrain" && r.medianMs);
   if (!base || others.length === 0) return null;
-  const parts = others.map((r) => `${formatRatio(r.medianMs / base.medianMs)} ${r.case}`);
+  const parts = others.map((r) => `${formatRatio(speedup(base.medianMs, r.medianMs))} ${r.case}`);
   const fastest = others.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
-  return `wasmtrain is ${parts.join(", ")} (fastest competitor: ${fastest.case}, ${formatRatio(fastest.medianMs / base.medianMs)})`;
+  return `wasmtrain is ${parts.join(", ")} (fastest competitor: ${fastest.case}, ${formatRatio(speedup(base.medianMs, fastest.medianMs))})`;
 }
 
 /** The table for one suite's results (rows in case order). */
@@ -333,7 +333,7 @@ export function suiteTable(suite, results) {
     if (hasBytes) row.push(r.gbPerSec.toFixed(2), formatPercent(r.bandwidthFraction));
     if (hasFlops) row.push(r.gflops.toFixed(2), formatPercent(r.computeFraction));
     row.push(`${r.rme.toFixed(1)}%`, String(r.samples));
-    if (base) row.push(r.case === "wasmtrain" ? "" : `${formatRatio(r.medianMs / base.medianMs)} ${r.case}`);
+    if (base) row.push(r.case === "wasmtrain" ? "" : `${formatRatio(speedup(base.medianMs, r.medianMs))} ${r.case}`);
     return row;
   });
   return renderTable(headers, rows);
@@ -360,9 +360,11 @@ function warmUp(fn, seconds) {
   const t0 = performance.now();
   let calls = 0;
   while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
-    fn();
+    const r = fn();
+    if (calls === 0 && r && typeof r.then === "function") {
+      throw new TypeError("the timed function returned a Promise: it must be synchronous (do async work in the factory)");
+    }
     calls++;
-    if (calls >= 1000) break;
   }
 }
 
@@ -458,7 +460,7 @@ export async function runSuite(file, suite, env) {
   const base = record.cases.find((r) => r.case === "wasmtrain" && r.medianMs);
   if (base) {
     record.wasmtrainIs = {};
-    for (const r of record.cases) if (r !== base && r.medianMs) record.wasmtrainIs[r.case] = r.medianMs / base.medianMs;
+    for (const r of record.cases) if (r !== base && r.medianMs) record.wasmtrainIs[r.case] = speedup(base.medianMs, r.medianMs);
   }
   return record;
 }

@@ -9,6 +9,7 @@
 // lacks relaxed SIMD (unless --no-reexec, or --build simd|js was asked for).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -105,7 +106,7 @@ async function main() {
     relaxedSimdInEngine: engineHasRelaxedSimd(),
     quick: opts.quick,
     filter: opts.filter ? opts.filter.source : null,
-    benchmarkJs: (await import("benchmark/package.json", { with: { type: "json" } })).default.version,
+    benchmarkJs: createRequire(import.meta.url)("benchmark/package.json").version,
   };
   log(`wasmtrain benchmarks — ${machine.date}`);
   log(`node ${machine.node} (V8 ${machine.v8})${machine.execArgv.length ? " " + machine.execArgv.join(" ") : ""}, ${machine.platform}`);

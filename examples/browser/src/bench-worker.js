@@ -2,8 +2,10 @@
 // WebAssembly build this browser runs) and its pure-JS twin from
 // src/reference/ (the same arithmetic in plain JavaScript) on the same inputs,
 // and posts one row per kernel.
-import { ready, tensor, matmul } from "wasmtrain";
+import { ready, tensor, matmul, zeros, noGrad, Generator, init, nn } from "wasmtrain";
 import { gemm as gemmJs } from "../../../src/reference/gemm.ts";
+import { philoxNormalJs, philoxUniformJs } from "../../../src/reference/rng.ts";
+import { reluForward, softmaxCrossEntropy } from "../../../src/reference/nn.ts";
 
 const BUDGET_MS = 400;
 const BATCH_MS = 15;
@@ -62,6 +64,67 @@ function gemmCase(M, K, N, { transposeA = false, transposeB = false } = {}) {
   ];
 }
 
+function initCase(name, n, wasmFill, jsFill) {
+  return [
+    `${name}, ${n.toLocaleString("en")} values`,
+    () => {
+      const t = zeros([n]);
+      const generator = new Generator(1);
+      const out = new Float32Array(n);
+      let pos = 0;
+      return {
+        wasm: () => wasmFill(t, generator),
+        js: () => {
+          jsFill(out, pos);
+          pos += n;
+        },
+        teardown: () => t.dispose(),
+      };
+    },
+  ];
+}
+
+function reluCase(n) {
+  return [
+    `ReLU forward, ${n.toLocaleString("en")} values`,
+    () => {
+      const xv = randomArray(n, 3);
+      const x = tensor(xv, [n]);
+      const relu = new nn.ReLU();
+      const yv = new Float32Array(n);
+      return {
+        wasm: () => noGrad(() => relu.forward(x)),
+        js: () => reluForward(xv, yv, n),
+        teardown: () => {
+          relu.dispose();
+          x.dispose();
+        },
+      };
+    },
+  ];
+}
+
+function crossEntropyCase(N, C) {
+  return [
+    `softmax cross-entropy + gradient, ${N}×${C} logits`,
+    () => {
+      const lv = randomArray(N * C, 4);
+      const logits = tensor(lv, [N, C]);
+      const labels = Int32Array.from({ length: N }, (_, i) => (i * 7) % C);
+      const lossFn = new nn.CrossEntropyLoss();
+      const grad = new Float32Array(N * C);
+      return {
+        wasm: () => lossFn.forward(logits, labels),
+        js: () => softmaxCrossEntropy(lv, labels, N, C, grad, null, 0, 1 / N),
+        teardown: () => {
+          lossFn.dispose();
+          logits.dispose();
+        },
+      };
+    },
+  ];
+}
+
 async function main() {
   const build = new URL(self.location.href).searchParams.get("build") ?? undefined;
   await ready(build ? { build } : undefined);
@@ -70,6 +133,20 @@ async function main() {
     gemmCase(784, 64, 128, { transposeA: true }),
     gemmCase(64, 128, 784, { transposeB: true }),
     gemmCase(256, 256, 256),
+    initCase(
+      "init.normal (Philox, Box–Muller)",
+      1 << 20,
+      (t, generator) => init.normal(t, { generator }),
+      (out, pos) => philoxNormalJs(out, 0x9e3779b9, 0x7f4a7c15, pos, 0, 1),
+    ),
+    initCase(
+      "init.uniform (Philox)",
+      1 << 20,
+      (t, generator) => init.uniform(t, { a: -1, b: 1, generator }),
+      (out, pos) => philoxUniformJs(out, 0x9e3779b9, 0x7f4a7c15, pos, 2, -1),
+    ),
+    reluCase(1 << 20),
+    crossEntropyCase(512, 10),
   ];
   for (const [name, setup] of cases) {
     const c = setup();

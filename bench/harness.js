@@ -41,8 +41,10 @@
 // backend.
 //
 // Compatible extensions:
-//   options:  { minSamples, maxTime, warmupTime }  per-suite benchmark.js
-//             overrides (e.g. for a 5-second op); --quick still shortens them.
+//   options:  { minSamples, maxTime, minTime, warmupTime }  per-suite
+//             benchmark.js overrides (e.g. for a 5-second op; minTime = the
+//             shortest sample, default 5 ms); --quick shortens maxTime,
+//             minSamples and warmupTime.
 //   ceiling:  "mulAdd" | "fma" | "copy" | "bulkCopy" | "triad"  marks a suite of
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
 //
@@ -55,7 +57,7 @@ const require = createRequire(import.meta.url);
 
 export const CEILING_KINDS = ["mulAdd", "fma", "copy", "bulkCopy", "triad"];
 const SUITE_KEYS = new Set(["name", "unit", "items", "bytes", "flops", "cases", "options", "ceiling"]);
-const OPTION_KEYS = new Set(["minSamples", "maxTime", "warmupTime"]);
+const OPTION_KEYS = new Set(["minSamples", "maxTime", "minTime", "warmupTime"]);
 const BUILDS = ["relaxed-simd", "simd", "js"];
 
 export const USAGE = `Usage: node bench/index.js [options]
@@ -176,7 +178,8 @@ export function caseMetrics(suite, medianSeconds, ceilings = {}) {
 }
 
 /**
- * The ceilings used for fractions, from the ceiling suites' GFLOP/s and GB/s:
+ * The ceilings used for fractions, from the ceiling suites' GFLOP/s and GB/s
+ * (bench/index.js passes the fastest sample's rates):
  * compute = relaxed FMA when the running build is relaxed-simd (what its GEMM
  * uses), else mul+add; bandwidth = the better of the v128 copy and the triad
  * (memory.copy is reported but not a ceiling: kernels cannot use it).
@@ -243,9 +246,15 @@ export function validateSuites(list, file) {
   });
 }
 
-/** benchmark.js options for a suite: defaults, the suite's overrides, then --quick. */
+/**
+ * benchmark.js options for a suite: defaults, the suite's overrides, then
+ * --quick. Samples are short (minTime 5 ms rather than benchmark.js's 50 ms;
+ * process.hrtime makes that precise enough): on a shared machine a long
+ * sample always contains a preemption, while the median of many short ones
+ * does not.
+ */
 export function benchOptions(suite, quick) {
-  const o = { minSamples: 10, maxTime: 2, warmupTime: 0.25, ...(suite.options ?? {}) };
+  const o = { minSamples: 10, maxTime: 2, minTime: 0.005, warmupTime: 0.25, ...(suite.options ?? {}) };
   if (quick) {
     o.minSamples = Math.min(o.minSamples, 3);
     o.maxTime = Math.min(o.maxTime, 0.3);
@@ -299,9 +308,9 @@ export function ratioLine(results) {
   const base = results.find((r) => r.case === "wasmtrain" && r.medianMs);
   const others = results.filter((r) => r.case !== "wasmtrain" && r.medianMs);
   if (!base || others.length === 0) return null;
-  const parts = others.map((r) => `${formatRatio(r.medianMs / base.medianMs)} ${r.case}`);
+  const parts = others.map((r) => `${formatRatio(speedup(base.medianMs, r.medianMs))} ${r.case}`);
   const fastest = others.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
-  return `wasmtrain is ${parts.join(", ")} (fastest competitor: ${fastest.case}, ${formatRatio(fastest.medianMs / base.medianMs)})`;
+  return `wasmtrain is ${parts.join(", ")} (fastest competitor: ${fastest.case}, ${formatRatio(speedup(base.medianMs, fastest.medianMs))})`;
 }
 
 /** The table for one suite's results (rows in case order). */
@@ -316,7 +325,7 @@ export function suiteTable(suite, results) {
   if (base) headers.push("wasmtrain is");
   const rows = results.map((r) => {
     if (r.error) {
-      const row = [r.case, `error: ${r.error}`];
+      const row = [r.case, "error"];
       while (row.length < headers.length) row.push("");
       return row;
     }
@@ -324,7 +333,7 @@ export function suiteTable(suite, results) {
     if (hasBytes) row.push(r.gbPerSec.toFixed(2), formatPercent(r.bandwidthFraction));
     if (hasFlops) row.push(r.gflops.toFixed(2), formatPercent(r.computeFraction));
     row.push(`${r.rme.toFixed(1)}%`, String(r.samples));
-    if (base) row.push(r.case === "wasmtrain" ? "" : `${formatRatio(r.medianMs / base.medianMs)} ${r.case}`);
+    if (base) row.push(r.case === "wasmtrain" ? "" : `${formatRatio(speedup(base.medianMs, r.medianMs))} ${r.case}`);
     return row;
   });
   return renderTable(headers, rows);
@@ -342,14 +351,20 @@ function Benchmark() {
   return BenchmarkClass;
 }
 
-/** Calls fn for at least `seconds` (and at least twice) so both JIT tiers are reached before timing. */
+/**
+ * Calls fn for at least `seconds` (and at least once) before timing, so that
+ * V8 has tiered the JS and the WebAssembly up (benchmark.js's own calibration
+ * cycles would otherwise be sampled in the baseline tiers).
+ */
 function warmUp(fn, seconds) {
   const t0 = performance.now();
   let calls = 0;
-  while (calls < 2 || (performance.now() - t0) / 1e3 < seconds) {
-    fn();
+  while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
+    const r = fn();
+    if (calls === 0 && r && typeof r.then === "function") {
+      throw new TypeError("the timed function returned a Promise: it must be synchronous (do async work in the factory)");
+    }
     calls++;
-    if (calls >= 1000) break;
   }
 }
 
@@ -361,6 +376,7 @@ export function timeFn(fn, options) {
       fn,
       minSamples: options.minSamples,
       maxTime: options.maxTime,
+      minTime: options.minTime,
       async: false,
       defer: false,
       onComplete() {
@@ -383,13 +399,11 @@ export async function runCase(file, suite, caseName, env) {
   const result = { case: caseName, id: caseId(file, suite.name, caseName) };
   const backend = tfBackendOf(caseName);
   let teardown = null;
-  let tfTensorsBefore = null;
   try {
     if (backend) {
       const tfjs = await env.loadTf();
       await tfjs.useBackend(tfjs.tf, backend);
       env.ctx.tf = tfjs.tf;
-      tfTensorsBefore = tfjs.tf.memory().numTensors;
     }
     const made = await suite.cases[caseName]({ ...env.ctx });
     let fn = made;
@@ -400,10 +414,14 @@ export async function runCase(file, suite, caseName, env) {
     if (typeof fn !== "function") throw new TypeError(`the factory must return a function or { fn, teardown }, got ${typeof fn}`);
     const options = benchOptions(suite, env.quick);
     warmUp(fn, options.warmupTime);
+    // A timed function that leaves tf tensors behind measures a growing heap.
+    const tensorsBefore = backend ? env.ctx.tf.memory().numTensors : 0;
     const timed = await timeFn(fn, options);
+    if (backend && env.ctx.tf.memory().numTensors > tensorsBefore) result.tfLeakedTensors = env.ctx.tf.memory().numTensors - tensorsBefore;
     const med = median(timed.sample);
     Object.assign(result, caseMetrics(suite, med, env.ceilings), {
       meanMs: timed.mean * 1e3,
+      bestMs: Math.min(...timed.sample) * 1e3,
       rme: timed.rme,
       samples: timed.sample.length,
       sampleMs: timed.sample.map((s) => s * 1e3),
@@ -417,10 +435,6 @@ export async function runCase(file, suite, caseName, env) {
       } catch (e) {
         result.error ??= `teardown: ${(e && e.message) || e}`;
       }
-    }
-    if (backend && env.ctx.tf && tfTensorsBefore !== null) {
-      const leaked = env.ctx.tf.memory().numTensors - tfTensorsBefore;
-      if (leaked > 0) result.tfLeakedTensors = leaked;
     }
   }
   return result;
@@ -437,15 +451,16 @@ export async function runSuite(file, suite, env) {
   env.log(`\n${suite.name}  [${file}]`);
   for (const c of selected) record.cases.push(await runCase(file, suite, c, env));
   env.log(suiteTable(suite, record.cases));
+  for (const r of record.cases) if (r.error) env.log(`${r.case}: error: ${r.error}`);
   const line = ratioLine(record.cases);
   if (line) env.log(line);
   for (const r of record.cases) {
-    if (r.tfLeakedTensors) env.log(`warning: ${r.case} left ${r.tfLeakedTensors} tf tensors allocated (dispose them in the timed function)`);
+    if (r.tfLeakedTensors && !r.error) env.log(`warning: ${r.case} left ${r.tfLeakedTensors} more tf tensors allocated after timing (the timed function must dispose what it creates)`);
   }
   const base = record.cases.find((r) => r.case === "wasmtrain" && r.medianMs);
   if (base) {
     record.wasmtrainIs = {};
-    for (const r of record.cases) if (r !== base && r.medianMs) record.wasmtrainIs[r.case] = r.medianMs / base.medianMs;
+    for (const r of record.cases) if (r !== base && r.medianMs) record.wasmtrainIs[r.case] = speedup(base.medianMs, r.medianMs);
   }
   return record;
 }

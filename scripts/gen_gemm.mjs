@@ -14,8 +14,9 @@
 // one broadcast A (+ one product temporary for mul+add) must fit in them.
 //
 // Variants per tile:
-//   wasmsimd_loadsplat       f32x4.mul + f32x4.add, A broadcast by v128.load32_splat
-//   wasmrelaxedsimd_fma      f32x4.relaxed_madd (one fused multiply-add where the CPU has FMA)
+//   ppmm_…  A pre-packed in MR-row panels;  gemm_…  A read in place (no packing)
+//   …__wasmsimd_loadsplat    f32x4.mul + f32x4.add, A broadcast by v128.load32_splat
+//   …__wasmrelaxedsimd_fma   f32x4.relaxed_madd (one fused multiply-add where the CPU has FMA)
 // `--tile` picks the tile the driver (assembly/gemm.ts) uses; the others are
 // generated too (kept for measurement, and compiled only if referenced).
 import { writeFileSync } from "node:fs";
@@ -37,12 +38,26 @@ const tileArg = argv.includes("--tile") ? argv[argv.indexOf("--tile") + 1] : "4x
 const [MR, NR] = tileArg.split("x").map(Number);
 if (!TILES.some(([m, n]) => m === MR && n === NR)) throw new Error(`unknown tile ${tileArg}`);
 
-function kernel(mr, nr, fma) {
+/**
+ * One micro-kernel. `packed`: A is a pre-packed MR-row panel (MR floats per k,
+ * XNNPACK's "ppmm"); otherwise A is read in place through MR row pointers
+ * (row stride rs, k stride ks, in bytes — rs = lda·4, ks = 4 for A, rs = 4,
+ * ks = lda·4 for Aᵀ; XNNPACK's "gemm"), rows past `mr` re-reading row mr − 1.
+ */
+function kernel(mr, nr, fma, packed) {
   const v = nr / 4;
-  const name = `gemm_${mr}x${nr}__${fma ? "wasmrelaxedsimd_fma" : "wasmsimd_loadsplat"}`;
+  const name = `${packed ? "ppmm" : "gemm"}_${mr}x${nr}__${fma ? "wasmrelaxedsimd_fma" : "wasmsimd_loadsplat"}`;
   const L = [];
-  L.push(`/** ${mr}x${nr} tile, ${fma ? "f32x4.relaxed_madd" : "f32x4.mul + f32x4.add"}; A broadcast with v128.load32_splat. */`);
-  L.push(`export function ${name}(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {`);
+  L.push(
+    `/** ${mr}x${nr} tile, ${packed ? "packed A panel" : "A read in place by row pointers"}, ` +
+      `${fma ? "f32x4.relaxed_madd" : "f32x4.mul + f32x4.add"}; A broadcast with v128.load32_splat. */`,
+  );
+  const aParams = packed ? "a: usize" : "mr: i32, a: usize, rs: usize, ks: usize";
+  L.push(`export function ${name}(kc: i32, ${aParams}, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {`);
+  if (!packed) {
+    L.push(`  let a0 = a;`);
+    for (let r = 1; r < mr; r++) L.push(`  let a${r} = select<usize>(a${r - 1} + rs, a${r - 1}, mr > ${r});`);
+  }
   for (let r = 0; r < mr; r++) {
     L.push(`  ${Array.from({ length: v }, (_, j) => `let c${r}x${j} = f32x4.splat(0);`).join(" ")}`);
   }
@@ -50,16 +65,17 @@ function kernel(mr, nr, fma) {
   L.push(`  do {`);
   for (let j = 0; j < v; j++) L.push(`    const b${j} = v128.load(b${j ? `, ${j * 16}` : ""});`);
   for (let r = 0; r < mr; r++) {
-    L.push(`    const a${r} = v128.load32_splat(a${r ? `, ${r * 4}` : ""});`);
+    L.push(packed ? `    const va${r} = v128.load32_splat(a${r ? `, ${r * 4}` : ""});` : `    const va${r} = v128.load32_splat(a${r});`);
     for (let j = 0; j < v; j++) {
       L.push(
         fma
-          ? `    c${r}x${j} = f32x4.relaxed_madd(a${r}, b${j}, c${r}x${j});`
-          : `    c${r}x${j} = f32x4.add(c${r}x${j}, f32x4.mul(a${r}, b${j}));`,
+          ? `    c${r}x${j} = f32x4.relaxed_madd(va${r}, b${j}, c${r}x${j});`
+          : `    c${r}x${j} = f32x4.add(c${r}x${j}, f32x4.mul(va${r}, b${j}));`,
       );
     }
   }
-  L.push(`    a += ${mr * 4};`);
+  if (packed) L.push(`    a += ${mr * 4};`);
+  else for (let r = 0; r < mr; r++) L.push(`    a${r} += ks;`);
   L.push(`    b += ${nr * 4};`);
   L.push(`  } while (b < bEnd);`);
   L.push(`  const va = f32x4.splat(alpha);`);
@@ -93,18 +109,31 @@ const out = [
   `/** Columns of the micro-kernel tile (the driver's B panel width). */`,
   `export const NR: i32 = ${NR};`,
   "",
-  `/** The driver's micro-kernel: ${MR}x${NR}, fused multiply-add in the relaxed-SIMD build. */`,
+  `/** The driver's micro-kernel on a packed A panel: ${MR}x${NR}, fused multiply-add in the relaxed-SIMD build. */`,
   "// @ts-ignore: decorator",
   "@inline",
-  "export function gemmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {",
+  "export function ppmmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {",
   "  if (ASC_FEATURE_RELAXED_SIMD) {",
-  `    gemm_${MR}x${NR}__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);`,
+  `    ppmm_${MR}x${NR}__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);`,
   "  } else {",
-  `    gemm_${MR}x${NR}__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);`,
+  `    ppmm_${MR}x${NR}__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);`,
+  "  }",
+  "}",
+  "",
+  `/** The driver's micro-kernel on A in place (row stride rs, k stride ks, bytes; mr valid rows). */`,
+  "// @ts-ignore: decorator",
+  "@inline",
+  "export function gemmMicroKernel(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {",
+  "  if (ASC_FEATURE_RELAXED_SIMD) {",
+  `    gemm_${MR}x${NR}__wasmrelaxedsimd_fma(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);`,
+  "  } else {",
+  `    gemm_${MR}x${NR}__wasmsimd_loadsplat(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);`,
   "  }",
   "}",
   "",
 ];
-for (const [m, n] of TILES) out.push(kernel(m, n, false), "", kernel(m, n, true), "");
+for (const [m, n] of TILES) {
+  for (const packed of [true, false]) out.push(kernel(m, n, false, packed), "", kernel(m, n, true, packed), "");
+}
 writeFileSync(join(root, "assembly/gemm_kernels.ts"), out.join("\n"));
-console.log(`wrote assembly/gemm_kernels.ts (${TILES.length} tiles x 2 ISAs; driver tile ${MR}x${NR})`);
+console.log(`wrote assembly/gemm_kernels.ts (${TILES.length} tiles x 2 A layouts x 2 ISAs; driver tile ${MR}x${NR})`);

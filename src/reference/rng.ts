@@ -33,28 +33,28 @@ const C1 = fround(-19.739208693735232);
 const C2 = fround(64.93932650770532);
 const C3 = fround(-85.44374625242656);
 const C4 = fround(59.24613240164386);
-const IA0 = fround(-39.69683028665376);
-const IA1 = fround(220.9460984245205);
-const IA2 = fround(-275.9285104469687);
-const IA3 = fround(138.357751867269);
-const IA4 = fround(-30.66479806614716);
-const IA5 = fround(2.506628277459239);
-const IB0 = fround(-54.47609879822406);
-const IB1 = fround(161.5858368580409);
-const IB2 = fround(-155.6989798598866);
-const IB3 = fround(66.80131188771972);
-const IB4 = fround(-13.28068155288572);
-const IC0 = fround(-0.007784894002430293);
-const IC1 = fround(-0.3223964580411365);
-const IC2 = fround(-2.400758277161838);
-const IC3 = fround(-2.549732539343734);
-const IC4 = fround(4.374664141464968);
-const IC5 = fround(2.938163982698783);
-const ID0 = fround(0.007784695709041462);
-const ID1 = fround(0.3224671290700398);
-const ID2 = fround(2.445134137142996);
-const ID3 = fround(3.754408661907416);
-const QUANTILE_TAIL = fround(0.02425);
+const IA0 = -39.69683028665376;
+const IA1 = 220.9460984245205;
+const IA2 = -275.9285104469687;
+const IA3 = 138.357751867269;
+const IA4 = -30.66479806614716;
+const IA5 = 2.506628277459239;
+const IB0 = -54.47609879822406;
+const IB1 = 161.5858368580409;
+const IB2 = -155.6989798598866;
+const IB3 = 66.80131188771972;
+const IB4 = -13.28068155288572;
+const IC0 = -0.007784894002430293;
+const IC1 = -0.3223964580411365;
+const IC2 = -2.400758277161838;
+const IC3 = -2.549732539343734;
+const IC4 = 4.374664141464968;
+const IC5 = 2.938163982698783;
+const ID0 = 0.007784695709041462;
+const ID1 = 0.3224671290700398;
+const ID2 = 2.445134137142996;
+const ID3 = 3.754408661907416;
+const QUANTILE_TAIL = 0.02425;
 const TWO_POW_M24 = 5.960464477539063e-8;
 const TWO_POW_M31 = 4.656612873077393e-10;
 const TWO_POW_M32 = 2.3283064365386963e-10;
@@ -153,35 +153,23 @@ function radius(x: number): number {
   return fround(Math.sqrt(fround(logF32(u) * -2)));
 }
 
-/** The normal quantile Φ⁻¹(p) exactly as normalQuantileF32x4. */
+/** The normal quantile Φ⁻¹(p) exactly as normalQuantileF32x4 (rational part in float64). */
 export function normalQuantileF32(p: number): number {
   const upper = p > 0.5;
   const q = upper ? fround(1 - p) : p;
   const qt = fround(Math.sqrt(fround(logF32(q) * -2)));
-  let nt = fround(fround(IC0 * qt) + IC1);
-  nt = fround(fround(nt * qt) + IC2);
-  nt = fround(fround(nt * qt) + IC3);
-  nt = fround(fround(nt * qt) + IC4);
-  nt = fround(fround(nt * qt) + IC5);
-  let dt = fround(fround(ID0 * qt) + ID1);
-  dt = fround(fround(dt * qt) + ID2);
-  dt = fround(fround(dt * qt) + ID3);
-  dt = fround(fround(dt * qt) + 1);
-  const xt = fround(nt / dt);
-  const y = fround(q - 0.5);
-  const r = fround(y * y);
-  let nc = fround(fround(IA0 * r) + IA1);
-  nc = fround(fround(nc * r) + IA2);
-  nc = fround(fround(nc * r) + IA3);
-  nc = fround(fround(nc * r) + IA4);
-  nc = fround(fround(nc * r) + IA5);
-  let dc = fround(fround(IB0 * r) + IB1);
-  dc = fround(fround(dc * r) + IB2);
-  dc = fround(fround(dc * r) + IB3);
-  dc = fround(fround(dc * r) + IB4);
-  dc = fround(fround(dc * r) + 1);
-  const xc = fround(fround(nc * y) / dc);
-  const x = q < QUANTILE_TAIL ? xt : xc;
+  let x: number;
+  if (q < QUANTILE_TAIL) {
+    const nt = ((((IC0 * qt + IC1) * qt + IC2) * qt + IC3) * qt + IC4) * qt + IC5;
+    const dt = (((ID0 * qt + ID1) * qt + ID2) * qt + ID3) * qt + 1;
+    x = fround(nt / dt);
+  } else {
+    const y = q - 0.5;
+    const r = y * y;
+    const nc = ((((IA0 * r + IA1) * r + IA2) * r + IA3) * r + IA4) * r + IA5;
+    const dc = ((((IB0 * r + IB1) * r + IB2) * r + IB3) * r + IB4) * r + 1;
+    x = fround((nc * y) / dc);
+  }
   return upper ? -x : x;
 }
 

@@ -319,3 +319,82 @@ describe("ReduceLROnPlateau.step", () => {
     expect(() => s.step("1" as never)).toThrow(TypeError);
   });
 });
+
+describe("step arguments", () => {
+  it("CosineAnnealingWarmRestarts.step rejects a negative epoch, as PyTorch, without changing anything", () => {
+    const opt = sgd(0.1);
+    const s = new S.CosineAnnealingWarmRestarts(opt, { t0: 5 });
+    s.step(2.5);
+    const sd = s.stateDict();
+    expect(() => s.step(-1)).toThrow(/non-negative epoch, got -1/);
+    expect(s.stateDict()).toEqual(sd);
+  });
+
+  it("step(epoch) needs a finite number", () => {
+    const s = new S.StepLR(sgd(0.1), { stepSize: 2 });
+    expect(() => s.step(NaN)).toThrow(/epoch must be a finite number/);
+    expect(s.lastEpoch).toBe(0);
+  });
+
+  it("SequentialLR and ChainedScheduler refuse ReduceLROnPlateau", () => {
+    const opt = sgd(0.1);
+    const plateau = new S.ReduceLROnPlateau(opt);
+    const exp = new S.ExponentialLR(opt, { gamma: 0.9 });
+    expect(() => new S.SequentialLR(opt, { schedulers: [exp, plateau as never], milestones: [2] })).toThrow(/schedulers\[1\].*ReduceLROnPlateau/);
+    expect(() => new S.ChainedScheduler(opt, { schedulers: [exp, plateau as never] })).toThrow(/schedulers\[1\].*ReduceLROnPlateau/);
+  });
+});
+
+describe("a param group added after the scheduler", () => {
+  // PyTorch 1.13 (SGD lr 0.1; one step; add_param_group lr 0.3; four steps), as its zip() truncates.
+  const cases: [string, (o: FakeOptimizer) => Scheduler, number[]][] = [
+    ["StepLR scales it too", (o) => new S.StepLR(o, { stepSize: 2, gamma: 0.5 }), [0.025, 0.075]],
+    ["CosineAnnealingLR anneals it from its lr", (o) => new S.CosineAnnealingLR(o, { tMax: 10 }), [0.05000000000000001, 0.1537628446405375]],
+    ["LambdaLR leaves it alone", (o) => new S.LambdaLR(o, { lrLambda: (e) => 0.9 ** e }), [0.05904900000000001, 0.3]],
+    ["MultiplicativeLR leaves it alone", (o) => new S.MultiplicativeLR(o, { lrLambda: () => 0.9 }), [0.05904900000000002, 0.3]],
+  ];
+  for (const [name, make, expected] of cases) {
+    it(name, () => {
+      const opt = sgd(0.1);
+      const s = make(opt) as unknown as { step(): void; getLastLr(): number[] };
+      s.step();
+      opt.paramGroups.push({ lr: 0.3, momentum: 0.9, params: [] });
+      for (let i = 0; i < 4; i++) s.step();
+      expectClose(opt.paramGroups.map((g) => g.lr), expected, "lrs");
+      expectClose(s.getLastLr(), expected, "getLastLr()");
+    });
+  }
+});
+
+describe("verbose", () => {
+  it("prints PyTorch's messages", () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => lines.push(s);
+    try {
+      const s = new S.StepLR(sgd(0.1), { stepSize: 2, gamma: 0.5, verbose: true });
+      s.step();
+      s.step();
+      s.step(3);
+      const w = new S.CosineAnnealingWarmRestarts(sgd(0.1), { t0: 3, verbose: true });
+      w.step();
+      w.step(1.5);
+      const p = new S.ReduceLROnPlateau(sgd(0.1), { patience: 0, verbose: true });
+      p.step(1);
+      p.step(2);
+    } finally {
+      console.log = log;
+    }
+    // Printed by PyTorch 1.13 for the same calls.
+    expect(lines).toEqual([
+      "Adjusting learning rate of group 0 to 1.0000e-01.",
+      "Adjusting learning rate of group 0 to 1.0000e-01.",
+      "Adjusting learning rate of group 0 to 5.0000e-02.",
+      "Epoch 00003: adjusting learning rate of group 0 to 5.0000e-02.",
+      "Epoch 00000: adjusting learning rate of group 0 to 1.0000e-01.",
+      "Epoch 00001: adjusting learning rate of group 0 to 7.5000e-02.",
+      "Epoch 1.50: adjusting learning rate of group 0 to 5.0000e-02.",
+      "Epoch 00002: reducing learning rate of group 0 to 1.0000e-02.",
+    ]);
+  });
+});

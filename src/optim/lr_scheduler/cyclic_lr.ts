@@ -11,7 +11,7 @@ import {
   readOptions,
 } from "./options.js";
 import { getMomentum, momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export type CyclicMode = "triangular" | "triangular2" | "exp_range";
 
@@ -39,6 +39,8 @@ export interface CyclicLROptions {
   /** Momentum at the cycle start (default 0.9). */
   maxMomentum?: number | number[];
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export class CyclicLR extends LRScheduler {
     const where = this.name;
     const o = readOptions(where, options, [
       "baseLr", "maxLr", "stepSizeUp", "stepSizeDown", "mode", "gamma", "scaleFn", "scaleMode",
-      "cycleMomentum", "baseMomentum", "maxMomentum", "lastEpoch",
+      "cycleMomentum", "baseMomentum", "maxMomentum", "lastEpoch", "verbose",
     ]);
     const n = this.groups.length;
     const baseLrs = perGroupOption(where, "baseLr", o.baseLr, n, "a finite number >= 0", isNonNegative);
@@ -86,7 +88,7 @@ export class CyclicLR extends LRScheduler {
     }
     this.gamma = numberOption(where, "gamma", o.gamma, "a finite number", isFinite, 1);
     this.cycleMomentum = booleanOption(where, "cycleMomentum", o.cycleMomentum, true);
-    const lastEpoch = lastEpochOption(where, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     let baseMomentums: number[] = [];
     this.momentumKey = null;
     if (this.cycleMomentum) {
@@ -124,7 +126,7 @@ export class CyclicLR extends LRScheduler {
     if (this.momentumKey) {
       const key = this.momentumKey;
       const momentums = this.baseMomentums.map((b, i) => this.maxMomentums[i] - (this.maxMomentums[i] - b) * s * scale);
-      this.groups.forEach((g, i) => setMomentum(g, key, momentums[i]));
+      momentums.forEach((m, i) => setMomentum(this.groups[i], key, m));
     }
     return lrs;
   }

@@ -170,28 +170,62 @@ export function sgdStep(
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
+/**
+ * One group of 4 (or one tail element, W = u32). Gradient and v are loaded
+ * once for both the tiny check and the update; the option flags are
+ * compile-time constants of each specialised loop (see adamStep).
+ */
 @inline function adamAt<W>(
   p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
   b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  hasWd: bool, hasDecay: bool, amsgrad: bool, wide: bool,
+  hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
+  const gv = ld<f32, W>(g);
+  const vOld = ld<f32, W>(vp);
+  const wide = v128.any_true(v128.or(tinyLanes(gv, TINY_GRAD_BITS), tinyLanes(vOld, TINY_STATE_BITS)));
   let pv = ld<f32, W>(p);
   if (hasDecay) pv = f32x4.mul(pv, decay);
-  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  let d = f32x4.mul(gv, gSign);
   if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
   const m = f32x4.add(f32x4.mul(b1, ld<f32, W>(mp)), f32x4.mul(omb1, d));
-  const vOld = ld<f32, W>(vp);
-  const v = wide ? squareMomentF64(b2, omb2, vOld, d) : f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
   st<f32, W>(mp, m);
-  st<f32, W>(vp, v);
-  let vh = v;
-  if (amsgrad) {
-    vh = f32x4.max(ld<f32, W>(xp), v);
-    st<f32, W>(xp, vh);
+  let v: v128, root: v128;
+  if (wide) {
+    v = squareMomentF64(b2, omb2, vOld, d);
+    st<f32, W>(vp, v);
+    if (amsgrad) {
+      v = f32x4.max(ld<f32, W>(xp), v);
+      st<f32, W>(xp, v);
+    }
+    root = sqrtViaF64(v);
+  } else {
+    v = f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
+    st<f32, W>(vp, v);
+    if (amsgrad) {
+      v = f32x4.max(ld<f32, W>(xp), v);
+      st<f32, W>(xp, v);
+    }
+    root = f32x4.sqrt(v);
   }
-  const root = wide ? sqrtViaF64(vh) : f32x4.sqrt(vh);
   const denom = f32x4.add(f32x4.mul(root, rb2), eps);
   st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, m), denom)));
+}
+
+@inline function adamTensor(
+  e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  hasWd: bool, hasDecay: bool, amsgrad: bool,
+): void {
+  const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
+  const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+  }
 }
 
 export function adamStep(
@@ -203,25 +237,13 @@ export function adamStep(
   const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), decay = f32x4.splat(decay_), gSign = f32x4.splat(gSign_);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
-    const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, true);
-      } else {
-        adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, false);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      const wide = tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS);
-      if (wide) {
-        adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, true);
-      } else {
-        adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, false);
-      }
+    // One specialised loop per option set, so no unused arithmetic runs.
+    if (!ams) {
+      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, false, true, false);
+      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, true, false, false);
+      else adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, false, false, false);
+    } else {
+      adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, true);
     }
   }
 }

@@ -149,20 +149,28 @@ export function sgdStep(
 // m = β1·m + (1−β1)·d; v = β2·v + ((1−β2)·d)·d; v̂ = amsgrad ? vmax = max(vmax, v) : v;
 // denom = √v̂ · (1/√bc2) + eps; p = p − (stepSize·m)/denom, stepSize = lr/bc1.
 // t0 = stepSize, t1 = 1/√bc2.
-// In a tiny group only v's update is computed in float64 (rounded once), and
-// √v̂ too (a float64 square root of a float32 value rounds to the float32
-// square root: same bits, but no subnormal operand); everything else is the
-// float32 path, whose operands are then all normal.
+// In a tiny group only v's update is computed in float64 (rounded once); √v̂
+// is taken on an exactly rescaled operand (same bits as the float32 square
+// root, no subnormal operand); everything else is the float32 path, whose
+// operands are then all normal.
 
-@inline function sqrtViaF64(x: v128): v128 {
-  const lo = f64x2.sqrt(f64x2.promote_low_f32x4(x));
-  const hi = f64x2.sqrt(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)));
-  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+/**
+ * √x for x >= 0 without a subnormal operand: lanes below 2^-60 are scaled by
+ * 2^64 exactly (subnormals through an integer conversion of their bits), the
+ * root taken and scaled back by 2^-32. Both roots are normal, so this is the
+ * float32 square root, bit for bit.
+ */
+@inline function sqrtNoSubnormal(x: v128): v128 {
+  const subnormal = i32x4.lt_s(x, i32x4.splat(0x00800000));
+  const small = i32x4.lt_s(x, i32x4.splat((127 - 60) << 23));
+  const fromSubnormal = f32x4.mul(f32x4.convert_i32x4_s(x), f32x4.splat(<f32>2.5849394142282115e-26)); // 2^-85
+  const fromNormal = i32x4.add(x, i32x4.splat(64 << 23));
+  const scaled = v128.bitselect(fromSubnormal, v128.bitselect(fromNormal, x, small), subnormal);
+  return f32x4.mul(f32x4.sqrt(scaled), v128.bitselect(f32x4.splat(<f32>2.3283064365386963e-10), f32x4.splat(1), small)); // 2^-32
 }
 
 /** β·s + ((1−β)·d)·d evaluated in float64 and rounded once (the tiny-group form of a squared moment). */
-@inline function squareMomentF64(beta: v128, omb: v128, s: v128, d: v128): v128 {
-  const b = f64x2.promote_low_f32x4(beta), c = f64x2.promote_low_f32x4(omb);
+@inline function squareMomentF64(b: v128, c: v128, s: v128, d: v128): v128 {
   const dl = f64x2.promote_low_f32x4(d), dh = f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 0, 1));
   const sl = f64x2.promote_low_f32x4(s), sh = f64x2.promote_low_f32x4(v128.shuffle<f32>(s, s, 2, 3, 0, 1));
   const lo = f64x2.add(f64x2.mul(b, sl), f64x2.mul(f64x2.mul(c, dl), dl));
@@ -177,7 +185,7 @@ export function sgdStep(
  */
 @inline function adamAt<W>(
   p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
-  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
   hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
   const gv = ld<f32, W>(g);
@@ -191,13 +199,13 @@ export function sgdStep(
   st<f32, W>(mp, m);
   let v: v128, root: v128;
   if (wide) {
-    v = squareMomentF64(b2, omb2, vOld, d);
+    v = squareMomentF64(b2d, omb2d, vOld, d);
     st<f32, W>(vp, v);
     if (amsgrad) {
       v = f32x4.max(ld<f32, W>(xp), v);
       st<f32, W>(xp, v);
     }
-    root = sqrtViaF64(v);
+    root = sqrtNoSubnormal(v);
   } else {
     v = f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
     st<f32, W>(vp, v);
@@ -212,19 +220,19 @@ export function sgdStep(
 }
 
 @inline function adamTensor(
-  e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  hasWd: bool, hasDecay: bool, amsgrad: bool,
+  e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128,
+  gSign: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
   const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
   const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
   }
 }
 
@@ -235,15 +243,16 @@ export function adamStep(
   const ams = amsgrad != 0, hasWd = wd_ != 0, hasDecay = decay_ != 1;
   const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
   const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), decay = f32x4.splat(decay_), gSign = f32x4.splat(gSign_);
+  const b2d = f64x2.splat(<f64>b2_), omb2d = f64x2.splat(<f64>omb2_);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     // One specialised loop per option set, so no unused arithmetic runs.
     if (!ams) {
-      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, false, true, false);
-      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, true, false, false);
-      else adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, false, false, false);
+      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, true, false);
+      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, true, false, false);
+      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, false, false);
     } else {
-      adamTensor(e, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, true);
+      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, true);
     }
   }
 }

@@ -543,13 +543,6 @@ export function adadeltaStep(
 // Pass 2 (lambApply): recomputes the same u from the stored m, v and p (cheaper
 //   than keeping it in memory) and sets p = p − (lr·r)·u, t2 = lr·r.
 
-let accP0: v128 = f64x2.splat(0);
-let accP1: v128 = f64x2.splat(0);
-let accU0: v128 = f64x2.splat(0);
-let accU1: v128 = f64x2.splat(0);
-let tailP: f64 = 0;
-let tailU: f64 = 0;
-
 @inline function lambDirection<T>(pv: v128, m: v128, v: v128, rbc1: f32, rbc2: f32, eps: f32, wd: f32): v128 {
   const mh = rnd<T>(vmul<T>(m, sp<T>(rbc1)));
   const vh = rnd<T>(vmul<T>(v, sp<T>(rbc2)));
@@ -558,42 +551,22 @@ let tailU: f64 = 0;
   return rnd<T>(u);
 }
 
-/** Widens float32 lanes to (low pair, high pair) float64 vectors for the norm sums. */
-@inline function accumulate<T, W>(pv: v128, u: v128, half: i32): void {
-  if (sizeof<W>() == 16) {
-    const pl = f64x2.promote_low_f32x4(pv), ph = f64x2.promote_low_f32x4(v128.shuffle<f32>(pv, pv, 2, 3, 0, 1));
-    const ul = f64x2.promote_low_f32x4(u), uh = f64x2.promote_low_f32x4(v128.shuffle<f32>(u, u, 2, 3, 0, 1));
-    accP0 = f64x2.add(accP0, f64x2.mul(pl, pl));
-    accP1 = f64x2.add(accP1, f64x2.mul(ph, ph));
-    accU0 = f64x2.add(accU0, f64x2.mul(ul, ul));
-    accU1 = f64x2.add(accU1, f64x2.mul(uh, uh));
-  } else if (sizeof<W>() == 8) {
-    if (half == 0) {
-      accP0 = f64x2.add(accP0, f64x2.mul(pv, pv));
-      accU0 = f64x2.add(accU0, f64x2.mul(u, u));
-    } else {
-      accP1 = f64x2.add(accP1, f64x2.mul(pv, pv));
-      accU1 = f64x2.add(accU1, f64x2.mul(u, u));
-    }
-  } else {
-    const x = sizeof<T>() == 8 ? f64x2.extract_lane(pv, 0) : <f64>f32x4.extract_lane(pv, 0);
-    const y = sizeof<T>() == 8 ? f64x2.extract_lane(u, 0) : <f64>f32x4.extract_lane(u, 0);
-    tailP += x * x;
-    tailU += y * y;
-  }
-}
-
+/** Updates m and v and returns u (lanes of T, values already rounded to float32). */
 @inline function lambMomentsAt<T, W>(
   p: usize, g: usize, mp: usize, vp: usize, rbc1: f32, rbc2: f32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32,
-  wd: f32, gSign: f32, half: i32,
-): void {
+  wd: f32, gSign: f32,
+): v128 {
   const pv = ld<T, W>(p);
   const d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
   const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
   const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
   st<T, W>(mp, m);
   st<T, W>(vp, v);
-  accumulate<T, W>(pv, lambDirection<T>(pv, m, v, rbc1, rbc2, eps, wd), half);
+  return lambDirection<T>(pv, m, v, rbc1, rbc2, eps, wd);
+}
+
+@inline function hi2(x: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
 }
 
 @inline function lambApplyAt<T, W>(
@@ -610,25 +583,38 @@ export function lambMoments(
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e), rbc1 = eT0(e), rbc2 = eT1(e);
-    accP0 = f64x2.splat(0); accP1 = f64x2.splat(0); accU0 = f64x2.splat(0); accU1 = f64x2.splat(0);
-    tailP = 0; tailU = 0;
+    let accP0 = f64x2.splat(0), accP1 = f64x2.splat(0), accU0 = f64x2.splat(0), accU1 = f64x2.splat(0);
+    let tailP: f64 = 0, tailU: f64 = 0;
     let i = 0;
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
+      const pv = v128.load(p + o);
+      const p0 = f64x2.promote_low_f32x4(pv), p1 = hi2(pv);
+      accP0 = f64x2.add(accP0, f64x2.mul(p0, p0));
+      accP1 = f64x2.add(accP1, f64x2.mul(p1, p1));
       if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        lambMomentsAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
-        lambMomentsAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 1);
+        const u0 = lambMomentsAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        const u1 = lambMomentsAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
       } else {
-        lambMomentsAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
+        const u = lambMomentsAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        const u0 = f64x2.promote_low_f32x4(u), u1 = hi2(u);
+        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
       }
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
+      const x = <f64>load<f32>(p + o);
+      tailP += x * x;
+      let y: f64;
       if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
-        lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
+        y = f64x2.extract_lane(lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
       } else {
-        lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
+        y = <f64>f32x4.extract_lane(lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
       }
+      tailU += y * y;
     }
     const sP = (f64x2.extract_lane(accP0, 0) + f64x2.extract_lane(accP0, 1)) +
       (f64x2.extract_lane(accP1, 0) + f64x2.extract_lane(accP1, 1)) + tailP;

@@ -49,6 +49,8 @@
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
 //
 // Medians are of benchmark.js's samples (`stats.sample`, seconds per op).
+// Each row also has the process CPU time per op (cpuTimePerCall), which a
+// busy machine inflates far less than the wall-clock median of a long op.
 // benchmark.js's function decompilation is switched off, so the timed function
 // is always called as written (closures work).
 import { createRequire } from "node:module";
@@ -322,7 +324,7 @@ export function suiteTable(suite, results) {
   const hasBytes = suite.bytes !== undefined;
   const hasFlops = suite.flops !== undefined;
   const base = results.find((r) => r.case === "wasmtrain" && r.medianMs);
-  const headers = ["case", "median", "ops/s", `${suite.unit}s/s`];
+  const headers = ["case", "median", "cpu/op", "ops/s", `${suite.unit}s/s`];
   if (hasBytes) headers.push("GB/s", "of BW");
   if (hasFlops) headers.push("GFLOP/s", "of peak");
   headers.push("±rme", "n");
@@ -333,7 +335,7 @@ export function suiteTable(suite, results) {
       while (row.length < headers.length) row.push("");
       return row;
     }
-    const row = [r.case, formatTime(r.medianMs / 1e3), r.opsPerSec.toPrecision(4), formatRate(r.itemsPerSec, suite.unit).replace(/ \S+\/s$/, "")];
+    const row = [r.case, formatTime(r.medianMs / 1e3), r.cpuMsPerOp === null ? "-" : formatTime(r.cpuMsPerOp / 1e3), r.opsPerSec.toPrecision(4), formatRate(r.itemsPerSec, suite.unit).replace(/ \S+\/s$/, "")];
     if (hasBytes) row.push(r.gbPerSec.toFixed(2), formatPercent(r.bandwidthFraction));
     if (hasFlops) row.push(r.gflops.toFixed(2), formatPercent(r.computeFraction));
     row.push(`${r.rme.toFixed(1)}%`, String(r.samples));
@@ -344,6 +346,25 @@ export function suiteTable(suite, results) {
 }
 
 // ---------------------------------------------------------------- running
+
+/**
+ * The process's CPU time (user + system) per call of fn, over calls made for
+ * at least `seconds` (at least one call): what an op costs when it is not
+ * preempted, for comparison with the wall-clock median on a busy machine.
+ * It counts every thread of the process (e.g. V8's background GC), so it is
+ * an estimate.
+ */
+export function cpuTimePerCall(fn, seconds) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let calls = 0;
+  while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
+    fn();
+    calls++;
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6 / calls;
+}
 
 let BenchmarkClass = null;
 function Benchmark() {
@@ -372,7 +393,7 @@ function warmUp(fn, seconds) {
   }
 }
 
-/** Times a synchronous function with benchmark.js; resolves to { sample, rme, ... }. */
+/** Times a synchronous function with benchmark.js; resolves to { sample, rme, mean }. */
 export function timeFn(fn, options) {
   const B = Benchmark();
   return new Promise((resolve, reject) => {
@@ -385,7 +406,7 @@ export function timeFn(fn, options) {
       defer: false,
       onComplete() {
         if (this.error) reject(this.error);
-        else resolve({ sample: this.stats.sample.slice(), rme: this.stats.rme, mean: this.stats.mean, count: this.count });
+        else resolve({ sample: this.stats.sample.slice(), rme: this.stats.rme, mean: this.stats.mean });
       },
       onError(e) {
         reject(e.target?.error ?? e);
@@ -422,10 +443,13 @@ export async function runCase(file, suite, caseName, env) {
     const tensorsBefore = backend ? env.ctx.tf.memory().numTensors : 0;
     const timed = await timeFn(fn, options);
     if (backend && env.ctx.tf.memory().numTensors > tensorsBefore) result.tfLeakedTensors = env.ctx.tf.memory().numTensors - tensorsBefore;
+    // Skipped for ops of a second or more: one more call would cost too much.
+    const cpuPerOp = median(timed.sample) < 1 ? cpuTimePerCall(fn, env.quick ? 0.05 : 0.2) : null;
     const med = median(timed.sample);
     Object.assign(result, caseMetrics(suite, med, env.ceilings), {
       meanMs: timed.mean * 1e3,
       bestMs: Math.min(...timed.sample) * 1e3,
+      cpuMsPerOp: cpuPerOp === null ? null : cpuPerOp * 1e3,
       rme: timed.rme,
       samples: timed.sample.length,
       sampleMs: timed.sample.map((s) => s * 1e3),

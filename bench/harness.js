@@ -489,7 +489,9 @@ export async function runCase(file, suite, caseName, env) {
     // A timed function that leaves tf tensors behind measures a growing heap.
     const tensorsBefore = backend ? env.ctx.tf.memory().numTensors : 0;
     const slow = lastCall >= SLOW_OP_SECONDS;
-    const timed = slow ? timeSlowFn(fn, options) : await timeFn(fn, options);
+    // Slow ops default to 5 samples (benchmark.js's own minimum) unless the suite says otherwise.
+    const slowOptions = suite.options?.minSamples === undefined ? { ...options, minSamples: Math.min(options.minSamples, 5) } : options;
+    const timed = slow ? timeSlowFn(fn, slowOptions) : await timeFn(fn, options);
     result.timer = slow ? "call by call" : "benchmark.js";
     if (backend && env.ctx.tf.memory().numTensors > tensorsBefore) result.tfLeakedTensors = env.ctx.tf.memory().numTensors - tensorsBefore;
     const cpuPerOp = slow ? timed.cpuPerOp : cpuTimePerCall(fn, env.quick ? 0.05 : 0.2);

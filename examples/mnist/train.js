@@ -231,7 +231,7 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
   const trainLoader = new BatchLoader(train, batchSize);
   const heldOutLoader = new BatchLoader(heldOut, 500);
   const stepLosses = [];
-  /** @typedef {{ epoch: number, trainLoss: number, trainAccuracy: number, heldOutLoss: number, heldOutAccuracy: number, seconds: number, samplesPerSecond: number }} EpochResult */
+  /** @typedef {{ epoch: number, trainLoss: number, trainAccuracy: number, heldOutLoss: number, heldOutAccuracy: number, seconds: number, cpuSeconds: number, samplesPerSecond: number }} EpochResult */
   /** @type {EpochResult[]} */
   const history = [];
   try {
@@ -245,6 +245,7 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
       let correct = 0;
       let seen = 0;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       for (let b = 0; b < batches; b++) {
         const { x, y, size } = trainLoader.batch(b, order, augment);
         optimizer.zeroGrad();
@@ -264,6 +265,7 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
       }
       scheduler?.step();
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       const held = evaluate(model, heldOutLoader, lossFn);
       const result = {
         epoch,
@@ -272,6 +274,8 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
         heldOutLoss: held.loss,
         heldOutAccuracy: held.accuracy,
         seconds,
+        // CPU time of this process (user + system): on a shared machine, what the epoch itself cost.
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
         samplesPerSecond: seen / seconds,
       };
       history.push(result);

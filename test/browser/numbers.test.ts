@@ -1,7 +1,8 @@
-// Same numbers everywhere: for fixed seeds, the random streams and
-// initialised weights computed in Chromium equal Node's bit for bit, whatever
-// build runs on either side; an MLP's forward and backward pass (whose
-// matmuls may use relaxed SIMD) equals Node's for the same build.
+// Same numbers everywhere: for fixed seeds, the random streams, initialised
+// weights and 50-step Adam trajectories computed in Chromium equal Node's bit
+// for bit, whatever build runs on either side; an MLP's forward, backward and
+// 50 Adam steps (whose matmuls may use relaxed SIMD) equal Node's for the
+// same build.
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { launchChromium, type Browser } from "./support/chromium.js";
@@ -57,7 +58,7 @@ describeInChromium("same numbers in Chromium as in Node", () => {
   });
 
   for (const build of BUILDS) {
-    it(`Chromium '${build}': RNG streams and initialisers equal Node's ('simd') bit for bit`, () => {
+    it(`Chromium '${build}': RNG streams, initialisers and 50-step Adam trajectories equal Node's ('simd') bit for bit`, () => {
       expect(chromium[build].error).toBeUndefined();
       expect(chromium[build].build).toBe(build);
       expectSameBits(chromium[build].invariant, node.simd.invariant, `Chromium ${build} vs Node simd`);
@@ -68,7 +69,7 @@ describeInChromium("same numbers in Chromium as in Node", () => {
       expectSameBits(node[build].invariant, node.simd.invariant, `Node ${build} vs Node simd`);
     });
 
-    it(`Chromium '${build}': an MLP's forward and backward pass equals Node's '${build}' bit for bit`, () => {
+    it(`Chromium '${build}': an MLP's forward, backward and 50 Adam steps equal Node's '${build}' bit for bit`, () => {
       expectSameBits(chromium[build].sameBuild, node[build].sameBuild, `Chromium ${build} vs Node ${build}`);
     });
   }

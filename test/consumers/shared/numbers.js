@@ -1,7 +1,7 @@
 // Fixed-seed computations whose every bit must be the same in Node and in
-// every browser: random streams, initialised weights, a 50-step Adam
-// trajectory on a gradient computed in plain JavaScript, and a 50-step MLP
-// training run (forward, backward, Adam). Results are the float32 bit
+// every browser: random streams, initialised weights, 50-step Adam
+// trajectories on a gradient computed in plain JavaScript, and an MLP's
+// forward, backward and 50 Adam steps. Results are the float32 bit
 // patterns (as uint32 numbers), so comparisons are exact, -0 and NaN included.
 
 function bits(t) {
@@ -21,15 +21,43 @@ export function fingerprint(words) {
   return h.toString(16).padStart(8, "0");
 }
 
-/** The target and gradient of the Adam run: g = (p − target)·(1 + 0.5·sin(step + i)), all in float32. */
+/**
+ * The Adam runs' gradient, in plain float32 arithmetic (no Math.sin & co.,
+ * whose last bit may differ between engines):
+ * g = (p − target)·(1 + (((31·step + 17·i) mod 13) − 6)/12).
+ */
 function syntheticGradient(p, target, step, out) {
   const f = Math.fround;
-  for (let i = 0; i < p.length; i++) out[i] = f(f(p[i] - target[i]) * f(1 + 0.5 * Math.sin(step + i)));
+  for (let i = 0; i < p.length; i++) out[i] = f(f(p[i] - target[i]) * f(1 + (((31 * step + 17 * i) % 13) - 6) / 12));
+}
+
+/** 50 Adam steps on one parameter of n values; the parameters after every 10th step. */
+function adamTrajectory(wt, options) {
+  const n = 1000;
+  const p = wt.randn([n], { generator: new wt.Generator(11) });
+  p.requiresGrad = true;
+  const target = wt.randn([n], { generator: new wt.Generator(12) }).toArray();
+  const grad = wt.zeros([n]);
+  const opt = new wt.optim.Adam([p], options);
+  const g = new Float32Array(n);
+  const trajectory = [];
+  for (let step = 0; step < 50; step++) {
+    syntheticGradient(p.toArray(), target, step, g);
+    grad.data.set(g);
+    p.grad = grad;
+    opt.step();
+    if (step % 10 === 9) trajectory.push(...bits(p));
+  }
+  p.dispose();
+  grad.dispose();
+  return trajectory;
 }
 
 /**
  * The parts that must agree across builds too (RNG, init and optimizer
- * kernels are bit-identical in relaxed-simd, simd and pure JS).
+ * kernels are bit-identical in relaxed-simd, simd and pure JS): random
+ * streams, initialisers, and 50-step Adam trajectories on a gradient computed
+ * here in plain JavaScript.
  * Returns { name: uint32[] }.
  */
 export function buildInvariant(wt) {
@@ -61,13 +89,21 @@ export function buildInvariant(wt) {
     t.dispose();
   }
 
+  wt.manualSeed(3);
+  const linear = new wt.nn.Linear(50, 30);
+  out["nn.Linear(50, 30) default init: weight"] = bits(linear.weight);
+  out["nn.Linear(50, 30) default init: bias"] = bits(linear.bias);
+  linear.dispose();
+
+  out["Adam 50 steps (parameters every 10th step)"] = adamTrajectory(wt, { lr: 0.01, betas: [0.9, 0.99], weightDecay: 1e-3 });
+  out["Adam amsgrad 50 steps (parameters every 10th step)"] = adamTrajectory(wt, { lr: 0.003, amsgrad: true });
   return out;
 }
 
 /**
- * An MLP's forward and backward pass: matmul-dependent, so it must agree
- * between Node and the browser for the same build (relaxed SIMD may fuse
- * multiply-adds differently from plain SIMD).
+ * An MLP's forward and backward pass, then 50 Adam steps: matmul-dependent,
+ * so it must agree between Node and the browser for the same build (relaxed
+ * SIMD may fuse multiply-adds differently from plain SIMD).
  */
 export function sameBuild(wt) {
   const gen = new wt.Generator(5);
@@ -91,6 +127,20 @@ export function sameBuild(wt) {
     out[`MLP ${name}`] = bits(p);
     out[`MLP ${name}.grad`] = bits(p.grad);
   }
+  // 50 Adam steps from there (the first step uses the gradients above).
+  const opt = new wt.optim.Adam(model.parameters(), { lr: 0.01 });
+  const losses = new Float32Array(50);
+  for (let step = 0; step < 50; step++) {
+    if (step > 0) {
+      opt.zeroGrad();
+      const l = lossFn.forward(model.forward(x), labels);
+      losses[step] = l.item();
+      l.backward();
+    } else losses[0] = loss.item();
+    opt.step();
+  }
+  out["MLP Adam 50 steps: losses"] = bits(losses);
+  for (const [name, p] of model.namedParameters()) out[`MLP Adam 50 steps: ${name}`] = bits(p);
   const q = wt.zeros([24, 40]);
   wt.init.orthogonal(q, { gain: 1.5, generator: new wt.Generator(9) });
   out["init.orthogonal [24, 40]"] = bits(q);

@@ -56,6 +56,9 @@ function expectSmoke(result: any, build: string): void {
   expect(result.nestedShape).toEqual([2, 2]);
   expect(result.liveTensorsAfterDispose).toBe(0);
   expect(result.disposedMessage).toMatch(/disposed/);
+  // 60 Adam steps on a learnable 3-class task: the loss falls well below chance (ln 3 ≈ 1.1).
+  expect(result.training.firstLoss).toBeGreaterThan(0.8);
+  expect(result.training.lastLoss).toBeLessThan(0.3);
   if (build === "js") expect(result.memoryBytes).toBe(0);
   else expect(result.memoryBytes).toBeGreaterThan(0);
 }
@@ -77,6 +80,7 @@ describeInChromium("in headless Chromium", () => {
         const results = await appResults(page, server.url + query, log);
         expectSmoke(results.page, build);
         expectSmoke(results.worker, build);
+        expect(results.worker.training.lastBits, "the same training run in the page and in its worker").toBe(results.page.training.lastBits);
         expect(log).toEqual([]);
         await page.close();
       }

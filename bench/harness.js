@@ -72,11 +72,12 @@ export const USAGE = `Usage: node bench/index.js [options]
                      --experimental-wasm-relaxed-simd to get relaxed-simd)
   --no-reexec        never re-run node with extra flags
   --no-ceilings      skip measuring the machine ceilings (no fractions)
+  --list             print the ids of the selected cases and exit (runs nothing)
   --help             this text`;
 
 /** Parses the command line (process.argv.slice(2)). Throws a TypeError naming a bad flag. */
 export function parseArgs(argv) {
-  const opts = { filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, help: false };
+  const opts = { filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, list: false, help: false };
   const value = (i, flag) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new TypeError(`${flag} needs a value`);
@@ -123,6 +124,9 @@ export function parseArgs(argv) {
         break;
       case "--no-ceilings":
         opts.ceilings = false;
+        break;
+      case "--list":
+        opts.list = true;
         break;
       case "--help":
       case "-h":

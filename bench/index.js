@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { USAGE, deriveCeilings, formatRatio, parseArgs, runSuite, validateSuites } from "./harness.js";
+import { USAGE, caseId, deriveCeilings, formatRatio, parseArgs, runSuite, validateSuites } from "./harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -146,6 +146,15 @@ async function main() {
     } catch (e) {
       log(`\n${relative(root, join(here, "suites", f))}: skipped — ${e.message}`);
       output.errors.push({ file, error: e.message });
+      continue;
+    }
+    if (opts.list) {
+      for (const suite of list) {
+        for (const c of Object.keys(suite.cases)) {
+          const id = caseId(file, suite.name, c);
+          if (!opts.filter || opts.filter.test(id)) log(id);
+        }
+      }
       continue;
     }
     if (isCeilings) log("\n=== Ceilings (this machine, one core, WebAssembly) ===");

@@ -38,8 +38,10 @@ const lrHelp = `learning rate (default: the optimizer's own — ${OPTIM_NAMES.ma
  * The program. `actions.train(options)` and `actions.study(options)` run the
  * commands (by default the real ones, loaded on first use).
  * @param {{ train?: (o: object) => unknown, study?: (o: object) => unknown }} [actions]
+ * @param {{ exitOverride?: boolean, output?: import("commander").OutputConfiguration }} [settings]
+ *   throw instead of exiting, and where messages go (for tests)
  */
-export function buildProgram(actions = {}) {
+export function buildProgram(actions = {}, { exitOverride = false, output } = {}) {
   const train = actions.train ?? (async (o) => (await import("./commands.js")).trainCommand(o));
   const study = actions.study ?? (async (o) => (await import("./commands.js")).studyCommand(o));
 
@@ -52,6 +54,9 @@ Examples:
   $ wasmtrain train --init xavier --optim sgd-momentum --lr 0.01
   $ wasmtrain study            # compact study, writes results/report.html and results/report.json
   $ wasmtrain study --full     # 10 epochs per run`);
+  // Set before the subcommands are added: they inherit these settings.
+  if (exitOverride) program.exitOverride();
+  if (output) program.configureOutput(output);
 
   program
     .command("train")

@@ -69,7 +69,7 @@ export function subset(data, indices) {
  * `trainSize` for training and the next `heldOutSize` held out.
  * @param {Dataset} data
  * @param {{ generator: import("../../dist/index.js").Generator, trainSize?: number, heldOutSize?: number }} options
- * @returns {{ train: Dataset, heldOut: Dataset }}
+ * @returns {{ train: Dataset, heldOut: Dataset, order: Int32Array }} `order`: dataset indices, training ones first
  */
 export function splitMnist(data, { generator, trainSize = TRAIN_SIZE, heldOutSize = HELD_OUT_SIZE }) {
   if (!Number.isInteger(trainSize) || trainSize < 1) throw new RangeError(`splitMnist: trainSize must be a positive integer, got ${trainSize}`);
@@ -83,6 +83,7 @@ export function splitMnist(data, { generator, trainSize = TRAIN_SIZE, heldOutSiz
   return {
     train: subset(data, order.subarray(0, trainSize)),
     heldOut: subset(data, order.subarray(trainSize, trainSize + heldOutSize)),
+    order,
   };
 }
 

@@ -109,15 +109,22 @@ export function depthStats({ activation, initName, batch, layers = DEPTH_LAYERS,
  * @param {number} o.seed
  * @param {(event: object) => void} [o.onProgress] called at the start and end of every run
  * @param {(args: object) => object} [o.runHooks] extra callbacks (onEpochStart/onBatch/onEpochEnd) per run
+ * @param {number[]} [o.sizes] the trained network's layer sizes (784-256-10)
+ * @param {number} [o.depthLayers] hidden layers of the deep networks (10)
+ * @param {number} [o.depthWidth] their width (256)
+ * @param {number} [o.depthBatch] digits in the batch they measure on (512)
  */
-export function runStudy({ train, heldOut, epochs, batchSize, seed, onProgress, runHooks }) {
+export function runStudy({
+  train, heldOut, epochs, batchSize, seed, onProgress, runHooks,
+  sizes = MAIN_SIZES, depthLayers = DEPTH_LAYERS, depthWidth = DEPTH_WIDTH, depthBatch = DEPTH_BATCH,
+}) {
   const total = STUDY_INITIALIZERS.length + STUDY_OPTIMIZERS.length + 2 * STUDY_INITIALIZERS.length;
   let index = 0;
   const progress = (event) => onProgress?.({ ...event, index, total });
   const run = (section, name, initName, optimName) => {
     index++;
     progress({ section, name, phase: "start" });
-    const result = trainRun({ train, heldOut, initName, optimName, epochs, batchSize, seed, ...(runHooks?.({ section, name }) ?? {}) });
+    const result = trainRun({ train, heldOut, sizes, initName, optimName, epochs, batchSize, seed, ...(runHooks?.({ section, name }) ?? {}) });
     progress({ section, name, phase: "end", result });
     return { name, label: section === "initializers" ? result.initializerLabel : result.optimizerLabel, ...result };
   };
@@ -125,7 +132,7 @@ export function runStudy({ train, heldOut, epochs, batchSize, seed, onProgress, 
   const initializers = STUDY_INITIALIZERS.map((name) => run("initializers", name, name, "adam"));
   const optimizers = STUDY_OPTIMIZERS.map((name) => run("optimizers", name, "kaiming", name));
 
-  const depthLoader = new BatchLoader(train, Math.min(DEPTH_BATCH, train.size));
+  const depthLoader = new BatchLoader(train, Math.min(depthBatch, train.size));
   const depth = [];
   try {
     const batch = depthLoader.batch(0);
@@ -133,11 +140,11 @@ export function runStudy({ train, heldOut, epochs, batchSize, seed, onProgress, 
       const results = STUDY_INITIALIZERS.map((initName) => {
         index++;
         progress({ section: "depth", name: `${activation}/${initName}`, phase: "start" });
-        const r = depthStats({ activation, initName, batch, seed });
+        const r = depthStats({ activation, initName, batch, layers: depthLayers, width: depthWidth, seed });
         progress({ section: "depth", name: `${activation}/${initName}`, phase: "end", result: r });
         return r;
       });
-      depth.push({ activation, layers: DEPTH_LAYERS, width: DEPTH_WIDTH, batch: batch.size, results });
+      depth.push({ activation, layers: depthLayers, width: depthWidth, batch: batch.size, results });
     }
   } finally {
     depthLoader.dispose();

@@ -25,14 +25,16 @@ const LP5 = fround(-0.12943306952958433);
 const LP6 = fround(0.12798232437356932);
 const LP7 = fround(-0.08304966862984572);
 const LN2 = fround(0.6931471805599453);
-const S0 = fround(6.283185287885121);
-const S1 = fround(-41.34166266465385);
-const S2 = fround(81.59256025646022);
-const S3 = fround(-75.4024063040908);
-const C1 = fround(-19.739208693735232);
-const C2 = fround(64.93932650770532);
-const C3 = fround(-85.44374625242656);
-const C4 = fround(59.24613240164386);
+const S0 = fround(6.283185160174727);
+const S1 = fround(-41.341655052581004);
+const S2 = fround(81.60100545925718);
+const S3 = fround(-76.54981534153417);
+const S4 = fround(39.53696534130867);
+const C1 = fround(-19.73920862443437);
+const C2 = fround(64.93935361100132);
+const C3 = fround(-85.45383151584329);
+const C4 = fround(60.14822187982471);
+const C5 = fround(-25.00691806936926);
 const IA0 = -39.69683028665376;
 const IA1 = 220.9460984245205;
 const IA2 = -275.9285104469687;
@@ -126,25 +128,24 @@ export function logF32(u: number): number {
 
 /**
  * sin(2πw/2^32) and cos(2πw/2^32) for a 32-bit word w, exactly as the kernel:
- * octant reduction on the integer, then the two polynomials. Writes [cos, sin].
+ * half-turn reduction on the integer, then the two polynomials. Writes [cos, sin].
  */
 export function sinCosTurn(w: number, out: Float64Array | number[]): void {
-  const k = ((w + 0x20000000) | 0) >>> 30;
-  const rem = (w - (k << 30)) | 0;
-  const t = fround(fround(rem) * TWO_POW_M32);
+  const k = ((w + 0x40000000) | 0) >>> 31;
+  const t = fround(fround((w - (k << 31)) | 0) * TWO_POW_M32);
   const t2 = fround(t * t);
-  let s = fround(fround(S3 * t2) + S2);
+  let s = fround(fround(S4 * t2) + S3);
+  s = fround(fround(s * t2) + S2);
   s = fround(fround(s * t2) + S1);
   s = fround(fround(s * t2) + S0);
   s = fround(s * t);
-  let c = fround(fround(C4 * t2) + C3);
+  let c = fround(fround(C5 * t2) + C4);
+  c = fround(fround(c * t2) + C3);
   c = fround(fround(c * t2) + C2);
   c = fround(fround(c * t2) + C1);
   c = fround(fround(c * t2) + 1);
-  const cc = k & 1 ? s : c;
-  const ss = k & 1 ? c : s;
-  out[0] = (k + 1) & 2 ? -cc : cc;
-  out[1] = k & 2 ? -ss : ss;
+  out[0] = k ? -c : c;
+  out[1] = k ? -s : s;
 }
 
 /** Box–Muller radius sqrt(-2 ln u), u = ((x >>> 1) + ½)·2^-31. */

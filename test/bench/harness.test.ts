@@ -116,10 +116,10 @@ describe("formatting", () => {
 
 describe("parseArgs", () => {
   it("has defaults", () => {
-    expect(h.parseArgs([])).toEqual({ filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, help: false });
+    expect(h.parseArgs([])).toEqual({ filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, list: false, help: false });
   });
   it("reads every flag, with a separate or an inline value", () => {
-    const o = h.parseArgs(["--quick", "--filter", "gemm/.*512", "--json=out.json", "--build", "simd", "--no-reexec", "--no-ceilings"]);
+    const o = h.parseArgs(["--quick", "--filter", "gemm/.*512", "--json=out.json", "--build", "simd", "--no-reexec", "--no-ceilings", "--list"]);
     expect(o.quick).toBe(true);
     expect(o.filter.test("GEMM/square 512/wasmtrain")).toBe(true);
     expect(o.filter.test("rng/normal/wasmtrain")).toBe(false);
@@ -127,6 +127,7 @@ describe("parseArgs", () => {
     expect(o.build).toBe("simd");
     expect(o.reexec).toBe(false);
     expect(o.ceilings).toBe(false);
+    expect(o.list).toBe(true);
     expect(h.parseArgs(["-h"]).help).toBe(true);
   });
   it("rejects unknown flags, missing values, bad builds and bad regexes with a message naming them", () => {

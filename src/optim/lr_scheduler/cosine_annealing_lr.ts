@@ -1,5 +1,5 @@
 // CosineAnnealingLR: cosine annealing from the initial lr to etaMin over tMax epochs (SGDR without restarts).
-import { isFinite, isPositive, numberOption, readOptions } from "./options.js";
+import { isFiniteNumber, isPositive, numberOption, readOptions } from "./options.js";
 import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingLROptions {
@@ -28,7 +28,7 @@ export class CosineAnnealingLR extends LRScheduler {
     super("CosineAnnealingLR", optimizer);
     const o = readOptions(this.name, options, ["tMax", "etaMin", "lastEpoch", "verbose"]);
     this.tMax = numberOption(this.name, "tMax", o.tMax, "a positive number of epochs", isPositive);
-    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFinite, 0);
+    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFiniteNumber, 0);
     const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);

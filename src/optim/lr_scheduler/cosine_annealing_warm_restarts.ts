@@ -1,5 +1,5 @@
 // CosineAnnealingWarmRestarts: SGDR, cosine annealing restarted every T_i epochs, T_i growing by tMult.
-import { describe, isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
+import { describe, isFiniteNumber, isPositiveInteger, numberOption, readOptions } from "./options.js";
 import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingWarmRestartsOptions {
@@ -32,7 +32,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     const o = readOptions(this.name, options, ["t0", "tMult", "etaMin", "lastEpoch", "verbose"]);
     this.t0 = numberOption(this.name, "t0", o.t0, "a positive integer", isPositiveInteger);
     this.tMult = numberOption(this.name, "tMult", o.tMult, "an integer >= 1", (x) => Number.isInteger(x) && x >= 1, 1);
-    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFinite, 0);
+    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFiniteNumber, 0);
     const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.tI = this.t0;

@@ -3,7 +3,7 @@ import {
   booleanOption,
   choiceOption,
   functionOption,
-  isFinite,
+  isFiniteNumber,
   isNonNegative,
   isPositive,
   numberOption,
@@ -86,15 +86,15 @@ export class CyclicLR extends LRScheduler {
       this.mode = choiceOption(where, "mode", o.mode, ["triangular", "triangular2", "exp_range"] as const, "triangular");
       this.scaleMode = this.mode === "exp_range" ? "iterations" : "cycle";
     }
-    this.gamma = numberOption(where, "gamma", o.gamma, "a finite number", isFinite, 1);
+    this.gamma = numberOption(where, "gamma", o.gamma, "a finite number", isFiniteNumber, 1);
     this.cycleMomentum = booleanOption(where, "cycleMomentum", o.cycleMomentum, true);
     const lastEpoch = this.readCommonOptions(o);
     let baseMomentums: number[] = [];
     this.momentumKey = null;
     if (this.cycleMomentum) {
       this.momentumKey = momentumKey(where, this.optimizer);
-      baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFinite, 0.8);
-      this.maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFinite, 0.9);
+      baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFiniteNumber, 0.8);
+      this.maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFiniteNumber, 0.9);
     }
     checkResumable(where, this.optimizer, lastEpoch);
 

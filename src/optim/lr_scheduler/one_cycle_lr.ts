@@ -3,7 +3,7 @@ import {
   booleanOption,
   choiceOption,
   describe,
-  isFinite,
+  isFiniteNumber,
   isNonNegative,
   isPositive,
   isPositiveInteger,
@@ -94,8 +94,8 @@ export class OneCycleLR extends LRScheduler {
     const finalDivFactor = numberOption(where, "finalDivFactor", o.finalDivFactor, "a positive number", isPositive, 1e4);
     this.cycleMomentum = booleanOption(where, "cycleMomentum", o.cycleMomentum, true);
     this.momentumKey = this.cycleMomentum ? momentumKey(where, this.optimizer) : null;
-    const maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFinite, 0.95);
-    const baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFinite, 0.85);
+    const maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFiniteNumber, 0.95);
+    const baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFiniteNumber, 0.85);
     const lastEpoch = this.readCommonOptions(o);
     const resumeKeys = ["initial_lr", "max_lr", "min_lr", ...(this.cycleMomentum ? ["max_momentum", "base_momentum"] : [])];
     checkResumable(where, this.optimizer, lastEpoch, resumeKeys);

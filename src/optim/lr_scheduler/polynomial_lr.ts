@@ -1,5 +1,5 @@
 // PolynomialLR: decay the lr polynomially to zero over totalIters epochs.
-import { isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
+import { isFiniteNumber, isPositiveInteger, numberOption, readOptions } from "./options.js";
 import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface PolynomialLROptions {
@@ -24,7 +24,7 @@ export class PolynomialLR extends LRScheduler {
     super("PolynomialLR", optimizer);
     const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch", "verbose"]);
     this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);
-    this.power = numberOption(this.name, "power", o.power, "a finite number", isFinite, 1);
+    this.power = numberOption(this.name, "power", o.power, "a finite number", isFiniteNumber, 1);
     const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);

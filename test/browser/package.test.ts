@@ -127,4 +127,24 @@ describeInChromium("in headless Chromium", () => {
       await server.close();
     }
   });
+
+  it("falls back to the pure-JS build where the engine has no WebAssembly (V8 --jitless), and a forced WebAssembly build says what is missing", async () => {
+    const jitless = await launchChromium(requireChromium(), ["--js-flags=--jitless"]);
+    const server = await serveStatic(makeConsumer(pkg, "static"));
+    try {
+      const auto = await jitless.newPage();
+      const results = await appResults(auto.page, server.url, auto.log);
+      expectSmoke(results.page, "js");
+      expectSmoke(results.worker, "js");
+      const forced = await jitless.newPage();
+      const failed = await appResults(forced.page, server.url + "?build=simd", forced.log);
+      for (const where of ["page", "worker"]) {
+        expect(failed[where].error, where).toMatch(/cannot load the 'simd' build: this engine has no WebAssembly at all/);
+        expect(failed[where].error, where).toMatch(/build: 'js'/);
+      }
+    } finally {
+      await server.close();
+      await jitless.close();
+    }
+  });
 });

@@ -8,7 +8,7 @@
 //
 // exp, tanh and erf are our own polynomials: see simdmath.ts for their errors.
 
-import { ld, st, stGrad, expV, tanhV, sigmoidV, erfcPoly, normalCdfFrom, SQRT1_2, INV_SQRT_2PI } from "./simdmath";
+import { ld, st, stGrad, expV, tanhV, sigmoidV, erfcLogPoly, erfcT, normalCdfFrom, SQRT1_2, INV_SQRT_2PI } from "./simdmath";
 
 // ---------------------------------------------------------------- bias
 
@@ -115,8 +115,9 @@ export function geluForward(x: usize, y: usize, n: i32): void {
     const o = <usize>i << 2;
     const v = ld(x + o, rest);
     const z = f32x4.mul(f32x4.abs(v), f32x4.splat(SQRT1_2));
-    const gauss = expV(f32x4.neg(f32x4.mul(z, z)));
-    st(y + o, f32x4.mul(v, normalCdfFrom(v, erfcPoly(z), gauss)), rest);
+    const t = erfcT(z);
+    const erfc = f32x4.mul(t, expV(f32x4.sub(erfcLogPoly(t), f32x4.mul(z, z))));
+    st(y + o, f32x4.mul(v, normalCdfFrom(v, erfc)), rest);
   }
 }
 
@@ -128,7 +129,8 @@ export function geluBackward(x: usize, dy: usize, dx: usize, n: i32, acc: i32): 
     const v = ld(x + o, rest);
     const z = f32x4.mul(f32x4.abs(v), f32x4.splat(SQRT1_2));
     const gauss = expV(f32x4.neg(f32x4.mul(z, z)));
-    const cdf = normalCdfFrom(v, erfcPoly(z), gauss);
+    const t = erfcT(z);
+    const cdf = normalCdfFrom(v, f32x4.mul(f32x4.mul(t, gauss), expV(erfcLogPoly(t))));
     const pdf = f32x4.mul(gauss, f32x4.splat(INV_SQRT_2PI));
     stGrad(dx + o, f32x4.mul(ld(dy + o, rest), f32x4.add(cdf, f32x4.mul(v, pdf))), rest, acc);
   }

@@ -6,14 +6,19 @@
 // dimension (KC) and of C's rows (MC); each KC x NC block of op(B) is packed
 // into NR-column panels (kept in L2/L3 and reused for every row block), each
 // MC x KC block of op(A) into MR-row panels (kept in L2 and reused for every
-// column panel). Packing absorbs the transposes: the micro-kernel always
-// reads both panels with unit stride, so Aᵀ·B and A·Bᵀ run as fast as A·B.
+// column panel). Packing absorbs the transposes (4 x 4 register transposes
+// where a panel's lanes are strided in memory): the micro-kernel always reads
+// both panels with unit stride, so Aᵀ·B and A·Bᵀ run as fast as A·B.
 // The micro-kernel (assembly/gemm_kernels.ts, generated) keeps an MR x NR
 // tile of C in v128 registers for a whole KC pass; one KC x NR panel of B
 // (8 KiB) stays in L1 while it sweeps the MR panels of A.
+// When C has few columns, A is not packed at all: the micro-kernel reads it in
+// place through MR row pointers (any strides, so Aᵀ too), as XNNPACK's gemm
+// kernels do; its ppmm kernels are the packed-A form.
 // Tiles on C's right and bottom edges are computed in full on zero-padded
-// panels into a small scratch tile and merged into C.
-import { MR, NR, gemmMicroKernel } from "./gemm_kernels";
+// panels into a small scratch tile and merged into C; a last panel of at most
+// four columns runs an MR x 4 kernel (N = 10: 12 columns computed, not 16).
+import { MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
 
 /** Inner-dimension block: a KC x NR panel of B fits L1 alongside A's stream. */
 const KC: i32 = 256;
@@ -21,6 +26,12 @@ const KC: i32 = 256;
 const MC: i32 = 128;
 /** Column block: KC x NC of packed B (1 MiB). */
 const NC: i32 = 1024;
+/**
+ * Up to this many NR-column panels (N <= 64 with 8-wide tiles), A is read in
+ * place rather than packed: packing would cost as much as the product saves
+ * (measured: equal at N = 64, in-place 10–25% faster at N = 10).
+ */
+const DIRECT_A_MAX_PANELS: i32 = 8;
 
 // Packing scratch, allocated once at first use and kept for the module's life.
 let packA: usize = 0;
@@ -37,50 +48,109 @@ function ensureScratch(): void {
 }
 
 /**
+ * Packs `w` of `W` lanes that are contiguous in k: dst[k][r] = src[k * ld + r]
+ * for r < w, 0 for w <= r < W (op(A) rows when A is stored transposed, op(B)
+ * columns when B is not). `ld` in bytes.
+ */
+// @ts-ignore: decorator
+@inline
+function packCopy(W: i32, w: i32, src: usize, ld: usize, kc: i32, dst: usize): void {
+  if (w == W && W % 4 == 0) {
+    for (let k = 0; k < kc; k++) {
+      for (let r = 0; r < W; r += 4) v128.store(dst + (<usize>r << 2), v128.load(src + (<usize>r << 2)));
+      src += ld;
+      dst += <usize>W << 2;
+    }
+  } else {
+    for (let k = 0; k < kc; k++) {
+      let r = 0;
+      for (; r < w; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>r << 2)));
+      for (; r < W; r++) store<f32>(dst + (<usize>r << 2), 0);
+      src += ld;
+      dst += <usize>W << 2;
+    }
+  }
+}
+
+/**
+ * Packs `w` of `W` lanes that are each contiguous along k (op(A) rows when A
+ * is not transposed, op(B) columns when B is): dst[k][r] = src[r * ld + k],
+ * zero for w <= r < W. Full groups of four lanes go through 4 x 4 register
+ * transposes (four v128 loads, eight shuffles, four v128 stores).
+ */
+// @ts-ignore: decorator
+@inline
+function packTranspose(W: i32, w: i32, src: usize, ld: usize, kc: i32, dst: usize): void {
+  const rowBytes = <usize>W << 2;
+  let r = 0;
+  if (W % 4 == 0) {
+    for (; r + 4 <= w; r += 4) {
+      let s0 = src + <usize>r * ld;
+      let s1 = s0 + ld;
+      let s2 = s1 + ld;
+      let s3 = s2 + ld;
+      let d = dst + (<usize>r << 2);
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const x0 = v128.load(s0);
+        const x1 = v128.load(s1);
+        const x2 = v128.load(s2);
+        const x3 = v128.load(s3);
+        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+        v128.store(d + rowBytes, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+        v128.store(d + 2 * rowBytes, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+        v128.store(d + 3 * rowBytes, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+        s0 += 16;
+        s1 += 16;
+        s2 += 16;
+        s3 += 16;
+        d += 4 * rowBytes;
+      }
+      for (; k < kc; k++) {
+        store<f32>(d, load<f32>(s0));
+        store<f32>(d, load<f32>(s1), 4);
+        store<f32>(d, load<f32>(s2), 8);
+        store<f32>(d, load<f32>(s3), 12);
+        s0 += 4;
+        s1 += 4;
+        s2 += 4;
+        s3 += 4;
+        d += rowBytes;
+      }
+    }
+  }
+  for (; r < W; r++) {
+    let d = dst + (<usize>r << 2);
+    if (r < w) {
+      let s = src + <usize>r * ld;
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d, load<f32>(s));
+        s += 4;
+        d += rowBytes;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d, 0);
+        d += rowBytes;
+      }
+    }
+  }
+}
+
+/**
  * Packs rows [i0, i0+mc) x columns [p0, p0+kc) of op(A) into MR-row panels:
  * panel q holds, for each k, the MR values op(A)[i0+q*MR+r][p0+k] (zero past mc).
  */
 function packPanelsA(transA: i32, a: usize, lda: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+  const ld = lda << 2;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
-    if (transA) {
-      // A stored K x M: the MR values of one k are contiguous.
-      let src = a + ((<usize>p0 * lda + <usize>(i0 + ir)) << 2);
-      let d = dst;
-      if (mr == MR && MR == 4) {
-        for (let k = 0; k < kc; k++) {
-          v128.store(d, v128.load(src));
-          src += lda << 2;
-          d += <usize>MR << 2;
-        }
-      } else {
-        for (let k = 0; k < kc; k++) {
-          let r = 0;
-          for (; r < mr; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + (<usize>r << 2)));
-          for (; r < MR; r++) store<f32>(d + (<usize>r << 2), 0);
-          src += lda << 2;
-          d += <usize>MR << 2;
-        }
-      }
-    } else {
-      // A stored M x K: row r of the panel is contiguous in k.
-      for (let r = 0; r < MR; r++) {
-        let d = dst + (<usize>r << 2);
-        if (r < mr) {
-          let src = a + ((<usize>(i0 + ir + r) * lda + <usize>p0) << 2);
-          for (let k = 0; k < kc; k++) {
-            store<f32>(d, load<f32>(src));
-            src += 4;
-            d += <usize>MR << 2;
-          }
-        } else {
-          for (let k = 0; k < kc; k++) {
-            store<f32>(d, 0);
-            d += <usize>MR << 2;
-          }
-        }
-      }
-    }
+    if (transA) packCopy(MR, mr, a + ((<usize>p0 * lda + <usize>(i0 + ir)) << 2), ld, kc, dst);
+    else packTranspose(MR, mr, a + ((<usize>(i0 + ir) * lda + <usize>p0) << 2), ld, kc, dst);
     dst += <usize>MR * kc << 2;
   }
 }
@@ -90,45 +160,17 @@ function packPanelsA(transA: i32, a: usize, lda: usize, i0: i32, p0: i32, mc: i3
  * panel q holds, for each k, the NR values op(B)[p0+k][j0+q*NR+c] (zero past nc).
  */
 function packPanelsB(transB: i32, b: usize, ldb: usize, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
+  const ld = ldb << 2;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
-    if (!transB) {
-      // B stored K x N: the NR values of one k are contiguous.
-      let src = b + ((<usize>p0 * ldb + <usize>(j0 + jr)) << 2);
-      let d = dst;
-      if (nr == NR) {
-        for (let k = 0; k < kc; k++) {
-          for (let c = 0; c < NR; c += 4) v128.store(d + (<usize>c << 2), v128.load(src + (<usize>c << 2)));
-          src += ldb << 2;
-          d += <usize>NR << 2;
-        }
-      } else {
-        for (let k = 0; k < kc; k++) {
-          let c = 0;
-          for (; c < nr; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
-          for (; c < NR; c++) store<f32>(d + (<usize>c << 2), 0);
-          src += ldb << 2;
-          d += <usize>NR << 2;
-        }
-      }
+    const src = transB ? b + ((<usize>(j0 + jr) * ldb + <usize>p0) << 2) : b + ((<usize>p0 * ldb + <usize>(j0 + jr)) << 2);
+    if (nr <= 4) {
+      // A last panel of at most 4 columns is packed 4 wide for the narrow kernel.
+      if (transB) packTranspose(4, nr, src, ld, kc, dst);
+      else packCopy(4, nr, src, ld, kc, dst);
     } else {
-      // B stored N x K: column c of the panel is contiguous in k.
-      for (let c = 0; c < NR; c++) {
-        let d = dst + (<usize>c << 2);
-        if (c < nr) {
-          let src = b + ((<usize>(j0 + jr + c) * ldb + <usize>p0) << 2);
-          for (let k = 0; k < kc; k++) {
-            store<f32>(d, load<f32>(src));
-            src += 4;
-            d += <usize>NR << 2;
-          }
-        } else {
-          for (let k = 0; k < kc; k++) {
-            store<f32>(d, 0);
-            d += <usize>NR << 2;
-          }
-        }
-      }
+      if (transB) packTranspose(NR, nr, src, ld, kc, dst);
+      else packCopy(NR, nr, src, ld, kc, dst);
     }
     dst += <usize>NR * kc << 2;
   }
@@ -172,8 +214,14 @@ export function gemm(
   }
   ensureScratch();
   const ldcBytes = <usize>ldc << 2;
+  // Byte strides of op(A) along its rows and along k, as stored.
+  const rowStride: usize = transA ? 4 : <usize>lda << 2;
+  const kStride: usize = transA ? <usize>lda << 2 : 4;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
+    // Packing A costs about as much as one NR-column panel of the product:
+    // with few panels, the micro-kernel reads A in place instead.
+    const packA_ = (nc + NR - 1) / NR > DIRECT_A_MAX_PANELS;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       // The first pass over K applies beta; later passes accumulate.
@@ -181,21 +229,27 @@ export function gemm(
       packPanelsB(transB, b, <usize>ldb, pc, jc, kc, nc, packB);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        packPanelsA(transA, a, <usize>lda, ic, pc, mc, kc, packA);
+        if (packA_) packPanelsA(transA, a, <usize>lda, ic, pc, mc, kc, packA);
+        const aBlock = a + <usize>ic * rowStride + <usize>pc * kStride;
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const bp = packB + (<usize>jr * kc << 2);
-          let ap = packA;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const cp = c + ((<usize>(ic + ir) * ldc + <usize>(jc + jr)) << 2);
-            if (mr == MR && nr == NR) {
-              gemmMicroKernel(kc, ap, bp, cp, ldcBytes, alpha, betaPass);
+            const full = mr == MR && nr == NR;
+            const ct = full ? cp : edgeTile;
+            const ldct: usize = full ? ldcBytes : <usize>NR << 2;
+            const bt: f32 = full ? betaPass : 0;
+            const ap = packA_ ? packA + (<usize>ir * kc << 2) : aBlock + <usize>ir * rowStride;
+            if (nr <= 4) {
+              if (packA_) ppmmMicroKernelNarrow(kc, ap, bp, ct, ldct, alpha, bt);
+              else gemmMicroKernelNarrow(kc, mr, ap, rowStride, kStride, bp, ct, ldct, alpha, bt);
             } else {
-              gemmMicroKernel(kc, ap, bp, edgeTile, <usize>NR << 2, alpha, 0);
-              mergeEdgeTile(edgeTile, cp, <usize>ldc, mr, nr, betaPass);
+              if (packA_) ppmmMicroKernel(kc, ap, bp, ct, ldct, alpha, bt);
+              else gemmMicroKernel(kc, mr, ap, rowStride, kStride, bp, ct, ldct, alpha, bt);
             }
-            ap += <usize>MR * kc << 2;
+            if (!full) mergeEdgeTile(edgeTile, cp, <usize>ldc, mr, nr, betaPass);
           }
         }
       }
@@ -203,10 +257,14 @@ export function gemm(
   }
 }
 
-/** Runs the GEMM on small shapes (all four transpose cases) inside the scratch block. */
+/**
+ * Runs the GEMM inside the scratch block on small shapes that take both paths
+ * (A in place for narrow C, packed A for wide C), all four transpose cases,
+ * edge tiles and beta != 0, so every kernel reaches V8's optimizing tier.
+ */
 export function warmupGemm(scratch: usize, scratchBytes: i32): void {
-  // Three 24 x 24 matrices: 3 * 2304 bytes, well inside the runtime's scratch.
-  const n = 24;
+  // Three 32 x 32 matrices: 12 KiB of the runtime's scratch block.
+  const n = 32;
   if (scratchBytes < 3 * n * n * 4) return;
   const a = scratch;
   const b = a + <usize>n * n * 4;
@@ -215,6 +273,10 @@ export function warmupGemm(scratch: usize, scratchBytes: i32): void {
     store<f32>(a + (<usize>i << 2), <f32>(i % 7) * 0.25);
     store<f32>(b + (<usize>i << 2), <f32>(i % 5) * 0.5);
   }
-  for (let t = 0; t < 4; t++) gemm(t & 1, t >> 1, n, n, n, 1, a, n, b, n, 0, c, n);
+  for (let t = 0; t < 4; t++) {
+    gemm(t & 1, t >> 1, n, n, n, 1, a, n, b, n, 0, c, n);
+    // N = 100 > 64: the packed-A path, ending in a 4-column panel (op(B) is 8 x 100).
+    gemm(t & 1, t >> 1, 8, 100, 8, 1, a, 8, b, t >> 1 ? 8 : 100, 0, c, 100);
+  }
   gemm(0, 0, n - 3, n - 5, n - 1, 1, a, n, b, n, 1, c, n);
 }

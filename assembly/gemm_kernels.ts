@@ -6,19 +6,52 @@ export const MR: i32 = 4;
 /** Columns of the micro-kernel tile (the driver's B panel width). */
 export const NR: i32 = 8;
 
-/** The driver's micro-kernel: 4x8, fused multiply-add in the relaxed-SIMD build. */
+/** The driver's micro-kernel on a packed A panel: 4x8. */
 // @ts-ignore: decorator
 @inline
-export function gemmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+export function ppmmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    gemm_4x8__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x8__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
   } else {
-    gemm_4x8__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x8__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);
   }
 }
 
-/** 4x8 tile, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
-export function gemm_4x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** The driver's micro-kernel on A in place (row stride rs, k stride ks, bytes; mr valid rows): 4x8. */
+// @ts-ignore: decorator
+@inline
+export function gemmMicroKernel(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    gemm_4x8__wasmrelaxedsimd_fma(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+  } else {
+    gemm_4x8__wasmsimd_loadsplat(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+  }
+}
+
+/** A last B panel of at most 4 columns (packed 4 wide), packed A: 4x4. */
+// @ts-ignore: decorator
+@inline
+export function ppmmMicroKernelNarrow(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    ppmm_4x4__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
+  } else {
+    ppmm_4x4__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);
+  }
+}
+
+/** A last B panel of at most 4 columns (packed 4 wide), A in place: 4x4. */
+// @ts-ignore: decorator
+@inline
+export function gemmMicroKernelNarrow(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    gemm_4x4__wasmrelaxedsimd_fma(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+  } else {
+    gemm_4x4__wasmsimd_loadsplat(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+  }
+}
+
+/** 4x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_4x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -27,18 +60,18 @@ export function gemm_4x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   do {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.add(c0x0, f32x4.mul(a0, b0));
-    c0x1 = f32x4.add(c0x1, f32x4.mul(a0, b1));
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.add(c1x0, f32x4.mul(a1, b0));
-    c1x1 = f32x4.add(c1x1, f32x4.mul(a1, b1));
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.add(c2x0, f32x4.mul(a2, b0));
-    c2x1 = f32x4.add(c2x1, f32x4.mul(a2, b1));
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.add(c3x0, f32x4.mul(a3, b0));
-    c3x1 = f32x4.add(c3x1, f32x4.mul(a3, b1));
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
     a += 16;
     b += 32;
   } while (b < bEnd);
@@ -68,8 +101,8 @@ export function gemm_4x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   }
 }
 
-/** 4x8 tile, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
-export function gemm_4x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 4x8 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_4x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -78,18 +111,18 @@ export function gemm_4x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
   do {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.relaxed_madd(a0, b0, c0x0);
-    c0x1 = f32x4.relaxed_madd(a0, b1, c0x1);
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.relaxed_madd(a1, b0, c1x0);
-    c1x1 = f32x4.relaxed_madd(a1, b1, c1x1);
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.relaxed_madd(a2, b0, c2x0);
-    c2x1 = f32x4.relaxed_madd(a2, b1, c2x1);
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.relaxed_madd(a3, b0, c3x0);
-    c3x1 = f32x4.relaxed_madd(a3, b1, c3x1);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
     a += 16;
     b += 32;
   } while (b < bEnd);
@@ -119,8 +152,124 @@ export function gemm_4x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
   }
 }
 
-/** 5x8 tile, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
-export function gemm_5x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 4x8 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_4x8__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 32;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+  }
+}
+
+/** 4x8 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_4x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 32;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+  }
+}
+
+/** 5x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_5x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -130,21 +279,21 @@ export function gemm_5x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   do {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.add(c0x0, f32x4.mul(a0, b0));
-    c0x1 = f32x4.add(c0x1, f32x4.mul(a0, b1));
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.add(c1x0, f32x4.mul(a1, b0));
-    c1x1 = f32x4.add(c1x1, f32x4.mul(a1, b1));
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.add(c2x0, f32x4.mul(a2, b0));
-    c2x1 = f32x4.add(c2x1, f32x4.mul(a2, b1));
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.add(c3x0, f32x4.mul(a3, b0));
-    c3x1 = f32x4.add(c3x1, f32x4.mul(a3, b1));
-    const a4 = v128.load32_splat(a, 16);
-    c4x0 = f32x4.add(c4x0, f32x4.mul(a4, b0));
-    c4x1 = f32x4.add(c4x1, f32x4.mul(a4, b1));
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
     a += 20;
     b += 32;
   } while (b < bEnd);
@@ -179,8 +328,8 @@ export function gemm_5x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   }
 }
 
-/** 5x8 tile, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
-export function gemm_5x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 5x8 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_5x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -190,21 +339,21 @@ export function gemm_5x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
   do {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.relaxed_madd(a0, b0, c0x0);
-    c0x1 = f32x4.relaxed_madd(a0, b1, c0x1);
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.relaxed_madd(a1, b0, c1x0);
-    c1x1 = f32x4.relaxed_madd(a1, b1, c1x1);
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.relaxed_madd(a2, b0, c2x0);
-    c2x1 = f32x4.relaxed_madd(a2, b1, c2x1);
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.relaxed_madd(a3, b0, c3x0);
-    c3x1 = f32x4.relaxed_madd(a3, b1, c3x1);
-    const a4 = v128.load32_splat(a, 16);
-    c4x0 = f32x4.relaxed_madd(a4, b0, c4x0);
-    c4x1 = f32x4.relaxed_madd(a4, b1, c4x1);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
     a += 20;
     b += 32;
   } while (b < bEnd);
@@ -239,8 +388,146 @@ export function gemm_5x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
   }
 }
 
-/** 6x8 tile, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
-export function gemm_6x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 5x8 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_5x8__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    a4 += ks;
+    b += 32;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+  }
+}
+
+/** 5x8 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_5x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    a4 += ks;
+    b += 32;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+  }
+}
+
+/** 6x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_6x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -251,24 +538,24 @@ export function gemm_6x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   do {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.add(c0x0, f32x4.mul(a0, b0));
-    c0x1 = f32x4.add(c0x1, f32x4.mul(a0, b1));
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.add(c1x0, f32x4.mul(a1, b0));
-    c1x1 = f32x4.add(c1x1, f32x4.mul(a1, b1));
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.add(c2x0, f32x4.mul(a2, b0));
-    c2x1 = f32x4.add(c2x1, f32x4.mul(a2, b1));
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.add(c3x0, f32x4.mul(a3, b0));
-    c3x1 = f32x4.add(c3x1, f32x4.mul(a3, b1));
-    const a4 = v128.load32_splat(a, 16);
-    c4x0 = f32x4.add(c4x0, f32x4.mul(a4, b0));
-    c4x1 = f32x4.add(c4x1, f32x4.mul(a4, b1));
-    const a5 = v128.load32_splat(a, 20);
-    c5x0 = f32x4.add(c5x0, f32x4.mul(a5, b0));
-    c5x1 = f32x4.add(c5x1, f32x4.mul(a5, b1));
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    c5x1 = f32x4.add(c5x1, f32x4.mul(va5, b1));
     a += 24;
     b += 32;
   } while (b < bEnd);
@@ -308,8 +595,8 @@ export function gemm_6x8__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   }
 }
 
-/** 6x8 tile, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
-export function gemm_6x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 6x8 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_6x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -320,24 +607,24 @@ export function gemm_6x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
   do {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.relaxed_madd(a0, b0, c0x0);
-    c0x1 = f32x4.relaxed_madd(a0, b1, c0x1);
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.relaxed_madd(a1, b0, c1x0);
-    c1x1 = f32x4.relaxed_madd(a1, b1, c1x1);
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.relaxed_madd(a2, b0, c2x0);
-    c2x1 = f32x4.relaxed_madd(a2, b1, c2x1);
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.relaxed_madd(a3, b0, c3x0);
-    c3x1 = f32x4.relaxed_madd(a3, b1, c3x1);
-    const a4 = v128.load32_splat(a, 16);
-    c4x0 = f32x4.relaxed_madd(a4, b0, c4x0);
-    c4x1 = f32x4.relaxed_madd(a4, b1, c4x1);
-    const a5 = v128.load32_splat(a, 20);
-    c5x0 = f32x4.relaxed_madd(a5, b0, c5x0);
-    c5x1 = f32x4.relaxed_madd(a5, b1, c5x1);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    c5x1 = f32x4.relaxed_madd(va5, b1, c5x1);
     a += 24;
     b += 32;
   } while (b < bEnd);
@@ -377,8 +664,168 @@ export function gemm_6x8__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
   }
 }
 
-/** 3x12 tile, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
-export function gemm_3x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 6x8 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_6x8__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0); let c5x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    c5x1 = f32x4.add(c5x1, f32x4.mul(va5, b1));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    a4 += ks;
+    a5 += ks;
+    b += 32;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    v128.store(p5, f32x4.add(f32x4.mul(c5x1, va), f32x4.mul(v128.load(p5, 16), vb)), 16);
+  }
+}
+
+/** 6x8 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_6x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0); let c5x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    c5x1 = f32x4.relaxed_madd(va5, b1, c5x1);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    a4 += ks;
+    a5 += ks;
+    b += 32;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    v128.store(p5, f32x4.add(f32x4.mul(c5x1, va), f32x4.mul(v128.load(p5, 16), vb)), 16);
+  }
+}
+
+/** 3x12 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_3x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
@@ -387,18 +834,18 @@ export function gemm_3x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: us
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.add(c0x0, f32x4.mul(a0, b0));
-    c0x1 = f32x4.add(c0x1, f32x4.mul(a0, b1));
-    c0x2 = f32x4.add(c0x2, f32x4.mul(a0, b2));
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.add(c1x0, f32x4.mul(a1, b0));
-    c1x1 = f32x4.add(c1x1, f32x4.mul(a1, b1));
-    c1x2 = f32x4.add(c1x2, f32x4.mul(a1, b2));
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.add(c2x0, f32x4.mul(a2, b0));
-    c2x1 = f32x4.add(c2x1, f32x4.mul(a2, b1));
-    c2x2 = f32x4.add(c2x2, f32x4.mul(a2, b2));
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
     a += 12;
     b += 48;
   } while (b < bEnd);
@@ -429,8 +876,8 @@ export function gemm_3x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: us
   }
 }
 
-/** 3x12 tile, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
-export function gemm_3x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 3x12 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_3x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
@@ -439,18 +886,18 @@ export function gemm_3x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: u
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.relaxed_madd(a0, b0, c0x0);
-    c0x1 = f32x4.relaxed_madd(a0, b1, c0x1);
-    c0x2 = f32x4.relaxed_madd(a0, b2, c0x2);
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.relaxed_madd(a1, b0, c1x0);
-    c1x1 = f32x4.relaxed_madd(a1, b1, c1x1);
-    c1x2 = f32x4.relaxed_madd(a1, b2, c1x2);
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.relaxed_madd(a2, b0, c2x0);
-    c2x1 = f32x4.relaxed_madd(a2, b1, c2x1);
-    c2x2 = f32x4.relaxed_madd(a2, b2, c2x2);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
     a += 12;
     b += 48;
   } while (b < bEnd);
@@ -481,8 +928,122 @@ export function gemm_3x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: u
   }
 }
 
-/** 4x12 tile, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
-export function gemm_4x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 3x12 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_3x12__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    b += 48;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+  }
+}
+
+/** 3x12 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_3x12__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    b += 48;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+  }
+}
+
+/** 4x12 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_4x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
@@ -492,22 +1053,22 @@ export function gemm_4x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: us
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.add(c0x0, f32x4.mul(a0, b0));
-    c0x1 = f32x4.add(c0x1, f32x4.mul(a0, b1));
-    c0x2 = f32x4.add(c0x2, f32x4.mul(a0, b2));
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.add(c1x0, f32x4.mul(a1, b0));
-    c1x1 = f32x4.add(c1x1, f32x4.mul(a1, b1));
-    c1x2 = f32x4.add(c1x2, f32x4.mul(a1, b2));
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.add(c2x0, f32x4.mul(a2, b0));
-    c2x1 = f32x4.add(c2x1, f32x4.mul(a2, b1));
-    c2x2 = f32x4.add(c2x2, f32x4.mul(a2, b2));
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.add(c3x0, f32x4.mul(a3, b0));
-    c3x1 = f32x4.add(c3x1, f32x4.mul(a3, b1));
-    c3x2 = f32x4.add(c3x2, f32x4.mul(a3, b2));
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    c3x2 = f32x4.add(c3x2, f32x4.mul(va3, b2));
     a += 16;
     b += 48;
   } while (b < bEnd);
@@ -545,8 +1106,8 @@ export function gemm_4x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: us
   }
 }
 
-/** 4x12 tile, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
-export function gemm_4x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 4x12 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_4x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
@@ -556,22 +1117,22 @@ export function gemm_4x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: u
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.relaxed_madd(a0, b0, c0x0);
-    c0x1 = f32x4.relaxed_madd(a0, b1, c0x1);
-    c0x2 = f32x4.relaxed_madd(a0, b2, c0x2);
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.relaxed_madd(a1, b0, c1x0);
-    c1x1 = f32x4.relaxed_madd(a1, b1, c1x1);
-    c1x2 = f32x4.relaxed_madd(a1, b2, c1x2);
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.relaxed_madd(a2, b0, c2x0);
-    c2x1 = f32x4.relaxed_madd(a2, b1, c2x1);
-    c2x2 = f32x4.relaxed_madd(a2, b2, c2x2);
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.relaxed_madd(a3, b0, c3x0);
-    c3x1 = f32x4.relaxed_madd(a3, b1, c3x1);
-    c3x2 = f32x4.relaxed_madd(a3, b2, c3x2);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    c3x2 = f32x4.relaxed_madd(va3, b2, c3x2);
     a += 16;
     b += 48;
   } while (b < bEnd);
@@ -609,8 +1170,150 @@ export function gemm_4x12__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: u
   }
 }
 
-/** 2x16 tile, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
-export function gemm_2x16__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 4x12 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_4x12__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0); let c3x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    c3x2 = f32x4.add(c3x2, f32x4.mul(va3, b2));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 48;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    v128.store(p3, f32x4.add(f32x4.mul(c3x2, va), f32x4.mul(v128.load(p3, 32), vb)), 32);
+  }
+}
+
+/** 4x12 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_4x12__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0); let c3x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    c3x2 = f32x4.relaxed_madd(va3, b2, c3x2);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 48;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    v128.store(p3, f32x4.add(f32x4.mul(c3x2, va), f32x4.mul(v128.load(p3, 32), vb)), 32);
+  }
+}
+
+/** 2x16 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_2x16__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
   const bEnd = b + <usize>kc * 64;
@@ -619,16 +1322,16 @@ export function gemm_2x16__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: us
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
     const b3 = v128.load(b, 48);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.add(c0x0, f32x4.mul(a0, b0));
-    c0x1 = f32x4.add(c0x1, f32x4.mul(a0, b1));
-    c0x2 = f32x4.add(c0x2, f32x4.mul(a0, b2));
-    c0x3 = f32x4.add(c0x3, f32x4.mul(a0, b3));
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.add(c1x0, f32x4.mul(a1, b0));
-    c1x1 = f32x4.add(c1x1, f32x4.mul(a1, b1));
-    c1x2 = f32x4.add(c1x2, f32x4.mul(a1, b2));
-    c1x3 = f32x4.add(c1x3, f32x4.mul(a1, b3));
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    c0x3 = f32x4.add(c0x3, f32x4.mul(va0, b3));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    c1x3 = f32x4.add(c1x3, f32x4.mul(va1, b3));
     a += 8;
     b += 64;
   } while (b < bEnd);
@@ -656,8 +1359,8 @@ export function gemm_2x16__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: us
   }
 }
 
-/** 2x16 tile, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
-export function gemm_2x16__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 2x16 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_2x16__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
   const bEnd = b + <usize>kc * 64;
@@ -666,16 +1369,16 @@ export function gemm_2x16__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: u
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
     const b3 = v128.load(b, 48);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.relaxed_madd(a0, b0, c0x0);
-    c0x1 = f32x4.relaxed_madd(a0, b1, c0x1);
-    c0x2 = f32x4.relaxed_madd(a0, b2, c0x2);
-    c0x3 = f32x4.relaxed_madd(a0, b3, c0x3);
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.relaxed_madd(a1, b0, c1x0);
-    c1x1 = f32x4.relaxed_madd(a1, b1, c1x1);
-    c1x2 = f32x4.relaxed_madd(a1, b2, c1x2);
-    c1x3 = f32x4.relaxed_madd(a1, b3, c1x3);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    c0x3 = f32x4.relaxed_madd(va0, b3, c0x3);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    c1x3 = f32x4.relaxed_madd(va1, b3, c1x3);
     a += 8;
     b += 64;
   } while (b < bEnd);
@@ -703,8 +1406,108 @@ export function gemm_2x16__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: u
   }
 }
 
-/** 8x4 tile, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
-export function gemm_8x4__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 2x16 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_2x16__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 64;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const b3 = v128.load(b, 48);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    c0x3 = f32x4.add(c0x3, f32x4.mul(va0, b3));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    c1x3 = f32x4.add(c1x3, f32x4.mul(va1, b3));
+    a0 += ks;
+    a1 += ks;
+    b += 64;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c, f32x4.mul(c0x3, va), 48);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x3, va), 48);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    v128.store(c, f32x4.add(f32x4.mul(c0x3, va), f32x4.mul(v128.load(c, 48), vb)), 48);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x3, va), f32x4.mul(v128.load(p1, 48), vb)), 48);
+  }
+}
+
+/** 2x16 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_2x16__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 64;
+  do {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const b3 = v128.load(b, 48);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    c0x3 = f32x4.relaxed_madd(va0, b3, c0x3);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    c1x3 = f32x4.relaxed_madd(va1, b3, c1x3);
+    a0 += ks;
+    a1 += ks;
+    b += 64;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c, f32x4.mul(c0x3, va), 48);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x3, va), 48);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    v128.store(c, f32x4.add(f32x4.mul(c0x3, va), f32x4.mul(v128.load(c, 48), vb)), 48);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x3, va), f32x4.mul(v128.load(p1, 48), vb)), 48);
+  }
+}
+
+/** 8x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_8x4__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0);
@@ -716,22 +1519,22 @@ export function gemm_8x4__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   const bEnd = b + <usize>kc * 16;
   do {
     const b0 = v128.load(b);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.add(c0x0, f32x4.mul(a0, b0));
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.add(c1x0, f32x4.mul(a1, b0));
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.add(c2x0, f32x4.mul(a2, b0));
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.add(c3x0, f32x4.mul(a3, b0));
-    const a4 = v128.load32_splat(a, 16);
-    c4x0 = f32x4.add(c4x0, f32x4.mul(a4, b0));
-    const a5 = v128.load32_splat(a, 20);
-    c5x0 = f32x4.add(c5x0, f32x4.mul(a5, b0));
-    const a6 = v128.load32_splat(a, 24);
-    c6x0 = f32x4.add(c6x0, f32x4.mul(a6, b0));
-    const a7 = v128.load32_splat(a, 28);
-    c7x0 = f32x4.add(c7x0, f32x4.mul(a7, b0));
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    const va6 = v128.load32_splat(a, 24);
+    c6x0 = f32x4.add(c6x0, f32x4.mul(va6, b0));
+    const va7 = v128.load32_splat(a, 28);
+    c7x0 = f32x4.add(c7x0, f32x4.mul(va7, b0));
     a += 32;
     b += 16;
   } while (b < bEnd);
@@ -765,8 +1568,8 @@ export function gemm_8x4__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usi
   }
 }
 
-/** 8x4 tile, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
-export function gemm_8x4__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 8x4 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_8x4__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0);
@@ -778,22 +1581,22 @@ export function gemm_8x4__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
   const bEnd = b + <usize>kc * 16;
   do {
     const b0 = v128.load(b);
-    const a0 = v128.load32_splat(a);
-    c0x0 = f32x4.relaxed_madd(a0, b0, c0x0);
-    const a1 = v128.load32_splat(a, 4);
-    c1x0 = f32x4.relaxed_madd(a1, b0, c1x0);
-    const a2 = v128.load32_splat(a, 8);
-    c2x0 = f32x4.relaxed_madd(a2, b0, c2x0);
-    const a3 = v128.load32_splat(a, 12);
-    c3x0 = f32x4.relaxed_madd(a3, b0, c3x0);
-    const a4 = v128.load32_splat(a, 16);
-    c4x0 = f32x4.relaxed_madd(a4, b0, c4x0);
-    const a5 = v128.load32_splat(a, 20);
-    c5x0 = f32x4.relaxed_madd(a5, b0, c5x0);
-    const a6 = v128.load32_splat(a, 24);
-    c6x0 = f32x4.relaxed_madd(a6, b0, c6x0);
-    const a7 = v128.load32_splat(a, 28);
-    c7x0 = f32x4.relaxed_madd(a7, b0, c7x0);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    const va6 = v128.load32_splat(a, 24);
+    c6x0 = f32x4.relaxed_madd(va6, b0, c6x0);
+    const va7 = v128.load32_splat(a, 28);
+    c7x0 = f32x4.relaxed_madd(va7, b0, c7x0);
     a += 32;
     b += 16;
   } while (b < bEnd);
@@ -824,5 +1627,325 @@ export function gemm_8x4__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: us
     v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
     const p7 = c + 7 * ldc;
     v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
+/** 8x4 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_8x4__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let a6 = select<usize>(a5 + rs, a5, mr > 6);
+  let a7 = select<usize>(a6 + rs, a6, mr > 7);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0);
+  let c6x0 = f32x4.splat(0);
+  let c7x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    const va6 = v128.load32_splat(a6);
+    c6x0 = f32x4.add(c6x0, f32x4.mul(va6, b0));
+    const va7 = v128.load32_splat(a7);
+    c7x0 = f32x4.add(c7x0, f32x4.mul(va7, b0));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    a4 += ks;
+    a5 += ks;
+    a6 += ks;
+    a7 += ks;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 6 * ldc, f32x4.mul(c6x0, va));
+    v128.store(c + 7 * ldc, f32x4.mul(c7x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    const p6 = c + 6 * ldc;
+    v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
+    const p7 = c + 7 * ldc;
+    v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
+/** 8x4 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_8x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let a6 = select<usize>(a5 + rs, a5, mr > 6);
+  let a7 = select<usize>(a6 + rs, a6, mr > 7);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0);
+  let c6x0 = f32x4.splat(0);
+  let c7x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    const va6 = v128.load32_splat(a6);
+    c6x0 = f32x4.relaxed_madd(va6, b0, c6x0);
+    const va7 = v128.load32_splat(a7);
+    c7x0 = f32x4.relaxed_madd(va7, b0, c7x0);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    a4 += ks;
+    a5 += ks;
+    a6 += ks;
+    a7 += ks;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 6 * ldc, f32x4.mul(c6x0, va));
+    v128.store(c + 7 * ldc, f32x4.mul(c7x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    const p6 = c + 6 * ldc;
+    v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
+    const p7 = c + 7 * ldc;
+    v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
+/** 4x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_4x4__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    a += 16;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_4x4__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    a += 16;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_4x4__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_4x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
   }
 }

@@ -98,6 +98,13 @@ export function sinkFor(node: Node, i: number): GradSink | null {
   return { tensor: g, acc: 0 };
 }
 
+/** Zeroes a sink that would be written (acc = 0), so kernels with one accumulate flag can add. */
+export function zeroUnlessAccumulating(s: GradSink | null): Tensor | null {
+  if (!s) return null;
+  if (!s.acc) s.tensor.data.fill(0);
+  return s.tensor;
+}
+
 /** Whether input i of node will receive a gradient (to skip work for plain inputs). */
 export function wantsGrad(node: Node, i: number): boolean {
   return node.inputFns[i] !== null || node.inputs[i].requiresGrad;

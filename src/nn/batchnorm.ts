@@ -4,7 +4,7 @@
 // in eval mode; then the affine y = x̂·weight + bias.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, type GradSink } from "./autograd.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { batchNormBackward, batchNormEvalForward, batchNormTrainForward, firstNaN } from "./kernels.js";
 import { checkFeatures } from "./linear.js";
 
@@ -23,13 +23,6 @@ interface BatchNormScratch {
   sums: Tensor;
   dy: Tensor | null;
   version: number;
-}
-
-/** Zeroes a sink that would be written (acc = 0), so kernels with one accumulate flag can add. */
-export function zeroUnlessAccumulating(s: GradSink | null): Tensor | null {
-  if (!s) return null;
-  if (!s.acc) s.tensor.data.fill(0);
-  return s.tensor;
 }
 
 export class BatchNorm1d extends Module {

@@ -4,10 +4,12 @@ import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { mulInto } from "./kernels.js";
-import { temporaryBernoulli } from "./temporary-random.js";
+import { bernoulli, type Generator } from "../random.js";
 
 export interface DropoutOptions {
   p?: number;
+  /** The masks' generator (default: the default generator). */
+  generator?: Generator;
 }
 
 interface DropoutScratch {
@@ -19,13 +21,15 @@ interface DropoutScratch {
 
 export class Dropout extends Module {
   readonly p: number;
+  readonly generator: Generator | undefined;
 
-  constructor({ p = 0.5 }: DropoutOptions = {}) {
+  constructor({ p = 0.5, generator }: DropoutOptions = {}) {
     super();
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
       throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
     }
     this.p = p;
+    this.generator = generator;
   }
 
   override describe(): string {
@@ -45,7 +49,7 @@ export class Dropout extends Module {
     s.version++;
     // The mask holds 1/(1 − p) for kept elements, so y = x·mask and dx = dy·mask.
     if (this.p === 1) s.mask.data.fill(0);
-    else temporaryBernoulli(s.mask, 1 - this.p, { scale: 1 / (1 - this.p) });
+    else bernoulli(s.mask, 1 - this.p, { scale: 1 / (1 - this.p), generator: this.generator });
     mulInto(x, s.mask, s.y, 0);
     if (!(isGradEnabled() && needsGrad(x))) {
       setGradFn(s.y, null);

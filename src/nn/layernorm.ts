@@ -2,9 +2,8 @@
 // (mean and biased variance per row), then the elementwise affine.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { firstNaN, layerNormBackward, layerNormForward } from "./kernels.js";
-import { zeroUnlessAccumulating } from "./batchnorm.js";
 
 export interface LayerNormOptions {
   eps?: number;

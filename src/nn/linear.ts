@@ -4,7 +4,7 @@ import { matmul } from "../matmul.js";
 import { Module } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { biasAddRows, columnSums } from "./kernels.js";
-import { temporaryFillUniform } from "./temporary-random.js";
+import { fillUniform } from "../random.js";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -30,7 +30,8 @@ export class Linear extends Module {
 
   /**
    * PyTorch's default initialisation: kaiming_uniform_(a=√5) on the weight,
-   * which is U(−1/√in, 1/√in), and the bias from the same interval.
+   * which is U(−1/√in, 1/√in), and the bias from the same interval, drawn from
+   * the default generator (manualSeed makes it reproducible).
    */
   constructor(inFeatures: number, outFeatures: number, { bias = true }: LinearOptions = {}) {
     super();
@@ -40,8 +41,8 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = temporaryFillUniform(new Tensor([outFeatures, inFeatures]), -bound, bound);
-    this.bias = bias ? temporaryFillUniform(new Tensor([outFeatures]), -bound, bound) : null;
+    this.weight = fillUniform(new Tensor([outFeatures, inFeatures]), -bound, bound, undefined, "Linear");
+    this.bias = bias ? fillUniform(new Tensor([outFeatures]), -bound, bound, undefined, "Linear") : null;
     this.registerParameter("weight", this.weight);
     this.registerParameter("bias", this.bias);
   }

@@ -1,34 +1,76 @@
 // Pure-JS twin of assembly/gemm.ts: C = alpha * op(A) * op(B) + beta * C,
 // float32 row-major, op(A) M x K, op(B) K x N, row strides lda, ldb, ldc.
 //
-// The fastest plain-JavaScript shape of the loop: i-k-j order, four rows of C
-// at a time accumulated in float64 rows (each op(B) row read once serves four
-// rows of C, and the inner loop runs with unit stride over op(B) and the
-// accumulators). op(A) is read by index arithmetic (four scalars per k);
-// op(B) = Bᵀ is first packed into a K x N scratch array so the inner loop
-// keeps unit stride — the same packing idea as the WASM kernel. Accumulating
-// in float64 and rounding once makes the result at least as accurate as the
-// WASM kernels' float32 accumulation. beta == 0 never reads C.
+// The same structure as the WASM kernel, in plain JavaScript: the inner
+// dimension is cut in KC blocks; each block of op(B) is packed into 4-column
+// panels and each 4-row panel of op(A) is packed next to it (packing absorbs
+// the transposes), then a 4 x 4 tile of C is accumulated in 16 local doubles
+// — the JIT keeps them in registers, so each k step does 8 loads for 16
+// multiply-adds, where an i-k-j loop over rows of C does 9 loads and stores
+// for 4. Within a block the sums are float64 (JavaScript numbers), rounded
+// to float32 once per block when written to C. beta == 0 never reads C.
 
-let acc = new Float64Array(0);
+const MR = 4;
+const NR = 4;
+const KC = 256;
+
+// Packing scratch, grown to the largest problem seen and then reused.
+let packedA = new Float32Array(MR * KC);
 let packedB = new Float32Array(0);
+const edgeTile = new Float64Array(MR * NR);
 
-/** Copies Bᵀ (B stored N x K with stride ldb) into a dense K x N array, in cache-sized tiles. */
-function packTransposedB(b: Float32Array, ldb: number, K: number, N: number): Float32Array {
-  if (packedB.length < K * N) packedB = new Float32Array(K * N);
-  const dst = packedB;
-  const T = 32;
-  for (let j0 = 0; j0 < N; j0 += T) {
-    const j1 = Math.min(N, j0 + T);
-    for (let k0 = 0; k0 < K; k0 += T) {
-      const k1 = Math.min(K, k0 + T);
-      for (let j = j0; j < j1; j++) {
-        const src = j * ldb;
-        for (let k = k0; k < k1; k++) dst[k * N + j] = b[src + k];
+/** Packs op(B)[p0 .. p0+kc) x [0, N) into NR-column panels (kc x NR each, zero-padded). */
+function packB(transB: boolean, b: Float32Array, ldb: number, p0: number, kc: number, N: number, dst: Float32Array): void {
+  let d = 0;
+  for (let j0 = 0; j0 < N; j0 += NR) {
+    const nr = Math.min(NR, N - j0);
+    if (!transB) {
+      for (let k = 0; k < kc; k++) {
+        const src = (p0 + k) * ldb + j0;
+        for (let c = 0; c < NR; c++) dst[d + c] = c < nr ? b[src + c] : 0;
+        d += NR;
+      }
+    } else {
+      for (let c = 0; c < NR; c++) {
+        if (c < nr) {
+          const src = (j0 + c) * ldb + p0;
+          for (let k = 0; k < kc; k++) dst[d + k * NR + c] = b[src + k];
+        } else {
+          for (let k = 0; k < kc; k++) dst[d + k * NR + c] = 0;
+        }
+      }
+      d += kc * NR;
+    }
+  }
+}
+
+/** Packs op(A)[i0 .. i0+MR) x [p0, p0+kc) into one MR-row panel (kc x MR, zero-padded). */
+function packA(transA: boolean, a: Float32Array, lda: number, i0: number, mr: number, p0: number, kc: number, dst: Float32Array): void {
+  if (transA) {
+    for (let k = 0; k < kc; k++) {
+      const src = (p0 + k) * lda + i0;
+      for (let r = 0; r < MR; r++) dst[k * MR + r] = r < mr ? a[src + r] : 0;
+    }
+  } else {
+    for (let r = 0; r < MR; r++) {
+      if (r < mr) {
+        const src = (i0 + r) * lda + p0;
+        for (let k = 0; k < kc; k++) dst[k * MR + r] = a[src + k];
+      } else {
+        for (let k = 0; k < kc; k++) dst[k * MR + r] = 0;
       }
     }
   }
-  return dst;
+}
+
+/** Writes an mr x nr corner of a 4 x 4 tile: C = alpha * tile + beta * C. */
+function storeEdge(tile: Float64Array, c: Float32Array, at: number, ldc: number, mr: number, nr: number, alpha: number, beta: number): void {
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const p = at + r * ldc + j;
+      c[p] = beta === 0 ? alpha * tile[r * NR + j] : alpha * tile[r * NR + j] + beta * c[p];
+    }
+  }
 }
 
 export function gemm(
@@ -36,56 +78,74 @@ export function gemm(
   a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
 ): void {
   if (M <= 0 || N <= 0) return;
-  let bRows = b;
-  let bStride = ldb;
-  if (transB && K > 0) {
-    bRows = packTransposedB(b, ldb, K, N);
-    bStride = N;
+  if (K <= 0) {
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[i * ldc + j] = beta === 0 ? 0 : beta * c[i * ldc + j];
+    return;
   }
-  if (acc.length < 4 * N) acc = new Float64Array(4 * N);
-  const acc0 = acc.subarray(0, N);
-  const acc1 = acc.subarray(N, 2 * N);
-  const acc2 = acc.subarray(2 * N, 3 * N);
-  const acc3 = acc.subarray(3 * N, 4 * N);
-  // op(A)[i][k] = a[i * ia + k * ka]
-  const ia = transA ? 1 : lda;
-  const ka = transA ? lda : 1;
-  for (let i0 = 0; i0 < M; i0 += 4) {
-    const rows = Math.min(4, M - i0);
-    acc.fill(0, 0, 4 * N);
-    if (rows === 4) {
-      for (let k = 0; k < K; k++) {
-        const ak = i0 * ia + k * ka;
-        const a0 = a[ak];
-        const a1 = a[ak + ia];
-        const a2 = a[ak + 2 * ia];
-        const a3 = a[ak + 3 * ia];
-        const bk = k * bStride;
-        for (let j = 0; j < N; j++) {
-          const bv = bRows[bk + j];
-          acc0[j] += a0 * bv;
-          acc1[j] += a1 * bv;
-          acc2[j] += a2 * bv;
-          acc3[j] += a3 * bv;
+  const nPanels = Math.ceil(N / NR);
+  if (packedB.length < nPanels * NR * Math.min(K, KC)) packedB = new Float32Array(nPanels * NR * Math.min(K, KC));
+  const pa = packedA;
+  const pb = packedB;
+  for (let p0 = 0; p0 < K; p0 += KC) {
+    const kc = Math.min(KC, K - p0);
+    // The first block applies beta; later blocks accumulate into C.
+    const bet = p0 === 0 ? beta : 1;
+    packB(transB, b, ldb, p0, kc, N, pb);
+    for (let i0 = 0; i0 < M; i0 += MR) {
+      const mr = Math.min(MR, M - i0);
+      packA(transA, a, lda, i0, mr, p0, kc, pa);
+      for (let j0 = 0; j0 < N; j0 += NR) {
+        const nr = Math.min(NR, N - j0);
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+        let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+        let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        let bp = (j0 / NR) * kc * NR;
+        const end = kc * MR;
+        for (let ap = 0; ap < end; ap += MR, bp += NR) {
+          const b0 = pb[bp], b1 = pb[bp + 1], b2 = pb[bp + 2], b3 = pb[bp + 3];
+          let x = pa[ap];
+          c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
+          x = pa[ap + 1];
+          c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
+          x = pa[ap + 2];
+          c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
+          x = pa[ap + 3];
+          c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
         }
-      }
-    } else {
-      for (let r = 0; r < rows; r++) {
-        const row = acc.subarray(r * N, (r + 1) * N);
-        for (let k = 0; k < K; k++) {
-          const av = a[(i0 + r) * ia + k * ka];
-          const bk = k * bStride;
-          for (let j = 0; j < N; j++) row[j] += av * bRows[bk + j];
+        const at = i0 * ldc + j0;
+        if (mr === MR && nr === NR) {
+          if (bet === 0) {
+            let o = at;
+            c[o] = alpha * c00; c[o + 1] = alpha * c01; c[o + 2] = alpha * c02; c[o + 3] = alpha * c03;
+            o += ldc;
+            c[o] = alpha * c10; c[o + 1] = alpha * c11; c[o + 2] = alpha * c12; c[o + 3] = alpha * c13;
+            o += ldc;
+            c[o] = alpha * c20; c[o + 1] = alpha * c21; c[o + 2] = alpha * c22; c[o + 3] = alpha * c23;
+            o += ldc;
+            c[o] = alpha * c30; c[o + 1] = alpha * c31; c[o + 2] = alpha * c32; c[o + 3] = alpha * c33;
+          } else {
+            let o = at;
+            c[o] = alpha * c00 + bet * c[o]; c[o + 1] = alpha * c01 + bet * c[o + 1];
+            c[o + 2] = alpha * c02 + bet * c[o + 2]; c[o + 3] = alpha * c03 + bet * c[o + 3];
+            o += ldc;
+            c[o] = alpha * c10 + bet * c[o]; c[o + 1] = alpha * c11 + bet * c[o + 1];
+            c[o + 2] = alpha * c12 + bet * c[o + 2]; c[o + 3] = alpha * c13 + bet * c[o + 3];
+            o += ldc;
+            c[o] = alpha * c20 + bet * c[o]; c[o + 1] = alpha * c21 + bet * c[o + 1];
+            c[o + 2] = alpha * c22 + bet * c[o + 2]; c[o + 3] = alpha * c23 + bet * c[o + 3];
+            o += ldc;
+            c[o] = alpha * c30 + bet * c[o]; c[o + 1] = alpha * c31 + bet * c[o + 1];
+            c[o + 2] = alpha * c32 + bet * c[o + 2]; c[o + 3] = alpha * c33 + bet * c[o + 3];
+          }
+        } else {
+          const t = edgeTile;
+          t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+          t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+          t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+          t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+          storeEdge(t, c, at, ldc, mr, nr, alpha, bet);
         }
-      }
-    }
-    for (let r = 0; r < rows; r++) {
-      const ci = (i0 + r) * ldc;
-      const ar = r * N;
-      if (beta === 0) {
-        for (let j = 0; j < N; j++) c[ci + j] = alpha * acc[ar + j];
-      } else {
-        for (let j = 0; j < N; j++) c[ci + j] = alpha * acc[ar + j] + beta * c[ci + j];
       }
     }
   }

@@ -43,10 +43,10 @@ describe("activation kernels agree with the float64 twins", () => {
     ["reluForward", 0, 0],
     ["tanhForward", 1e-7, 5e-7],
     ["sigmoidForward", 1e-7, 5e-7],
-    ["geluForward", 1e-7, 5e-7],
+    ["geluForward", 1.5e-7, 5e-7],
   ] as const;
   for (const [kind, abs, rel] of cases) {
-    // GELU's error is erf's (A&S 7.1.26, < 1.5e-7) times ½|x|: abs·max(1, |x|).
+    // GELU = x·Φ(x) rounds like a product: its error scales with |x| (abs·max(1, |x|)).
     it(`${kind} on every size/tail (abs ${abs}${kind === "geluForward" ? "·max(1, |x|)" : ""}, rel ${rel})`, () => {
       for (const n of SIZES) {
         const xs = randArray(n, 10);
@@ -68,18 +68,28 @@ describe("activation kernels agree with the float64 twins", () => {
       const want = new Float64Array(xs.length);
       ref[kind](f64(xs), want, xs.length);
       for (let i = 0; i < xs.length; i++) expect(Number.isFinite(y.data[i])).toBe(true);
-      expectClose(y.data, want, (i) => 1e-7 * Math.max(1, Math.abs(xs[i])), 5e-7, kind);
+      expectClose(y.data, want, (i) => 1.5e-7 * Math.max(1, Math.abs(xs[i])), 5e-7, kind);
     }
     dispose(x, y);
   });
 
-  it("match PyTorch's float32 tanh, sigmoid and GELU on [-9, 9] (abs 1e-7·max(1, |x|), rel 1e-6)", () => {
+  it("GELU keeps its relative accuracy in the negative tail (rel 3e-5 down to x = -12)", () => {
+    const xs = Float32Array.from({ length: 1000 }, (_, i) => -12 + i * 0.011);
+    const x = t(xs), y = t(new Float32Array(xs.length));
+    k.unaryForward("geluForward", x, y);
+    const want = new Float64Array(xs.length);
+    ref.geluForward(f64(xs), want, xs.length);
+    expectClose(y.data, want, 0, 3e-5, "gelu tail");
+    dispose(x, y);
+  });
+
+  it("match PyTorch's float32 tanh, sigmoid and GELU on [-9, 9] (abs 1.5e-7·max(1, |x|), rel 1e-6)", () => {
     // PyTorch's own float32 GELU is off by up to ~0.7e-7·|x| (1 + erf cancels for x < 0).
     const a = fixtures.activations;
     const x = t(Float32Array.from(a.x)), y = t(new Float32Array(a.x.length));
     for (const [kind, want] of [["tanhForward", a.tanh], ["sigmoidForward", a.sigmoid], ["geluForward", a.gelu]] as const) {
       k.unaryForward(kind, x, y);
-      expectClose(y.data, want, (i) => 1e-7 * Math.max(1, Math.abs(a.x[i])), 1e-6, kind);
+      expectClose(y.data, want, (i) => 1.5e-7 * Math.max(1, Math.abs(a.x[i])), 1e-6, kind);
     }
     dispose(x, y);
   });

@@ -136,6 +136,7 @@ trainer.onmessage = (e) => {
       fillSelect("schedule", options.schedules, "Cosine annealing");
       fillSelect("batchSize", options.batchSizes, 64);
       fillSelect("hidden", options.hiddenSizes, 128);
+      form.elements.lr.value = String(options.optimizers.Adam);
       form.elements.optimizer.addEventListener("change", () => {
         form.elements.lr.value = String(options.optimizers[form.elements.optimizer.value]);
       });

@@ -1,6 +1,6 @@
 // PolynomialLR: decay the lr polynomially to zero over totalIters epochs.
-import { isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isFiniteNumber, isPositiveInteger, numberOption, readOptions } from "./options.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface PolynomialLROptions {
   /** Epochs until the lr reaches zero (default 5). */
@@ -8,6 +8,8 @@ export interface PolynomialLROptions {
   /** Power of the polynomial (default 1). */
   power?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -20,10 +22,10 @@ export class PolynomialLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
     super("PolynomialLR", optimizer);
-    const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch", "verbose"]);
     this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);
-    this.power = numberOption(this.name, "power", o.power, "a finite number", isFinite, 1);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    this.power = numberOption(this.name, "power", o.power, "a finite number", isFiniteNumber, 1);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }

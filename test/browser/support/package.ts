@@ -18,10 +18,26 @@ export interface PackedPackage {
   files: string[];
 }
 
-/** `npm pack` (its `prepare` script runs the full build) and extract the tarball. */
+function run(file: string, args: string[]): void {
+  try {
+    execFileSync(file, args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${args.join(" ")} failed:\n${err.stdout ?? ""}${err.stderr ?? ""}`);
+  }
+}
+
+/**
+ * Brings the build up to date (the .wasm files only when assembly/ changed,
+ * then TypeScript to dist/), runs `npm pack` and extracts the tarball.
+ * `--ignore-scripts` skips `prepare`, which would rebuild the .wasm files
+ * from scratch for nothing.
+ */
 export function packPackage(): PackedPackage {
   const work = mkdtempSync(join(tmpdir(), "wasmtrain-browser-"));
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+  run(process.execPath, ["scripts/build.mjs", "--if-stale"]);
+  run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]);
+  const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
     cwd: repoRoot,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],

@@ -19,9 +19,11 @@
 // stays there for thousands of steps. So each aligned group of 4 elements is
 // checked first: if its gradient is "tiny" (non-zero, below 2^-50, so that the
 // square would be subnormal) or its squared-gradient state is (non-zero, below
-// 2^-80), the whole group is computed in float64 — where these values are
-// normal — and each stored value is rounded to float32 once. That changes a
-// result by at most float32 rounding. Only those two inputs are checked: they
+// 2^-80), the group is computed in float64 — where these values are normal —
+// and each stored value is rounded to float32 once (Adam, the benchmarked
+// rule, sends only its v update through float64 and takes √v on an exactly
+// rescaled operand; see adamAt). That changes a result by at most float32
+// rounding. Only those two inputs are checked: they
 // are the ones that go and stay subnormal in training; anything else that is
 // subnormal (a parameter, a first moment decaying through the range on the way
 // to zero) is still computed correctly in float32, only more slowly. Tail
@@ -36,6 +38,14 @@ const ENTRY: usize = 64;
 const TINY_GRAD_BITS: i32 = (127 - 50) << 23;
 /** 2^-80: state or parameters this small reach subnormals after one product. */
 const TINY_STATE_BITS: i32 = (127 - 80) << 23;
+
+/**
+ * 2^31 − 1, as a mutable exported global: kernels splat it (and the limits
+ * derived from it) once before their loops. A literal constant would be folded
+ * back into every use, and V8 rebuilds a non-trivial v128 constant at each
+ * use inside the loop.
+ */
+export let optimAbsMask: i32 = 0x7fffffff;
 
 // ---- lane plumbing -------------------------------------------------------
 
@@ -61,11 +71,6 @@ const TINY_STATE_BITS: i32 = (127 - 80) << 23;
   return sizeof<T>() == 8 ? f64x2.splat(<f64>x) : f32x4.splat(x);
 }
 
-/** A float32 splat as lanes of T (promoted for f64). */
-@inline function spv<T>(x: v128): v128 {
-  return sizeof<T>() == 8 ? f64x2.promote_low_f32x4(x) : x;
-}
-
 @inline function vadd<T>(a: v128, b: v128): v128 { return v128.add<T>(a, b); }
 @inline function vsub<T>(a: v128, b: v128): v128 { return v128.sub<T>(a, b); }
 @inline function vmul<T>(a: v128, b: v128): v128 { return v128.mul<T>(a, b); }
@@ -82,6 +87,11 @@ const TINY_STATE_BITS: i32 = (127 - 80) << 23;
 @inline function tinyLanes(x: v128, limitBits: i32): v128 {
   const a = v128.and(x, i32x4.splat(0x7fffffff));
   return i32x4.lt_s(i32x4.add(a, i32x4.splat(0x7fffffff)), i32x4.splat(limitBits + 0x7fffffff));
+}
+
+/** tinyLanes with the constants passed in (splatted once per call, see optimAbsMask). */
+@inline function tinyLanesK(x: v128, absMask: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.add(v128.and(x, absMask), absMask), limit);
 }
 
 @inline function tinyOne(ptr: usize, limitBits: i32): bool {
@@ -186,11 +196,11 @@ export function sgdStep(
 @inline function adamAt<W>(
   p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
   b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  hasWd: bool, hasDecay: bool, amsgrad: bool,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
   const gv = ld<f32, W>(g);
   const vOld = ld<f32, W>(vp);
-  const wide = v128.any_true(v128.or(tinyLanes(gv, TINY_GRAD_BITS), tinyLanes(vOld, TINY_STATE_BITS)));
+  const wide = v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyLanesK(vOld, k, sLimit)));
   let pv = ld<f32, W>(p);
   if (hasDecay) pv = f32x4.mul(pv, decay);
   let d = f32x4.mul(gv, gSign);
@@ -221,18 +231,18 @@ export function sgdStep(
 
 @inline function adamTensor(
   e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128,
-  gSign: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+  gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
   const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
   const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
   }
 }
 
@@ -244,15 +254,17 @@ export function adamStep(
   const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
   const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), decay = f32x4.splat(decay_), gSign = f32x4.splat(gSign_);
   const b2d = f64x2.splat(<f64>b2_), omb2d = f64x2.splat(<f64>omb2_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     // One specialised loop per option set, so no unused arithmetic runs.
     if (!ams) {
-      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, true, false);
-      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, true, false, false);
-      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, false, false);
+      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, true, false);
+      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, true, false, false);
+      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, false, false);
     } else {
-      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, true);
+      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, true);
     }
   }
 }

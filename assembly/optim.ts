@@ -71,6 +71,11 @@ export let optimAbsMask: i32 = 0x7fffffff;
   return sizeof<T>() == 8 ? f64x2.splat(<f64>x) : f32x4.splat(x);
 }
 
+/** A float32 splat as lanes of T (promoted for the float64 path). */
+@inline function lanes<T>(x: v128): v128 {
+  return sizeof<T>() == 8 ? f64x2.promote_low_f32x4(x) : x;
+}
+
 @inline function vadd<T>(a: v128, b: v128): v128 { return v128.add<T>(a, b); }
 @inline function vsub<T>(a: v128, b: v128): v128 { return v128.sub<T>(a, b); }
 @inline function vmul<T>(a: v128, b: v128): v128 { return v128.mul<T>(a, b); }
@@ -120,36 +125,55 @@ export let optimAbsMask: i32 = 0x7fffffff;
 // No squares: it meets subnormals only where its inputs already are, so it
 // has no float64 path.
 
-@inline function sgdAt<T, W>(
-  p: usize, g: usize, b: usize, first: bool, lr: f32, momentum: f32, omd: f32, wd: f32, gSign: f32, nesterov: bool,
+@inline function sgdAt<W>(
+  p: usize, g: usize, b: usize, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
 ): void {
-  const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  if (momentum != 0) {
-    let buf = d;
-    if (!first) buf = vadd<T>(vmul<T>(sp<T>(momentum), ld<T, W>(b)), vmul<T>(sp<T>(omd), d));
-    st<T, W>(b, buf);
-    d = nesterov ? vadd<T>(d, vmul<T>(sp<T>(momentum), buf)) : buf;
+  const pv = ld<f32, W>(p);
+  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  if (hasMomentum) {
+    const buf = first ? d : f32x4.add(f32x4.mul(momentum, ld<f32, W>(b)), f32x4.mul(omd, d));
+    st<f32, W>(b, buf);
+    d = nesterov ? f32x4.add(d, f32x4.mul(momentum, buf)) : buf;
   }
-  st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lr), d)));
+  st<f32, W>(p, f32x4.sub(pv, f32x4.mul(lr, d)));
+}
+
+@inline function sgdTensor(
+  p: usize, g: usize, b: usize, n: i32, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    sgdAt<u32>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+  }
 }
 
 export function sgdStep(
-  table: usize, count: i32, lr: f32, momentum: f32, omd: f32, wd: f32, gSign: f32, nesterov: i32,
+  table: usize, count: i32, lr_: f32, momentum_: f32, omd_: f32, wd_: f32, gSign_: f32, nesterov_: i32,
 ): void {
+  const lr = f32x4.splat(lr_), momentum = f32x4.splat(momentum_), omd = f32x4.splat(omd_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const hasWd = wd_ != 0, hasMomentum = momentum_ != 0, nesterov = nesterov_ != 0;
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     const p = eP(e), g = eG(e), b = eS0(e), n = eN(e);
     const first = eT0(e) != 0;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      sgdAt<f32, v128>(p + o, g + o, b + o, first, lr, momentum, omd, wd, gSign, nesterov != 0);
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      sgdAt<f32, u32>(p + o, g + o, b + o, first, lr, momentum, omd, wd, gSign, nesterov != 0);
+    // Specialised loops for the common cases; the general one for the rest.
+    if (!hasWd && hasMomentum && !first && !nesterov) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false);
+    } else if (!hasWd && !hasMomentum) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, false, false, false);
+    } else if (first) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, true, nesterov);
+    } else {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, false, nesterov);
     }
   }
 }
@@ -272,37 +296,47 @@ export function adamStep(
 // ---- Adagrad ---------------------------------------------------------------
 // d = gSign·g (+ wd·p); sum = sum + d·d; p = p − (clr·d)/(√sum + eps). t0 = clr.
 
-@inline function adagradAt<T, W>(p: usize, g: usize, sp_: usize, clr: f32, eps: f32, wd: f32, gSign: f32): void {
+@inline function adagradAt<T, W>(
+  p: usize, g: usize, sp_: usize, clr: v128, eps: v128, wd: v128, gSign: v128, hasWd: bool,
+): void {
   const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
   const s = rnd<T>(vadd<T>(ld<T, W>(sp_), vmul<T>(d, d)));
   st<T, W>(sp_, s);
-  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(clr), d), vadd<T>(vsqrt<T>(s), sp<T>(eps)))));
+  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(clr), d), vadd<T>(vsqrt<T>(s), lanes<T>(eps)))));
 }
 
-export function adagradStep(table: usize, count: i32, eps: f32, wd: f32, gSign: f32): void {
+@inline function adagradTensor(e: usize, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool): void {
+  const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = f32x4.splat(eT0(e));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(s + o), k, sLimit)))) {
+      adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+      adagradAt<f64, u64>(p + o + 8, g + o + 8, s + o + 8, clr, eps, wd, gSign, hasWd);
+    } else {
+      adagradAt<f32, v128>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(s + o, TINY_STATE_BITS)) {
+      adagradAt<f64, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    } else {
+      adagradAt<f32, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    }
+  }
+}
+
+export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign_: f32): void {
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = eT0(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(s + o)))) {
-        adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign);
-        adagradAt<f64, u64>(p + o + 8, g + o + 8, s + o + 8, clr, eps, wd, gSign);
-      } else {
-        adagradAt<f32, v128>(p + o, g + o, s + o, clr, eps, wd, gSign);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(s + o, TINY_STATE_BITS)) {
-        adagradAt<f64, u32>(p + o, g + o, s + o, clr, eps, wd, gSign);
-      } else {
-        adagradAt<f32, u32>(p + o, g + o, s + o, clr, eps, wd, gSign);
-      }
-    }
+    if (wd_ != 0) adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, true);
+    else adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, false);
   }
 }
 

@@ -346,55 +346,74 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
 // momentum > 0: buf = μ·buf + d/avg, p = p − lr·buf; else p = p − (lr·d)/avg.
 
 @inline function rmspropAt<T, W>(
-  p: usize, g: usize, qp: usize, ap: usize, bp: usize, lr: f32, alpha: f32, oma: f32, eps: f32, wd: f32, gSign: f32,
-  momentum: f32, centered: bool,
+  p: usize, g: usize, qp: usize, ap: usize, bp: usize, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, hasWd: bool, centered: bool, hasMomentum: bool,
 ): void {
   const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const sq = rnd<T>(vadd<T>(vmul<T>(sp<T>(alpha), ld<T, W>(qp)), vmul<T>(vmul<T>(sp<T>(oma), d), d)));
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const sq = rnd<T>(vadd<T>(vmul<T>(lanes<T>(alpha), ld<T, W>(qp)), vmul<T>(vmul<T>(lanes<T>(oma), d), d)));
   st<T, W>(qp, sq);
   let avg: v128;
   if (centered) {
-    const ga = rnd<T>(vadd<T>(vmul<T>(sp<T>(alpha), ld<T, W>(ap)), vmul<T>(sp<T>(oma), d)));
+    const ga = rnd<T>(vadd<T>(vmul<T>(lanes<T>(alpha), ld<T, W>(ap)), vmul<T>(lanes<T>(oma), d)));
     st<T, W>(ap, ga);
-    avg = vadd<T>(vsqrt<T>(vsub<T>(sq, vmul<T>(ga, ga))), sp<T>(eps));
+    avg = vadd<T>(vsqrt<T>(vsub<T>(sq, vmul<T>(ga, ga))), lanes<T>(eps));
   } else {
-    avg = vadd<T>(vsqrt<T>(sq), sp<T>(eps));
+    avg = vadd<T>(vsqrt<T>(sq), lanes<T>(eps));
   }
-  if (momentum > 0) {
-    const buf = rnd<T>(vadd<T>(vmul<T>(sp<T>(momentum), ld<T, W>(bp)), vdiv<T>(d, avg)));
+  if (hasMomentum) {
+    const buf = rnd<T>(vadd<T>(vmul<T>(lanes<T>(momentum), ld<T, W>(bp)), vdiv<T>(d, avg)));
     st<T, W>(bp, buf);
-    st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lr), buf)));
+    st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), buf)));
   } else {
-    st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(lr), d), avg)));
+    st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(lr), d), avg)));
+  }
+}
+
+@inline function rmspropTensor(
+  e: usize, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128, gSign: v128, momentum: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, centered: bool, hasMomentum: bool,
+): void {
+  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(q + o), k, sLimit)))) {
+      rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+      rmspropAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, b + o + 8, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    } else {
+      rmspropAt<f32, v128>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS)) {
+      rmspropAt<f64, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    } else {
+      rmspropAt<f32, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    }
   }
 }
 
 export function rmspropStep(
-  table: usize, count: i32, lr: f32, alpha: f32, oma: f32, eps: f32, wd: f32, gSign: f32, momentum: f32, centered: i32,
+  table: usize, count: i32, lr_: f32, alpha_: f32, oma_: f32, eps_: f32, wd_: f32, gSign_: f32, momentum_: f32,
+  centered_: i32,
 ): void {
-  const c = centered != 0, mo = momentum > 0;
+  const lr = f32x4.splat(lr_), alpha = f32x4.splat(alpha_), oma = f32x4.splat(oma_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_), momentum = f32x4.splat(momentum_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  const hasWd = wd_ != 0, centered = centered_ != 0, hasMomentum = momentum_ > 0;
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(q + o)))) {
-        rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-        rmspropAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, b + o + 8, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      } else {
-        rmspropAt<f32, v128>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS)) {
-        rmspropAt<f64, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      } else {
-        rmspropAt<f32, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      }
+    // Specialised loops for the plain rule and plain + momentum; the general one for the rest.
+    if (!hasWd && !centered && !hasMomentum) {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, false);
+    } else if (!hasWd && !centered) {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, true);
+    } else {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum);
     }
   }
 }
@@ -540,44 +559,56 @@ export function radamStep(
 // acc = ρ·acc + ((1−ρ)·δ)·δ; p = p − lr·δ.
 
 @inline function adadeltaAt<T, W>(
-  p: usize, g: usize, qp: usize, ap: usize, lr: f32, rho: f32, omr: f32, eps: f32, wd: f32, gSign: f32,
+  p: usize, g: usize, qp: usize, ap: usize, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128, hasWd: bool,
 ): void {
   const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const sq = rnd<T>(vadd<T>(vmul<T>(sp<T>(rho), ld<T, W>(qp)), vmul<T>(vmul<T>(sp<T>(omr), d), d)));
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const sq = rnd<T>(vadd<T>(vmul<T>(lanes<T>(rho), ld<T, W>(qp)), vmul<T>(vmul<T>(lanes<T>(omr), d), d)));
   st<T, W>(qp, sq);
-  const std = vsqrt<T>(rnd<T>(vadd<T>(sq, sp<T>(eps))));
+  const std = vsqrt<T>(rnd<T>(vadd<T>(sq, lanes<T>(eps))));
   const acc = ld<T, W>(ap);
-  const delta = rnd<T>(vmul<T>(rnd<T>(vdiv<T>(rnd<T>(vsqrt<T>(rnd<T>(vadd<T>(acc, sp<T>(eps))))), rnd<T>(std))), d));
-  st<T, W>(ap, vadd<T>(vmul<T>(sp<T>(rho), acc), vmul<T>(vmul<T>(sp<T>(omr), delta), delta)));
-  st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lr), delta)));
+  const delta = rnd<T>(vmul<T>(rnd<T>(vdiv<T>(rnd<T>(vsqrt<T>(rnd<T>(vadd<T>(acc, lanes<T>(eps))))), rnd<T>(std))), d));
+  st<T, W>(ap, vadd<T>(vmul<T>(lanes<T>(rho), acc), vmul<T>(vmul<T>(lanes<T>(omr), delta), delta)));
+  st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), delta)));
+}
+
+@inline function adadeltaTensor(
+  e: usize, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): void {
+  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const tiny = v128.or(tinyLanesK(v128.load(g + o), k, gLimit), v128.or(tinyLanesK(v128.load(q + o), k, sLimit), tinyLanesK(v128.load(a + o), k, sLimit)));
+    if (v128.any_true(tiny)) {
+      adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+      adadeltaAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, lr, rho, omr, eps, wd, gSign, hasWd);
+    } else {
+      adadeltaAt<f32, v128>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS) || tinyOne(a + o, TINY_STATE_BITS)) {
+      adadeltaAt<f64, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    } else {
+      adadeltaAt<f32, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    }
+  }
 }
 
 export function adadeltaStep(
-  table: usize, count: i32, lr: f32, rho: f32, omr: f32, eps: f32, wd: f32, gSign: f32,
+  table: usize, count: i32, lr_: f32, rho_: f32, omr_: f32, eps_: f32, wd_: f32, gSign_: f32,
 ): void {
+  const lr = f32x4.splat(lr_), rho = f32x4.splat(rho_), omr = f32x4.splat(omr_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), v128.or(tinyS(q + o), tinyS(a + o))))) {
-        adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-        adadeltaAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, lr, rho, omr, eps, wd, gSign);
-      } else {
-        adadeltaAt<f32, v128>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS) || tinyOne(a + o, TINY_STATE_BITS)) {
-        adadeltaAt<f64, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-      } else {
-        adadeltaAt<f32, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-      }
-    }
+    if (wd_ != 0) adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, true);
+    else adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, false);
   }
 }
 

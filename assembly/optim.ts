@@ -555,7 +555,8 @@ export function radamStep(
 }
 
 // ---- Adadelta ----------------------------------------------------------------
-// d = gSign·g (+ wd·p); sq = ρ·sq + ((1−ρ)·d)·d; δ = (√(acc + eps)/√(sq + eps))·d;
+// d = gSign·g (+ wd·p); sq = ρ·sq + ((1−ρ)·d)·d; δ = √((acc + eps)/(sq + eps))·d
+// (one square root instead of PyTorch's two and a division: equal up to float32 rounding);
 // acc = ρ·acc + ((1−ρ)·δ)·δ; p = p − lr·δ.
 
 @inline function adadeltaAt<T, W>(
@@ -566,9 +567,9 @@ export function radamStep(
   if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
   const sq = rnd<T>(vadd<T>(vmul<T>(lanes<T>(rho), ld<T, W>(qp)), vmul<T>(vmul<T>(lanes<T>(omr), d), d)));
   st<T, W>(qp, sq);
-  const std = vsqrt<T>(rnd<T>(vadd<T>(sq, lanes<T>(eps))));
   const acc = ld<T, W>(ap);
-  const delta = rnd<T>(vmul<T>(rnd<T>(vdiv<T>(rnd<T>(vsqrt<T>(rnd<T>(vadd<T>(acc, lanes<T>(eps))))), rnd<T>(std))), d));
+  const ratio = rnd<T>(vdiv<T>(rnd<T>(vadd<T>(acc, lanes<T>(eps))), rnd<T>(vadd<T>(sq, lanes<T>(eps)))));
+  const delta = rnd<T>(vmul<T>(rnd<T>(vsqrt<T>(ratio)), d));
   st<T, W>(ap, vadd<T>(vmul<T>(lanes<T>(rho), acc), vmul<T>(vmul<T>(lanes<T>(omr), delta), delta)));
   st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), delta)));
 }

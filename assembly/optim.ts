@@ -19,9 +19,11 @@
 // stays there for thousands of steps. So each aligned group of 4 elements is
 // checked first: if its gradient is "tiny" (non-zero, below 2^-50, so that the
 // square would be subnormal) or its squared-gradient state is (non-zero, below
-// 2^-80), the whole group is computed in float64 — where these values are
-// normal — and each stored value is rounded to float32 once. That changes a
-// result by at most float32 rounding. Only those two inputs are checked: they
+// 2^-80), the group is computed in float64 — where these values are normal —
+// and each stored value is rounded to float32 once (Adam, the benchmarked
+// rule, sends only its v update through float64 and takes √v on an exactly
+// rescaled operand; see adamAt). That changes a result by at most float32
+// rounding. Only those two inputs are checked: they
 // are the ones that go and stay subnormal in training; anything else that is
 // subnormal (a parameter, a first moment decaying through the range on the way
 // to zero) is still computed correctly in float32, only more slowly. Tail
@@ -36,6 +38,14 @@ const ENTRY: usize = 64;
 const TINY_GRAD_BITS: i32 = (127 - 50) << 23;
 /** 2^-80: state or parameters this small reach subnormals after one product. */
 const TINY_STATE_BITS: i32 = (127 - 80) << 23;
+
+/**
+ * 2^31 − 1, as a mutable exported global: kernels splat it (and the limits
+ * derived from it) once before their loops. A literal constant would be folded
+ * back into every use, and V8 rebuilds a non-trivial v128 constant at each
+ * use inside the loop.
+ */
+export let optimAbsMask: i32 = 0x7fffffff;
 
 // ---- lane plumbing -------------------------------------------------------
 
@@ -61,8 +71,8 @@ const TINY_STATE_BITS: i32 = (127 - 80) << 23;
   return sizeof<T>() == 8 ? f64x2.splat(<f64>x) : f32x4.splat(x);
 }
 
-/** A float32 splat as lanes of T (promoted for f64). */
-@inline function spv<T>(x: v128): v128 {
+/** A float32 splat as lanes of T (promoted for the float64 path). */
+@inline function lanes<T>(x: v128): v128 {
   return sizeof<T>() == 8 ? f64x2.promote_low_f32x4(x) : x;
 }
 
@@ -82,6 +92,11 @@ const TINY_STATE_BITS: i32 = (127 - 80) << 23;
 @inline function tinyLanes(x: v128, limitBits: i32): v128 {
   const a = v128.and(x, i32x4.splat(0x7fffffff));
   return i32x4.lt_s(i32x4.add(a, i32x4.splat(0x7fffffff)), i32x4.splat(limitBits + 0x7fffffff));
+}
+
+/** tinyLanes with the constants passed in (splatted once per call, see optimAbsMask). */
+@inline function tinyLanesK(x: v128, absMask: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.add(v128.and(x, absMask), absMask), limit);
 }
 
 @inline function tinyOne(ptr: usize, limitBits: i32): bool {
@@ -110,36 +125,55 @@ const TINY_STATE_BITS: i32 = (127 - 80) << 23;
 // No squares: it meets subnormals only where its inputs already are, so it
 // has no float64 path.
 
-@inline function sgdAt<T, W>(
-  p: usize, g: usize, b: usize, first: bool, lr: f32, momentum: f32, omd: f32, wd: f32, gSign: f32, nesterov: bool,
+@inline function sgdAt<W>(
+  p: usize, g: usize, b: usize, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
 ): void {
-  const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  if (momentum != 0) {
-    let buf = d;
-    if (!first) buf = vadd<T>(vmul<T>(sp<T>(momentum), ld<T, W>(b)), vmul<T>(sp<T>(omd), d));
-    st<T, W>(b, buf);
-    d = nesterov ? vadd<T>(d, vmul<T>(sp<T>(momentum), buf)) : buf;
+  const pv = ld<f32, W>(p);
+  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  if (hasMomentum) {
+    const buf = first ? d : f32x4.add(f32x4.mul(momentum, ld<f32, W>(b)), f32x4.mul(omd, d));
+    st<f32, W>(b, buf);
+    d = nesterov ? f32x4.add(d, f32x4.mul(momentum, buf)) : buf;
   }
-  st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lr), d)));
+  st<f32, W>(p, f32x4.sub(pv, f32x4.mul(lr, d)));
+}
+
+@inline function sgdTensor(
+  p: usize, g: usize, b: usize, n: i32, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    sgdAt<u32>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+  }
 }
 
 export function sgdStep(
-  table: usize, count: i32, lr: f32, momentum: f32, omd: f32, wd: f32, gSign: f32, nesterov: i32,
+  table: usize, count: i32, lr_: f32, momentum_: f32, omd_: f32, wd_: f32, gSign_: f32, nesterov_: i32,
 ): void {
+  const lr = f32x4.splat(lr_), momentum = f32x4.splat(momentum_), omd = f32x4.splat(omd_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const hasWd = wd_ != 0, hasMomentum = momentum_ != 0, nesterov = nesterov_ != 0;
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     const p = eP(e), g = eG(e), b = eS0(e), n = eN(e);
     const first = eT0(e) != 0;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      sgdAt<f32, v128>(p + o, g + o, b + o, first, lr, momentum, omd, wd, gSign, nesterov != 0);
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      sgdAt<f32, u32>(p + o, g + o, b + o, first, lr, momentum, omd, wd, gSign, nesterov != 0);
+    // Specialised loops for the common cases; the general one for the rest.
+    if (!hasWd && hasMomentum && !first && !nesterov) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false);
+    } else if (!hasWd && !hasMomentum) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, false, false, false);
+    } else if (first) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, true, nesterov);
+    } else {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, false, nesterov);
     }
   }
 }
@@ -186,11 +220,11 @@ export function sgdStep(
 @inline function adamAt<W>(
   p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
   b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  hasWd: bool, hasDecay: bool, amsgrad: bool,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
   const gv = ld<f32, W>(g);
   const vOld = ld<f32, W>(vp);
-  const wide = v128.any_true(v128.or(tinyLanes(gv, TINY_GRAD_BITS), tinyLanes(vOld, TINY_STATE_BITS)));
+  const wide = v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyLanesK(vOld, k, sLimit)));
   let pv = ld<f32, W>(p);
   if (hasDecay) pv = f32x4.mul(pv, decay);
   let d = f32x4.mul(gv, gSign);
@@ -221,18 +255,18 @@ export function sgdStep(
 
 @inline function adamTensor(
   e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128,
-  gSign: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+  gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
   const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
   const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
   }
 }
 
@@ -244,15 +278,17 @@ export function adamStep(
   const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
   const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), decay = f32x4.splat(decay_), gSign = f32x4.splat(gSign_);
   const b2d = f64x2.splat(<f64>b2_), omb2d = f64x2.splat(<f64>omb2_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     // One specialised loop per option set, so no unused arithmetic runs.
     if (!ams) {
-      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, true, false);
-      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, true, false, false);
-      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, false, false);
+      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, true, false);
+      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, true, false, false);
+      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, false, false);
     } else {
-      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, true);
+      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, true);
     }
   }
 }
@@ -260,37 +296,47 @@ export function adamStep(
 // ---- Adagrad ---------------------------------------------------------------
 // d = gSign·g (+ wd·p); sum = sum + d·d; p = p − (clr·d)/(√sum + eps). t0 = clr.
 
-@inline function adagradAt<T, W>(p: usize, g: usize, sp_: usize, clr: f32, eps: f32, wd: f32, gSign: f32): void {
+@inline function adagradAt<T, W>(
+  p: usize, g: usize, sp_: usize, clr: v128, eps: v128, wd: v128, gSign: v128, hasWd: bool,
+): void {
   const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
   const s = rnd<T>(vadd<T>(ld<T, W>(sp_), vmul<T>(d, d)));
   st<T, W>(sp_, s);
-  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(clr), d), vadd<T>(vsqrt<T>(s), sp<T>(eps)))));
+  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(clr), d), vadd<T>(vsqrt<T>(s), lanes<T>(eps)))));
 }
 
-export function adagradStep(table: usize, count: i32, eps: f32, wd: f32, gSign: f32): void {
+@inline function adagradTensor(e: usize, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool): void {
+  const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = f32x4.splat(eT0(e));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(s + o), k, sLimit)))) {
+      adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+      adagradAt<f64, u64>(p + o + 8, g + o + 8, s + o + 8, clr, eps, wd, gSign, hasWd);
+    } else {
+      adagradAt<f32, v128>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(s + o, TINY_STATE_BITS)) {
+      adagradAt<f64, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    } else {
+      adagradAt<f32, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    }
+  }
+}
+
+export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign_: f32): void {
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = eT0(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(s + o)))) {
-        adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign);
-        adagradAt<f64, u64>(p + o + 8, g + o + 8, s + o + 8, clr, eps, wd, gSign);
-      } else {
-        adagradAt<f32, v128>(p + o, g + o, s + o, clr, eps, wd, gSign);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(s + o, TINY_STATE_BITS)) {
-        adagradAt<f64, u32>(p + o, g + o, s + o, clr, eps, wd, gSign);
-      } else {
-        adagradAt<f32, u32>(p + o, g + o, s + o, clr, eps, wd, gSign);
-      }
-    }
+    if (wd_ != 0) adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, true);
+    else adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, false);
   }
 }
 
@@ -300,55 +346,74 @@ export function adagradStep(table: usize, count: i32, eps: f32, wd: f32, gSign: 
 // momentum > 0: buf = μ·buf + d/avg, p = p − lr·buf; else p = p − (lr·d)/avg.
 
 @inline function rmspropAt<T, W>(
-  p: usize, g: usize, qp: usize, ap: usize, bp: usize, lr: f32, alpha: f32, oma: f32, eps: f32, wd: f32, gSign: f32,
-  momentum: f32, centered: bool,
+  p: usize, g: usize, qp: usize, ap: usize, bp: usize, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, hasWd: bool, centered: bool, hasMomentum: bool,
 ): void {
   const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const sq = rnd<T>(vadd<T>(vmul<T>(sp<T>(alpha), ld<T, W>(qp)), vmul<T>(vmul<T>(sp<T>(oma), d), d)));
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const sq = rnd<T>(vadd<T>(vmul<T>(lanes<T>(alpha), ld<T, W>(qp)), vmul<T>(vmul<T>(lanes<T>(oma), d), d)));
   st<T, W>(qp, sq);
   let avg: v128;
   if (centered) {
-    const ga = rnd<T>(vadd<T>(vmul<T>(sp<T>(alpha), ld<T, W>(ap)), vmul<T>(sp<T>(oma), d)));
+    const ga = rnd<T>(vadd<T>(vmul<T>(lanes<T>(alpha), ld<T, W>(ap)), vmul<T>(lanes<T>(oma), d)));
     st<T, W>(ap, ga);
-    avg = vadd<T>(vsqrt<T>(vsub<T>(sq, vmul<T>(ga, ga))), sp<T>(eps));
+    avg = vadd<T>(vsqrt<T>(vsub<T>(sq, vmul<T>(ga, ga))), lanes<T>(eps));
   } else {
-    avg = vadd<T>(vsqrt<T>(sq), sp<T>(eps));
+    avg = vadd<T>(vsqrt<T>(sq), lanes<T>(eps));
   }
-  if (momentum > 0) {
-    const buf = rnd<T>(vadd<T>(vmul<T>(sp<T>(momentum), ld<T, W>(bp)), vdiv<T>(d, avg)));
+  if (hasMomentum) {
+    const buf = rnd<T>(vadd<T>(vmul<T>(lanes<T>(momentum), ld<T, W>(bp)), vdiv<T>(d, avg)));
     st<T, W>(bp, buf);
-    st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lr), buf)));
+    st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), buf)));
   } else {
-    st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(lr), d), avg)));
+    st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(lr), d), avg)));
+  }
+}
+
+@inline function rmspropTensor(
+  e: usize, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128, gSign: v128, momentum: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, centered: bool, hasMomentum: bool,
+): void {
+  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(q + o), k, sLimit)))) {
+      rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+      rmspropAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, b + o + 8, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    } else {
+      rmspropAt<f32, v128>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS)) {
+      rmspropAt<f64, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    } else {
+      rmspropAt<f32, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    }
   }
 }
 
 export function rmspropStep(
-  table: usize, count: i32, lr: f32, alpha: f32, oma: f32, eps: f32, wd: f32, gSign: f32, momentum: f32, centered: i32,
+  table: usize, count: i32, lr_: f32, alpha_: f32, oma_: f32, eps_: f32, wd_: f32, gSign_: f32, momentum_: f32,
+  centered_: i32,
 ): void {
-  const c = centered != 0, mo = momentum > 0;
+  const lr = f32x4.splat(lr_), alpha = f32x4.splat(alpha_), oma = f32x4.splat(oma_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_), momentum = f32x4.splat(momentum_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  const hasWd = wd_ != 0, centered = centered_ != 0, hasMomentum = momentum_ > 0;
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(q + o)))) {
-        rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-        rmspropAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, b + o + 8, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      } else {
-        rmspropAt<f32, v128>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS)) {
-        rmspropAt<f64, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      } else {
-        rmspropAt<f32, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, c);
-      }
+    // Specialised loops for the plain rule and plain + momentum; the general one for the rest.
+    if (!hasWd && !centered && !hasMomentum) {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, false);
+    } else if (!hasWd && !centered) {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, true);
+    } else {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum);
     }
   }
 }
@@ -490,48 +555,61 @@ export function radamStep(
 }
 
 // ---- Adadelta ----------------------------------------------------------------
-// d = gSign·g (+ wd·p); sq = ρ·sq + ((1−ρ)·d)·d; δ = (√(acc + eps)/√(sq + eps))·d;
+// d = gSign·g (+ wd·p); sq = ρ·sq + ((1−ρ)·d)·d; δ = √((acc + eps)/(sq + eps))·d
+// (one square root instead of PyTorch's two and a division: equal up to float32 rounding);
 // acc = ρ·acc + ((1−ρ)·δ)·δ; p = p − lr·δ.
 
 @inline function adadeltaAt<T, W>(
-  p: usize, g: usize, qp: usize, ap: usize, lr: f32, rho: f32, omr: f32, eps: f32, wd: f32, gSign: f32,
+  p: usize, g: usize, qp: usize, ap: usize, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128, hasWd: bool,
 ): void {
   const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const sq = rnd<T>(vadd<T>(vmul<T>(sp<T>(rho), ld<T, W>(qp)), vmul<T>(vmul<T>(sp<T>(omr), d), d)));
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const sq = rnd<T>(vadd<T>(vmul<T>(lanes<T>(rho), ld<T, W>(qp)), vmul<T>(vmul<T>(lanes<T>(omr), d), d)));
   st<T, W>(qp, sq);
-  const std = vsqrt<T>(rnd<T>(vadd<T>(sq, sp<T>(eps))));
   const acc = ld<T, W>(ap);
-  const delta = rnd<T>(vmul<T>(rnd<T>(vdiv<T>(rnd<T>(vsqrt<T>(rnd<T>(vadd<T>(acc, sp<T>(eps))))), rnd<T>(std))), d));
-  st<T, W>(ap, vadd<T>(vmul<T>(sp<T>(rho), acc), vmul<T>(vmul<T>(sp<T>(omr), delta), delta)));
-  st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lr), delta)));
+  const ratio = rnd<T>(vdiv<T>(rnd<T>(vadd<T>(acc, lanes<T>(eps))), rnd<T>(vadd<T>(sq, lanes<T>(eps)))));
+  const delta = rnd<T>(vmul<T>(rnd<T>(vsqrt<T>(ratio)), d));
+  st<T, W>(ap, vadd<T>(vmul<T>(lanes<T>(rho), acc), vmul<T>(vmul<T>(lanes<T>(omr), delta), delta)));
+  st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), delta)));
+}
+
+@inline function adadeltaTensor(
+  e: usize, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): void {
+  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const tiny = v128.or(tinyLanesK(v128.load(g + o), k, gLimit), v128.or(tinyLanesK(v128.load(q + o), k, sLimit), tinyLanesK(v128.load(a + o), k, sLimit)));
+    if (v128.any_true(tiny)) {
+      adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+      adadeltaAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, lr, rho, omr, eps, wd, gSign, hasWd);
+    } else {
+      adadeltaAt<f32, v128>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS) || tinyOne(a + o, TINY_STATE_BITS)) {
+      adadeltaAt<f64, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    } else {
+      adadeltaAt<f32, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    }
+  }
 }
 
 export function adadeltaStep(
-  table: usize, count: i32, lr: f32, rho: f32, omr: f32, eps: f32, wd: f32, gSign: f32,
+  table: usize, count: i32, lr_: f32, rho_: f32, omr_: f32, eps_: f32, wd_: f32, gSign_: f32,
 ): void {
+  const lr = f32x4.splat(lr_), rho = f32x4.splat(rho_), omr = f32x4.splat(omr_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), v128.or(tinyS(q + o), tinyS(a + o))))) {
-        adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-        adadeltaAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, lr, rho, omr, eps, wd, gSign);
-      } else {
-        adadeltaAt<f32, v128>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS) || tinyOne(a + o, TINY_STATE_BITS)) {
-        adadeltaAt<f64, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-      } else {
-        adadeltaAt<f32, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign);
-      }
-    }
+    if (wd_ != 0) adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, true);
+    else adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, false);
   }
 }
 

@@ -24,7 +24,9 @@ export interface AdadeltaOptions extends CommonOptions {
  *     acc ← ρ·acc + (1 − ρ)·δ²
  *     θ ← θ − lr·δ
  *
- * State: step, square_avg, acc_delta.
+ * The kernel evaluates δ as √((acc + ε)/(sq + ε))·g — one square root
+ * instead of two and a division; equal to PyTorch's form up to float32
+ * rounding. State: step, square_avg, acc_delta.
  */
 export class Adadelta extends Optimizer {
   constructor(params: ParamsArg, options: AdadeltaOptions = {}) {

@@ -256,7 +256,7 @@ export function radamStepJs(
   }
 }
 
-/** Adadelta. */
+/** Adadelta: δ = √((acc + eps)/(sq + eps))·d (see adadeltaStep). */
 export function adadeltaStepJs(
   p: Float32Array, g: Float32Array, sq: Float32Array, acc: Float32Array,
   lr: number, rho: number, omr: number, eps: number, wd: number, gSign: number,
@@ -273,8 +273,7 @@ export function adadeltaStepJs(
         if (wd !== 0) d = d + wd * pv;
         const s = f(rho * sq[i] + omr * d * d);
         sq[i] = s;
-        const std = Math.sqrt(f(s + eps));
-        const delta = f(f(f(Math.sqrt(f(a + eps))) / f(std)) * d);
+        const delta = f(f(Math.sqrt(f(f(a + eps) / f(s + eps)))) * d);
         acc[i] = f(rho * a + omr * delta * delta);
         p[i] = f(pv - lr * delta);
       } else {
@@ -282,8 +281,7 @@ export function adadeltaStepJs(
         if (wd !== 0) d = f(d + f(wd * pv));
         const s = f(f(rho * sq[i]) + f(f(omr * d) * d));
         sq[i] = s;
-        const std = f(Math.sqrt(f(s + eps)));
-        const delta = f(f(f(Math.sqrt(f(a + eps))) / std) * d);
+        const delta = f(f(Math.sqrt(f(f(a + eps) / f(s + eps)))) * d);
         acc[i] = f(f(rho * a) + f(f(omr * delta) * delta));
         p[i] = f(pv - f(lr * delta));
       }

@@ -203,6 +203,7 @@ function scaleC(M: i32, N: i32, beta: f32, c: usize, ldc: i32): void {
   }
 }
 
+/** C = alpha·op(A)·op(B) + beta·C (see the top of this file); beta == 0 never reads C. */
 export function gemm(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
@@ -221,7 +222,7 @@ export function gemm(
     const nc = min(NC, N - jc);
     // Packing A costs about as much as one NR-column panel of the product:
     // with few panels, the micro-kernel reads A in place instead.
-    const packA_ = (nc + NR - 1) / NR > DIRECT_A_MAX_PANELS;
+    const packsA = (nc + NR - 1) / NR > DIRECT_A_MAX_PANELS;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       // The first pass over K applies beta; later passes accumulate.
@@ -229,7 +230,7 @@ export function gemm(
       packPanelsB(transB, b, <usize>ldb, pc, jc, kc, nc, packB);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        if (packA_) packPanelsA(transA, a, <usize>lda, ic, pc, mc, kc, packA);
+        if (packsA) packPanelsA(transA, a, <usize>lda, ic, pc, mc, kc, packA);
         const aBlock = a + <usize>ic * rowStride + <usize>pc * kStride;
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
@@ -241,12 +242,12 @@ export function gemm(
             const ct = full ? cp : edgeTile;
             const ldct: usize = full ? ldcBytes : <usize>NR << 2;
             const bt: f32 = full ? betaPass : 0;
-            const ap = packA_ ? packA + (<usize>ir * kc << 2) : aBlock + <usize>ir * rowStride;
+            const ap = packsA ? packA + (<usize>ir * kc << 2) : aBlock + <usize>ir * rowStride;
             if (nr <= 4) {
-              if (packA_) ppmmMicroKernelNarrow(kc, ap, bp, ct, ldct, alpha, bt);
+              if (packsA) ppmmMicroKernelNarrow(kc, ap, bp, ct, ldct, alpha, bt);
               else gemmMicroKernelNarrow(kc, mr, ap, rowStride, kStride, bp, ct, ldct, alpha, bt);
             } else {
-              if (packA_) ppmmMicroKernel(kc, ap, bp, ct, ldct, alpha, bt);
+              if (packsA) ppmmMicroKernel(kc, ap, bp, ct, ldct, alpha, bt);
               else gemmMicroKernel(kc, mr, ap, rowStride, kStride, bp, ct, ldct, alpha, bt);
             }
             if (!full) mergeEdgeTile(edgeTile, cp, <usize>ldc, mr, nr, betaPass);

@@ -43,7 +43,7 @@
 // Compatible extensions:
 //   options:  { minSamples, maxTime, minTime, warmupTime }  per-suite
 //             benchmark.js overrides (e.g. for a 5-second op; minTime = the
-//             shortest sample, default 5 ms); --quick shortens maxTime,
+//             shortest sample, default 1 ms); --quick shortens maxTime,
 //             minSamples and warmupTime.
 //   ceiling:  "mulAdd" | "fma" | "copy" | "bulkCopy" | "triad"  marks a suite of
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
@@ -270,13 +270,13 @@ export function validateSuites(list, file) {
 
 /**
  * benchmark.js options for a suite: defaults, the suite's overrides, then
- * --quick. Samples are short (minTime 5 ms rather than benchmark.js's 50 ms;
+ * --quick. Samples are short (minTime 1 ms rather than benchmark.js's 50 ms;
  * process.hrtime makes that precise enough): on a shared machine a long
  * sample always contains a preemption, while the median of many short ones
  * does not.
  */
 export function benchOptions(suite, quick) {
-  const o = { minSamples: 10, maxTime: 2, minTime: 0.005, warmupTime: 0.25, ...(suite.options ?? {}) };
+  const o = { minSamples: 10, maxTime: 2, minTime: 0.001, warmupTime: 0.25, ...(suite.options ?? {}) };
   if (quick) {
     o.minSamples = Math.min(o.minSamples, 3);
     o.maxTime = Math.min(o.maxTime, 0.3);

@@ -185,8 +185,8 @@ describe("suite contract", () => {
     expect(h.caseId("optim", "Adam step", "tfjs-wasm")).toBe("optim/Adam step/tfjs-wasm");
   });
   it("benchmark options: defaults, suite overrides, and --quick shortening both", () => {
-    expect(h.benchOptions(suite(), false)).toEqual({ minSamples: 10, maxTime: 2, minTime: 0.005, warmupTime: 0.25 });
-    expect(h.benchOptions(suite({ options: { maxTime: 20, minSamples: 4, minTime: 0.001 } }), false)).toEqual({ minSamples: 4, maxTime: 20, minTime: 0.001, warmupTime: 0.25 });
-    expect(h.benchOptions(suite({ options: { maxTime: 20 } }), true)).toEqual({ minSamples: 3, maxTime: 0.3, minTime: 0.005, warmupTime: 0.05 });
+    expect(h.benchOptions(suite(), false)).toEqual({ minSamples: 10, maxTime: 2, minTime: 0.001, warmupTime: 0.25 });
+    expect(h.benchOptions(suite({ options: { maxTime: 20, minSamples: 4, minTime: 0.002 } }), false)).toEqual({ minSamples: 4, maxTime: 20, minTime: 0.002, warmupTime: 0.25 });
+    expect(h.benchOptions(suite({ options: { maxTime: 20 } }), true)).toEqual({ minSamples: 3, maxTime: 0.3, minTime: 0.001, warmupTime: 0.05 });
   });
 });

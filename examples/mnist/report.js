@@ -287,7 +287,9 @@ ${htmlTable(epochHead, epochRows(r))}
 <p>The same 784-256-10 ReLU network, the same data order and the same optimizer (${escapeHtml(first.optimizerLabel)}, lr ${escapeHtml(first.lr)}, batch ${m.batchSize}),
 trained for ${m.studyEpochs} epochs from each initial weight distribution. Biases start at zero in every run.
 With all-zero weights every hidden unit computes the same thing and receives the same (here: zero) gradient, so the
-hidden layer never learns — the symmetry problem; only the output bias moves and the network predicts class frequencies.</p>
+hidden layer never learns — the symmetry problem; only the output bias moves and the network predicts class frequencies.
+Adam scales each parameter's step by its own gradient history, so small initial weights cost little in a network with one
+hidden layer; depth is where the initial scale decides everything (last section).</p>
 ${htmlTable(["initializer", "weights", ...runHead], report.initializers.map((r, i) => {
   const row = runRows([r], false)[0];
   return [row[0], r.formula, ...row.slice(1)];

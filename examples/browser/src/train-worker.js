@@ -138,6 +138,7 @@ async function train(config, id) {
   } finally {
     x.dispose();
     lossFn.dispose();
+    opt.dispose();
   }
 }
 

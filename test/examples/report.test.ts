@@ -129,6 +129,13 @@ describe("report HTML", () => {
     expect(html.match(/<\/script>/g)!.length).toBe(3);
   });
 
+  it("without chart.js the page has the tables, no scripts but the data, and says why", () => {
+    const bare = renderHtml(report, { chartJs: null });
+    expect(bare).toContain("<b>Charts omitted:</b>");
+    expect(bare).toContain("<td>96.50%</td>");
+    expect(bare.match(/<script/g)!.length).toBe(1);
+  });
+
   it("writeReport writes both files and returns their paths", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasmtrain-report-"));
     const paths = writeReport(syntheticReport(), dir);

@@ -16,8 +16,9 @@
 // place through MR row pointers (any strides, so Aᵀ too), as XNNPACK's gemm
 // kernels do; its ppmm kernels are the packed-A form.
 // Tiles on C's right and bottom edges are computed in full on zero-padded
-// panels into a small scratch tile and merged into C.
-import { MR, NR, gemmMicroKernel, ppmmMicroKernel } from "./gemm_kernels";
+// panels into a small scratch tile and merged into C; a last panel of at most
+// four columns runs an MR x 4 kernel (N = 10: 12 columns computed, not 16).
+import { MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
 
 /** Inner-dimension block: a KC x NR panel of B fits L1 alongside A's stream. */
 const KC: i32 = 256;
@@ -162,8 +163,15 @@ function packPanelsB(transB: i32, b: usize, ldb: usize, p0: i32, j0: i32, kc: i3
   const ld = ldb << 2;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
-    if (transB) packTranspose(NR, nr, b + ((<usize>(j0 + jr) * ldb + <usize>p0) << 2), ld, kc, dst);
-    else packCopy(NR, nr, b + ((<usize>p0 * ldb + <usize>(j0 + jr)) << 2), ld, kc, dst);
+    const src = transB ? b + ((<usize>(j0 + jr) * ldb + <usize>p0) << 2) : b + ((<usize>p0 * ldb + <usize>(j0 + jr)) << 2);
+    if (nr <= 4) {
+      // A last panel of at most 4 columns is packed 4 wide for the narrow kernel.
+      if (transB) packTranspose(4, nr, src, ld, kc, dst);
+      else packCopy(4, nr, src, ld, kc, dst);
+    } else {
+      if (transB) packTranspose(NR, nr, src, ld, kc, dst);
+      else packCopy(NR, nr, src, ld, kc, dst);
+    }
     dst += <usize>NR * kc << 2;
   }
 }
@@ -233,10 +241,13 @@ export function gemm(
             const ct = full ? cp : edgeTile;
             const ldct: usize = full ? ldcBytes : <usize>NR << 2;
             const bt: f32 = full ? betaPass : 0;
-            if (packA_) {
-              ppmmMicroKernel(kc, packA + (<usize>ir * kc << 2), bp, ct, ldct, alpha, bt);
+            const ap = packA_ ? packA + (<usize>ir * kc << 2) : aBlock + <usize>ir * rowStride;
+            if (nr <= 4) {
+              if (packA_) ppmmMicroKernelNarrow(kc, ap, bp, ct, ldct, alpha, bt);
+              else gemmMicroKernelNarrow(kc, mr, ap, rowStride, kStride, bp, ct, ldct, alpha, bt);
             } else {
-              gemmMicroKernel(kc, mr, aBlock + <usize>ir * rowStride, rowStride, kStride, bp, ct, ldct, alpha, bt);
+              if (packA_) ppmmMicroKernel(kc, ap, bp, ct, ldct, alpha, bt);
+              else gemmMicroKernel(kc, mr, ap, rowStride, kStride, bp, ct, ldct, alpha, bt);
             }
             if (!full) mergeEdgeTile(edgeTile, cp, <usize>ldc, mr, nr, betaPass);
           }
@@ -264,8 +275,8 @@ export function warmupGemm(scratch: usize, scratchBytes: i32): void {
   }
   for (let t = 0; t < 4; t++) {
     gemm(t & 1, t >> 1, n, n, n, 1, a, n, b, n, 0, c, n);
-    // N = 96 > 64: the packed-A path (B and op(B) are 8 x 96 or 96 x 8 here).
-    gemm(t & 1, t >> 1, 8, 96, 8, 1, a, 8, b, t >> 1 ? 8 : 96, 0, c, 96);
+    // N = 100 > 64: the packed-A path, ending in a 4-column panel (op(B) is 8 x 100).
+    gemm(t & 1, t >> 1, 8, 100, 8, 1, a, 8, b, t >> 1 ? 8 : 100, 0, c, 100);
   }
   gemm(0, 0, n - 3, n - 5, n - 1, 1, a, n, b, n, 1, c, n);
 }

@@ -6,7 +6,7 @@ export const MR: i32 = 4;
 /** Columns of the micro-kernel tile (the driver's B panel width). */
 export const NR: i32 = 8;
 
-/** The driver's micro-kernel on a packed A panel: 4x8, fused multiply-add in the relaxed-SIMD build. */
+/** The driver's micro-kernel on a packed A panel: 4x8. */
 // @ts-ignore: decorator
 @inline
 export function ppmmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
@@ -17,7 +17,7 @@ export function ppmmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usiz
   }
 }
 
-/** The driver's micro-kernel on A in place (row stride rs, k stride ks, bytes; mr valid rows). */
+/** The driver's micro-kernel on A in place (row stride rs, k stride ks, bytes; mr valid rows): 4x8. */
 // @ts-ignore: decorator
 @inline
 export function gemmMicroKernel(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
@@ -25,6 +25,28 @@ export function gemmMicroKernel(kc: i32, mr: i32, a: usize, rs: usize, ks: usize
     gemm_4x8__wasmrelaxedsimd_fma(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
   } else {
     gemm_4x8__wasmsimd_loadsplat(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+  }
+}
+
+/** A last B panel of at most 4 columns (packed 4 wide), packed A: 4x4. */
+// @ts-ignore: decorator
+@inline
+export function ppmmMicroKernelNarrow(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    ppmm_4x4__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
+  } else {
+    ppmm_4x4__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);
+  }
+}
+
+/** A last B panel of at most 4 columns (packed 4 wide), A in place: 4x4. */
+// @ts-ignore: decorator
+@inline
+export function gemmMicroKernelNarrow(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    gemm_4x4__wasmrelaxedsimd_fma(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+  } else {
+    gemm_4x4__wasmsimd_loadsplat(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
   }
 }
 
@@ -1759,5 +1781,171 @@ export function gemm_8x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
     v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
     const p7 = c + 7 * ldc;
     v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
+/** 4x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function ppmm_4x4__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    a += 16;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function ppmm_4x4__wasmrelaxedsimd_fma(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    a += 16;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
+export function gemm_4x4__wasmsimd_loadsplat(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat. */
+export function gemm_4x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  do {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    a0 += ks;
+    a1 += ks;
+    a2 += ks;
+    a3 += ks;
+    b += 16;
+  } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
   }
 }

@@ -149,20 +149,28 @@ export function sgdStep(
 // m = β1·m + (1−β1)·d; v = β2·v + ((1−β2)·d)·d; v̂ = amsgrad ? vmax = max(vmax, v) : v;
 // denom = √v̂ · (1/√bc2) + eps; p = p − (stepSize·m)/denom, stepSize = lr/bc1.
 // t0 = stepSize, t1 = 1/√bc2.
-// In a tiny group only v's update is computed in float64 (rounded once), and
-// √v̂ too (a float64 square root of a float32 value rounds to the float32
-// square root: same bits, but no subnormal operand); everything else is the
-// float32 path, whose operands are then all normal.
+// In a tiny group only v's update is computed in float64 (rounded once); √v̂
+// is taken on an exactly rescaled operand (same bits as the float32 square
+// root, no subnormal operand); everything else is the float32 path, whose
+// operands are then all normal.
 
-@inline function sqrtViaF64(x: v128): v128 {
-  const lo = f64x2.sqrt(f64x2.promote_low_f32x4(x));
-  const hi = f64x2.sqrt(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)));
-  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+/**
+ * √x for x >= 0 without a subnormal operand: lanes below 2^-60 are scaled by
+ * 2^64 exactly (subnormals through an integer conversion of their bits), the
+ * root taken and scaled back by 2^-32. Both roots are normal, so this is the
+ * float32 square root, bit for bit.
+ */
+@inline function sqrtNoSubnormal(x: v128): v128 {
+  const subnormal = i32x4.lt_s(x, i32x4.splat(0x00800000));
+  const small = i32x4.lt_s(x, i32x4.splat((127 - 60) << 23));
+  const fromSubnormal = f32x4.mul(f32x4.convert_i32x4_s(x), f32x4.splat(<f32>2.5849394142282115e-26)); // 2^-85
+  const fromNormal = i32x4.add(x, i32x4.splat(64 << 23));
+  const scaled = v128.bitselect(fromSubnormal, v128.bitselect(fromNormal, x, small), subnormal);
+  return f32x4.mul(f32x4.sqrt(scaled), v128.bitselect(f32x4.splat(<f32>2.3283064365386963e-10), f32x4.splat(1), small)); // 2^-32
 }
 
 /** β·s + ((1−β)·d)·d evaluated in float64 and rounded once (the tiny-group form of a squared moment). */
-@inline function squareMomentF64(beta: v128, omb: v128, s: v128, d: v128): v128 {
-  const b = f64x2.promote_low_f32x4(beta), c = f64x2.promote_low_f32x4(omb);
+@inline function squareMomentF64(b: v128, c: v128, s: v128, d: v128): v128 {
   const dl = f64x2.promote_low_f32x4(d), dh = f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 0, 1));
   const sl = f64x2.promote_low_f32x4(s), sh = f64x2.promote_low_f32x4(v128.shuffle<f32>(s, s, 2, 3, 0, 1));
   const lo = f64x2.add(f64x2.mul(b, sl), f64x2.mul(f64x2.mul(c, dl), dl));
@@ -170,28 +178,62 @@ export function sgdStep(
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
+/**
+ * One group of 4 (or one tail element, W = u32). Gradient and v are loaded
+ * once for both the tiny check and the update; the option flags are
+ * compile-time constants of each specialised loop (see adamStep).
+ */
 @inline function adamAt<W>(
   p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
-  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  hasWd: bool, hasDecay: bool, amsgrad: bool, wide: bool,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
+  const gv = ld<f32, W>(g);
+  const vOld = ld<f32, W>(vp);
+  const wide = v128.any_true(v128.or(tinyLanes(gv, TINY_GRAD_BITS), tinyLanes(vOld, TINY_STATE_BITS)));
   let pv = ld<f32, W>(p);
   if (hasDecay) pv = f32x4.mul(pv, decay);
-  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  let d = f32x4.mul(gv, gSign);
   if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
   const m = f32x4.add(f32x4.mul(b1, ld<f32, W>(mp)), f32x4.mul(omb1, d));
-  const vOld = ld<f32, W>(vp);
-  const v = wide ? squareMomentF64(b2, omb2, vOld, d) : f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
   st<f32, W>(mp, m);
-  st<f32, W>(vp, v);
-  let vh = v;
-  if (amsgrad) {
-    vh = f32x4.max(ld<f32, W>(xp), v);
-    st<f32, W>(xp, vh);
+  let v: v128, root: v128;
+  if (wide) {
+    v = squareMomentF64(b2d, omb2d, vOld, d);
+    st<f32, W>(vp, v);
+    if (amsgrad) {
+      v = f32x4.max(ld<f32, W>(xp), v);
+      st<f32, W>(xp, v);
+    }
+    root = sqrtNoSubnormal(v);
+  } else {
+    v = f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
+    st<f32, W>(vp, v);
+    if (amsgrad) {
+      v = f32x4.max(ld<f32, W>(xp), v);
+      st<f32, W>(xp, v);
+    }
+    root = f32x4.sqrt(v);
   }
-  const root = wide ? sqrtViaF64(vh) : f32x4.sqrt(vh);
   const denom = f32x4.add(f32x4.mul(root, rb2), eps);
   st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, m), denom)));
+}
+
+@inline function adamTensor(
+  e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128,
+  gSign: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+): void {
+  const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
+  const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+  }
 }
 
 export function adamStep(
@@ -201,27 +243,16 @@ export function adamStep(
   const ams = amsgrad != 0, hasWd = wd_ != 0, hasDecay = decay_ != 1;
   const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
   const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), decay = f32x4.splat(decay_), gSign = f32x4.splat(gSign_);
+  const b2d = f64x2.splat(<f64>b2_), omb2d = f64x2.splat(<f64>omb2_);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
-    const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, true);
-      } else {
-        adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, false);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      const wide = tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS);
-      if (wide) {
-        adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, true);
-      } else {
-        adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, ams, false);
-      }
+    // One specialised loop per option set, so no unused arithmetic runs.
+    if (!ams) {
+      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, true, false);
+      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, true, false, false);
+      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, false, false, false);
+    } else {
+      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, true);
     }
   }
 }
@@ -512,13 +543,6 @@ export function adadeltaStep(
 // Pass 2 (lambApply): recomputes the same u from the stored m, v and p (cheaper
 //   than keeping it in memory) and sets p = p − (lr·r)·u, t2 = lr·r.
 
-let accP0: v128 = f64x2.splat(0);
-let accP1: v128 = f64x2.splat(0);
-let accU0: v128 = f64x2.splat(0);
-let accU1: v128 = f64x2.splat(0);
-let tailP: f64 = 0;
-let tailU: f64 = 0;
-
 @inline function lambDirection<T>(pv: v128, m: v128, v: v128, rbc1: f32, rbc2: f32, eps: f32, wd: f32): v128 {
   const mh = rnd<T>(vmul<T>(m, sp<T>(rbc1)));
   const vh = rnd<T>(vmul<T>(v, sp<T>(rbc2)));
@@ -527,42 +551,22 @@ let tailU: f64 = 0;
   return rnd<T>(u);
 }
 
-/** Widens float32 lanes to (low pair, high pair) float64 vectors for the norm sums. */
-@inline function accumulate<T, W>(pv: v128, u: v128, half: i32): void {
-  if (sizeof<W>() == 16) {
-    const pl = f64x2.promote_low_f32x4(pv), ph = f64x2.promote_low_f32x4(v128.shuffle<f32>(pv, pv, 2, 3, 0, 1));
-    const ul = f64x2.promote_low_f32x4(u), uh = f64x2.promote_low_f32x4(v128.shuffle<f32>(u, u, 2, 3, 0, 1));
-    accP0 = f64x2.add(accP0, f64x2.mul(pl, pl));
-    accP1 = f64x2.add(accP1, f64x2.mul(ph, ph));
-    accU0 = f64x2.add(accU0, f64x2.mul(ul, ul));
-    accU1 = f64x2.add(accU1, f64x2.mul(uh, uh));
-  } else if (sizeof<W>() == 8) {
-    if (half == 0) {
-      accP0 = f64x2.add(accP0, f64x2.mul(pv, pv));
-      accU0 = f64x2.add(accU0, f64x2.mul(u, u));
-    } else {
-      accP1 = f64x2.add(accP1, f64x2.mul(pv, pv));
-      accU1 = f64x2.add(accU1, f64x2.mul(u, u));
-    }
-  } else {
-    const x = sizeof<T>() == 8 ? f64x2.extract_lane(pv, 0) : <f64>f32x4.extract_lane(pv, 0);
-    const y = sizeof<T>() == 8 ? f64x2.extract_lane(u, 0) : <f64>f32x4.extract_lane(u, 0);
-    tailP += x * x;
-    tailU += y * y;
-  }
-}
-
+/** Updates m and v and returns u (lanes of T, values already rounded to float32). */
 @inline function lambMomentsAt<T, W>(
   p: usize, g: usize, mp: usize, vp: usize, rbc1: f32, rbc2: f32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32,
-  wd: f32, gSign: f32, half: i32,
-): void {
+  wd: f32, gSign: f32,
+): v128 {
   const pv = ld<T, W>(p);
   const d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
   const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
   const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
   st<T, W>(mp, m);
   st<T, W>(vp, v);
-  accumulate<T, W>(pv, lambDirection<T>(pv, m, v, rbc1, rbc2, eps, wd), half);
+  return lambDirection<T>(pv, m, v, rbc1, rbc2, eps, wd);
+}
+
+@inline function hi2(x: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
 }
 
 @inline function lambApplyAt<T, W>(
@@ -579,25 +583,38 @@ export function lambMoments(
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e), rbc1 = eT0(e), rbc2 = eT1(e);
-    accP0 = f64x2.splat(0); accP1 = f64x2.splat(0); accU0 = f64x2.splat(0); accU1 = f64x2.splat(0);
-    tailP = 0; tailU = 0;
+    let accP0 = f64x2.splat(0), accP1 = f64x2.splat(0), accU0 = f64x2.splat(0), accU1 = f64x2.splat(0);
+    let tailP: f64 = 0, tailU: f64 = 0;
     let i = 0;
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
+      const pv = v128.load(p + o);
+      const p0 = f64x2.promote_low_f32x4(pv), p1 = hi2(pv);
+      accP0 = f64x2.add(accP0, f64x2.mul(p0, p0));
+      accP1 = f64x2.add(accP1, f64x2.mul(p1, p1));
       if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        lambMomentsAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
-        lambMomentsAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 1);
+        const u0 = lambMomentsAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        const u1 = lambMomentsAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
       } else {
-        lambMomentsAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
+        const u = lambMomentsAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        const u0 = f64x2.promote_low_f32x4(u), u1 = hi2(u);
+        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
       }
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
+      const x = <f64>load<f32>(p + o);
+      tailP += x * x;
+      let y: f64;
       if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
-        lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
+        y = f64x2.extract_lane(lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
       } else {
-        lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign, 0);
+        y = <f64>f32x4.extract_lane(lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
       }
+      tailU += y * y;
     }
     const sP = (f64x2.extract_lane(accP0, 0) + f64x2.extract_lane(accP0, 1)) +
       (f64x2.extract_lane(accP1, 0) + f64x2.extract_lane(accP1, 1)) + tailP;

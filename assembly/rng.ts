@@ -48,6 +48,11 @@ const KIND_BERNOULLI: i32 = 3;
 // One group of 16 outputs, for the head and tail of a fill that does not
 // cover whole groups.
 const SCRATCH: usize = memory.data(64, 16);
+// The four word vectors after Philox's first two rounds (see firstTwoRounds).
+const PHILOX2: usize = memory.data(64, 16);
+// Splatted round keys of rounds 3..10, (key0 + r·W0, key1 + r·W1), set per fill:
+// loads from L1 instead of two vector adds per round.
+const ROUND_KEYS: usize = memory.data(256, 16);
 
 // log polynomial P(f), f in [√½ - 1, √2 - 1]
 const LP0: f32 = 0.3333332655247981;
@@ -197,7 +202,7 @@ const QUANTILE_TAIL: f64 = 0.02425;
  * The angle is reduced on the integer to the nearest half turn k (0 or 1) and
  * a remainder t in [-1/4, 1/4) of a turn, so cos and sin of the angle are
  * (-1)^k·cos(2πt) and (-1)^k·sin(2πt): one sign flip, no quadrant swap.
- * Writes r·cos and r·sin, affine-mapped.
+ * Writes (r·std)·cos + mean and (r·std)·sin + mean.
  */
 @inline function boxMullerStore(dst: usize, xr: v128, xa: v128, mean: f32, std: f32): void {
   const radius = boxMullerRadius(xr);
@@ -215,10 +220,10 @@ const QUANTILE_TAIL: f64 = 0.02425;
   c = hornerNext(c, t2, C2);
   c = hornerNext(c, t2, C1);
   c = f32x4.add(f32x4.mul(c, t2), splatF(1));
-  const sd = splatF(std);
+  const scaled = f32x4.mul(radius, splatF(std));
   const mu = splatF(mean);
-  v128.store(dst, f32x4.add(f32x4.mul(f32x4.mul(radius, v128.xor(c, half)), sd), mu));
-  v128.store(dst, f32x4.add(f32x4.mul(f32x4.mul(radius, v128.xor(s, half)), sd), mu), 16);
+  v128.store(dst, f32x4.add(f32x4.mul(scaled, v128.xor(c, half)), mu));
+  v128.store(dst, f32x4.add(f32x4.mul(scaled, v128.xor(s, half)), mu), 16);
 }
 
 @inline function truncNormalStore(dst: usize, x: v128, pLo: f32, pWidth: f32, flip: f32, mean: f32, std: f32, lo: f32, hi: f32): void {
@@ -263,6 +268,36 @@ const QUANTILE_TAIL: f64 = 0.02425;
   }
 }
 
+// M1·lane for lanes 0..3, high and low words: the first round's products of
+// the counter word c2 = lane, the same for every group.
+const LANE_HI: v128 = i32x4(0, 0, 1, 2);
+const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
+
+/**
+ * Philox state after the first two rounds for counter (grp, lane, 0). In those
+ * rounds most words are the same in all four lanes (c0, c1 and c3 are, and c2
+ * = lane is a constant), so they cost two scalar multiplies and one vector
+ * multiply instead of two full vector rounds. Writes the four word vectors to
+ * the PHILOX2 scratch (read back at once, from L1).
+ */
+@inline function firstTwoRounds(grp: u64, key0: u32, key1: u32, m0: v128): void {
+  const gLo = <u32>grp;
+  const gHi = <u32>(grp >> 32);
+  // round 1: x = (gLo, gHi, lane, 0), key (key0, key1)
+  const p0 = <u64>M0 * <u64>gLo;
+  const a0 = v128.xor(LANE_HI, i32x4.splat(gHi ^ key0));
+  const s2 = <u32>(p0 >> 32) ^ key1;
+  const s3 = <u32>p0;
+  // round 2: x = (a0, LANE_LO, s2, s3), key + W
+  const q0l = i64x2.extmul_low_i32x4_u(a0, m0);
+  const q0h = i64x2.extmul_high_i32x4_u(a0, m0);
+  const p1 = <u64>M1 * <u64>s2;
+  v128.store(PHILOX2, v128.xor(LANE_LO, i32x4.splat(<u32>(p1 >> 32) ^ (key0 + W0))));
+  v128.store(PHILOX2, i32x4.splat(<u32>p1), 16);
+  v128.store(PHILOX2, v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), i32x4.splat(s3 ^ (key1 + W1))), 32);
+  v128.store(PHILOX2, i32x4.shuffle(q0l, q0h, 0, 2, 4, 6), 48);
+}
+
 /**
  * The 16 outputs of group `grp` at dst: Philox4x32-10 on the counters
  * (grp, lane, 0) in the four lanes. a..g are the kind's float parameters (see
@@ -272,15 +307,16 @@ const QUANTILE_TAIL: f64 = 0.02425;
   kind: i32, dst: usize, grp: u64, key0: u32, key1: u32,
   a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
 ): void {
-  let x0 = i32x4.splat(<u32>grp);
-  let x1 = i32x4.splat(<u32>(grp >> 32));
-  let x2 = i32x4(0, 1, 2, 3);
-  let x3 = i32x4.splat(0);
-  let k0 = i32x4.splat(key0);
-  let k1 = i32x4.splat(key1);
   const m0 = i32x4.splat(M0);
   const m1 = i32x4.splat(M1);
-  for (let r = 0; r < 10; r++) {
+  firstTwoRounds(grp, key0, key1, m0);
+  let x0 = v128.load(PHILOX2);
+  let x1 = v128.load(PHILOX2, 16);
+  let x2 = v128.load(PHILOX2, 32);
+  let x3 = v128.load(PHILOX2, 48);
+  for (let r = 2; r < 10; r++) {
+    const k0 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5));
+    const k1 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5), 16);
     const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
     const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
     const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
@@ -289,8 +325,6 @@ const QUANTILE_TAIL: f64 = 0.02425;
     x1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
     x2 = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), x3), k1);
     x3 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
-    k0 = i32x4.add(k0, i32x4.splat(W0));
-    k1 = i32x4.add(k1, i32x4.splat(W1));
   }
   emit(kind, dst, x0, x1, x2, x3, a, b, c, d, e, f, g);
 }
@@ -304,20 +338,33 @@ const QUANTILE_TAIL: f64 = 0.02425;
   kind: i32, dst: usize, grp: u64, key0: u32, key1: u32,
   a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
 ): void {
-  const grpB = grp + 1;
-  let x0 = i32x4.splat(<u32>grp);
-  let x1 = i32x4.splat(<u32>(grp >> 32));
-  let x2 = i32x4(0, 1, 2, 3);
-  let x3 = i32x4.splat(0);
-  let y0 = i32x4.splat(<u32>grpB);
-  let y1 = i32x4.splat(<u32>(grpB >> 32));
-  let y2 = x2;
-  let y3 = x3;
-  let k0 = i32x4.splat(key0);
-  let k1 = i32x4.splat(key1);
   const m0 = i32x4.splat(M0);
   const m1 = i32x4.splat(M1);
-  for (let r = 0; r < 10; r++) {
+  // firstTwoRounds for both groups, kept in registers (same arithmetic)
+  const grpB = grp + 1;
+  const aHi = <u32>(grp >> 32);
+  const bHi = <u32>(grpB >> 32);
+  const pa0 = <u64>M0 * <u64><u32>grp;
+  const pb0 = <u64>M0 * <u64><u32>grpB;
+  const a0 = v128.xor(LANE_HI, i32x4.splat(aHi ^ key0));
+  const b0 = v128.xor(LANE_HI, i32x4.splat(bHi ^ key0));
+  const pa1 = <u64>M1 * <u64>(<u32>(pa0 >> 32) ^ key1);
+  const pb1 = <u64>M1 * <u64>(<u32>(pb0 >> 32) ^ key1);
+  const qal = i64x2.extmul_low_i32x4_u(a0, m0);
+  const qah = i64x2.extmul_high_i32x4_u(a0, m0);
+  const qbl = i64x2.extmul_low_i32x4_u(b0, m0);
+  const qbh = i64x2.extmul_high_i32x4_u(b0, m0);
+  let x0 = v128.xor(LANE_LO, i32x4.splat(<u32>(pa1 >> 32) ^ (key0 + W0)));
+  let x1 = i32x4.splat(<u32>pa1);
+  let x2 = v128.xor(i32x4.shuffle(qal, qah, 1, 3, 5, 7), i32x4.splat(<u32>pa0 ^ (key1 + W1)));
+  let x3 = i32x4.shuffle(qal, qah, 0, 2, 4, 6);
+  let y0 = v128.xor(LANE_LO, i32x4.splat(<u32>(pb1 >> 32) ^ (key0 + W0)));
+  let y1 = i32x4.splat(<u32>pb1);
+  let y2 = v128.xor(i32x4.shuffle(qbl, qbh, 1, 3, 5, 7), i32x4.splat(<u32>pb0 ^ (key1 + W1)));
+  let y3 = i32x4.shuffle(qbl, qbh, 0, 2, 4, 6);
+  for (let r = 2; r < 10; r++) {
+    const k0 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5));
+    const k1 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5), 16);
     const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
     const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
     const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
@@ -334,8 +381,6 @@ const QUANTILE_TAIL: f64 = 0.02425;
     y1 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
     y2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), y3), k1);
     y3 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
-    k0 = i32x4.add(k0, i32x4.splat(W0));
-    k1 = i32x4.add(k1, i32x4.splat(W1));
   }
   emit(kind, dst, x0, x1, x2, x3, a, b, c, d, e, f, g);
   emit(kind, dst + 64, y0, y1, y2, y3, a, b, c, d, e, f, g);
@@ -346,6 +391,10 @@ const QUANTILE_TAIL: f64 = 0.02425;
   a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32,
 ): void {
   if (n <= 0) return;
+  for (let r: u32 = 2; r < 10; r++) {
+    v128.store(ROUND_KEYS + (<usize>(r - 2) << 5), i32x4.splat(key0 + r * W0));
+    v128.store(ROUND_KEYS + (<usize>(r - 2) << 5), i32x4.splat(key1 + r * W1), 16);
+  }
   const pos: u64 = (<u64>posHi << 32) | <u64>posLo;
   let grp: u64 = pos >> 4;
   let done: i32 = 0;

@@ -49,6 +49,10 @@
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
 //
 // Medians are of benchmark.js's samples (`stats.sample`, seconds per op).
+// An op that takes a second or more in warm-up is instead timed call by call
+// (minSamples calls; see timeSlowFn).
+// Each row also has the process CPU time per op (cpuTimePerCall), which a
+// busy machine inflates far less than the wall-clock median of a long op.
 // benchmark.js's function decompilation is switched off, so the timed function
 // is always called as written (closures work).
 import { createRequire } from "node:module";
@@ -145,6 +149,20 @@ export function median(values) {
   const s = Float64Array.from(values).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+// Two-tailed 95% critical values of Student's t by degrees of freedom (as
+// benchmark.js uses), 1.96 beyond 30.
+const T95 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/** benchmark.js's relative margin of error (percent): t(95%, n-1) · sem / mean · 100; 0 for one value. */
+export function relativeMarginOfError(values) {
+  const n = values.length;
+  if (n < 2) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
+  const t = T95[n - 1] ?? 1.96;
+  return ((t * Math.sqrt(variance / n)) / mean) * 100;
 }
 
 /** How many times faster `base` is than `other`, from their median times (seconds per op). */
@@ -322,7 +340,7 @@ export function suiteTable(suite, results) {
   const hasBytes = suite.bytes !== undefined;
   const hasFlops = suite.flops !== undefined;
   const base = results.find((r) => r.case === "wasmtrain" && r.medianMs);
-  const headers = ["case", "median", "ops/s", `${suite.unit}s/s`];
+  const headers = ["case", "median", "cpu/op", "ops/s", `${suite.unit}s/s`];
   if (hasBytes) headers.push("GB/s", "of BW");
   if (hasFlops) headers.push("GFLOP/s", "of peak");
   headers.push("±rme", "n");
@@ -333,7 +351,7 @@ export function suiteTable(suite, results) {
       while (row.length < headers.length) row.push("");
       return row;
     }
-    const row = [r.case, formatTime(r.medianMs / 1e3), r.opsPerSec.toPrecision(4), formatRate(r.itemsPerSec, suite.unit).replace(/ \S+\/s$/, "")];
+    const row = [r.case, formatTime(r.medianMs / 1e3), r.cpuMsPerOp === null ? "-" : formatTime(r.cpuMsPerOp / 1e3), r.opsPerSec.toPrecision(4), formatRate(r.itemsPerSec, suite.unit).replace(/ \S+\/s$/, "")];
     if (hasBytes) row.push(r.gbPerSec.toFixed(2), formatPercent(r.bandwidthFraction));
     if (hasFlops) row.push(r.gflops.toFixed(2), formatPercent(r.computeFraction));
     row.push(`${r.rme.toFixed(1)}%`, String(r.samples));
@@ -344,6 +362,25 @@ export function suiteTable(suite, results) {
 }
 
 // ---------------------------------------------------------------- running
+
+/**
+ * The process's CPU time (user + system) per call of fn, over calls made for
+ * at least `seconds` (at least one call): what an op costs when it is not
+ * preempted, for comparison with the wall-clock median on a busy machine.
+ * It counts every thread of the process (e.g. V8's background GC), so it is
+ * an estimate.
+ */
+export function cpuTimePerCall(fn, seconds) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let calls = 0;
+  while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
+    fn();
+    calls++;
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6 / calls;
+}
 
 let BenchmarkClass = null;
 function Benchmark() {
@@ -363,16 +400,47 @@ function Benchmark() {
 function warmUp(fn, seconds) {
   const t0 = performance.now();
   let calls = 0;
+  let last = 0;
   while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
+    const t = performance.now();
     const r = fn();
+    last = (performance.now() - t) / 1e3;
     if (calls === 0 && r && typeof r.then === "function") {
       throw new TypeError("the timed function returned a Promise: it must be synchronous (do async work in the factory)");
     }
     calls++;
   }
+  return last;
 }
 
-/** Times a synchronous function with benchmark.js; resolves to { sample, rme, ... }. */
+/** Ops at least this long (seconds) are timed call by call instead of by benchmark.js. */
+export const SLOW_OP_SECONDS = 1;
+
+/**
+ * Times a slow op call by call: `minSamples` calls (at least 2), each one a
+ * sample, with its process CPU time. benchmark.js would also make an untimed
+ * pretest call in every cycle, doubling the run time of a multi-second op
+ * without adding information.
+ */
+export function timeSlowFn(fn, options) {
+  const n = Math.max(2, options.minSamples);
+  const sample = [];
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn();
+    sample.push((performance.now() - t) / 1e3);
+  }
+  const c = process.cpuUsage(c0);
+  return {
+    sample,
+    rme: relativeMarginOfError(sample),
+    mean: sample.reduce((a, b) => a + b, 0) / n,
+    cpuPerOp: (c.user + c.system) / 1e6 / n,
+  };
+}
+
+/** Times a synchronous function with benchmark.js; resolves to { sample, rme, mean }. */
 export function timeFn(fn, options) {
   const B = Benchmark();
   return new Promise((resolve, reject) => {
@@ -385,7 +453,7 @@ export function timeFn(fn, options) {
       defer: false,
       onComplete() {
         if (this.error) reject(this.error);
-        else resolve({ sample: this.stats.sample.slice(), rme: this.stats.rme, mean: this.stats.mean, count: this.count });
+        else resolve({ sample: this.stats.sample.slice(), rme: this.stats.rme, mean: this.stats.mean });
       },
       onError(e) {
         reject(e.target?.error ?? e);
@@ -417,15 +485,21 @@ export async function runCase(file, suite, caseName, env) {
     }
     if (typeof fn !== "function") throw new TypeError(`the factory must return a function or { fn, teardown }, got ${typeof fn}`);
     const options = benchOptions(suite, env.quick);
-    warmUp(fn, options.warmupTime);
+    const lastCall = warmUp(fn, options.warmupTime);
     // A timed function that leaves tf tensors behind measures a growing heap.
     const tensorsBefore = backend ? env.ctx.tf.memory().numTensors : 0;
-    const timed = await timeFn(fn, options);
+    const slow = lastCall >= SLOW_OP_SECONDS;
+    // Slow ops default to 5 samples (benchmark.js's own minimum) unless the suite says otherwise.
+    const slowOptions = suite.options?.minSamples === undefined ? { ...options, minSamples: Math.min(options.minSamples, 5) } : options;
+    const timed = slow ? timeSlowFn(fn, slowOptions) : await timeFn(fn, options);
+    result.timer = slow ? "call by call" : "benchmark.js";
     if (backend && env.ctx.tf.memory().numTensors > tensorsBefore) result.tfLeakedTensors = env.ctx.tf.memory().numTensors - tensorsBefore;
+    const cpuPerOp = slow ? timed.cpuPerOp : cpuTimePerCall(fn, env.quick ? 0.05 : 0.2);
     const med = median(timed.sample);
     Object.assign(result, caseMetrics(suite, med, env.ceilings), {
       meanMs: timed.mean * 1e3,
       bestMs: Math.min(...timed.sample) * 1e3,
+      cpuMsPerOp: cpuPerOp === null ? null : cpuPerOp * 1e3,
       rme: timed.rme,
       samples: timed.sample.length,
       sampleMs: timed.sample.map((s) => s * 1e3),

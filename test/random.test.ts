@@ -13,7 +13,7 @@ import { defaultGenerator, fillNormal, fillTruncNormal, fillUniform, normalCdf, 
 import {
   philoxBernoulliJs, philoxNormalJs, philoxTruncNormalJs, philoxUniformJs,
 } from "../src/reference/rng.js";
-import { philoxBigInt } from "./reference/rng.test.js";
+import { philoxBigInt } from "./reference/philox-bigint.js";
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const key = (g: Generator) => g.key;
@@ -298,6 +298,8 @@ describe("statistics at fixed seeds (each check: false-alarm rate 1e-4)", () => 
     [0, 1, 3, 5],
     [0, 1, -Infinity, -4],
     [0, 1, 6, 6.5],
+    [0, 1, -30, -29.5],
+    [2, 0.5, 9, 12],
     [0, 1, -0.1, 0.2],
   ];
   it.each(truncCases)("truncNormal mean %d std %d on [%d, %d]: KS against the exact truncated CDF, within bounds", (mean, std, a, b) => {

@@ -51,7 +51,8 @@ export default function suites(ctx = {}) {
     const A = values(M * K, 1);
     const B = values(K * N, 2);
     const flops = 2 * M * N * K;
-    // The scalar loops take seconds per product at 1024³; they are measured up to 512³.
+    // The scalar loops (and TF.js's cpu backend, also scalar JavaScript) take
+    // seconds per product at 1024³; they are measured up to 512³.
     const scalarToo = flops <= 2 * 512 ** 3;
     const cases = {
       wasmtrain: async () => {
@@ -90,8 +91,10 @@ export default function suites(ctx = {}) {
         },
       };
     };
-    cases["tfjs-cpu"] = tfCase;
+    if (scalarToo) cases["tfjs-cpu"] = tfCase;
     cases["tfjs-wasm"] = tfCase;
-    return { name: `matmul ${name}`, unit: "matmul", items: 1, flops, cases };
+    // Products of a second or more (the scalar loops at 512³) need fewer samples.
+    const options = flops >= 2 * 512 ** 3 ? { minSamples: 5 } : undefined;
+    return { name: `matmul ${name}`, unit: "matmul", items: 1, flops, cases, ...(options ? { options } : {}) };
   });
 }

@@ -1,8 +1,6 @@
 // The training step the issue targets: a 784-256-10 ReLU MLP at batch 128 with
 // softmax cross-entropy and Adam (lr 1e-3), and the same forward+backward alone.
 //   wasmtrain:  nn.Sequential + CrossEntropyLoss + loss.backward() + optim.Adam
-//               (when the optimizers are in this build; otherwise a plain SGD
-//               update through the scaleInto kernel, and the suite says so)
 //   pure-js:    the same step composed from the pure-JS twins (src/reference)
 //   tfjs-*:     tf.train.adam().minimize / tf.variableGrads on the cpu backend
 //               and the single-threaded wasm backend (XNNPACK)
@@ -31,10 +29,6 @@ function data() {
   return { x, labels };
 }
 
-function hasAdam(wt) {
-  return typeof wt.optim?.Adam === "function";
-}
-
 async function wasmtrainStep({ wt }, update) {
   const { x: xs, labels } = data();
   wt.manualSeed(0);
@@ -48,19 +42,12 @@ async function wasmtrainStep({ wt }, update) {
       model.zeroGrad();
       lossFn.forward(model.forward(x), labels).backward();
     };
-  } else if (hasAdam(wt)) {
+  } else {
     const opt = new wt.optim.Adam(params, { lr: LR });
     step = () => {
       opt.zeroGrad();
       lossFn.forward(model.forward(x), labels).backward();
       opt.step();
-    };
-  } else {
-    const { scaleInto } = await import("../../dist/nn/kernels.js");
-    step = () => {
-      model.zeroGrad();
-      lossFn.forward(model.forward(x), labels).backward();
-      for (const p of params) scaleInto(p.grad, p, -LR, 1);
     };
   }
   return { fn: step, teardown: () => (model.dispose(), x.dispose()) };
@@ -151,12 +138,10 @@ function tfjsStep({ tf }, update) {
   };
 }
 
-export default function suites({ wt }) {
-  const adam = hasAdam(wt);
-  const updateName = adam ? "Adam" : "SGD (optim.Adam not in this build; tfjs and pure-js use Adam)";
+export default function suites() {
   return [
     {
-      name: `MLP 784-256-10 ReLU training step, batch 128, ${updateName}`,
+      name: "MLP 784-256-10 ReLU training step, batch 128, Adam",
       unit: "sample",
       items: N,
       flops: FORWARD_FLOPS + BACKWARD_FLOPS,

@@ -42,15 +42,18 @@ function fillGrad(a, scale, seed) {
 
 function wasmtrainCase(rule, shape, gradScale) {
   return async ({ wt }) => {
+    // As in a model: the parameters are allocated first, the gradients later.
     const params = [];
     for (let t = 0; t < shape.tensors; t++) {
       const p = wt.zeros([shape.size]);
       p.data.fill(0.5);
+      params.push(p);
+    }
+    params.forEach((p, t) => {
       const g = wt.zeros([shape.size]);
       fillGrad(g.data, gradScale, t + 1);
       p.grad = g;
-      params.push(p);
-    }
+    });
     const opt = new wt.optim[rule](params, RULES[rule].options);
     opt.step();
     return {
@@ -117,7 +120,7 @@ function tfjsCase(rule, shape) {
     const optimizer = RULES[rule].tf(tf);
     const named = vars.map((v, i) => ({ name: v.name, tensor: grads[i] }));
     const fn = () => {
-      optimizer.applyGradients(named);
+      tf.tidy(() => optimizer.applyGradients(named));
       // A step is done when its values are: wait for the last variable.
       vars[vars.length - 1].dataSync();
     };

@@ -2,7 +2,7 @@
 // and validated with commander. The actions are injected so the parsing can be
 // tested without training anything.
 import { Command, Option, InvalidArgumentError } from "commander";
-import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS } from "./train.js";
+import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, TRAIN_DEFAULTS as D } from "./train.js";
 
 export const INIT_NAMES = Object.keys(INITIALIZERS);
 export const OPTIM_NAMES = Object.keys(OPTIMIZERS);
@@ -61,13 +61,15 @@ Examples:
   program
     .command("train")
     .description("train 784-<hidden>-10 ReLU on the 8,000/2,000 seeded MNIST split; prints held-out accuracy and time per epoch")
-    .addOption(new Option("--init <name>", "weight initializer (biases start at zero)").choices(INIT_NAMES).default("kaiming"))
-    .addOption(new Option("--optim <name>", "optimizer").choices(OPTIM_NAMES).default("adam"))
+    .addOption(new Option("--init <name>", "weight initializer (biases start at zero)").choices(INIT_NAMES).default(D.init))
+    .addOption(new Option("--optim <name>", "optimizer").choices(OPTIM_NAMES).default(D.optim))
     .addOption(new Option("--lr <rate>", lrHelp).argParser(positiveNumber("--lr")))
-    .addOption(new Option("--epochs <n>", "epochs").argParser(integerIn("--epochs", 1, 1000)).default(5))
-    .addOption(new Option("--batch-size <n>", "mini-batch size").argParser(integerIn("--batch-size", 1, 8000)).default(64))
-    .addOption(new Option("--seed <n>", "seed of the split, the initial weights and the batch order").argParser(integerIn("--seed", 0)).default(0))
-    .addOption(new Option("--hidden <n>", "hidden units").argParser(integerIn("--hidden", 1, 65536)).default(256))
+    .addOption(new Option("--epochs <n>", "epochs").argParser(integerIn("--epochs", 1, 1000)).default(D.epochs))
+    .addOption(new Option("--batch-size <n>", "mini-batch size").argParser(integerIn("--batch-size", 1, 8000)).default(D.batchSize))
+    .addOption(new Option("--seed <n>", "seed of the split, the initial weights and the batch order").argParser(integerIn("--seed", 0)).default(D.seed))
+    .addOption(new Option("--hidden <n>", "hidden units").argParser(integerIn("--hidden", 1, 65536)).default(D.hidden))
+    .addOption(new Option("--shift <px>", "augment: translate training digits randomly by up to this many pixels (0: off)").argParser(integerIn("--shift", 0, 8)).default(D.shift))
+    .addOption(new Option("--schedule <name>", "learning rate over the epochs: cosine annealing to 0, or constant").choices(["cosine", "constant"]).default(D.schedule))
     .addOption(new Option("--build <name>", "force a kernel build (default: the best this engine runs)").choices(BUILD_NAMES))
     .action((options) => train({ ...options, lr: options.lr ?? OPTIMIZERS[options.optim].defaultLr }));
 
@@ -79,8 +81,8 @@ Examples:
     )
     .option("--full", "the longer study: 10 epochs per run (default: 2)", false)
     .addOption(new Option("--epochs <n>", "epochs per run (overrides --full)").argParser(integerIn("--epochs", 1, 1000)))
-    .addOption(new Option("--batch-size <n>", "mini-batch size").argParser(integerIn("--batch-size", 1, 8000)).default(64))
-    .addOption(new Option("--seed <n>", "seed of the split, the initial weights and the batch order").argParser(integerIn("--seed", 0)).default(0))
+    .addOption(new Option("--batch-size <n>", "mini-batch size").argParser(integerIn("--batch-size", 1, 8000)).default(D.batchSize))
+    .addOption(new Option("--seed <n>", "seed of the split, the initial weights and the batch order").argParser(integerIn("--seed", 0)).default(D.seed))
     .option("--out <dir>", "directory for report.html and report.json", "results")
     .addOption(new Option("--build <name>", "force a kernel build (default: the best this engine runs)").choices(BUILD_NAMES))
     .action((options) => study(options));

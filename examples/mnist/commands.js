@@ -4,18 +4,10 @@ import cliProgress from "cli-progress";
 import { ready, backendInfo, Generator } from "../../dist/index.js";
 import { loadMnist, splitMnist, pixelStats, normalize } from "./data.js";
 import { runStudy, trainRun, MAIN_SIZES } from "./study.js";
+import { TRAIN_DEFAULTS } from "./train.js";
 import { summaryText, writeReport, REPORT_VERSION } from "./report.js";
 
-/** The defaults of `npm start` and of `wasmtrain train`. */
-export const TRAIN_DEFAULTS = Object.freeze({
-  init: "kaiming",
-  optim: "adam",
-  lr: 1e-3,
-  epochs: 10,
-  batchSize: 64,
-  seed: 0,
-  hidden: 256,
-});
+export { TRAIN_DEFAULTS };
 
 /** Epochs per study run: `npm start`'s compact study, and `wasmtrain study --full`. */
 export const STUDY_EPOCHS = Object.freeze({ compact: 2, full: 10 });
@@ -37,7 +29,8 @@ export function prepareData(seed) {
   const all = loadMnist();
   const { train, heldOut } = splitMnist(all, { generator: new Generator(seed) });
   const stats = pixelStats(train);
-  const data = { train: normalize(train, stats), heldOut: normalize(heldOut, stats), stats };
+  // An empty (0) pixel after normalisation: what translated images are padded with.
+  const data = { train: normalize(train, stats), heldOut: normalize(heldOut, stats), stats, background: -stats.mean / stats.std };
   out(
     `MNIST: ${all.size.toLocaleString("en-US")} digits from the mnist package, split with seed ${seed}: ` +
       `${train.size.toLocaleString("en-US")} train / ${heldOut.size.toLocaleString("en-US")} held out ` +
@@ -78,7 +71,7 @@ export function progressHooks({ tag = "", quiet = false } = {}) {
       if (quiet) return;
       out(
         `${tag}epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, train acc ${pct(e.trainAccuracy)}, ` +
-          `held-out acc ${pct(e.heldOutAccuracy)} | ${e.seconds.toFixed(2)} s, ${Math.round(e.samplesPerSecond).toLocaleString("en-US")} samples/s`,
+          `held-out acc ${pct(e.heldOutAccuracy)} | ${e.seconds.toFixed(2)} s (${e.cpuSeconds.toFixed(2)} s CPU), ${Math.round(e.samplesPerSecond).toLocaleString("en-US")} samples/s`,
       );
     },
   };
@@ -88,7 +81,10 @@ export function progressHooks({ tag = "", quiet = false } = {}) {
 export function trainCommandOnData(data, options) {
   const o = { ...TRAIN_DEFAULTS, ...options };
   const sizes = [MAIN_SIZES[0], o.hidden, MAIN_SIZES[2]];
-  out(`\nTraining ${sizes.join("-")} ReLU: init ${o.init}, optimizer ${o.optim} (lr ${o.lr}), batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}`);
+  out(
+    `\nTraining ${sizes.join("-")} ReLU: init ${o.init}, optimizer ${o.optim} (lr ${o.lr}, ${o.schedule} schedule), batch ${o.batchSize}, ` +
+      `${o.epochs} epochs, random shifts ±${o.shift} px, seed ${o.seed}`,
+  );
   const result = trainRun({
     train: data.train,
     heldOut: data.heldOut,
@@ -99,10 +95,18 @@ export function trainCommandOnData(data, options) {
     epochs: o.epochs,
     batchSize: o.batchSize,
     seed: o.seed,
+    maxShift: o.shift,
+    background: data.background,
+    cosine: o.schedule === "cosine",
     ...progressHooks(),
   });
-  const meanEpoch = result.epochs.reduce((s, e) => s + e.seconds, 0) / result.epochs.length;
-  out(`Held-out accuracy: ${pct(result.heldOutAccuracy)} (${data.heldOut.size.toLocaleString("en-US")} digits) | time per epoch: ${meanEpoch.toFixed(2)} s (mean of ${result.epochs.length})`);
+  const mean = (key) => result.epochs.reduce((s, e) => s + e[key], 0) / result.epochs.length;
+  const meanEpoch = mean("seconds");
+  const fastest = Math.min(...result.epochs.map((e) => e.seconds));
+  out(
+    `Held-out accuracy: ${pct(result.heldOutAccuracy)} (${data.heldOut.size.toLocaleString("en-US")} digits) | time per epoch: ` +
+      `${meanEpoch.toFixed(2)} s mean, ${fastest.toFixed(2)} s fastest, ${mean("cpuSeconds").toFixed(2)} s CPU mean (${result.epochs.length} epochs of ${data.train.size.toLocaleString("en-US")} digits)`,
+  );
   return { name: "main", label: `${result.initializerLabel} + ${result.optimizerLabel}`, ...result, meanEpochSeconds: meanEpoch };
 }
 
@@ -121,7 +125,7 @@ export function studyOnData(data, { epochs, batchSize, seed }) {
       const what =
         ev.section === "depth"
           ? `activation std layer 1 → ${r.activationStd.length}: ${fmt(r.activationStd[0])} → ${fmt(r.activationStd[r.activationStd.length - 1])}, ` +
-            `weight-grad std: ${fmt(r.gradientStd[0])} → ${fmt(r.gradientStd[r.gradientStd.length - 1])}`
+            `bias-grad std: ${fmt(r.biasGradientStd[0])} → ${fmt(r.biasGradientStd[r.biasGradientStd.length - 1])}`
           : `held-out acc ${pct(r.heldOutAccuracy)}, final train loss ${r.epochs[r.epochs.length - 1].trainLoss.toFixed(4)} (${r.seconds.toFixed(1)} s)`;
       out(`[${String(ev.index).padStart(2)}/${ev.total}] ${ev.section.padEnd(12)} ${ev.name.padEnd(16)} ${what}`);
     },
@@ -130,9 +134,18 @@ export function studyOnData(data, { epochs, batchSize, seed }) {
   return result;
 }
 
+const cpuAtStart = process.cpuUsage();
+
+/** Wall time since `startedAt`, and the process's CPU time (the machine may be shared: CPU time is what the run itself cost). */
+function elapsed(startedAt) {
+  const cpu = process.cpuUsage(cpuAtStart);
+  return `${((performance.now() - startedAt) / 1000).toFixed(1)} s wall clock, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`;
+}
+
 const fmt = (v) => (v === null || v === undefined ? "—" : v === 0 ? "0" : v.toExponential(2));
 
-function reportOf({ main, study, data, seed, batchSize, studyEpochs, mode, build, startedAt }) {
+/** The report object (see report.js's validateReport for its shape). */
+export function buildReport({ main, study, data, seed, batchSize, studyEpochs, mode, build, startedAt }) {
   return {
     version: REPORT_VERSION,
     meta: {
@@ -163,7 +176,7 @@ export async function defaultRun({ outDir = "results", build } = {}) {
   const data = prepareData(seed);
   const main = trainCommandOnData(data, {});
   const study = studyOnData(data, { epochs: STUDY_EPOCHS.compact, batchSize: TRAIN_DEFAULTS.batchSize, seed });
-  const report = reportOf({ main, study, data, seed, batchSize: TRAIN_DEFAULTS.batchSize, studyEpochs: STUDY_EPOCHS.compact, mode: "compact", build: info.build, startedAt });
+  const report = buildReport({ main, study, data, seed, batchSize: TRAIN_DEFAULTS.batchSize, studyEpochs: STUDY_EPOCHS.compact, mode: "compact", build: info.build, startedAt });
   finish(report, outDir, startedAt);
   out(`(the longer study: npx wasmtrain study --full)`);
   return report;
@@ -175,7 +188,7 @@ export async function trainCommand(options) {
   await start(options.build);
   const data = prepareData(options.seed ?? TRAIN_DEFAULTS.seed);
   const result = trainCommandOnData(data, options);
-  out(`Total: ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  out(`Total: ${elapsed(startedAt)}`);
   return result;
 }
 
@@ -186,7 +199,7 @@ export async function studyCommand({ full = false, epochs, batchSize = TRAIN_DEF
   const data = prepareData(seed);
   const studyEpochs = epochs ?? (full ? STUDY_EPOCHS.full : STUDY_EPOCHS.compact);
   const study = studyOnData(data, { epochs: studyEpochs, batchSize, seed });
-  const report = reportOf({ main: null, study, data, seed, batchSize, studyEpochs, mode: full ? "full" : "compact", build: info.build, startedAt });
+  const report = buildReport({ main: null, study, data, seed, batchSize, studyEpochs, mode: full ? "full" : "compact", build: info.build, startedAt });
   finish(report, outDir, startedAt);
   return report;
 }
@@ -194,8 +207,10 @@ export async function studyCommand({ full = false, epochs, batchSize = TRAIN_DEF
 function finish(report, outDir, startedAt) {
   out("\n" + summaryText(report));
   report.meta.durationSeconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  report.meta.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const paths = writeReport(report, outDir);
   out(`\nReport: ${paths.html}\n        ${paths.json}`);
-  out(`Total: ${report.meta.durationSeconds.toFixed(1)} s`);
+  out(`Total: ${elapsed(startedAt)}`);
 }
 

@@ -2,7 +2,7 @@
 // images, pixels in [0, 1]), a fixed seeded train/held-out split, and
 // mini-batches copied into tensors that are allocated once and reused.
 import { createRequire } from "node:module";
-import { empty, randperm } from "../../dist/index.js";
+import { empty, rand, randperm } from "../../dist/index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -158,11 +158,13 @@ export class BatchLoader {
   }
 
   /**
-   * Batch `b` of the epoch whose example order is `order` (identity when null).
+   * Batch `b` of the epoch whose example order is `order` (identity when null),
+   * optionally with the epoch's random translations (see fillBatch).
    * @param {number} b
    * @param {Int32Array | null} order
+   * @param {{ shifts: Int8Array, background: number } | null} [augment]
    */
-  batch(b, order = null) {
+  batch(b, order = null, augment = null) {
     const [start, end] = this.bounds[b];
     const n = end - start;
     let buf = this.buffers.get(n);
@@ -170,7 +172,7 @@ export class BatchLoader {
       buf = { x: empty([n, IMAGE_PIXELS]), y: new Int32Array(n) };
       this.buffers.set(n, buf);
     }
-    fillBatch(this.data, order, start, end, buf.x.data, buf.y);
+    fillBatch(this.data, order, start, end, buf.x.data, buf.y, augment);
     return { x: buf.x, y: buf.y, size: n };
   }
 
@@ -182,18 +184,60 @@ export class BatchLoader {
 
 /**
  * Copies examples order[start..end) (or start..end) into `xOut` / `yOut`.
+ * With `shifts` (two per example, indexed by example), each image is
+ * translated by (dx, dy) pixels, uncovered pixels set to `background`.
  * @param {Dataset} data
  * @param {ArrayLike<number> | null} order
  * @param {number} start
  * @param {number} end
  * @param {Float32Array} xOut
  * @param {Int32Array} yOut
+ * @param {{ shifts: Int8Array, background: number } | null} [augment]
  */
-export function fillBatch(data, order, start, end, xOut, yOut) {
+export function fillBatch(data, order, start, end, xOut, yOut, augment = null) {
   for (let i = start; i < end; i++) {
     const k = order ? order[i] : i;
     const row = i - start;
-    xOut.set(data.images.subarray(k * IMAGE_PIXELS, (k + 1) * IMAGE_PIXELS), row * IMAGE_PIXELS);
+    const src = data.images.subarray(k * IMAGE_PIXELS, (k + 1) * IMAGE_PIXELS);
+    if (augment) shiftImage(src, xOut.subarray(row * IMAGE_PIXELS, (row + 1) * IMAGE_PIXELS), augment.shifts[2 * k], augment.shifts[2 * k + 1], augment.background);
+    else xOut.set(src, row * IMAGE_PIXELS);
     yOut[row] = data.labels[k];
   }
+}
+
+/**
+ * dst = src translated by dx columns (right when positive) and dy rows (down),
+ * 28×28; pixels shifted in from outside are `background`.
+ */
+export function shiftImage(src, dst, dx, dy, background) {
+  const side = 28;
+  for (let r = 0; r < side; r++) {
+    const sr = r - dy;
+    const rowOut = r * side;
+    if (sr < 0 || sr >= side) {
+      dst.fill(background, rowOut, rowOut + side);
+      continue;
+    }
+    const c0 = Math.max(0, dx);
+    const c1 = Math.min(side, side + dx);
+    if (c0 > 0) dst.fill(background, rowOut, rowOut + c0);
+    dst.set(src.subarray(sr * side + c0 - dx, sr * side + c1 - dx), rowOut + c0);
+    if (c1 < side) dst.fill(background, rowOut + c1, rowOut + side);
+  }
+}
+
+/**
+ * Random translations for one epoch of data augmentation: two integers in
+ * [−maxShift, maxShift] per example, from `generator`.
+ * @returns {Int8Array} dx, dy of example k at 2k, 2k + 1
+ */
+export function randomShifts(size, maxShift, generator) {
+  const u = rand([2 * size], { generator });
+  const draws = u.toArray();
+  u.dispose();
+  const shifts = new Int8Array(2 * size);
+  const span = 2 * maxShift + 1;
+  // draws[i] < 1, so the index stays below span.
+  for (let i = 0; i < shifts.length; i++) shifts[i] = Math.floor(draws[i] * span) - maxShift;
+  return shifts;
 }

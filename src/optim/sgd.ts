@@ -6,7 +6,6 @@ import {
   Optimizer, checkBool, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface SGDOptions extends CommonOptions {
   momentum?: number;
@@ -59,15 +58,21 @@ export class SGD extends Optimizer {
     const gSign = group.maximize ? -1 : 1;
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.rowsFor(group, params.length);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       const s = this.state.get(p)!;
       let first = false;
       if (momentum !== 0 && !s.momentum_buffer) {
         s.momentum_buffer = zerosLike(p);
         first = true;
       }
-      return { p, g: effective[i], s0: momentum !== 0 ? (s.momentum_buffer as Tensor) : null, t0: first ? 1 : 0 };
-    });
+      const r = rows[i];
+      r.p = p;
+      r.g = effective[i];
+      r.s0 = momentum !== 0 ? (s.momentum_buffer as Tensor) : null;
+      r.t0 = first ? 1 : 0;
+    }
     const l = f32(lr), mu = f32(momentum), omd = f32(1 - dampening), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
     this.runKernel(group, "sgdStep", rows, [l, mu, omd, l2, sign, +nesterov], (r) =>
       sgdStepJs(r.p.data, r.g.data, r.s0 ? r.s0.data : null, r.t0 === 1, l, mu, omd, l2, sign, nesterov),

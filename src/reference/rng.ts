@@ -87,18 +87,55 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
 }
 
 const groupWords = new Int32Array(16);
-const laneWords = new Uint32Array(4);
 
-/** The 16 words of group g (word 4j + lane = word j of counter (g, lane)) into groupWords. */
+/** High word of the 64-bit product of a uint32 and a 16+16-bit split constant (exact in float64). */
+function mulHi(x: number, mHi: number, mLo: number): number {
+  // ·2^-16 is exact; a multiply, where a division by 65536 may stay a division
+  return Math.floor((x * mHi + Math.floor(x * mLo * 1.52587890625e-5)) * 1.52587890625e-5);
+}
+
+/**
+ * The 16 words of group g (word 4j + lane = word j of counter (g, lane, 0))
+ * into groupWords. As in the kernel, the first two rounds share the products
+ * of the words that are equal in all four lanes.
+ */
 function philoxGroup(g: number, k0: number, k1: number): void {
   const gLo = g >>> 0;
   const gHi = Math.floor(g / 4294967296) >>> 0;
+  // round 1 (c0 = gLo and c3 = 0 in every lane; c2 = lane)
+  const s2 = (mulHi(gLo, M0_HI, M0_LO) ^ k1) >>> 0;
+  const s3 = Math.imul(M0, gLo);
+  // round 2: the M1·s2 product is shared
+  const h1 = mulHi(s2, M1_HI, M1_LO);
+  const l1 = Math.imul(M1, s2);
+  const ka = (k0 + W0) | 0;
+  const kb = (k1 + W1) | 0;
   for (let lane = 0; lane < 4; lane++) {
-    philox4x32(gLo, gHi, lane, 0, k0, k1, laneWords);
-    groupWords[lane] = laneWords[0];
-    groupWords[4 + lane] = laneWords[1];
-    groupWords[8 + lane] = laneWords[2];
-    groupWords[12 + lane] = laneWords[3];
+    // after round 1: x0 = hi(M1·lane) ^ gHi ^ k0, x1 = lo(M1·lane)
+    const a0 = ((lane === 0 || lane === 1 ? 0 : lane - 1) ^ gHi ^ k0) >>> 0;
+    const laneLo = Math.imul(M1, lane);
+    let x0 = (h1 ^ laneLo ^ ka) >>> 0;
+    let x1 = l1;
+    let x2 = (mulHi(a0, M0_HI, M0_LO) ^ s3 ^ kb) >>> 0;
+    let x3 = Math.imul(M0, a0);
+    let a = (ka + W0) | 0;
+    let b = (kb + W1) | 0;
+    for (let r = 2; r < 10; r++) {
+      const hi0 = mulHi(x0, M0_HI, M0_LO);
+      const lo0 = Math.imul(M0, x0);
+      const hi1 = mulHi(x2, M1_HI, M1_LO);
+      const lo1 = Math.imul(M1, x2);
+      x0 = (hi1 ^ x1 ^ a) >>> 0;
+      x1 = lo1;
+      x2 = (hi0 ^ x3 ^ b) >>> 0;
+      x3 = lo0;
+      a = (a + W0) | 0;
+      b = (b + W1) | 0;
+    }
+    groupWords[lane] = x0;
+    groupWords[4 + lane] = x1;
+    groupWords[8 + lane] = x2;
+    groupWords[12 + lane] = x3;
   }
 }
 
@@ -174,6 +211,24 @@ export function normalQuantileF32(p: number): number {
   return upper ? -x : x;
 }
 
+/**
+ * Acklam's normal quantile in float64 (relative error 1.2e-9) for p in
+ * (0, 1): the truncated normal's path for intervals beyond float32's reach.
+ */
+export function normalQuantileF64(p: number): number {
+  const q = Math.min(p, 1 - p);
+  let x: number;
+  if (q < QUANTILE_TAIL) {
+    const qt = Math.sqrt(-2 * Math.log(q));
+    x = (((((IC0 * qt + IC1) * qt + IC2) * qt + IC3) * qt + IC4) * qt + IC5) / ((((ID0 * qt + ID1) * qt + ID2) * qt + ID3) * qt + 1);
+  } else {
+    const y = q - 0.5;
+    const r = y * y;
+    x = ((((((IA0 * r + IA1) * r + IA2) * r + IA3) * r + IA4) * r + IA5) * y) / (((((IB0 * r + IB1) * r + IB2) * r + IB3) * r + IB4) * r + 1);
+  }
+  return p > 0.5 ? -x : x;
+}
+
 const KIND_UNIFORM = 0;
 const KIND_NORMAL = 1;
 const KIND_TRUNC_NORMAL = 2;
@@ -191,10 +246,10 @@ function groupValues(kind: number, g: number, k0: number, k1: number, prm: Float
     const mean = prm[0], std = prm[1];
     for (let half = 0; half < 2; half++) {
       for (let lane = 0; lane < 4; lane++) {
-        const r = radius(w[8 * half + lane]);
+        const r = fround(radius(w[8 * half + lane]) * std);
         sinCosTurn(w[8 * half + 4 + lane], cosSin);
-        dst[at + 8 * half + lane] = fround(fround(r * cosSin[0]) * std) + mean;
-        dst[at + 8 * half + 4 + lane] = fround(fround(r * cosSin[1]) * std) + mean;
+        dst[at + 8 * half + lane] = fround(r * cosSin[0]) + mean;
+        dst[at + 8 * half + 4 + lane] = fround(r * cosSin[1]) + mean;
       }
     }
   } else if (kind === KIND_TRUNC_NORMAL) {

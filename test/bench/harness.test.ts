@@ -34,6 +34,20 @@ describe("median", () => {
   });
 });
 
+describe("relativeMarginOfError", () => {
+  it("is t(95%, n-1) · sem / mean in percent, as benchmark.js computes it", () => {
+    // n = 4, mean 2: t(3) = 3.182; n = 40: beyond the table, 1.96
+    const xs = [1, 1.5, 2.5, 3];
+    const sd = Math.sqrt(((1 - 2) ** 2 + 0.5 ** 2 + 0.5 ** 2 + 1) / 3);
+    expect(h.relativeMarginOfError(xs)).toBeCloseTo(((3.182 * sd) / 2 / 2) * 100, 10);
+    expect(h.relativeMarginOfError(Array.from({ length: 40 }, (_, i) => 1 + (i % 2)))).toBeCloseTo(((1.96 * Math.sqrt(0.25 * 40 / 39)) / Math.sqrt(40) / 1.5) * 100, 10);
+  });
+  it("is 0 for a single value or no spread", () => {
+    expect(h.relativeMarginOfError([5])).toBe(0);
+    expect(h.relativeMarginOfError([2, 2, 2])).toBe(0);
+  });
+});
+
 describe("caseMetrics", () => {
   it("derives ops/s, items/s, GB/s and the bandwidth fraction from the median", () => {
     const m = h.caseMetrics(suite(), 0.02, { bandwidth: 20, compute: 40 });

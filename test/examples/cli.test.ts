@@ -2,7 +2,7 @@
 // the actions are stubs, so nothing is trained.
 import { describe, expect, it } from "vitest";
 import { buildProgram, INIT_NAMES, OPTIM_NAMES } from "../../examples/mnist/cli.js";
-import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS } from "../../examples/mnist/train.js";
+import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, TRAIN_DEFAULTS } from "../../examples/mnist/train.js";
 
 interface Parsed {
   command: "train" | "study";
@@ -35,12 +35,14 @@ describe("wasmtrain train", () => {
     expect(error).toBeNull();
     expect(parsed).toEqual({
       command: "train",
-      options: { init: "kaiming", optim: "adam", lr: 0.001, epochs: 5, batchSize: 64, seed: 0, hidden: 256 },
+      options: { init: "kaiming", optim: "adam", lr: 0.001, epochs: 5, batchSize: 64, seed: 0, hidden: 256, shift: 2, schedule: "cosine" },
     });
   });
 
-  it("defaults: Kaiming, Adam, the optimizer's own learning rate, 5 epochs, batch 64, seed 0", async () => {
-    expect((await parse("train")).parsed!.options).toEqual({ init: "kaiming", optim: "adam", lr: 1e-3, epochs: 5, batchSize: 64, seed: 0, hidden: 256 });
+  it("defaults: npm start's main run (Kaiming, Adam 1e-3 cosine-annealed, batch 64, ±2 px shifts), the optimizer's own lr", async () => {
+    expect((await parse("train")).parsed!.options).toEqual({ ...TRAIN_DEFAULTS });
+    expect(TRAIN_DEFAULTS).toMatchObject({ init: "kaiming", optim: "adam", lr: 1e-3, batchSize: 64, seed: 0, hidden: 256, shift: 2, schedule: "cosine" });
+    expect((await parse("train", "--shift", "0", "--schedule", "constant")).parsed!.options).toMatchObject({ shift: 0, schedule: "constant" });
     expect((await parse("train", "--optim", "sgd")).parsed!.options.lr).toBe(OPTIMIZERS.sgd.defaultLr);
     expect((await parse("train", "--optim", "sgd", "--lr", "0.5")).parsed!.options.lr).toBe(0.5);
     expect((await parse("train", "--build", "js")).parsed!.options.build).toBe("js");
@@ -63,6 +65,8 @@ describe("wasmtrain train", () => {
     expect(b.err).toContain(`Allowed choices are ${OPTIM_NAMES.join(", ")}.`);
     const c = await parse("train", "--build", "wasm");
     expect(c.err).toContain("Allowed choices are relaxed-simd, simd, js.");
+    const d = await parse("train", "--schedule", "step");
+    expect(d.err).toContain("Allowed choices are cosine, constant.");
   });
 
   it.each([
@@ -77,6 +81,7 @@ describe("wasmtrain train", () => {
     [["--batch-size", "9000"], "--batch-size must be between 1 and 8000, got 9000"],
     [["--seed", "-1"], "--seed must be at least 0, got -1"],
     [["--hidden", "0x10"], "--hidden must be a whole number, got '0x10'"],
+    [["--shift", "9"], "--shift must be between 0 and 8, got 9"],
   ])("rejects %j: %s", async (flags, message) => {
     const r = await parse("train", ...flags);
     expect(r.parsed).toBeNull();

@@ -2,7 +2,7 @@
 // package as the example uses it: the package's digits, the seeded split, the
 // batches.
 import { describe, expect, it } from "vitest";
-import { loadMnist, splitMnist, subset, batchBounds, BatchLoader, pixelStats, normalize, fillBatch, IMAGE_PIXELS } from "../../examples/mnist/data.js";
+import { loadMnist, splitMnist, subset, batchBounds, BatchLoader, pixelStats, normalize, fillBatch, shiftImage, randomShifts, IMAGE_PIXELS } from "../../examples/mnist/data.js";
 import { ready, Generator, randperm, memoryStats } from "../../dist/index.js";
 import type { BuildName } from "../../dist/index.js";
 import { createRequire } from "node:module";
@@ -136,6 +136,52 @@ describe("batching", () => {
     expect(x[0]).toBe(784);
     expect(x[2 * 784 - 1]).toBe(3 * 784 - 1);
     expect(Array.from(y)).toEqual([8, 9]);
+  });
+});
+
+describe("augmentation by random translation", () => {
+  const src = Float32Array.from({ length: 784 }, (_, i) => i + 1);
+  /** dst(r, c) = src(r − dy, c − dx), or the background outside the image. */
+  function reference(dx: number, dy: number, background: number) {
+    const out = new Float32Array(784);
+    for (let r = 0; r < 28; r++)
+      for (let c = 0; c < 28; c++) {
+        const sr = r - dy;
+        const sc = c - dx;
+        out[r * 28 + c] = sr >= 0 && sr < 28 && sc >= 0 && sc < 28 ? src[sr * 28 + sc] : background;
+      }
+    return out;
+  }
+
+  it.each([[0, 0], [2, -1], [-2, 2], [1, 0], [0, -2], [27, 0], [-28, 5]])("shiftImage by (%i, %i) matches the definition", (dx, dy) => {
+    const dst = new Float32Array(784).fill(NaN);
+    shiftImage(src, dst, dx, dy, -0.5);
+    expect(dst).toEqual(reference(dx, dy, -0.5));
+  });
+
+  it("randomShifts: integers in [−2, 2], each about equally often, the same for the same seed", () => {
+    const a = randomShifts(8000, 2, new Generator(9));
+    const b = randomShifts(8000, 2, new Generator(9));
+    expect(sameBytes(a, b)).toBe(true);
+    const counts = new Map<number, number>();
+    for (const v of a) counts.set(v, (counts.get(v) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual([-1, -2, 0, 1, 2].sort());
+    // Each frequency is 0.2 ± 0.0032 (binomial sd over 16,000 draws); 5 sd: a false alarm below 1e-6.
+    for (const n of counts.values()) expect(Math.abs(n / 16000 - 0.2)).toBeLessThan(0.016);
+  });
+
+  it("a batch with shifts holds each example translated by its own shift", () => {
+    const data = subset(loadMnist(), [5, 500, 5000]);
+    const shifts = Int8Array.from([1, 2, -2, 0, 0, -1]);
+    const x = new Float32Array(3 * 784);
+    const y = new Int32Array(3);
+    fillBatch(data, [2, 0, 1], 0, 3, x, y, { shifts, background: 0 });
+    const expected = new Float32Array(784);
+    shiftImage(rowOf(data.images, 2), expected, 0, -1, 0);
+    expect(x.subarray(0, 784)).toEqual(expected);
+    shiftImage(rowOf(data.images, 0), expected, 1, 2, 0);
+    expect(x.subarray(784, 1568)).toEqual(expected);
+    expect(Array.from(y)).toEqual([data.labels[2], data.labels[0], data.labels[1]]);
   });
 });
 

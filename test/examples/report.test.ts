@@ -54,8 +54,8 @@ function syntheticReport() {
         width: 16,
         batch: 32,
         results: [
-          { name: "zeros", label: "zeros", formula: "W = 0", loss: 2.3, activationStd: [0, 0, 0], gradientStd: [0, 0, 0] },
-          { name: "xavier", label: "Xavier", formula: "…", loss: 2.4, activationStd: [0.6, 0.5, 0.4], gradientStd: [1e-3, 2e-3, 3e-3] },
+          { name: "zeros", label: "zeros", formula: "W = 0", loss: 2.3, activationStd: [0, 0, 0], gradientStd: [0, 0, 0], biasGradientStd: [0, 0, 0] },
+          { name: "xavier", label: "Xavier", formula: "…", loss: 2.4, activationStd: [0.6, 0.5, 0.4], gradientStd: [1e-3, 2e-3, 3e-3], biasGradientStd: [1e-2, 2e-2, 4e-2] },
         ],
       },
     ],
@@ -79,6 +79,7 @@ describe("report JSON", () => {
     ["an epoch figure", (r: any) => (r.initializers[0].epochs[0].heldOutAccuracy = "96%"), "initializers[0].epochs[0].heldOutAccuracy must be a finite number or null"],
     ["loss curve", (r: any) => (r.optimizers[1].lossCurve.stepsPerPoint = 0), "optimizers[1].lossCurve.stepsPerPoint must be a positive integer"],
     ["depth layers", (r: any) => r.depth[0].results[1].gradientStd.pop(), "depth[0].results[1].gradientStd must have 3 values"],
+    ["bias gradients", (r: any) => delete r.depth[0].results[0].biasGradientStd, "depth[0].results[0].biasGradientStd must have 3 values"],
     ["depth section", (r: any) => delete r.depth, "depth must be an array"],
   ])("names the bad field: %s", (_what, breakIt, message) => {
     const r = toJsonSafe(syntheticReport());
@@ -119,7 +120,7 @@ describe("report HTML", () => {
   });
 
   it("has a canvas per chart, the tables, and escapes text", () => {
-    for (const id of ["main-loss", "main-acc", "init-loss", "init-acc", "optim-loss", "optim-acc", "depth-act-0", "depth-grad-0"]) {
+    for (const id of ["main-loss", "main-acc", "init-loss", "init-acc", "optim-loss", "optim-acc", "depth-act-0", "depth-grad-0", "depth-bgrad-0"]) {
       expect(html).toContain(`<canvas id="${id}">`);
     }
     expect(html).toContain("<td>96.50%</td>");
@@ -143,8 +144,8 @@ describe("terminal summary", () => {
     expect(text).toContain("Initialisation (784-256-10 ReLU, Adam, 2 epochs)");
     expect(text).toMatch(/zeros\s+0\.2500\s+93\.00%\s+11\.00%\s+1\.38 s/);
     expect(text).toMatch(/SGD\s+0\.001/);
-    expect(text).toContain("3-layer tanh network");
-    expect(text).toMatch(/Xavier\s+6\.00e-1\s+4\.00e-1\s+1\.00e-3\s+3\.00e-3/);
+    expect(text).toContain("3-layer tanh network, first (L1) and last (L3) hidden layer");
+    expect(text).toMatch(/Xavier\s+6\.00e-1\s+4\.00e-1\s+1\.00e-3\s+3\.00e-3\s+1\.00e-2\s+4\.00e-2/);
   });
 
   it("textTable pads columns: first left-aligned, the rest right-aligned", () => {

@@ -2,7 +2,7 @@
 // forward, backward, zeroGrad and a manual SGD update keep allocatedBytes and
 // liveTensors exactly where they were after step 3.
 import { describe, expect, it } from "vitest";
-import { memoryStats, nn, tensor } from "../../src/index.js";
+import { memoryStats, nn, optim, tensor } from "../../src/index.js";
 
 describe("steady-state training allocates nothing", () => {
   it("200 steps: allocatedBytes and liveTensors stay flat after step 3", () => {
@@ -43,5 +43,33 @@ describe("steady-state training allocates nothing", () => {
     model.dispose();
     x.dispose();
     target.dispose();
+  });
+
+  it("200 steps of the 784-256-10 MLP with optim.Adam: flat after step 3", () => {
+    const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
+    const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+    const lossFn = new nn.CrossEntropyLoss();
+    const N = 32;
+    const x = tensor(Array.from({ length: N * 784 }, (_, i) => (i * 7919) % 256 / 255), [N, 784]);
+    const labels = Array.from({ length: N }, (_, i) => (i * 3) % 10);
+    let mark: ReturnType<typeof memoryStats> | null = null;
+    let first = 0;
+    let last = 0;
+    for (let i = 1; i <= 200; i++) {
+      opt.zeroGrad();
+      const loss = lossFn.forward(model.forward(x), labels);
+      loss.backward();
+      opt.step();
+      if (i === 1) first = loss.item();
+      last = loss.item();
+      if (i === 3) mark = memoryStats();
+      if (i > 3) {
+        expect(memoryStats().allocatedBytes, `step ${i}`).toBe(mark!.allocatedBytes);
+        expect(memoryStats().liveTensors, `step ${i}`).toBe(mark!.liveTensors);
+      }
+    }
+    expect(last).toBeLessThan(first / 2); // it trains
+    model.dispose();
+    x.dispose();
   });
 });

@@ -65,6 +65,30 @@ describe("module tree", () => {
     x.dispose();
   });
 
+  it("clone() copies parameters and buffers and gets its own scratch buffers", () => {
+    const m = mlp();
+    const x = x8();
+    step(m, x);
+    const c = m.clone();
+    expect(c.parameters().every((p, i) => p !== m.parameters()[i])).toBe(true);
+    expect(c.stateDict()["2.running_mean"].toArray()).toEqual(m.stateDict()["2.running_mean"].toArray());
+    m.eval();
+    c.eval();
+    const a = m.forward(x);
+    const b = c.forward(x);
+    expect(b).not.toBe(a);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    c.train();
+    c.zeroGrad();
+    m.zeroGrad();
+    step(c, x);
+    expect(c.parameters().every((p) => p.grad !== null)).toBe(true);
+    expect(m.parameters().every((p) => p.grad === null)).toBe(true);
+    m.dispose();
+    c.dispose();
+    x.dispose();
+  });
+
   it("nn.Parameter works with and without new", () => {
     const p = new nn.Parameter([1, 2, 3]);
     const q = nn.Parameter(zeros([2]));

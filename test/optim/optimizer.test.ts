@@ -251,3 +251,28 @@ describe("multi-tensor path", () => {
     }
   });
 });
+
+describe("with lr schedulers", () => {
+  it("a scheduler drives an optimizer, and a Lookahead through the inner optimizer's paramGroups", () => {
+    const a = parameter([1, 2]), b = parameter([3, 4]);
+    const adam = new optim.Adam([a], { lr: 0.1 });
+    const ranger = new optim.Ranger([b], { lr: 0.1 });
+    const s1 = new optim.lrScheduler.StepLR(adam, { stepSize: 1, gamma: 0.5 });
+    const s2 = new optim.lrScheduler.StepLR(ranger, { stepSize: 1, gamma: 0.5 });
+    a.grad = tensor([1, 1]);
+    b.grad = tensor([1, 1]);
+    for (let i = 0; i < 3; i++) {
+      adam.step();
+      ranger.step();
+      s1.step();
+      s2.step();
+    }
+    expect(adam.paramGroups[0].lr).toBe(0.1 / 8);
+    expect(ranger.paramGroups[0].lr).toBe(0.1 / 8);
+    expect((ranger as unknown as { inner: optim.Optimizer }).inner.paramGroups[0].lr).toBe(0.1 / 8);
+    expect(s2.getLastLr()).toEqual([0.1 / 8]);
+    adam.dispose();
+    ranger.dispose();
+    for (const t of [a.grad, b.grad, a, b]) t.dispose();
+  });
+});

@@ -9,6 +9,7 @@ import { logF32, normalQuantileF32, philox4x32, sinCosTurn } from "../../src/ref
 import { normalCdf } from "../../src/random.js";
 import { heapF32 } from "../../src/runtime/memory.js";
 import { wasmOrNull } from "../../src/runtime/runtime.js";
+import { philoxBigInt } from "./philox-bigint.js";
 
 const fx = JSON.parse(readFileSync(new URL("../fixtures/init.json", import.meta.url), "utf8"));
 
@@ -19,21 +20,6 @@ const KAT: [number[], number[], number[]][] = [
   [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
   [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
 ];
-
-/** Philox4x32-10 written independently with BigInt, straight from the paper. */
-export function philoxBigInt(ctr: number[], key: number[]): number[] {
-  const mask = 0xffffffffn;
-  let [x0, x1, x2, x3] = ctr.map(BigInt);
-  let [k0, k1] = key.map(BigInt);
-  for (let round = 0; round < 10; round++) {
-    const p0 = 0xd2511f53n * x0;
-    const p1 = 0xcd9e8d57n * x2;
-    [x0, x1, x2, x3] = [((p1 >> 32n) ^ x1 ^ k0) & mask, p1 & mask, ((p0 >> 32n) ^ x3 ^ k1) & mask, p0 & mask];
-    k0 = (k0 + 0x9e3779b9n) & mask;
-    k1 = (k1 + 0xbb67ae85n) & mask;
-  }
-  return [x0, x1, x2, x3].map(Number);
-}
 
 describe("Philox4x32-10 known answers (Random123)", () => {
   it.each(KAT)("counter %j key %j", (ctr, key, expected) => {

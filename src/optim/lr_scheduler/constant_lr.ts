@@ -30,6 +30,13 @@ export class ConstantLR extends LRScheduler {
   protected getLr(): number[] {
     if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * this.factor);
     if (this.lastEpoch !== this.totalIters) return this.groups.map((g) => g.lr);
+    if (this.factor === 0) {
+      // PyTorch divides by the factor here (ZeroDivisionError); lr/0 would be Infinity, and 0·Infinity NaN.
+      throw new RangeError(
+        `${this.name}.step: cannot restore the lr at epoch ${this.totalIters} (totalIters) after scaling it by factor 0: ` +
+          `the recursive form divides by the factor; use a factor > 0, or step(epoch) (the closed form)`,
+      );
+    }
     return this.groups.map((g) => g.lr * (1 / this.factor));
   }
 

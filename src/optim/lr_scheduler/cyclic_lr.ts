@@ -32,7 +32,7 @@ export interface CyclicLROptions {
   scaleFn?: (x: number) => number;
   /** Whether scaleFn takes the cycle number or the iteration (default 'cycle'). */
   scaleMode?: "cycle" | "iterations";
-  /** Cycle momentum (or beta1) inversely to the lr (default true). */
+  /** Cycle momentum inversely to the lr (default true); needs param groups with `momentum` (SGD, RMSprop), as PyTorch 1.13. */
   cycleMomentum?: boolean;
   /** Momentum at the lr peak (default 0.8). */
   baseMomentum?: number | number[];
@@ -58,7 +58,7 @@ export class CyclicLR extends LRScheduler {
   gamma: number;
   scaleMode: "cycle" | "iterations";
   cycleMomentum: boolean;
-  /** Which group field the momentum cycle writes: momentum, or betas[0]. */
+  /** Which group field the momentum cycle writes: momentum (PyTorch 1.13's CyclicLR never cycles betas). */
   momentumKey: MomentumKey | null;
   baseMomentums: number[] = [];
   maxMomentums: number[] = [];
@@ -92,7 +92,7 @@ export class CyclicLR extends LRScheduler {
     let baseMomentums: number[] = [];
     this.momentumKey = null;
     if (this.cycleMomentum) {
-      this.momentumKey = momentumKey(where, this.optimizer);
+      this.momentumKey = momentumKey(where, this.optimizer, false);
       baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFiniteNumber, 0.8);
       this.maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFiniteNumber, 0.9);
     }

@@ -76,6 +76,8 @@ describe("grad assignment", () => {
     expect(p.grad).toBe(g);
     p.grad = null;
     expect(p.grad).toBeNull();
+    expect(() => ((p as { requiresGrad: unknown }).requiresGrad = 1)).toThrow(/requiresGrad must be a boolean, got 1/);
+    expect(p.requiresGrad).toBe(true);
     for (const t of [p, g, bad]) t.dispose();
   });
 });
@@ -95,6 +97,9 @@ describe("dispose", () => {
     const p = zeros([3, 5]);
     expect(() => (p.grad = t)).toThrow(/disposed/);
     expect(p.grad).toBeNull();
+    const g = zeros([3, 5]);
+    expect(() => (t.grad = g)).toThrow(/Tensor\[3, 5\] has been disposed/);
+    g.dispose();
     t.dispose(); // idempotent
     p.dispose();
   });

@@ -119,6 +119,8 @@ describeInChromium("the demo (npm run demo)", () => {
   });
 
   it("runs the benchmark panel: every kernel timed in WebAssembly and in its pure-JS twin", async () => {
+    // Benchmarks measure best alone: let the training run finish first.
+    await page.waitForFunction(() => document.getElementById("status")!.textContent!.startsWith("Done"), null, { timeout: 120_000 });
     await page.waitForFunction(() => !(document.getElementById("bench-run") as HTMLButtonElement).disabled);
     await page.click("#bench-run");
     await page.waitForFunction(() => document.getElementById("bench-table")!.dataset.done === "true", null, { timeout: 120_000 });
@@ -126,11 +128,22 @@ describeInChromium("the demo (npm run demo)", () => {
     console.log(`[demo] benchmarks:\n  ${rows.join("\n  ")}`);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatch(/\d+(\.\d+)?×$/);
-    await page.waitForFunction(() => document.getElementById("status")!.textContent!.startsWith("Done"), null, { timeout: 120_000 });
     await page.click("#clear");
     await draw(page, DIGITS["7"]);
     await page.waitForFunction(() => document.getElementById("prediction")!.dataset.digit !== "", null, { timeout: 30_000 });
     await page.screenshot({ path: join(shots, "demo.png"), fullPage: true });
     expect(log).toEqual([]);
+  });
+
+  it("runs the build chosen in the page (?build=simd, ?build=js)", async () => {
+    for (const build of ["simd", "js"]) {
+      const other = await browser.newPage();
+      await other.page.goto(`${server.url}?build=${build}`);
+      await other.page.waitForFunction(() => !(document.getElementById("start") as HTMLButtonElement).disabled, null, { timeout: 60_000 });
+      expect(await other.page.locator("#backend").getAttribute("data-build")).toBe(build);
+      expect(await other.page.locator("#build").inputValue()).toBe(build);
+      expect(other.log).toEqual([]);
+      await other.page.close();
+    }
   });
 });

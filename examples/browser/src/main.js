@@ -131,6 +131,7 @@ trainer.onmessage = (e) => {
       const { backend, options } = m;
       $("backend").textContent = `${backend.build}${backend.build === "js" ? "" : " WebAssembly"} · ${backend.threads} thread`;
       $("backend").dataset.build = backend.build;
+      $("bench-lib").textContent = `wasmtrain (${backend.build})`;
       fillSelect("initializer", options.initializers, "Kaiming normal (He), ReLU");
       fillSelect("optimizer", Object.keys(options.optimizers), "Adam");
       fillSelect("schedule", options.schedules, "Cosine annealing");

@@ -1,5 +1,5 @@
 // The packed package (npm pack) and the temporary consumer apps that install it.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -27,16 +27,33 @@ function run(file: string, args: string[]): void {
   }
 }
 
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** dist/ is older than a file in src/ (or than tsconfig.json), or missing. */
+function distIsStale(): boolean {
+  const index = join(repoRoot, "dist/index.js");
+  if (!existsSync(index)) return true;
+  const sources = Math.max(newestMtime(join(repoRoot, "src")), statSync(join(repoRoot, "tsconfig.json")).mtimeMs);
+  return sources > statSync(index).mtimeMs;
+}
+
 /**
- * Brings the build up to date (the .wasm files only when assembly/ changed,
- * then TypeScript to dist/), runs `npm pack` and extracts the tarball.
+ * Brings the build up to date (the .wasm files when assembly/ changed,
+ * TypeScript to dist/ when src/ did), runs `npm pack` and extracts the tarball.
  * `--ignore-scripts` skips `prepare`, which would rebuild the .wasm files
  * from scratch for nothing.
  */
 export function packPackage(): PackedPackage {
   const work = mkdtempSync(join(tmpdir(), "wasmtrain-browser-"));
   run(process.execPath, ["scripts/build.mjs", "--if-stale"]);
-  run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]);
+  if (distIsStale()) run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]);
   const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
     cwd: repoRoot,
     encoding: "utf8",

@@ -36,7 +36,9 @@ function adamTrajectory(wt, options) {
   const n = 1000;
   const p = wt.randn([n], { generator: new wt.Generator(11) });
   p.requiresGrad = true;
-  const target = wt.randn([n], { generator: new wt.Generator(12) }).toArray();
+  const targetTensor = wt.randn([n], { generator: new wt.Generator(12) });
+  const target = targetTensor.toArray();
+  targetTensor.dispose();
   const grad = wt.zeros([n]);
   const opt = new wt.optim.Adam([p], options);
   const g = new Float32Array(n);
@@ -48,6 +50,7 @@ function adamTrajectory(wt, options) {
     opt.step();
     if (step % 10 === 9) trajectory.push(...bits(p));
   }
+  opt.dispose();
   p.dispose();
   grad.dispose();
   return trajectory;
@@ -145,6 +148,8 @@ export function sameBuild(wt) {
   wt.init.orthogonal(q, { gain: 1.5, generator: new wt.Generator(9) });
   out["init.orthogonal [24, 40]"] = bits(q);
   q.dispose();
+  opt.dispose();
+  lossFn.dispose();
   model.dispose();
   x.dispose();
   return out;

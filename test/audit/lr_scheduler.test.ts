@@ -109,6 +109,18 @@ describe("audit: scheduler errors PyTorch 1.13 raises", () => {
     expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.1, 0.2]);
   });
 
+  it("LinearLR and PolynomialLR with totalIters 0: step(epoch) (the closed form divides by totalIters) throws and changes nothing", () => {
+    for (const kind of ["LinearLR", "PolynomialLR"] as const) {
+      expect(fixtures.schedulerErrors[`closedFormTotalItersZero${kind}`].type).toBe("ZeroDivisionError");
+      const opt = makeOptimizer("sgd", [{ lr: 0.1 }]);
+      const s = kind === "LinearLR" ? new S.LinearLR(opt, { startFactor: 0.5, totalIters: 0 }) : new S.PolynomialLR(opt, { totalIters: 0 });
+      const before = JSON.stringify({ opt, s: s.stateDict() });
+      expect(() => s.step(3)).toThrow(RangeError);
+      expect(() => s.step(3)).toThrow(/totalIters 0/);
+      expect(JSON.stringify({ opt, s: s.stateDict() })).toBe(before);
+    }
+  });
+
   it("CyclicLR with cycleMomentum on an optimizer without momentum (Adam) throws PyTorch 1.13's error and changes nothing", () => {
     const opt = makeOptimizer("adam", [{ lr: 0.1 }]);
     const before = JSON.stringify(opt);

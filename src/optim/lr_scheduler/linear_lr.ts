@@ -1,5 +1,5 @@
 // LinearLR: scale the lr by a factor moving linearly from startFactor to endFactor over totalIters epochs.
-import { isPositiveInteger, isUnit, numberOption, readOptions } from "./options.js";
+import { isNonNegativeInteger, isUnit, numberOption, readOptions } from "./options.js";
 import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface LinearLROptions {
@@ -29,7 +29,7 @@ export class LinearLR extends LRScheduler {
     // PyTorch 1.13 accepts startFactor 0 and then divides by zero at epoch 1; 2.x requires > 0.
     this.startFactor = numberOption(this.name, "startFactor", o.startFactor, "a number in (0, 1]", (x) => x > 0 && x <= 1, 1 / 3);
     this.endFactor = numberOption(this.name, "endFactor", o.endFactor, "a number between 0 and 1", isUnit, 1);
-    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);
+    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
     const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
@@ -43,6 +43,10 @@ export class LinearLR extends LRScheduler {
   }
 
   protected override closedFormLr(): number[] {
+    if (this.totalIters === 0) {
+      // PyTorch's closed form divides by totalIters (ZeroDivisionError); the recursive form (step()) is defined.
+      throw new RangeError(`${this.name}.step: step(epoch) needs totalIters > 0 (the closed form divides by it), got totalIters 0; use step()`);
+    }
     const { startFactor: s, endFactor: e, totalIters: T } = this;
     return this.baseLrs.map((b) => b * (s + ((e - s) * Math.min(T, this.lastEpoch)) / T));
   }

@@ -16,15 +16,6 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
-interface BatchNormScratch {
-  y: Tensor;
-  mean: Tensor;
-  invstd: Tensor;
-  sums: Tensor;
-  dy: Tensor | null;
-  version: number;
-}
-
 export class BatchNorm1d extends Module {
   readonly numFeatures: number;
   readonly eps: number;
@@ -99,50 +90,52 @@ export class BatchNorm1d extends Module {
       throw new RangeError(`${this.describe()}: expected more than 1 value per channel when training, got input size ${shapeToString(x.shape)}`);
     }
     for (const t of [this.weight, this.bias, this.runningMean, this.runningVar]) t?.assertAlive(this.describe());
-    const s = this.scratch<BatchNormScratch>(x.shape, () => ({
-      y: new Tensor([N, C]),
-      mean: new Tensor([C]),
-      invstd: new Tensor([C]),
-      sums: new Tensor([2 * C]),
-      dy: null,
-      version: 0,
-    }));
+    if (!batchStats) this.checkNoNaN(x);
+    const y = this.lend([N, C]);
+    const mean = this.lend([C]);
+    const invstd = this.lend([C]);
     if (batchStats) {
       const update = this.training && this.trackRunningStats;
       const tracked = update ? this.numBatchesTracked!.data[0] + 1 : 0;
       const factor = this.momentum ?? (update ? 1 / tracked : 0);
       const bad = batchNormTrainForward(
-        x, N, C, this.weight, this.bias, s.y, s.mean, s.invstd,
+        x, N, C, this.weight, this.bias, y, mean, invstd,
         update ? this.runningMean : null, update ? this.runningVar : null, factor, this.eps,
       );
       if (bad >= 0) {
+        this.recycle(y, mean, invstd);
         const i = firstNaN(x);
         const what = i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in feature ${bad}`;
         throw new RangeError(`${this.describe()}: input contains ${what}`);
       }
       if (update) this.numBatchesTracked!.data[0] = tracked;
     } else {
-      this.checkNoNaN(x);
-      batchNormEvalForward(x, N, C, this.weight, this.bias, s.y, this.runningMean!, this.runningVar!, this.eps, s.invstd);
-      s.mean.copy(this.runningMean!);
+      batchNormEvalForward(x, N, C, this.weight, this.bias, y, this.runningMean!, this.runningVar!, this.eps, invstd);
+      mean.copy(this.runningMean!);
     }
-    s.version++;
     const params = this.weight && this.bias ? [this.weight, this.bias] : [];
     const record =
       isGradEnabled() && (this.training || needsGrad(x)) && (needsGrad(x) || params.some((p) => p.requiresGrad));
     if (!record) {
-      setGradFn(s.y, null);
-      return s.y;
+      this.recycle(mean, invstd);
+      setGradFn(y, null);
+      return y;
     }
-    const dy = (s.dy ??= new Tensor([N, C]));
-    const node: Node = new Node(this.describe(), [x, ...params], dy, () => {
-      const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
-      const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
-      const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-      batchNormBackward(x, dy, N, C, s.mean, s.invstd, this.weight, s.sums, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, batchStats);
-    }, s);
-    setGradFn(s.y, node);
-    return s.y;
+    const dy = this.lend([N, C]);
+    const sums = this.lend([2 * C]);
+    const node: Node = new Node(
+      this.describe(), [x, ...params], dy,
+      () => {
+        const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
+        const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
+        const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
+        batchNormBackward(x, dy, N, C, mean, invstd, this.weight, sums, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, batchStats);
+      },
+      [x, mean, invstd],
+      () => this.recycle(y, mean, invstd, dy, sums),
+    );
+    setGradFn(y, node);
+    return y;
   }
 }
 

@@ -12,13 +12,6 @@ export interface DropoutOptions {
   generator?: Generator;
 }
 
-interface DropoutScratch {
-  y: Tensor;
-  mask: Tensor;
-  dy: Tensor | null;
-  version: number;
-}
-
 export class Dropout extends Module {
   readonly p: number;
   readonly generator: Generator | undefined;
@@ -36,31 +29,32 @@ export class Dropout extends Module {
     return `Dropout(p=${this.p})`;
   }
 
-  /** In eval mode (or p = 0) returns x itself; otherwise x·mask into this module's buffer. */
+  /** In eval mode (or p = 0) returns x itself; otherwise x·mask into a new (or recycled) buffer. */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
     if (!this.training || this.p === 0) return x;
-    const s = this.scratch<DropoutScratch>(x.shape, () => ({
-      y: new Tensor(x.shape),
-      mask: new Tensor(x.shape),
-      dy: null,
-      version: 0,
-    }));
-    s.version++;
+    const y = this.lend(x.shape);
+    const mask = this.lend(x.shape);
     // The mask holds 1/(1 − p) for kept elements, so y = x·mask and dx = dy·mask.
-    if (this.p === 1) s.mask.data.fill(0);
-    else bernoulli(s.mask, 1 - this.p, { scale: 1 / (1 - this.p), generator: this.generator });
-    mulInto(x, s.mask, s.y, 0);
+    if (this.p === 1) mask.data.fill(0);
+    else bernoulli(mask, 1 - this.p, { scale: 1 / (1 - this.p), generator: this.generator });
+    mulInto(x, mask, y, 0);
     if (!(isGradEnabled() && needsGrad(x))) {
-      setGradFn(s.y, null);
-      return s.y;
+      this.recycle(mask);
+      setGradFn(y, null);
+      return y;
     }
-    const dy = (s.dy ??= new Tensor(x.shape));
-    const node: Node = new Node(this.describe(), [x], dy, () => {
-      const dx = sinkFor(node, 0)!;
-      mulInto(dy, s.mask, dx.tensor, dx.acc);
-    }, s);
-    setGradFn(s.y, node);
-    return s.y;
+    const dy = this.lend(x.shape);
+    const node: Node = new Node(
+      this.describe(), [x], dy,
+      () => {
+        const dx = sinkFor(node, 0)!;
+        mulInto(dy, mask, dx.tensor, dx.acc);
+      },
+      [mask],
+      () => this.recycle(y, mask, dy),
+    );
+    setGradFn(y, node);
+    return y;
   }
 }

@@ -4,6 +4,7 @@
 import type { Tensor } from "../tensor.js";
 import { wasmOrNull, type WasmExports } from "../runtime/runtime.js";
 import * as ref from "../reference/nn.js";
+import { gemm as gemmJs } from "../reference/gemm.js";
 
 const ptr = (t: Tensor | null): number => (t ? t.ptr : 0);
 const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
@@ -34,6 +35,20 @@ export function leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, slope: numb
   const w = wasmOrNull();
   if (w) w.leakyReluBackward(x.ptr, dy.ptr, dx.ptr, x.size, slope, acc);
   else ref.leakyReluBackward(x.data, dy.data, dx.data, x.size, Math.fround(slope), acc);
+}
+
+/**
+ * c = alpha·op(a)·op(b) + beta·c on row-major blocks given by their sizes, so
+ * an [*, K] tensor is used as [rows, K] without a reshaping copy.
+ */
+export function gemm(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+): void {
+  if (M === 0 || N === 0) return;
+  const w = wasmOrNull();
+  if (w) w.gemm(+transA, +transB, M, N, K, 1, a.ptr, lda, b.ptr, ldb, beta, c.ptr, ldc);
+  else gemmJs(transA, transB, M, N, K, 1, a.data, lda, b.data, ldb, beta, c.data, ldc);
 }
 
 export function biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {

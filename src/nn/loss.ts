@@ -15,38 +15,46 @@ function checkReduction(what: string, r: unknown): asserts r is Reduction {
   }
 }
 
-interface LossScratch {
-  /** The loss: a scalar (shape []) or, with reduction 'none', one value per element/row. */
-  out: Tensor;
-  /** d(sum of losses)/d(input) scaled for the reduction, written by the fused forward. */
-  grad: Tensor;
-  /** int32 labels (CrossEntropyLoss, WebAssembly builds). */
-  labels: Tensor | null;
-  labelsJs: Int32Array;
-  dy: Tensor | null;
-  version: number;
+/**
+ * Records the loss node on `out`: dinput (+)= upstream·grad, dtarget (+)=
+ * −upstream·grad (MSE only), where `grad` is d(loss)/d(input) from the fused
+ * forward. Without a graph, `grad` goes straight back to the pool.
+ */
+function recordLoss(m: LossModule, inputs: Tensor[], out: Tensor, grad: Tensor, withTarget: boolean): Tensor {
+  if (!(isGradEnabled() && inputs.some((t) => needsGrad(t)))) {
+    m.recycleBuffers(grad);
+    setGradFn(out, null);
+    return out;
+  }
+  const dy = m.lendBuffer([]);
+  const node: Node = new Node(
+    m.describe(), inputs, dy,
+    () => {
+      const up = dy.data[0];
+      if (wantsGrad(node, 0)) {
+        const dx = sinkFor(node, 0)!;
+        scaleInto(grad, dx.tensor, up, dx.acc);
+      }
+      if (withTarget && wantsGrad(node, 1)) {
+        const dt = sinkFor(node, 1)!;
+        scaleInto(grad, dt.tensor, -up, dt.acc);
+      }
+    },
+    [grad],
+    () => m.recycleBuffers(out, grad, dy),
+  );
+  setGradFn(out, node);
+  return out;
 }
 
-/** Records the loss node: dinput (+)= upstream·grad, dtarget (+)= −upstream·grad (MSE only). */
-function recordLoss(name: string, inputs: Tensor[], s: LossScratch, withTarget: boolean): Tensor {
-  if (!(isGradEnabled() && inputs.some((t) => needsGrad(t)))) {
-    setGradFn(s.out, null);
-    return s.out;
+/** The losses' access to their buffer pool, for recordLoss. */
+abstract class LossModule extends Module {
+  lendBuffer(shape: readonly number[]): Tensor {
+    return this.lend(shape);
   }
-  const dy = (s.dy ??= new Tensor([]));
-  const node: Node = new Node(name, inputs, dy, () => {
-    const up = dy.data[0];
-    if (wantsGrad(node, 0)) {
-      const dx = sinkFor(node, 0)!;
-      scaleInto(s.grad, dx.tensor, up, dx.acc);
-    }
-    if (withTarget && wantsGrad(node, 1)) {
-      const dt = sinkFor(node, 1)!;
-      scaleInto(s.grad, dt.tensor, -up, dt.acc);
-    }
-  }, s);
-  setGradFn(s.out, node);
-  return s.out;
+  recycleBuffers(...ts: Tensor[]): void {
+    this.recycle(...ts);
+  }
 }
 
 export interface MSELossOptions {
@@ -54,7 +62,7 @@ export interface MSELossOptions {
 }
 
 /** Mean (or summed) squared error between input and target of the same shape. */
-export class MSELoss extends Module {
+export class MSELoss extends LossModule {
   readonly reduction: Reduction;
 
   constructor({ reduction = "mean" }: MSELossOptions = {}) {
@@ -77,28 +85,23 @@ export class MSELoss extends Module {
     }
     const n = input.size;
     const none = this.reduction === "none";
-    const s = this.scratch<LossScratch>(input.shape, () => ({
-      out: new Tensor(none ? input.shape : []),
-      grad: new Tensor(input.shape),
-      labels: null,
-      labelsJs: new Int32Array(0),
-      dy: null,
-      version: 0,
-    }));
-    const total = mseLoss(input, target, s.grad, none ? s.out : null, this.reduction === "mean" ? 1 / n : 1);
+    const out = this.lend(none ? input.shape : []);
+    const grad = this.lend(input.shape);
+    const total = mseLoss(input, target, grad, none ? out : null, this.reduction === "mean" ? 1 / n : 1);
     if (Number.isNaN(total)) {
+      this.recycle(out, grad);
       for (const [what, t] of [["input", input], ["target", target]] as const) {
         const i = firstNaN(t);
         if (i >= 0) throw new RangeError(`${this.describe()}: ${what} contains NaN at ${positionOf(t.shape, i)}`);
       }
     }
-    s.version++;
     if (none) {
-      setGradFn(s.out, null);
-      return s.out;
+      this.recycle(grad);
+      setGradFn(out, null);
+      return out;
     }
-    s.out.data[0] = this.reduction === "mean" ? total / n : total;
-    return recordLoss(this.describe(), [input, target], s, true);
+    out.data[0] = this.reduction === "mean" ? total / n : total;
+    return recordLoss(this, [input, target], out, grad, true);
   }
 }
 
@@ -111,9 +114,11 @@ export interface CrossEntropyLossOptions {
 export type Labels = Int32Array | readonly number[] | Tensor;
 
 /** Softmax cross-entropy between logits [N, C] and integer class labels [N]. */
-export class CrossEntropyLoss extends Module {
+export class CrossEntropyLoss extends LossModule {
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
+  /** The pure-JS build's int32 labels, grown to the largest batch seen. */
+  private labelsJs = new Int32Array(0);
 
   constructor({ reduction = "mean", labelSmoothing = 0 }: CrossEntropyLossOptions = {}) {
     super();
@@ -147,32 +152,32 @@ export class CrossEntropyLoss extends Module {
     }
     const none = this.reduction === "none";
     const wasm = wasmOrNull();
-    const s = this.scratch<LossScratch>(input.shape, () => ({
-      out: new Tensor(none ? [N] : []),
-      grad: new Tensor([N, C]),
-      labels: wasm ? new Tensor([Math.max(N, 1)]) : null,
-      labelsJs: new Int32Array(N),
-      dy: null,
-      version: 0,
-    }));
-    const dst = wasm ? int32View(wasm, s.labels!, N) : s.labelsJs;
+    const out = this.lend(none ? [N] : []);
+    const grad = this.lend([N, C]);
+    // The labels as int32: a pooled buffer reinterpreted (WebAssembly) or a kept Int32Array (pure JS).
+    const labelBuf = wasm ? this.lend([Math.max(N, 1)]) : null;
+    if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
+    const labelsJs = this.labelsJs.subarray(0, N);
+    const dst = wasm ? int32View(wasm, labelBuf!, N) : labelsJs;
     for (let i = 0; i < N; i++) dst[i] = values[i];
     const total = softmaxCrossEntropy(
-      input, s.labels ?? s.out, s.labelsJs, N, C, s.grad, none ? s.out : null, this.labelSmoothing,
+      input, labelBuf ?? out, labelsJs, N, C, grad, none ? out : null, this.labelSmoothing,
       this.reduction === "mean" ? 1 / N : 1,
     );
+    this.recycle(labelBuf);
     if (!Number.isFinite(total)) {
+      this.recycle(out, grad);
       const i = firstNaN(input);
       const what = i >= 0 ? `NaN at ${positionOf(input.shape, i)}` : "infinite values";
       throw new RangeError(`${this.describe()}: input contains ${what}`);
     }
-    s.version++;
     if (none) {
-      setGradFn(s.out, null);
-      return s.out;
+      this.recycle(grad);
+      setGradFn(out, null);
+      return out;
     }
-    s.out.data[0] = this.reduction === "mean" ? total / N : total;
-    return recordLoss(this.describe(), [input], s, false);
+    out.data[0] = this.reduction === "mean" ? total / N : total;
+    return recordLoss(this, [input], out, grad, false);
   }
 
   private labelValues(labels: Labels, N: number): ArrayLike<number> {

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { adadeltaStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
@@ -30,7 +30,7 @@ export interface AdadeltaOptions extends CommonOptions {
  */
 export class Adadelta extends Optimizer {
   constructor(params: ParamsArg, options: AdadeltaOptions = {}) {
-    super(params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false, ...options });
+    super(params, withDefaults("Adadelta", { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {

@@ -3,7 +3,7 @@
 import { Tensor } from "../tensor.js";
 import { adagradStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32,
+  withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
@@ -29,7 +29,7 @@ export interface AdagradOptions extends CommonOptions {
  */
 export class Adagrad extends Optimizer {
   constructor(params: ParamsArg, options: AdagradOptions = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options });
+    super(params, withDefaults("Adagrad", { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options));
     for (const g of this.paramGroups) for (const p of g.params) this.state.set(p, this.initState(p, g));
   }
 

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { adamStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 
@@ -32,7 +32,7 @@ export interface AdamOptions extends CommonOptions {
  */
 export class Adam extends Optimizer {
   constructor(params: ParamsArg, options: AdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+    super(params, withDefaults(new.target.name, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
   }
 
   /** AdamW applies weight decay to the parameter, not the gradient. */

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { adamaxStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
@@ -27,7 +27,7 @@ export interface AdamaxOptions extends CommonOptions {
  */
 export class Adamax extends Optimizer {
   constructor(params: ParamsArg, options: AdamaxOptions = {}) {
-    super(params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, ...options });
+    super(params, withDefaults("Adamax", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {

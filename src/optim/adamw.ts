@@ -1,6 +1,6 @@
 // AdamW (Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019).
 import { Adam, type AdamOptions } from "./adam.js";
-import type { ParamsArg } from "./optimizer.js";
+import { definedOptions, type ParamsArg } from "./optimizer.js";
 
 /**
  * AdamW, as torch.optim.AdamW (1.13): Adam whose weight decay acts on the
@@ -16,7 +16,7 @@ import type { ParamsArg } from "./optimizer.js";
  */
 export class AdamW extends Adam {
   constructor(params: ParamsArg, options: AdamOptions = {}) {
-    super(params, { weightDecay: 1e-2, ...options });
+    super(params, { weightDecay: 1e-2, ...definedOptions(options) });
   }
 
   protected override get decoupled(): boolean {

@@ -4,7 +4,7 @@
 import type { Tensor } from "../tensor.js";
 import { lambApplyJs, lambMomentsJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
@@ -30,7 +30,7 @@ export interface LAMBOptions extends CommonOptions {
  */
 export class LAMB extends Optimizer {
   constructor(params: ParamsArg, options: LAMBOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0, ...options });
+    super(params, withDefaults("LAMB", { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {

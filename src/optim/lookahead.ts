@@ -81,14 +81,16 @@ export class Lookahead extends Optimizer {
 
   protected override updateGroup(): void {}
 
-  override step(): void {
+  override step<T = unknown>(closure?: () => T): T | undefined {
+    const loss = Optimizer.callClosure(this.name, closure);
     this.inner.step();
     this.#counter++;
-    if (this.#counter % this.k !== 0) return;
+    if (this.#counter % this.k !== 0) return loss;
     const rows: TableRow[] = [];
     for (const g of this.paramGroups) for (const p of g.params) rows.push({ p, g: p, s0: this.#slow.get(p)! });
     const a = f32(this.alpha);
     this.runKernel(this.#syncGroup, "lookaheadSync", rows, [a], (r) => lookaheadSyncJs(r.p.data, r.s0!.data, a));
+    return loss;
   }
 
   override addParamGroup(group: ParamGroupInit): void {

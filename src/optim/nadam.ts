@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { nadamStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
@@ -31,7 +31,7 @@ export interface NAdamOptions extends CommonOptions {
  */
 export class NAdam extends Optimizer {
   constructor(params: ParamsArg, options: NAdamOptions = {}) {
-    super(params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, ...options });
+    super(params, withDefaults("NAdam", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {

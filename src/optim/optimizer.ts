@@ -58,6 +58,35 @@ function isTensorJson(v: unknown): v is TensorJson {
   return typeof v === "object" && v !== null && Array.isArray((v as TensorJson).shape) && "data" in v;
 }
 
+/** Options without the keys whose value is `undefined` (which means "the default"). */
+export function definedOptions<T extends object>(options: T | undefined): Partial<T> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`optimizer options must be an object, got ${String(options)}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  return out as Partial<T>;
+}
+
+const snakeToCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The constructor's options merged over `defaults`. An option left `undefined`
+ * takes its default; a key the optimizer does not have is a TypeError (PyTorch:
+ * "got an unexpected keyword argument"), with a hint for PyTorch's snake_case.
+ */
+export function withDefaults(name: string, defaults: Record<string, unknown>, options: object | undefined): Record<string, unknown> {
+  const given = definedOptions(options) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (key in defaults || key === "gradCentralization") continue;
+    const camel = snakeToCamel(key);
+    const hint = camel !== key && camel in defaults ? `; options are camelCase: did you mean ${camel}?` : "";
+    throw new TypeError(`${name}: unexpected option ${JSON.stringify(key)}${hint} (valid: ${[...Object.keys(defaults), "gradCentralization"].join(", ")})`);
+  }
+  return { ...defaults, ...given };
+}
+
 export function checkNonNegative(value: unknown, what: string): void {
   if (typeof value !== "number") throw new TypeError(`Invalid ${what} value: ${String(value)} (expected a number)`);
   if (!(value >= 0)) throw new RangeError(`Invalid ${what} value: ${value}`);
@@ -163,7 +192,14 @@ export abstract class Optimizer {
     const seen = new Set<Tensor>();
     for (const g of [...this.#groups, ...existing]) for (const p of g.params) seen.add(p);
     if (params.some((p) => seen.has(p))) throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
-    const group: ParamGroup = { ...(this.defaults as Record<string, unknown>), ...init, params } as ParamGroup;
+    const options = definedOptions(init) as Record<string, unknown>;
+    for (const key of Object.keys(options)) {
+      const camel = snakeToCamel(key);
+      if (camel !== key && camel in this.defaults) {
+        throw new TypeError(`${this.name}: parameter group option ${JSON.stringify(key)}: options are camelCase: did you mean ${camel}?`);
+      }
+    }
+    const group: ParamGroup = { ...(this.defaults as Record<string, unknown>), ...options, params } as ParamGroup;
     for (const [k, v] of Object.entries(group)) if (Array.isArray(v) && k !== "params") group[k] = [...v];
     this.checkOptions(group);
     checkBool(group.gradCentralization, "gradCentralization");
@@ -188,9 +224,40 @@ export abstract class Optimizer {
 
   /**
    * One update of every parameter that has a gradient. Everything is checked
-   * first (disposed tensors, gradient shapes), so an error changes nothing.
+   * first (group options, which may have been edited since construction;
+   * disposed tensors; gradient shapes), so an error changes nothing. With a
+   * `closure` (PyTorch's `step(closure)`), it is called first — it typically
+   * zeroes the gradients, computes the loss and calls backward() — and its
+   * result is returned.
    */
-  step(): void {
+  step<T = unknown>(closure?: () => T): T | undefined {
+    const loss = Optimizer.callClosure(this.name, closure);
+    this.checkGroups(this.paramGroups);
+    this.stepChecked();
+    return loss;
+  }
+
+  /** Runs a step closure (if any) the way every optimizer's step() does. */
+  protected static callClosure<T>(name: string, closure: (() => T) | undefined): T | undefined {
+    if (closure === undefined) return undefined;
+    if (typeof closure !== "function") throw new TypeError(`${name}.step: closure must be a function, got ${String(closure)}`);
+    return closure();
+  }
+
+  /** Re-validates every group's options (they are mutable between steps). */
+  protected checkGroups(groups: readonly ParamGroup[]): void {
+    groups.forEach((g, gi) => {
+      try {
+        this.checkOptions(g);
+        checkBool(g.gradCentralization, "gradCentralization");
+      } catch (e) {
+        (e as Error).message = `${this.name}.step: paramGroups[${gi}]: ${(e as Error).message}`;
+        throw e;
+      }
+    });
+  }
+
+  private stepChecked(): void {
     const groups = this.paramGroups;
     const work = this.#work;
     work.length = groups.length;

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { radamStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
@@ -29,7 +29,7 @@ export interface RAdamOptions extends CommonOptions {
  */
 export class RAdam extends Optimizer {
   constructor(params: ParamsArg, options: RAdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, ...options });
+    super(params, withDefaults("RAdam", { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {

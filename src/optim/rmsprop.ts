@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { rmspropStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
@@ -29,7 +29,7 @@ export interface RMSpropOptions extends CommonOptions {
  */
 export class RMSprop extends Optimizer {
   constructor(params: ParamsArg, options: RMSpropOptions = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options });
+    super(params, withDefaults("RMSprop", { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { sgdStepJs } from "../reference/optim.js";
 import {
-  Optimizer, checkBool, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBool, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 
@@ -28,7 +28,7 @@ export interface SGDOptions extends CommonOptions {
  */
 export class SGD extends Optimizer {
   constructor(params: ParamsArg, options: SGDOptions = {}) {
-    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+    super(params, withDefaults("SGD", { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {

@@ -5,8 +5,8 @@ import { clampGradJs, gradNormJs, scaleGradJs } from "../reference/optim.js";
 import { TensorTable, type TableRow } from "./tensor_table.js";
 
 export interface ClipGradNormOptions {
-  /** 2 (default), 1, Infinity / 'inf', or any p > 0. */
-  normType?: number | "inf";
+  /** 2 (default), 1, Infinity / 'inf', -Infinity / '-inf', 0 (count of non-zeros), or any other p. */
+  normType?: number | "inf" | "-inf";
   errorIfNonfinite?: boolean;
 }
 
@@ -38,9 +38,9 @@ function rowsOf(grads: Tensor[]): TableRow[] {
 export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number, options: ClipGradNormOptions = {}): number {
   const { normType = 2, errorIfNonfinite = false } = options;
   if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${String(maxNorm)}`);
-  const p = normType === "inf" ? Infinity : normType;
-  if (typeof p !== "number" || !(p > 0)) {
-    throw new RangeError(`clipGradNorm: normType must be a positive number, Infinity or 'inf', got ${String(normType)}`);
+  const p = normType === "inf" ? Infinity : normType === "-inf" ? -Infinity : normType;
+  if (typeof p !== "number" || Number.isNaN(p)) {
+    throw new RangeError(`clipGradNorm: normType must be a number, 'inf' or '-inf', got ${String(normType)}`);
   }
   const grads = gradsOf(params, "clipGradNorm");
   if (grads.length === 0) return 0;
@@ -61,14 +61,10 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
     else if (p === 1) total = parts.reduce((a, b) => a + b, 0);
     else total = Math.sqrt(parts.reduce((a, b) => a + b, 0));
   } else {
-    let sum = 0;
-    for (const g of grads) {
-      const d = g.data;
-      let s = 0;
-      for (let i = 0; i < d.length; i++) s += Math.abs(d[i]) ** p;
-      sum += s;
-    }
-    total = sum ** (1 / p);
+    // PyTorch: the p-norm of the per-tensor p-norms (for p = 0, the count of
+    // non-zeros; for p = -inf, the smallest magnitude).
+    const parts = grads.map((g) => vectorNorm(g.data, p));
+    total = vectorNorm(parts, p);
   }
   total = Math.fround(total);
   if (!Number.isFinite(total) && errorIfNonfinite) {
@@ -87,6 +83,23 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
     }
   }
   return total;
+}
+
+/** torch.linalg.vector_norm of `x` for an order p other than 1, 2 and +inf. */
+function vectorNorm(x: ArrayLike<number>, p: number): number {
+  if (p === 0) {
+    let count = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) count++;
+    return count;
+  }
+  if (p === -Infinity) {
+    let min = Infinity;
+    for (let i = 0; i < x.length; i++) min = Math.min(min, Math.abs(x[i]));
+    return min;
+  }
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.abs(x[i]) ** p;
+  return sum ** (1 / p);
 }
 
 /** Clamps every gradient element into [−clipValue, clipValue]. */

@@ -3,6 +3,7 @@
 // paramGroups are re-validated at step(), and step(closure) as in PyTorch.
 import { describe, expect, it } from "vitest";
 import { optim, parameter, tensor, type Tensor } from "../../src/index.js";
+import clipNormFixture from "../fixtures/clip_norm.json";
 
 function quadraticStep(opt: optim.Optimizer, p: Tensor, steps = 3): Float32Array {
   for (let i = 0; i < steps; i++) {
@@ -98,5 +99,31 @@ describe("step(closure)", () => {
     const opt = new optim.SGD([p], { lr: 0.1 });
     expect(() => opt.step(42 as never)).toThrow(/SGD.step: closure must be a function, got 42/);
     expect(p.data[0]).toBe(1);
+  });
+});
+
+describe("clipGradNorm for norm orders outside the fused kernels (PyTorch 1.13 fixture)", () => {
+  // Relative tolerance 1e-6: float32 inputs, sums in float64 here and in float32 in PyTorch.
+  const cases = (clipNormFixture as { cases: { normType: number | "-inf"; maxNorm: number; grads: { shape: number[]; data: number[] }[]; norm: number; clipped: number[][] }[] }).cases;
+  it.each(cases.map((c) => [String(c.normType), c] as const))("normType %s: total norm and clipped gradients", (_, c) => {
+    const params = c.grads.map((g) => {
+      const p = parameter(new Array(g.data.length).fill(0), g.shape);
+      p.grad = tensor(g.data, g.shape);
+      return p;
+    });
+    const total = optim.clipGradNorm(params, c.maxNorm, { normType: c.normType });
+    expect(Math.abs(total - c.norm)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(c.norm)));
+    params.forEach((p, i) => {
+      const got = p.grad!.data;
+      c.clipped[i].forEach((v, j) => expect(Math.abs(got[j] - v)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(v))));
+    });
+  });
+
+  it("NaN or a string other than 'inf' / '-inf' is a RangeError and changes nothing", () => {
+    const p = parameter([0, 0]);
+    p.grad = tensor([3, 4]);
+    expect(() => optim.clipGradNorm([p], 1, { normType: Number.NaN })).toThrow(/normType must be a number, 'inf' or '-inf', got NaN/);
+    expect(() => optim.clipGradNorm([p], 1, { normType: "two" as never })).toThrow(RangeError);
+    expect(Array.from(p.grad!.data)).toEqual([3, 4]);
   });
 });

@@ -7,8 +7,6 @@ import { runStudy, trainRun, MAIN_SIZES } from "./study.js";
 import { TRAIN_DEFAULTS } from "./train.js";
 import { summaryText, writeReport, REPORT_VERSION } from "./report.js";
 
-export { TRAIN_DEFAULTS };
-
 /** Epochs per study run: `npm start`'s compact study, and `wasmtrain study --full`. */
 export const STUDY_EPOCHS = Object.freeze({ compact: 2, full: 10 });
 
@@ -42,7 +40,7 @@ export function prepareData(seed) {
 /**
  * Callbacks drawing one cli-progress bar per epoch: epoch, batch, running loss,
  * running accuracy, samples/s. When stdout is not a terminal the bars are
- * skipped and only the per-epoch lines are printed.
+ * skipped. Unless `quiet`, a line per finished epoch is printed.
  */
 export function progressHooks({ tag = "", quiet = false } = {}) {
   const tty = Boolean(process.stdout.isTTY);

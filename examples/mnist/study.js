@@ -46,7 +46,7 @@ export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimNa
       optimizerLabel: optSpec.label,
       lr: rate,
       description:
-        `${sizes.join("-")} ReLU, ${initSpec.label} weights (${initSpec.formula}), zero biases, ${optSpec.label} lr ${rate}` +
+        `${sizes.join("-")} ReLU, ${initSpec.label} weights (${initSpec.formula})${initSpec.apply ? ", zero biases" : ""}, ${optSpec.label} lr ${rate}` +
         `${cosine ? " cosine-annealed to 0" : ""}, batch ${batchSize}, ${epochs} epochs` +
         `${maxShift ? `, training digits randomly translated by up to ±${maxShift} px each epoch` : ""}.`,
       epochs: result.epochs,

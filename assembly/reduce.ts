@@ -52,8 +52,9 @@ export function columnSums(x: usize, out: usize, rows: i32, cols: i32, acc: i32)
  *   lse_i − (1 − ε)·x[i, y_i] − (ε/C)·Σ_c x[i, c],  lse_i = log Σ_c e^{x[i,c]},
  * computed as m + log Σ e^{x − m} with m the row maximum (stable). The gradient
  *   grad[i, c] = gradScale · (softmax[i, c] − (1 − ε)·[c = y_i] − ε/C)
- * is written to `grad`, each row's loss to `losses` unless null. Returns the
- * sum of the row losses (NaN when a row holds NaN or ±∞).
+ * is written to `grad`, each row's loss to `losses` unless null. A negative
+ * label marks an ignored row (ignore_index): loss 0, gradient row 0. Returns
+ * the sum of the row losses (NaN when a row not ignored holds NaN or ±∞).
  */
 export function softmaxCrossEntropy(
   logits: usize, labels: usize, N: i32, C: i32, grad: usize, losses: usize, smoothing: f32, gradScale: f32,
@@ -63,6 +64,12 @@ export function softmaxCrossEntropy(
   for (let i = 0; i < N; i++) {
     const row = logits + (<usize>i * C << 2);
     const g = grad + (<usize>i * C << 2);
+    const y = load<i32>(labels + (<usize>i << 2));
+    if (y < 0) {
+      for (let j = 0; j < C; j += 4) st(g + (<usize>j << 2), f32x4.splat(0), C - j);
+      if (losses) store<f32>(losses + (<usize>i << 2), 0);
+      continue;
+    }
     let vmax = f32x4.splat(-Infinity);
     let vsum = f32x4.splat(0);
     for (let j = 0; j < C; j += 4) {
@@ -83,7 +90,6 @@ export function softmaxCrossEntropy(
       st(g + (<usize>j << 2), e, rest);
     }
     const s = hsum(vs);
-    const y = load<i32>(labels + (<usize>i << 2));
     const lse: f64 = <f64>mx + Math.log(<f64>s);
     const loss: f64 = lse - <f64>(1 - smoothing) * <f64>load<f32>(row + (<usize>y << 2)) - <f64>onC * <f64>sumX;
     total += loss;

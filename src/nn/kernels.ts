@@ -9,8 +9,8 @@ import { gemm as gemmJs } from "../reference/gemm.js";
 const ptr = (t: Tensor | null): number => (t ? t.ptr : 0);
 const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
 
-type Unary = "reluForward" | "tanhForward" | "sigmoidForward" | "geluForward";
-type UnaryBackward = "reluBackward" | "tanhBackward" | "sigmoidBackward" | "geluBackward";
+type Unary = "reluForward" | "tanhForward" | "sigmoidForward" | "geluForward" | "geluTanhForward";
+type UnaryBackward = "reluBackward" | "tanhBackward" | "sigmoidBackward" | "geluBackward" | "geluTanhBackward";
 
 export function unaryForward(kind: Unary, x: Tensor, y: Tensor): void {
   const w = wasmOrNull();
@@ -18,7 +18,7 @@ export function unaryForward(kind: Unary, x: Tensor, y: Tensor): void {
   else ref[kind](x.data, y.data, x.size);
 }
 
-/** `saved` is the forward output (ReLU, Tanh, Sigmoid) or input (GELU). */
+/** `saved` is the forward output (ReLU, Tanh, Sigmoid) or input (both GELUs). */
 export function unaryBackward(kind: UnaryBackward, saved: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
   const w = wasmOrNull();
   if (w) w[kind](saved.ptr, dy.ptr, dx.ptr, dy.size, acc);

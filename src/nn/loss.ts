@@ -109,25 +109,35 @@ export interface CrossEntropyLossOptions {
   reduction?: Reduction;
   /** ε: the target becomes (1 − ε)·onehot + ε/C (PyTorch's label_smoothing). */
   labelSmoothing?: number;
+  /** Rows whose label is this value contribute no loss and no gradient; the mean is over the others (default −100). */
+  ignoreIndex?: number;
 }
 
 export type Labels = Int32Array | readonly number[] | Tensor;
 
-/** Softmax cross-entropy between logits [N, C] and integer class labels [N]. */
+/**
+ * Softmax cross-entropy between logits [N, C] and integer class labels [N];
+ * labels equal to `ignoreIndex` are skipped (PyTorch's ignore_index).
+ */
 export class CrossEntropyLoss extends LossModule {
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
+  readonly ignoreIndex: number;
   /** The pure-JS build's int32 labels, grown to the largest batch seen. */
   private labelsJs = new Int32Array(0);
 
-  constructor({ reduction = "mean", labelSmoothing = 0 }: CrossEntropyLossOptions = {}) {
+  constructor({ reduction = "mean", labelSmoothing = 0, ignoreIndex = -100 }: CrossEntropyLossOptions = {}) {
     super();
     checkReduction("CrossEntropyLoss", reduction);
     if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
       throw new RangeError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)}`);
     }
+    if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) {
+      throw new RangeError(`CrossEntropyLoss: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+    }
     this.reduction = reduction;
     this.labelSmoothing = labelSmoothing;
+    this.ignoreIndex = ignoreIndex;
   }
 
   override describe(): string {
@@ -141,8 +151,12 @@ export class CrossEntropyLoss extends LossModule {
     }
     const [N, C] = input.shape;
     const values = this.labelValues(labels, N);
+    const ignore = this.ignoreIndex;
+    let counted = 0;
     for (let i = 0; i < N; i++) {
       const v = values[i];
+      if (v === ignore) continue;
+      counted++;
       if (!Number.isInteger(v)) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is not an integer class index`);
       }
@@ -159,10 +173,11 @@ export class CrossEntropyLoss extends LossModule {
     if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
     const labelsJs = this.labelsJs.subarray(0, N);
     const dst = wasm ? int32View(wasm, labelBuf!, N) : labelsJs;
-    for (let i = 0; i < N; i++) dst[i] = values[i];
+    // The kernel skips rows labelled −1 (ignored); the mean is over the rows counted (NaN if none, as PyTorch).
+    for (let i = 0; i < N; i++) dst[i] = values[i] === ignore ? -1 : values[i];
     const total = softmaxCrossEntropy(
       input, labelBuf ?? out, labelsJs, N, C, grad, none ? out : null, this.labelSmoothing,
-      this.reduction === "mean" ? 1 / N : 1,
+      this.reduction === "mean" ? (counted ? 1 / counted : 0) : 1,
     );
     this.recycle(labelBuf);
     if (!Number.isFinite(total)) {
@@ -176,7 +191,7 @@ export class CrossEntropyLoss extends LossModule {
       setGradFn(out, null);
       return out;
     }
-    out.data[0] = this.reduction === "mean" ? total / N : total;
+    out.data[0] = this.reduction === "mean" ? total / counted : total;
     return recordLoss(this, [input], out, grad, false);
   }
 

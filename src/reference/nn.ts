@@ -104,6 +104,29 @@ export function geluBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: n
   }
 }
 
+/** 2·√(2/π) and 2·√(2/π)·0.044715 (see assembly/elementwise.ts: y = x·σ(x·(A + B·x²))). */
+const GELU_TANH_A = 1.5957691216057308;
+const GELU_TANH_B = 0.07135481627260025;
+
+export function geluTanhForward(x: FloatArray, y: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const c = Math.min(Math.max(v, -20), 20);
+    y[i] = v / (1 + Math.exp(-c * (GELU_TANH_A + GELU_TANH_B * c * c)));
+  }
+}
+
+export function geluTanhBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: number, acc: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = Math.min(Math.max(x[i], -20), 20);
+    const v2 = v * v;
+    const e = Math.exp(-v * (GELU_TANH_A + GELU_TANH_B * v2));
+    const s = 1 / (1 + e);
+    const g = dy[i] * (s + v * s * s * e * (GELU_TANH_A + 3 * GELU_TANH_B * v2));
+    dx[i] = acc ? dx[i] + g : g;
+  }
+}
+
 export function mulInto(a: FloatArray, b: FloatArray, out: FloatArray, n: number, acc: number): void {
   for (let i = 0; i < n; i++) out[i] = acc ? out[i] + a[i] * b[i] : a[i] * b[i];
 }
@@ -130,6 +153,12 @@ export function softmaxCrossEntropy(
   const onC = smoothing / C;
   for (let i = 0; i < N; i++) {
     const o = i * C;
+    const y = labels[i];
+    if (y < 0) {
+      grad.fill(0, o, o + C);
+      if (losses) losses[i] = 0;
+      continue;
+    }
     let mx = -Infinity;
     let sumX = 0;
     for (let j = 0; j < C; j++) {
@@ -143,7 +172,6 @@ export function softmaxCrossEntropy(
       grad[o + j] = e;
       s += e;
     }
-    const y = labels[i];
     const loss = mx + Math.log(s) - (1 - smoothing) * logits[o + y] - onC * sumX;
     total += loss;
     if (losses) losses[i] = loss;

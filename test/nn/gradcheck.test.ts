@@ -54,6 +54,7 @@ describe("finite-difference checks of every backward (float64 twins)", () => {
     ["tanh", (x, y) => ref.tanhForward(x, y, n), (_x, y, dy, dx, acc) => ref.tanhBackward(y, dy, dx, n, acc)],
     ["sigmoid", (x, y) => ref.sigmoidForward(x, y, n), (_x, y, dy, dx, acc) => ref.sigmoidBackward(y, dy, dx, n, acc)],
     ["gelu", (x, y) => ref.geluForward(x, y, n), (x, _y, dy, dx, acc) => ref.geluBackward(x, dy, dx, n, acc)],
+    ["geluTanh", (x, y) => ref.geluTanhForward(x, y, n), (x, _y, dy, dx, acc) => ref.geluTanhBackward(x, dy, dx, n, acc)],
   ];
   for (const [name, fwd, bwd] of unary) {
     it(`${name}`, () => {

@@ -190,6 +190,25 @@ export function mulInto(a: usize, b: usize, out: usize, n: i32, acc: i32): void 
   }
 }
 
+/**
+ * out[b] (+)= src[b]ᵀ for `batch` row-major rows × cols matrices (out[b] is
+ * cols × rows): BatchNorm1d's [N, C, L] ↔ [N·L, C] layouts.
+ */
+export function batchTranspose(src: usize, out: usize, batch: i32, rows: i32, cols: i32, acc: i32): void {
+  const size = <usize>rows * cols;
+  for (let b = 0; b < batch; b++) {
+    const s = src + (<usize>b * size << 2);
+    const o = out + (<usize>b * size << 2);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = load<f32>(s + ((<usize>i * cols + j) << 2));
+        const p = o + ((<usize>j * rows + i) << 2);
+        store<f32>(p, acc ? load<f32>(p) + v : v);
+      }
+    }
+  }
+}
+
 /** out (+)= alpha · src. */
 export function scaleInto(src: usize, out: usize, n: i32, alpha: f32, acc: i32): void {
   const a = f32x4.splat(alpha);
@@ -238,6 +257,7 @@ export function warmupElementwise(scratch: usize, bytes: i32): void {
   geluTanhForward(a, b, n);
   geluTanhBackward(a, b, c, n, 1);
   mulInto(a, b, c, n, 0);
+  batchTranspose(a, c, 2, 8, n >> 4, 1);
   scaleInto(a, c, n, 0.5, 1);
   biasAddRows(a, b, c, 16, n >> 4);
   firstNaN(a, n);

@@ -69,6 +69,13 @@ export function mulInto(a: Tensor, b: Tensor, out: Tensor, acc: number): void {
   else ref.mulInto(a.data, b.data, out.data, a.size, acc);
 }
 
+/** out[b] (+)= src[b]ᵀ for `batch` matrices rows × cols. */
+export function batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
+  const w = wasmOrNull();
+  if (w) w.batchTranspose(src.ptr, out.ptr, batch, rows, cols, acc);
+  else ref.batchTranspose(src.data, out.data, batch, rows, cols, acc);
+}
+
 export function scaleInto(src: Tensor, out: Tensor, alpha: number, acc: number): void {
   const w = wasmOrNull();
   if (w) w.scaleInto(src.ptr, out.ptr, src.size, alpha, acc);

@@ -131,6 +131,20 @@ export function mulInto(a: FloatArray, b: FloatArray, out: FloatArray, n: number
   for (let i = 0; i < n; i++) out[i] = acc ? out[i] + a[i] * b[i] : a[i] * b[i];
 }
 
+export function batchTranspose(src: FloatArray, out: FloatArray, batch: number, rows: number, cols: number, acc: number): void {
+  const size = rows * cols;
+  for (let b = 0; b < batch; b++) {
+    const o = b * size;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = src[o + i * cols + j];
+        const p = o + j * rows + i;
+        out[p] = acc ? out[p] + v : v;
+      }
+    }
+  }
+}
+
 export function scaleInto(src: FloatArray, out: FloatArray, n: number, alpha: number, acc: number): void {
   for (let i = 0; i < n; i++) out[i] = acc ? out[i] + alpha * src[i] : alpha * src[i];
 }

@@ -66,3 +66,51 @@ describe("Linear on [*, in]", () => {
     x.dispose();
   });
 });
+
+describe("BatchNorm1d on [N, C, L] matches PyTorch (statistics over N and L per channel)", () => {
+  const f = fixtures.batchnormNCL;
+  it("training output, loss, weight/bias/input gradients, running statistics, then eval output", () => {
+    const bn = new nn.BatchNorm1d(3);
+    bn.loadStateDict(f.state);
+    const x = parameter(f.x, [4, 3, 5]);
+    const target = tensor(f.target, [4, 3, 5]);
+    const y = bn.forward(x);
+    expect(y.shape).toEqual([4, 3, 5]);
+    expectClose(y.data, f.output, 1e-6, 1e-5, "output");
+    const loss = new nn.MSELoss({ reduction: "sum" }).forward(y, target);
+    expectClose([loss.item()], [f.loss], 1e-6, 1e-5, "loss");
+    loss.backward();
+    expectClose(bn.weight!.grad!.data, f.grads.weight, 2e-6, 1e-4, "weight grad");
+    expectClose(bn.bias!.grad!.data, f.grads.bias, 2e-6, 1e-4, "bias grad");
+    expectClose(x.grad!.data, f.xGrad, 2e-6, 1e-4, "input grad");
+    const sd = bn.stateDict();
+    for (const k of ["running_mean", "running_var", "num_batches_tracked"]) {
+      expectClose(sd[k].data, f.after[k as keyof typeof f.after].data, 1e-6, 1e-5, k);
+    }
+    bn.eval();
+    const probe = tensor(f.probe, [2, 3, 5]);
+    expectClose(bn.forward(probe).data, f.evalOutput, 1e-6, 1e-5, "eval output");
+    for (const t of [...Object.values(sd), x, target, probe]) t.dispose();
+    bn.dispose();
+  });
+
+  it("trains without allocating after warm-up; 4-D input and one value per channel are refused", () => {
+    const bn = new nn.BatchNorm1d(3);
+    const x = parameter(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)), [2, 3, 4]);
+    const target = zeros([2, 3, 4]);
+    const mse = new nn.MSELoss();
+    let mark = 0;
+    for (let i = 0; i < 5; i++) {
+      x.grad = null;
+      mse.forward(bn.forward(x), target).backward();
+      if (i === 1) mark = memoryStats().allocatedBytes;
+      if (i > 1) expect(memoryStats().allocatedBytes).toBe(mark);
+    }
+    const x4 = zeros([2, 3, 4, 1]);
+    expect(() => bn.forward(x4)).toThrow(/BatchNorm1d\(3\): expected a 2-D or 3-D input/);
+    const one = zeros([1, 3, 1]);
+    expect(() => bn.forward(one)).toThrow("BatchNorm1d(3): expected more than 1 value per channel when training, got input size [1, 3, 1]");
+    for (const t of [x, target, x4, one]) t.dispose();
+    bn.dispose();
+  });
+});

@@ -90,11 +90,13 @@ export function firstNaN(x: Tensor): number {
 /** Labels live in an int32 buffer: a tensor's storage reinterpreted (WebAssembly) or an Int32Array (pure JS). */
 export function softmaxCrossEntropy(
   logits: Tensor, labels: Tensor, labelsJs: Int32Array, N: number, C: number, grad: Tensor, losses: Tensor | null,
-  smoothing: number, gradScale: number,
+  smoothing: number, gradScale: number, weights: Tensor | null,
 ): number {
   const w = wasmOrNull();
-  if (w) return w.softmaxCrossEntropy(logits.ptr, labels.ptr, N, C, grad.ptr, ptr(losses), smoothing, gradScale);
-  return ref.softmaxCrossEntropy(logits.data, labelsJs, N, C, grad.data, arr(losses), Math.fround(smoothing), Math.fround(gradScale));
+  if (w) return w.softmaxCrossEntropy(logits.ptr, labels.ptr, N, C, grad.ptr, ptr(losses), smoothing, gradScale, ptr(weights));
+  return ref.softmaxCrossEntropy(
+    logits.data, labelsJs, N, C, grad.data, arr(losses), Math.fround(smoothing), Math.fround(gradScale), arr(weights),
+  );
 }
 
 export function int32View(w: WasmExports, t: Tensor, n: number): Int32Array {

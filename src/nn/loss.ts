@@ -111,6 +111,8 @@ export interface CrossEntropyLossOptions {
   labelSmoothing?: number;
   /** Rows whose label is this value contribute no loss and no gradient; the mean is over the others (default −100). */
   ignoreIndex?: number;
+  /** Class weights [C] (PyTorch's `weight`): row i counts w[label_i]; the mean divides by Σ w[label_i]. */
+  weight?: Tensor | ArrayLike<number> | null;
 }
 
 export type Labels = Int32Array | readonly number[] | Tensor;
@@ -123,10 +125,12 @@ export class CrossEntropyLoss extends LossModule {
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
   readonly ignoreIndex: number;
+  /** Class weights (a buffer named "weight", as PyTorch's), or null. */
+  readonly weight: Tensor | null;
   /** The pure-JS build's int32 labels, grown to the largest batch seen. */
   private labelsJs = new Int32Array(0);
 
-  constructor({ reduction = "mean", labelSmoothing = 0, ignoreIndex = -100 }: CrossEntropyLossOptions = {}) {
+  constructor({ reduction = "mean", labelSmoothing = 0, ignoreIndex = -100, weight = null }: CrossEntropyLossOptions = {}) {
     super();
     checkReduction("CrossEntropyLoss", reduction);
     if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
@@ -135,9 +139,25 @@ export class CrossEntropyLoss extends LossModule {
     if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) {
       throw new RangeError(`CrossEntropyLoss: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
     }
+    let w: Tensor | null = null;
+    if (weight !== null && weight !== undefined) {
+      const values = weight instanceof Tensor ? (weight.assertAlive("CrossEntropyLoss (weight)"), weight.data) : weight;
+      if (typeof values !== "object" || typeof values.length !== "number" || (weight instanceof Tensor && weight.ndim !== 1)) {
+        throw new TypeError(`CrossEntropyLoss: weight must be a 1-D Tensor or an array of numbers, got ${String(weight)}`);
+      }
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== "number" || !Number.isFinite(values[i])) {
+          throw new RangeError(`CrossEntropyLoss: weight[${i}] must be a finite number, got ${String(values[i])}`);
+        }
+      }
+      w = new Tensor([values.length]);
+      w.data.set(Array.from(values));
+    }
     this.reduction = reduction;
     this.labelSmoothing = labelSmoothing;
     this.ignoreIndex = ignoreIndex;
+    this.weight = w;
+    if (w) this.registerBuffer("weight", w);
   }
 
   override describe(): string {
@@ -150,19 +170,25 @@ export class CrossEntropyLoss extends LossModule {
       throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes], got ${shapeToString(input.shape)}`);
     }
     const [N, C] = input.shape;
+    const w = this.weight;
+    if (w) {
+      w.assertAlive(`${this.describe()} (weight)`);
+      if (w.size !== C) throw new RangeError(`${this.describe()}: weight has ${w.size} entries but the input has ${C} classes`);
+    }
     const values = this.labelValues(labels, N);
     const ignore = this.ignoreIndex;
+    // The mean's denominator: the rows not ignored, each weighted by its class weight.
     let counted = 0;
     for (let i = 0; i < N; i++) {
       const v = values[i];
       if (v === ignore) continue;
-      counted++;
       if (!Number.isInteger(v)) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is not an integer class index`);
       }
       if (v < 0 || v >= C) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C})`);
       }
+      counted += w ? w.data[v] : 1;
     }
     const none = this.reduction === "none";
     const wasm = wasmOrNull();
@@ -173,11 +199,11 @@ export class CrossEntropyLoss extends LossModule {
     if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
     const labelsJs = this.labelsJs.subarray(0, N);
     const dst = wasm ? int32View(wasm, labelBuf!, N) : labelsJs;
-    // The kernel skips rows labelled −1 (ignored); the mean is over the rows counted (NaN if none, as PyTorch).
+    // The kernel skips rows labelled −1 (ignored); the mean divides by `counted` (NaN if 0, as PyTorch).
     for (let i = 0; i < N; i++) dst[i] = values[i] === ignore ? -1 : values[i];
     const total = softmaxCrossEntropy(
       input, labelBuf ?? out, labelsJs, N, C, grad, none ? out : null, this.labelSmoothing,
-      this.reduction === "mean" ? (counted ? 1 / counted : 0) : 1,
+      this.reduction === "mean" ? (counted ? 1 / counted : 0) : 1, w,
     );
     this.recycle(labelBuf);
     if (!Number.isFinite(total)) {

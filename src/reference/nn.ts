@@ -159,12 +159,15 @@ export function columnSums(x: FloatArray, out: FloatArray, rows: number, cols: n
   for (let i = 0, k = 0; i < rows; i++) for (let j = 0; j < cols; j++, k++) out[j] += x[k];
 }
 
+/** See assembly/reduce.ts for the formulas (class weights `weights`, ignored rows labelled −1). */
 export function softmaxCrossEntropy(
   logits: FloatArray, labels: Int32Array, N: number, C: number, grad: FloatArray, losses: FloatArray | null,
-  smoothing: number, gradScale: number,
+  smoothing: number, gradScale: number, weights: FloatArray | null = null,
 ): number {
   let total = 0;
   const onC = smoothing / C;
+  let wTotal = 0;
+  if (weights) for (let j = 0; j < C; j++) wTotal += weights[j];
   for (let i = 0; i < N; i++) {
     const o = i * C;
     const y = labels[i];
@@ -178,7 +181,7 @@ export function softmaxCrossEntropy(
     for (let j = 0; j < C; j++) {
       const v = logits[o + j];
       if (v > mx || v !== v) mx = v;
-      sumX += v;
+      sumX += weights ? v * weights[j] : v;
     }
     let s = 0;
     for (let j = 0; j < C; j++) {
@@ -186,12 +189,14 @@ export function softmaxCrossEntropy(
       grad[o + j] = e;
       s += e;
     }
-    const loss = mx + Math.log(s) - (1 - smoothing) * logits[o + y] - onC * sumX;
+    const wy = weights ? weights[y] : 1;
+    const mass = weights ? (1 - smoothing) * wy + onC * wTotal : 1;
+    const loss = mass * (mx + Math.log(s)) - (1 - smoothing) * wy * logits[o + y] - onC * sumX;
     total += loss;
     if (losses) losses[i] = loss;
-    const scale = gradScale / s;
-    for (let j = 0; j < C; j++) grad[o + j] = grad[o + j] * scale - onC * gradScale;
-    grad[o + y] -= (1 - smoothing) * gradScale;
+    const scale = (gradScale * mass) / s;
+    for (let j = 0; j < C; j++) grad[o + j] = grad[o + j] * scale - onC * gradScale * (weights ? weights[j] : 1);
+    grad[o + y] -= (1 - smoothing) * wy * gradScale;
   }
   return total;
 }

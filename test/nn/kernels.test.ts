@@ -193,22 +193,27 @@ describe("bias, sums, products and scans (exact, or 1 ulp where a product is acc
 });
 
 describe("losses and normalisations agree with the float64 twins", () => {
-  it("softmaxCrossEntropy: loss (rel 1e-6) and gradient (abs 1e-7), with smoothing and per-row losses", () => {
+  it("softmaxCrossEntropy: loss (rel 1e-6) and gradient (abs 1e-7), with smoothing, class weights, ignored rows and per-row losses", () => {
     for (const [N, C] of [[1, 2], [5, 3], [8, 10], [3, 17]]) {
       for (const smoothing of [0, 0.2]) {
-        const xs = randArray(N * C, 8);
-        const labels = Int32Array.from({ length: N }, (_, i) => (i * 7) % C);
-        const x = t(xs, [N, C]), g = t(new Float32Array(N * C), [N, C]), losses = t(new Float32Array(N));
-        const lab = t(new Float32Array(N));
-        const w = wasmOrNull();
-        if (w) k.int32View(w, lab, N).set(labels);
-        const got = k.softmaxCrossEntropy(x, lab, labels, N, C, g, losses, smoothing, 1 / N);
-        const wantG = new Float64Array(N * C), wantL = new Float64Array(N);
-        const want = ref.softmaxCrossEntropy(f64(xs), labels, N, C, wantG, wantL, smoothing, 1 / N);
-        expectClose([got], [want], 1e-6, 1e-6, "loss");
-        expectClose(losses.data, wantL, 1e-6, 1e-6, "losses");
-        expectClose(g.data, wantG, 1e-7, 1e-6, "grad");
-        dispose(x, g, losses, lab);
+        for (const weighted of [false, true]) {
+          const xs = randArray(N * C, 8);
+          // every third row ignored (label −1)
+          const labels = Int32Array.from({ length: N }, (_, i) => (i % 3 === 2 ? -1 : (i * 7) % C));
+          const ws = Float32Array.from({ length: C }, (_, j) => 0.25 + (j % 5) * 0.4);
+          const x = t(xs, [N, C]), g = t(new Float32Array(N * C), [N, C]), losses = t(new Float32Array(N));
+          const lab = t(new Float32Array(N));
+          const wt = weighted ? t(ws) : null;
+          const w = wasmOrNull();
+          if (w) k.int32View(w, lab, N).set(labels);
+          const got = k.softmaxCrossEntropy(x, lab, labels, N, C, g, losses, smoothing, 1 / N, wt);
+          const wantG = new Float64Array(N * C), wantL = new Float64Array(N);
+          const want = ref.softmaxCrossEntropy(f64(xs), labels, N, C, wantG, wantL, smoothing, 1 / N, weighted ? f64(ws) : null);
+          expectClose([got], [want], 1e-6, 1e-6, "loss");
+          expectClose(losses.data, wantL, 1e-6, 1e-6, "losses");
+          expectClose(g.data, wantG, 1e-7, 1e-6, "grad");
+          dispose(x, g, losses, lab, ...(wt ? [wt] : []));
+        }
       }
     }
   });

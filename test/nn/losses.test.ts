@@ -1,7 +1,7 @@
 // CrossEntropyLoss options against PyTorch 1.13 (test/fixtures/make_nn_fixtures.py
 // "crossEntropyIgnore"): ignoreIndex with every reduction, with and without
 // label smoothing, a batch that is all ignored (mean → NaN, zero gradient) and
-// an ignoreIndex inside the class range. Loss within 1e-5 relative, gradient
+// an ignoreIndex inside the class range, each with and without class weights. Loss within 1e-5 relative, gradient
 // within 1e-4 relative + 2e-6 absolute.
 import { describe, expect, it } from "vitest";
 import { nn, parameter, tensor } from "../../src/index.js";
@@ -22,12 +22,14 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number | null>, abs
 
 const f = fixtures.crossEntropyIgnore;
 
-describe("CrossEntropyLoss ignoreIndex matches PyTorch", () => {
-  for (const c of f.cases.filter((c) => c.weight === null)) {
-    const name = `labels ${JSON.stringify(c.labels)}, ignoreIndex ${c.ignoreIndex}, smoothing ${c.labelSmoothing}, ${c.reduction}`;
+describe("CrossEntropyLoss ignoreIndex and class weights match PyTorch", () => {
+  for (const c of f.cases) {
+    const name = `labels ${JSON.stringify(c.labels)}, ignoreIndex ${c.ignoreIndex}, weight ${JSON.stringify(c.weight)}, smoothing ${c.labelSmoothing}, ${c.reduction}`;
     it(name, () => {
       const logits = parameter(f.logits, f.shape);
-      const ce = new nn.CrossEntropyLoss({ ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing, reduction: c.reduction as nn.Reduction });
+      const ce = new nn.CrossEntropyLoss({
+        ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing, reduction: c.reduction as nn.Reduction, weight: c.weight,
+      });
       const loss = ce.forward(logits, c.labels);
       expectClose(loss.data, c.loss, 1e-6, 1e-5, "loss");
       if (c.reduction !== "none") {
@@ -45,6 +47,17 @@ describe("CrossEntropyLoss ignoreIndex matches PyTorch", () => {
     expect(() => ce.forward(logits, [0, -1, 2, 1, 3])).toThrow("CrossEntropyLoss(): labels[1] = -1 is out of range for 4 classes (expected 0 <= label < 4)");
     expect(() => new nn.CrossEntropyLoss({ ignoreIndex: 0.5 })).toThrow("CrossEntropyLoss: ignoreIndex must be an integer, got 0.5");
     logits.dispose();
+  });
+
+  it("weight is a buffer named 'weight' (as PyTorch's state dict) and must have one entry per class", () => {
+    const ce = new nn.CrossEntropyLoss({ weight: tensor([1, 2, 3]) });
+    expect(Object.keys(ce.stateDict())).toEqual(["weight"]);
+    expect(Object.keys(new nn.CrossEntropyLoss().stateDict())).toEqual([]);
+    const logits = parameter(f.logits, f.shape);
+    expect(() => ce.forward(logits, [0, 1, 2, 1, 0])).toThrow("CrossEntropyLoss(): weight has 3 entries but the input has 4 classes");
+    expect(() => new nn.CrossEntropyLoss({ weight: [1, NaN] })).toThrow("CrossEntropyLoss: weight[1] must be a finite number, got NaN");
+    logits.dispose();
+    ce.dispose();
   });
 });
 

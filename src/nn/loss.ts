@@ -115,7 +115,8 @@ export interface CrossEntropyLossOptions {
   weight?: Tensor | ArrayLike<number> | null;
 }
 
-export type Labels = Int32Array | readonly number[] | Tensor;
+/** Class labels: one per row; for an unbatched [C] input also a bare number. */
+export type Labels = Int32Array | readonly number[] | Tensor | number;
 
 /**
  * Softmax cross-entropy between logits [N, C] and integer class labels [N];
@@ -166,16 +167,18 @@ export class CrossEntropyLoss extends LossModule {
 
   override forward(input: Tensor, labels: Labels): Tensor {
     this.checkTensorInput(input, "input");
-    if (input.ndim !== 2) {
-      throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes], got ${shapeToString(input.shape)}`);
+    if (input.ndim !== 2 && input.ndim !== 1) {
+      throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes] or [classes], got ${shapeToString(input.shape)}`);
     }
-    const [N, C] = input.shape;
+    // An unbatched [C] input is one row with one label (PyTorch's unbatched form).
+    const unbatched = input.ndim === 1;
+    const [N, C] = unbatched ? [1, input.shape[0]] : input.shape;
     const w = this.weight;
     if (w) {
       w.assertAlive(`${this.describe()} (weight)`);
       if (w.size !== C) throw new RangeError(`${this.describe()}: weight has ${w.size} entries but the input has ${C} classes`);
     }
-    const values = this.labelValues(labels, N);
+    const values = this.labelValues(labels, N, unbatched);
     const ignore = this.ignoreIndex;
     // The mean's denominator: the rows not ignored, each weighted by its class weight.
     let counted = 0;
@@ -192,8 +195,8 @@ export class CrossEntropyLoss extends LossModule {
     }
     const none = this.reduction === "none";
     const wasm = wasmOrNull();
-    const out = this.lend(none ? [N] : []);
-    const grad = this.lend([N, C]);
+    const out = this.lend(none && !unbatched ? [N] : []);
+    const grad = this.lend(input.shape);
     // The labels as int32: a pooled buffer reinterpreted (WebAssembly) or a kept Int32Array (pure JS).
     const labelBuf = wasm ? this.lend([Math.max(N, 1)]) : null;
     if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
@@ -221,11 +224,13 @@ export class CrossEntropyLoss extends LossModule {
     return recordLoss(this, [input], out, grad, false);
   }
 
-  private labelValues(labels: Labels, N: number): ArrayLike<number> {
+  private labelValues(labels: Labels, N: number, unbatched: boolean): ArrayLike<number> {
     let values: ArrayLike<number>;
-    if (labels instanceof Tensor) {
+    if (unbatched && typeof labels === "number") {
+      values = [labels];
+    } else if (labels instanceof Tensor) {
       labels.assertAlive(`${this.describe()} (labels)`);
-      if (labels.ndim !== 1) throw new RangeError(`${this.describe()}: labels must be 1-D, got shape ${shapeToString(labels.shape)}`);
+      if (labels.ndim !== 1 && !(unbatched && labels.ndim === 0)) throw new RangeError(`${this.describe()}: labels must be 1-D, got shape ${shapeToString(labels.shape)}`);
       values = labels.data;
     } else if (labels instanceof Int32Array || Array.isArray(labels)) {
       values = labels;

@@ -77,3 +77,31 @@ describe("GELU({ approximate: 'tanh' })", () => {
     x.dispose();
   });
 });
+
+describe("CrossEntropyLoss on an unbatched [C] input", () => {
+  it("equals the one-row batch (loss and gradient), with a number, [label] or 0-D tensor label", () => {
+    const row = [0.3, -1.2, 2.5, 0.7];
+    const x = parameter(row);
+    const xb = parameter([row]);
+    const ce = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
+    const batched = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(xb, [2]);
+    batched.backward();
+    const label0d = tensor([2], []);
+    for (const label of [2, [2], label0d]) {
+      x.grad = null;
+      const loss = ce.forward(x, label as nn.Labels);
+      expect(loss.shape).toEqual([]);
+      expect(loss.item()).toBe(batched.item());
+      loss.backward();
+      expect(x.grad!.shape).toEqual([4]);
+      expect(Array.from(x.grad!.data)).toEqual(Array.from(xb.grad!.data));
+    }
+    // closed form without smoothing: lse − x_y
+    const lse = Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
+    const none = new nn.CrossEntropyLoss({ reduction: "none" }).forward(x, 2);
+    expect(none.shape).toEqual([]);
+    expect(none.item()).toBeCloseTo(lse - 2.5, 6);
+    expect(() => ce.forward(x, [1, 2])).toThrow("CrossEntropyLoss(): expected 1 labels (one per row of the input), got 2");
+    for (const t of [x, xb, label0d]) t.dispose();
+  });
+});

@@ -87,16 +87,28 @@ export class Sigmoid extends Activation {
   }
 }
 
-/** GELU(x) = x·Φ(x), the exact form (PyTorch's default approximate='none'). */
+export interface GELUOptions {
+  /** 'none': x·Φ(x) with the exact erf (default); 'tanh': ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+  approximate?: "none" | "tanh";
+}
+
+/** GELU(x) = x·Φ(x) (PyTorch's default approximate='none') or its tanh approximation. */
 export class GELU extends Activation {
-  constructor({ approximate = "none" }: { approximate?: "none" } = {}) {
+  readonly approximate: "none" | "tanh";
+  constructor({ approximate = "none" }: GELUOptions = {}) {
     super();
-    if (approximate !== "none") throw new RangeError(`GELU: only approximate='none' is supported, got ${String(approximate)}`);
+    if (approximate !== "none" && approximate !== "tanh") {
+      throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    }
+    this.approximate = approximate;
+  }
+  override describe(): string {
+    return this.approximate === "tanh" ? "GELU(approximate='tanh')" : "GELU()";
   }
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    unaryForward("geluForward", x, y);
+    unaryForward(this.approximate === "tanh" ? "geluTanhForward" : "geluForward", x, y);
   }
   protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    unaryBackward("geluBackward", x, dy, dx, acc);
+    unaryBackward(this.approximate === "tanh" ? "geluTanhBackward" : "geluBackward", x, dy, dx, acc);
   }
 }

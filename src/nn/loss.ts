@@ -109,25 +109,56 @@ export interface CrossEntropyLossOptions {
   reduction?: Reduction;
   /** ε: the target becomes (1 − ε)·onehot + ε/C (PyTorch's label_smoothing). */
   labelSmoothing?: number;
+  /** Rows whose label is this value contribute no loss and no gradient; the mean is over the others (default −100). */
+  ignoreIndex?: number;
+  /** Class weights [C] (PyTorch's `weight`): row i counts w[label_i]; the mean divides by Σ w[label_i]. */
+  weight?: Tensor | ArrayLike<number> | null;
 }
 
-export type Labels = Int32Array | readonly number[] | Tensor;
+/** Class labels: one per row; for an unbatched [C] input also a bare number. */
+export type Labels = Int32Array | readonly number[] | Tensor | number;
 
-/** Softmax cross-entropy between logits [N, C] and integer class labels [N]. */
+/**
+ * Softmax cross-entropy between logits [N, C] and integer class labels [N];
+ * labels equal to `ignoreIndex` are skipped (PyTorch's ignore_index).
+ */
 export class CrossEntropyLoss extends LossModule {
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
+  readonly ignoreIndex: number;
+  /** Class weights (a buffer named "weight", as PyTorch's), or null. */
+  readonly weight: Tensor | null;
   /** The pure-JS build's int32 labels, grown to the largest batch seen. */
   private labelsJs = new Int32Array(0);
 
-  constructor({ reduction = "mean", labelSmoothing = 0 }: CrossEntropyLossOptions = {}) {
+  constructor({ reduction = "mean", labelSmoothing = 0, ignoreIndex = -100, weight = null }: CrossEntropyLossOptions = {}) {
     super();
     checkReduction("CrossEntropyLoss", reduction);
     if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
       throw new RangeError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)}`);
     }
+    if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) {
+      throw new RangeError(`CrossEntropyLoss: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+    }
+    let w: Tensor | null = null;
+    if (weight !== null && weight !== undefined) {
+      const values = weight instanceof Tensor ? (weight.assertAlive("CrossEntropyLoss (weight)"), weight.data) : weight;
+      if (typeof values !== "object" || typeof values.length !== "number" || (weight instanceof Tensor && weight.ndim !== 1)) {
+        throw new TypeError(`CrossEntropyLoss: weight must be a 1-D Tensor or an array of numbers, got ${String(weight)}`);
+      }
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== "number" || !Number.isFinite(values[i])) {
+          throw new RangeError(`CrossEntropyLoss: weight[${i}] must be a finite number, got ${String(values[i])}`);
+        }
+      }
+      w = new Tensor([values.length]);
+      w.data.set(Array.from(values));
+    }
     this.reduction = reduction;
     this.labelSmoothing = labelSmoothing;
+    this.ignoreIndex = ignoreIndex;
+    this.weight = w;
+    if (w) this.registerBuffer("weight", w);
   }
 
   override describe(): string {
@@ -136,33 +167,46 @@ export class CrossEntropyLoss extends LossModule {
 
   override forward(input: Tensor, labels: Labels): Tensor {
     this.checkTensorInput(input, "input");
-    if (input.ndim !== 2) {
-      throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes], got ${shapeToString(input.shape)}`);
+    if (input.ndim !== 2 && input.ndim !== 1) {
+      throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes] or [classes], got ${shapeToString(input.shape)}`);
     }
-    const [N, C] = input.shape;
-    const values = this.labelValues(labels, N);
+    // An unbatched [C] input is one row with one label (PyTorch's unbatched form).
+    const unbatched = input.ndim === 1;
+    const [N, C] = unbatched ? [1, input.shape[0]] : input.shape;
+    const w = this.weight;
+    if (w) {
+      w.assertAlive(`${this.describe()} (weight)`);
+      if (w.size !== C) throw new RangeError(`${this.describe()}: weight has ${w.size} entries but the input has ${C} classes`);
+    }
+    const values = this.labelValues(labels, N, unbatched);
+    const ignore = this.ignoreIndex;
+    // The mean's denominator: the rows not ignored, each weighted by its class weight.
+    let counted = 0;
     for (let i = 0; i < N; i++) {
       const v = values[i];
+      if (v === ignore) continue;
       if (!Number.isInteger(v)) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is not an integer class index`);
       }
       if (v < 0 || v >= C) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C})`);
       }
+      counted += w ? w.data[v] : 1;
     }
     const none = this.reduction === "none";
     const wasm = wasmOrNull();
-    const out = this.lend(none ? [N] : []);
-    const grad = this.lend([N, C]);
+    const out = this.lend(none && !unbatched ? [N] : []);
+    const grad = this.lend(input.shape);
     // The labels as int32: a pooled buffer reinterpreted (WebAssembly) or a kept Int32Array (pure JS).
     const labelBuf = wasm ? this.lend([Math.max(N, 1)]) : null;
     if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
     const labelsJs = this.labelsJs.subarray(0, N);
     const dst = wasm ? int32View(wasm, labelBuf!, N) : labelsJs;
-    for (let i = 0; i < N; i++) dst[i] = values[i];
+    // The kernel skips rows labelled −1 (ignored); the mean divides by `counted` (NaN if 0, as PyTorch).
+    for (let i = 0; i < N; i++) dst[i] = values[i] === ignore ? -1 : values[i];
     const total = softmaxCrossEntropy(
       input, labelBuf ?? out, labelsJs, N, C, grad, none ? out : null, this.labelSmoothing,
-      this.reduction === "mean" ? 1 / N : 1,
+      this.reduction === "mean" ? (counted ? 1 / counted : 0) : 1, w,
     );
     this.recycle(labelBuf);
     if (!Number.isFinite(total)) {
@@ -176,15 +220,17 @@ export class CrossEntropyLoss extends LossModule {
       setGradFn(out, null);
       return out;
     }
-    out.data[0] = this.reduction === "mean" ? total / N : total;
+    out.data[0] = this.reduction === "mean" ? total / counted : total;
     return recordLoss(this, [input], out, grad, false);
   }
 
-  private labelValues(labels: Labels, N: number): ArrayLike<number> {
+  private labelValues(labels: Labels, N: number, unbatched: boolean): ArrayLike<number> {
     let values: ArrayLike<number>;
-    if (labels instanceof Tensor) {
+    if (unbatched && typeof labels === "number") {
+      values = [labels];
+    } else if (labels instanceof Tensor) {
       labels.assertAlive(`${this.describe()} (labels)`);
-      if (labels.ndim !== 1) throw new RangeError(`${this.describe()}: labels must be 1-D, got shape ${shapeToString(labels.shape)}`);
+      if (labels.ndim !== 1 && !(unbatched && labels.ndim === 0)) throw new RangeError(`${this.describe()}: labels must be 1-D, got shape ${shapeToString(labels.shape)}`);
       values = labels.data;
     } else if (labels instanceof Int32Array || Array.isArray(labels)) {
       values = labels;

@@ -104,8 +104,45 @@ export function geluBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: n
   }
 }
 
+/** 2·√(2/π) and 2·√(2/π)·0.044715 (see assembly/elementwise.ts: y = x·σ(x·(A + B·x²))). */
+const GELU_TANH_A = 1.5957691216057308;
+const GELU_TANH_B = 0.07135481627260025;
+
+export function geluTanhForward(x: FloatArray, y: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const c = Math.min(Math.max(v, -20), 20);
+    y[i] = v / (1 + Math.exp(-c * (GELU_TANH_A + GELU_TANH_B * c * c)));
+  }
+}
+
+export function geluTanhBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: number, acc: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = Math.min(Math.max(x[i], -20), 20);
+    const v2 = v * v;
+    const e = Math.exp(-v * (GELU_TANH_A + GELU_TANH_B * v2));
+    const s = 1 / (1 + e);
+    const g = dy[i] * (s + v * s * s * e * (GELU_TANH_A + 3 * GELU_TANH_B * v2));
+    dx[i] = acc ? dx[i] + g : g;
+  }
+}
+
 export function mulInto(a: FloatArray, b: FloatArray, out: FloatArray, n: number, acc: number): void {
   for (let i = 0; i < n; i++) out[i] = acc ? out[i] + a[i] * b[i] : a[i] * b[i];
+}
+
+export function batchTranspose(src: FloatArray, out: FloatArray, batch: number, rows: number, cols: number, acc: number): void {
+  const size = rows * cols;
+  for (let b = 0; b < batch; b++) {
+    const o = b * size;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = src[o + i * cols + j];
+        const p = o + j * rows + i;
+        out[p] = acc ? out[p] + v : v;
+      }
+    }
+  }
 }
 
 export function scaleInto(src: FloatArray, out: FloatArray, n: number, alpha: number, acc: number): void {
@@ -122,20 +159,29 @@ export function columnSums(x: FloatArray, out: FloatArray, rows: number, cols: n
   for (let i = 0, k = 0; i < rows; i++) for (let j = 0; j < cols; j++, k++) out[j] += x[k];
 }
 
+/** See assembly/reduce.ts for the formulas (class weights `weights`, ignored rows labelled −1). */
 export function softmaxCrossEntropy(
   logits: FloatArray, labels: Int32Array, N: number, C: number, grad: FloatArray, losses: FloatArray | null,
-  smoothing: number, gradScale: number,
+  smoothing: number, gradScale: number, weights: FloatArray | null = null,
 ): number {
   let total = 0;
   const onC = smoothing / C;
+  let wTotal = 0;
+  if (weights) for (let j = 0; j < C; j++) wTotal += weights[j];
   for (let i = 0; i < N; i++) {
     const o = i * C;
+    const y = labels[i];
+    if (y < 0) {
+      grad.fill(0, o, o + C);
+      if (losses) losses[i] = 0;
+      continue;
+    }
     let mx = -Infinity;
     let sumX = 0;
     for (let j = 0; j < C; j++) {
       const v = logits[o + j];
       if (v > mx || v !== v) mx = v;
-      sumX += v;
+      sumX += weights ? v * weights[j] : v;
     }
     let s = 0;
     for (let j = 0; j < C; j++) {
@@ -143,13 +189,14 @@ export function softmaxCrossEntropy(
       grad[o + j] = e;
       s += e;
     }
-    const y = labels[i];
-    const loss = mx + Math.log(s) - (1 - smoothing) * logits[o + y] - onC * sumX;
+    const wy = weights ? weights[y] : 1;
+    const mass = weights ? (1 - smoothing) * wy + onC * wTotal : 1;
+    const loss = mass * (mx + Math.log(s)) - (1 - smoothing) * wy * logits[o + y] - onC * sumX;
     total += loss;
     if (losses) losses[i] = loss;
-    const scale = gradScale / s;
-    for (let j = 0; j < C; j++) grad[o + j] = grad[o + j] * scale - onC * gradScale;
-    grad[o + y] -= (1 - smoothing) * gradScale;
+    const scale = (gradScale * mass) / s;
+    for (let j = 0; j < C; j++) grad[o + j] = grad[o + j] * scale - onC * gradScale * (weights ? weights[j] : 1);
+    grad[o + y] -= (1 - smoothing) * wy * gradScale;
   }
   return total;
 }

@@ -161,6 +161,12 @@ export class Tensor {
     this.#viewBuffer = null;
   }
 
+  /** `{ shape, data }` with plain numbers, so `JSON.stringify(model.stateDict())` keeps the values. */
+  toJSON(): { shape: number[]; data: number[] } {
+    this.assertAlive("Tensor.toJSON");
+    return { shape: [...this.shape], data: Array.from(this.data) };
+  }
+
   toString(): string {
     return this.disposed ? `Tensor${shapeToString(this.shape)} (disposed)` : `Tensor${shapeToString(this.shape)}`;
   }

@@ -57,6 +57,16 @@ describe("tensor construction", () => {
     t.dispose();
   });
 
+  it("JSON.stringify gives { shape, data } with the float32 values, and tensor() reads them back", () => {
+    const t = tensor([[0.1, -2], [3.5, 1e-3]]);
+    const json = JSON.parse(JSON.stringify(t));
+    expect(json).toEqual({ shape: [2, 2], data: Array.from(t.data) });
+    const back = tensor(json.data, json.shape);
+    expect(Array.from(back.data)).toEqual(Array.from(t.data));
+    t.dispose();
+    back.dispose();
+  });
+
   it("parameter() sets requiresGrad", () => {
     const p = parameter([1, 2], [2]);
     expect(p.requiresGrad).toBe(true);

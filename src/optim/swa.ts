@@ -145,7 +145,7 @@ export function updateBn(loader: Iterable<Tensor | readonly Tensor[]>, model: Mo
     for (const batch of loader) {
       const x = Array.isArray(batch) ? batch[0] : batch;
       if (!(x instanceof Tensor)) throw new TypeError(`updateBn: batch ${i} is not a Tensor (or an array starting with one): ${describe(x)}`);
-      noGrad(() => model.forward(x));
+      noGrad(() => model.forward(x)).dispose(); // only the running statistics are wanted
       i++;
     }
   } finally {

@@ -97,7 +97,8 @@ function reluCase(n) {
       const relu = new nn.ReLU();
       const yv = new Float32Array(n);
       return {
-        wasm: () => noGrad(() => relu.forward(x)),
+        // Outside a graph, forward returns a fresh tensor: free it (TLSF alloc/free is part of the cost).
+        wasm: () => noGrad(() => relu.forward(x)).dispose(),
         js: () => reluForward(xv, yv, n),
         teardown: () => {
           relu.dispose();
@@ -118,7 +119,7 @@ function crossEntropyCase(N, C) {
       const lossFn = new nn.CrossEntropyLoss();
       const grad = new Float32Array(N * C);
       return {
-        wasm: () => lossFn.forward(logits, labels),
+        wasm: () => lossFn.forward(logits, labels).dispose(),
         js: () => softmaxCrossEntropy(lv, labels, N, C, grad, null, 0, 1 / N),
         teardown: () => {
           lossFn.dispose();

@@ -47,9 +47,13 @@ function evaluate(lossFn) {
     const x = tensor(xs, [rows.length, 784]);
     noGrad(() => {
       const logits = model.forward(x);
-      lossSum += lossFn.forward(logits, ys).item() * rows.length;
+      const loss = lossFn.forward(logits, ys);
+      lossSum += loss.item() * rows.length;
       const out = logits.data;
       for (let r = 0; r < rows.length; r++) if (argmax(out, r * 10, 10) === ys[r]) correct++;
+      // Outputs of a forward without backward are fresh tensors: free them now.
+      loss.dispose();
+      logits.dispose();
     });
     x.dispose();
   }
@@ -146,7 +150,12 @@ function predict(pixels) {
   if (!model) return null;
   model.eval();
   const x = tensor(pixels, [1, 784]);
-  const logits = noGrad(() => model.forward(x).toArray());
+  const logits = noGrad(() => {
+    const out = model.forward(x);
+    const values = out.toArray();
+    out.dispose();
+    return values;
+  });
   x.dispose();
   model.train();
   const max = Math.max(...logits);

@@ -198,8 +198,13 @@ export function evaluate(model, loader, lossFn) {
     for (let b = 0; b < loader.length; b++) {
       const { x, y, size } = loader.batch(b);
       const logits = model.forward(x);
-      lossSum += lossFn.forward(logits, y).item() * size;
+      const loss = lossFn.forward(logits, y);
+      lossSum += loss.item() * size;
       correct += countCorrect(logits.data, y, size);
+      // Outputs of a forward that records no graph are fresh tensors nothing
+      // takes back: freeing them keeps repeated evaluations from allocating.
+      loss.dispose();
+      logits.dispose();
     }
   });
   model.train();

@@ -3,7 +3,7 @@
 // per-layer standard deviations match a float64 forward/backward in plain JS.
 import { describe, expect, it } from "vitest";
 import { loadMnist, splitMnist, subset, pixelStats, normalize, BatchLoader } from "../../examples/mnist/data.js";
-import { buildMlp, initialize, makeOptimizer, trainModel, countCorrect } from "../../examples/mnist/train.js";
+import { buildMlp, initialize, makeOptimizer, trainModel, countCorrect, evaluate } from "../../examples/mnist/train.js";
 import { runStudy, depthStats, std } from "../../examples/mnist/study.js";
 import { buildReport } from "../../examples/mnist/commands.js";
 import { toJsonSafe, validateReport } from "../../examples/mnist/report.js";
@@ -42,6 +42,31 @@ describe("runStudy", () => {
     expect(report.meta).toMatchObject({ trainSize: 512, heldOutSize: 256, batchSize: 64, studyEpochs: 2, seed: 0 });
     // Every network and gradient the study made has been freed.
     expect(memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+  });
+});
+
+describe("evaluate", () => {
+  it("gives the accuracy argmax gives, and repeated evaluations allocate nothing", () => {
+    const model = buildMlp([784, 16, 10]);
+    initialize(model, "kaiming", new Generator(2));
+    const lossFn = new nn.CrossEntropyLoss();
+    const loader = new BatchLoader(heldOut, 100);
+    const first = evaluate(model, loader, lossFn);
+    const before = memoryStats().allocatedBytes;
+    for (let i = 0; i < 3; i++) expect(evaluate(model, loader, lossFn)).toEqual(first);
+    expect(memoryStats().allocatedBytes).toBe(before);
+    // The reference: one forward of the whole held-out set, argmax per row.
+    let correct = 0;
+    for (let b = 0; b < loader.length; b++) {
+      const { x, y, size } = loader.batch(b);
+      const logits = model.forward(x);
+      correct += countCorrect(logits.toArray(), y, size);
+      logits.dispose();
+    }
+    expect(first.accuracy).toBe(correct / heldOut.size);
+    loader.dispose();
+    lossFn.dispose();
+    model.dispose();
   });
 });
 

@@ -17,6 +17,9 @@ const SHAPES = [
   { name: "MLP bwd dW = xᵀ·dy (128×256)ᵀ · 128×10", M: 256, N: 10, K: 128, ta: true, tb: false },
   { name: "MLP bwd dx = dy·Wᵀ 128×10 · (256×10)ᵀ", M: 128, N: 256, K: 10, ta: false, tb: true },
   { name: "MLP bwd dx = dy·Wᵀ 128×256 · (784×256)ᵀ", M: 128, N: 784, K: 256, ta: false, tb: true },
+  // nn.Linear's own layout (weight [out, in]): forward x·Wᵀ above, dW = dyᵀ·x, dx = dy·W.
+  { name: "Linear bwd dW = dyᵀ·x (128×256)ᵀ · 128×784", M: 256, N: 784, K: 128, ta: true, tb: false },
+  { name: "Linear bwd dW = dyᵀ·x (128×10)ᵀ · 128×256", M: 10, N: 256, K: 128, ta: true, tb: false },
 ];
 
 /** Deterministic values in [-1, 1). */

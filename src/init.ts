@@ -130,7 +130,12 @@ export function truncNormal(t: Tensor, options: TruncNormalOptions = {}): Tensor
   checkTensor(t, "truncNormal");
   checkOptions(options, "truncNormal");
   const { mean = 0, std = 1, a = -2, b = 2 } = options;
-  return fillTruncNormal(t, mean, std, a, b, options, "init.truncNormal");
+  fillTruncNormal(t, mean, std, a, b, options, "init.truncNormal");
+  if (mean < a - 2 * std || mean > b + 2 * std) {
+    // PyTorch's UserWarning: the inverse-CDF method loses accuracy far from [a, b].
+    console.warn("mean is more than 2 std from [a, b] in init.truncNormal. The distribution of values may be incorrect.");
+  }
+  return t;
 }
 
 /** Fills with `value` (constant_). */

@@ -322,3 +322,22 @@ describe("bad input throws before touching the tensor", () => {
     expect(memoryStats().allocatedBytes).toBe(before);
   });
 });
+
+describe("truncNormal's warning (PyTorch: mean more than 2 std from [a, b])", () => {
+  it("warns once when the mean is outside [a - 2 std, b + 2 std] and still fills within [a, b]; not otherwise", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const t = empty([1000]);
+      init.truncNormal(t, { mean: 5, generator: new Generator(3) });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/mean is more than 2 std from \[a, b\]/);
+      for (const v of t.data) expect(v >= -2 && v <= 2).toBe(true);
+      init.truncNormal(t, { mean: 3.9, generator: new Generator(3) }); // within b + 2 std: no warning
+      init.truncNormal(t, { mean: -3.9, generator: new Generator(3) });
+      expect(warn).toHaveBeenCalledTimes(1);
+      t.dispose();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

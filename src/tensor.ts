@@ -207,8 +207,12 @@ function flattenInto(values: NestedArray, shape: number[], dim: number, out: Flo
   return offset;
 }
 
-/** Copies values into a new tensor. Nested arrays infer the shape; flat ones default to 1-D. */
-export function tensor(values: TensorLike, shape?: Shape): Tensor {
+/**
+ * Copies values into a new tensor. Nested arrays infer the shape; flat ones
+ * default to 1-D; a bare number gives a 0-d tensor (shape [], as torch.tensor(5)).
+ */
+export function tensor(values: TensorLike | number, shape?: Shape): Tensor {
+  if (typeof values === "number") return tensor([values], shape ?? []);
   if (values === null || typeof values !== "object") {
     throw new TypeError(`tensor: values must be an array or typed array, got ${String(values)}`);
   }

@@ -39,6 +39,16 @@ describe("tensor construction", () => {
     expect(() => zeros([2.5])).toThrow(/non-negative integer/);
   });
 
+  it("a bare number gives a 0-d tensor (shape [], one element), as torch.tensor(5)", () => {
+    const s = tensor(5);
+    expect(s.shape).toEqual([]);
+    expect(s.ndim).toBe(0);
+    expect(s.size).toBe(1);
+    expect(s.item()).toBe(5);
+    expect(() => tensor("5" as never)).toThrow(TypeError);
+    s.dispose();
+  });
+
   it("item() reads single-element tensors and refuses others", () => {
     const s = tensor([42]);
     expect(s.item()).toBe(42);

@@ -3,7 +3,9 @@
 // lengths; nothing managed crosses the boundary.
 export { alloc, free, heapBase } from "./memory";
 export * from "./gemm";
+export * from "./optim";
 export * from "./rng";
 export * from "./ceiling";
 export * from "./elementwise";
 export * from "./reduce";
+export * from "./swa";

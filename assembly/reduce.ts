@@ -52,24 +52,38 @@ export function columnSums(x: usize, out: usize, rows: i32, cols: i32, acc: i32)
  *   lse_i − (1 − ε)·x[i, y_i] − (ε/C)·Σ_c x[i, c],  lse_i = log Σ_c e^{x[i,c]},
  * computed as m + log Σ e^{x − m} with m the row maximum (stable). The gradient
  *   grad[i, c] = gradScale · (softmax[i, c] − (1 − ε)·[c = y_i] − ε/C)
- * is written to `grad`, each row's loss to `losses` unless null. Returns the
- * sum of the row losses (NaN when a row holds NaN or ±∞).
+ * is written to `grad`, each row's loss to `losses` unless null. A negative
+ * label marks an ignored row (ignore_index): loss 0, gradient row 0.
+ *
+ * With class weights w (`weights` not null; PyTorch's `weight`, W = Σ_c w_c):
+ *   loss_i = (1 − ε)·w_y·(lse_i − x[i, y]) + (ε/C)·Σ_c w_c·(lse_i − x[i, c])
+ *   grad[i, c] = gradScale · (softmax[i, c]·((1 − ε)·w_y + ε/C·W) − (1 − ε)·w_y·[c = y] − ε/C·w_c).
+ * Returns the sum of the row losses (NaN when a row not ignored holds NaN or ±∞).
  */
 export function softmaxCrossEntropy(
-  logits: usize, labels: usize, N: i32, C: i32, grad: usize, losses: usize, smoothing: f32, gradScale: f32,
+  logits: usize, labels: usize, N: i32, C: i32, grad: usize, losses: usize, smoothing: f32, gradScale: f32, weights: usize,
 ): f64 {
   let total: f64 = 0;
   const onC: f32 = smoothing / <f32>C;
+  let wTotal: f32 = 0;
+  if (weights) for (let j = 0; j < C; j++) wTotal += load<f32>(weights + (<usize>j << 2));
   for (let i = 0; i < N; i++) {
     const row = logits + (<usize>i * C << 2);
     const g = grad + (<usize>i * C << 2);
+    const y = load<i32>(labels + (<usize>i << 2));
+    if (y < 0) {
+      for (let j = 0; j < C; j += 4) st(g + (<usize>j << 2), f32x4.splat(0), C - j);
+      if (losses) store<f32>(losses + (<usize>i << 2), 0);
+      continue;
+    }
     let vmax = f32x4.splat(-Infinity);
     let vsum = f32x4.splat(0);
     for (let j = 0; j < C; j += 4) {
       const rest = C - j;
-      const v = ld(row + (<usize>j << 2), rest);
+      let v = ld(row + (<usize>j << 2), rest);
       const m = lanesBelow(rest);
       vmax = f32x4.max(vmax, v128.bitselect(v, f32x4.splat(-Infinity), m));
+      if (weights) v = f32x4.mul(v, ld(weights + (<usize>j << 2), rest));
       vsum = f32x4.add(vsum, v128.and(v, m));
     }
     const mx = hmax(vmax);
@@ -83,20 +97,23 @@ export function softmaxCrossEntropy(
       st(g + (<usize>j << 2), e, rest);
     }
     const s = hsum(vs);
-    const y = load<i32>(labels + (<usize>i << 2));
     const lse: f64 = <f64>mx + Math.log(<f64>s);
-    const loss: f64 = lse - <f64>(1 - smoothing) * <f64>load<f32>(row + (<usize>y << 2)) - <f64>onC * <f64>sumX;
+    const wy: f32 = weights ? load<f32>(weights + (<usize>y << 2)) : 1;
+    // Σ of the target distribution's weights: 1 without class weights.
+    const mass: f32 = weights ? (1 - smoothing) * wy + onC * wTotal : 1;
+    const loss: f64 = <f64>mass * lse - <f64>((1 - smoothing) * wy) * <f64>load<f32>(row + (<usize>y << 2)) - <f64>onC * <f64>sumX;
     total += loss;
     if (losses) store<f32>(losses + (<usize>i << 2), <f32>loss);
-    const scale = f32x4.splat(gradScale / s);
+    const scale = f32x4.splat(gradScale * mass / s);
     const shift = f32x4.splat(onC * gradScale);
     for (let j = 0; j < C; j += 4) {
       const rest = C - j;
       const o = g + (<usize>j << 2);
-      st(o, f32x4.sub(f32x4.mul(ld(o, rest), scale), shift), rest);
+      const sh = weights ? f32x4.mul(shift, ld(weights + (<usize>j << 2), rest)) : shift;
+      st(o, f32x4.sub(f32x4.mul(ld(o, rest), scale), sh), rest);
     }
     const gy = g + (<usize>y << 2);
-    store<f32>(gy, load<f32>(gy) - (1 - smoothing) * gradScale);
+    store<f32>(gy, load<f32>(gy) - (1 - smoothing) * wy * gradScale);
   }
   return total;
 }
@@ -362,7 +379,8 @@ export function warmupReduce(scratch: usize, bytes: i32): void {
   for (let i = 0; i < n; i++) store<f32>(x + (<usize>i << 2), <f32>((i * 7) % 13) * 0.1 - 0.5);
   for (let i = 0; i < N; i++) store<i32>(labels + (<usize>i << 2), i % C);
   columnSums(x, p, N, C, 0);
-  softmaxCrossEntropy(x, labels, N, C, g, 0, 0.1, 1 / <f32>N);
+  softmaxCrossEntropy(x, labels, N, C, g, 0, 0.1, 1 / <f32>N, 0);
+  softmaxCrossEntropy(x, labels, N, C, g, 0, 0.1, 1 / <f32>N, x);
   mseLoss(x, y, g, 0, n, 1 / <f32>n);
   const mean = p;
   const inv = p + (<usize>C << 2);

@@ -41,12 +41,18 @@
 // backend.
 //
 // Compatible extensions:
-//   options:  { minSamples, maxTime, warmupTime }  per-suite benchmark.js
-//             overrides (e.g. for a 5-second op); --quick still shortens them.
+//   options:  { minSamples, maxTime, minTime, warmupTime }  per-suite
+//             benchmark.js overrides (e.g. for a 5-second op; minTime = the
+//             shortest sample, default 1 ms); --quick shortens maxTime,
+//             minSamples and warmupTime.
 //   ceiling:  "mulAdd" | "fma" | "copy" | "bulkCopy" | "triad"  marks a suite of
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
 //
 // Medians are of benchmark.js's samples (`stats.sample`, seconds per op).
+// An op that takes a second or more in warm-up is instead timed call by call
+// (minSamples calls; see timeSlowFn).
+// Each row also has the process CPU time per op (cpuTimePerCall), which a
+// busy machine inflates far less than the wall-clock median of a long op.
 // benchmark.js's function decompilation is switched off, so the timed function
 // is always called as written (closures work).
 import { createRequire } from "node:module";
@@ -55,7 +61,7 @@ const require = createRequire(import.meta.url);
 
 export const CEILING_KINDS = ["mulAdd", "fma", "copy", "bulkCopy", "triad"];
 const SUITE_KEYS = new Set(["name", "unit", "items", "bytes", "flops", "cases", "options", "ceiling"]);
-const OPTION_KEYS = new Set(["minSamples", "maxTime", "warmupTime"]);
+const OPTION_KEYS = new Set(["minSamples", "maxTime", "minTime", "warmupTime"]);
 const BUILDS = ["relaxed-simd", "simd", "js"];
 
 export const USAGE = `Usage: node bench/index.js [options]
@@ -70,11 +76,12 @@ export const USAGE = `Usage: node bench/index.js [options]
                      --experimental-wasm-relaxed-simd to get relaxed-simd)
   --no-reexec        never re-run node with extra flags
   --no-ceilings      skip measuring the machine ceilings (no fractions)
+  --list             print the ids of the selected cases and exit (runs nothing)
   --help             this text`;
 
 /** Parses the command line (process.argv.slice(2)). Throws a TypeError naming a bad flag. */
 export function parseArgs(argv) {
-  const opts = { filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, help: false };
+  const opts = { filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, list: false, help: false };
   const value = (i, flag) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new TypeError(`${flag} needs a value`);
@@ -122,6 +129,9 @@ export function parseArgs(argv) {
       case "--no-ceilings":
         opts.ceilings = false;
         break;
+      case "--list":
+        opts.list = true;
+        break;
       case "--help":
       case "-h":
         opts.help = true;
@@ -139,6 +149,20 @@ export function median(values) {
   const s = Float64Array.from(values).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+// Two-tailed 95% critical values of Student's t by degrees of freedom (as
+// benchmark.js uses), 1.96 beyond 30.
+const T95 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/** benchmark.js's relative margin of error (percent): t(95%, n-1) · sem / mean · 100; 0 for one value. */
+export function relativeMarginOfError(values) {
+  const n = values.length;
+  if (n < 2) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
+  const t = T95[n - 1] ?? 1.96;
+  return ((t * Math.sqrt(variance / n)) / mean) * 100;
 }
 
 /** How many times faster `base` is than `other`, from their median times (seconds per op). */
@@ -176,7 +200,8 @@ export function caseMetrics(suite, medianSeconds, ceilings = {}) {
 }
 
 /**
- * The ceilings used for fractions, from the ceiling suites' GFLOP/s and GB/s:
+ * The ceilings used for fractions, from the ceiling suites' GFLOP/s and GB/s
+ * (bench/index.js passes the fastest sample's rates):
  * compute = relaxed FMA when the running build is relaxed-simd (what its GEMM
  * uses), else mul+add; bandwidth = the better of the v128 copy and the triad
  * (memory.copy is reported but not a ceiling: kernels cannot use it).
@@ -243,9 +268,15 @@ export function validateSuites(list, file) {
   });
 }
 
-/** benchmark.js options for a suite: defaults, the suite's overrides, then --quick. */
+/**
+ * benchmark.js options for a suite: defaults, the suite's overrides, then
+ * --quick. Samples are short (minTime 1 ms rather than benchmark.js's 50 ms;
+ * process.hrtime makes that precise enough): on a shared machine a long
+ * sample always contains a preemption, while the median of many short ones
+ * does not.
+ */
 export function benchOptions(suite, quick) {
-  const o = { minSamples: 10, maxTime: 2, warmupTime: 0.25, ...(suite.options ?? {}) };
+  const o = { minSamples: 10, maxTime: 2, minTime: 0.001, warmupTime: 0.25, ...(suite.options ?? {}) };
   if (quick) {
     o.minSamples = Math.min(o.minSamples, 3);
     o.maxTime = Math.min(o.maxTime, 0.3);
@@ -299,9 +330,9 @@ export function ratioLine(results) {
   const base = results.find((r) => r.case === "wasmtrain" && r.medianMs);
   const others = results.filter((r) => r.case !== "wasmtrain" && r.medianMs);
   if (!base || others.length === 0) return null;
-  const parts = others.map((r) => `${formatRatio(r.medianMs / base.medianMs)} ${r.case}`);
+  const parts = others.map((r) => `${formatRatio(speedup(base.medianMs, r.medianMs))} ${r.case}`);
   const fastest = others.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
-  return `wasmtrain is ${parts.join(", ")} (fastest competitor: ${fastest.case}, ${formatRatio(fastest.medianMs / base.medianMs)})`;
+  return `wasmtrain is ${parts.join(", ")} (fastest competitor: ${fastest.case}, ${formatRatio(speedup(base.medianMs, fastest.medianMs))})`;
 }
 
 /** The table for one suite's results (rows in case order). */
@@ -309,28 +340,47 @@ export function suiteTable(suite, results) {
   const hasBytes = suite.bytes !== undefined;
   const hasFlops = suite.flops !== undefined;
   const base = results.find((r) => r.case === "wasmtrain" && r.medianMs);
-  const headers = ["case", "median", "ops/s", `${suite.unit}s/s`];
+  const headers = ["case", "median", "cpu/op", "ops/s", `${suite.unit}s/s`];
   if (hasBytes) headers.push("GB/s", "of BW");
   if (hasFlops) headers.push("GFLOP/s", "of peak");
   headers.push("±rme", "n");
   if (base) headers.push("wasmtrain is");
   const rows = results.map((r) => {
     if (r.error) {
-      const row = [r.case, `error: ${r.error}`];
+      const row = [r.case, "error"];
       while (row.length < headers.length) row.push("");
       return row;
     }
-    const row = [r.case, formatTime(r.medianMs / 1e3), r.opsPerSec.toPrecision(4), formatRate(r.itemsPerSec, suite.unit).replace(/ \S+\/s$/, "")];
+    const row = [r.case, formatTime(r.medianMs / 1e3), r.cpuMsPerOp === null ? "-" : formatTime(r.cpuMsPerOp / 1e3), r.opsPerSec.toPrecision(4), formatRate(r.itemsPerSec, suite.unit).replace(/ \S+\/s$/, "")];
     if (hasBytes) row.push(r.gbPerSec.toFixed(2), formatPercent(r.bandwidthFraction));
     if (hasFlops) row.push(r.gflops.toFixed(2), formatPercent(r.computeFraction));
     row.push(`${r.rme.toFixed(1)}%`, String(r.samples));
-    if (base) row.push(r.case === "wasmtrain" ? "" : `${formatRatio(r.medianMs / base.medianMs)} ${r.case}`);
+    if (base) row.push(r.case === "wasmtrain" ? "" : `${formatRatio(speedup(base.medianMs, r.medianMs))} ${r.case}`);
     return row;
   });
   return renderTable(headers, rows);
 }
 
 // ---------------------------------------------------------------- running
+
+/**
+ * The process's CPU time (user + system) per call of fn, over calls made for
+ * at least `seconds` (at least one call): what an op costs when it is not
+ * preempted, for comparison with the wall-clock median on a busy machine.
+ * It counts every thread of the process (e.g. V8's background GC), so it is
+ * an estimate.
+ */
+export function cpuTimePerCall(fn, seconds) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let calls = 0;
+  while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
+    fn();
+    calls++;
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6 / calls;
+}
 
 let BenchmarkClass = null;
 function Benchmark() {
@@ -342,18 +392,55 @@ function Benchmark() {
   return BenchmarkClass;
 }
 
-/** Calls fn for at least `seconds` (and at least twice) so both JIT tiers are reached before timing. */
+/**
+ * Calls fn for at least `seconds` (and at least once) before timing, so that
+ * V8 has tiered the JS and the WebAssembly up (benchmark.js's own calibration
+ * cycles would otherwise be sampled in the baseline tiers).
+ */
 function warmUp(fn, seconds) {
   const t0 = performance.now();
   let calls = 0;
-  while (calls < 2 || (performance.now() - t0) / 1e3 < seconds) {
-    fn();
+  let last = 0;
+  while (calls < 1 || (performance.now() - t0) / 1e3 < seconds) {
+    const t = performance.now();
+    const r = fn();
+    last = (performance.now() - t) / 1e3;
+    if (calls === 0 && r && typeof r.then === "function") {
+      throw new TypeError("the timed function returned a Promise: it must be synchronous (do async work in the factory)");
+    }
     calls++;
-    if (calls >= 1000) break;
   }
+  return last;
 }
 
-/** Times a synchronous function with benchmark.js; resolves to { sample, rme, ... }. */
+/** Ops at least this long (seconds) are timed call by call instead of by benchmark.js. */
+export const SLOW_OP_SECONDS = 1;
+
+/**
+ * Times a slow op call by call: `minSamples` calls (at least 2), each one a
+ * sample, with its process CPU time. benchmark.js would also make an untimed
+ * pretest call in every cycle, doubling the run time of a multi-second op
+ * without adding information.
+ */
+export function timeSlowFn(fn, options) {
+  const n = Math.max(2, options.minSamples);
+  const sample = [];
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn();
+    sample.push((performance.now() - t) / 1e3);
+  }
+  const c = process.cpuUsage(c0);
+  return {
+    sample,
+    rme: relativeMarginOfError(sample),
+    mean: sample.reduce((a, b) => a + b, 0) / n,
+    cpuPerOp: (c.user + c.system) / 1e6 / n,
+  };
+}
+
+/** Times a synchronous function with benchmark.js; resolves to { sample, rme, mean }. */
 export function timeFn(fn, options) {
   const B = Benchmark();
   return new Promise((resolve, reject) => {
@@ -361,11 +448,12 @@ export function timeFn(fn, options) {
       fn,
       minSamples: options.minSamples,
       maxTime: options.maxTime,
+      minTime: options.minTime,
       async: false,
       defer: false,
       onComplete() {
         if (this.error) reject(this.error);
-        else resolve({ sample: this.stats.sample.slice(), rme: this.stats.rme, mean: this.stats.mean, count: this.count });
+        else resolve({ sample: this.stats.sample.slice(), rme: this.stats.rme, mean: this.stats.mean });
       },
       onError(e) {
         reject(e.target?.error ?? e);
@@ -383,13 +471,11 @@ export async function runCase(file, suite, caseName, env) {
   const result = { case: caseName, id: caseId(file, suite.name, caseName) };
   const backend = tfBackendOf(caseName);
   let teardown = null;
-  let tfTensorsBefore = null;
   try {
     if (backend) {
       const tfjs = await env.loadTf();
       await tfjs.useBackend(tfjs.tf, backend);
       env.ctx.tf = tfjs.tf;
-      tfTensorsBefore = tfjs.tf.memory().numTensors;
     }
     const made = await suite.cases[caseName]({ ...env.ctx });
     let fn = made;
@@ -399,11 +485,21 @@ export async function runCase(file, suite, caseName, env) {
     }
     if (typeof fn !== "function") throw new TypeError(`the factory must return a function or { fn, teardown }, got ${typeof fn}`);
     const options = benchOptions(suite, env.quick);
-    warmUp(fn, options.warmupTime);
-    const timed = await timeFn(fn, options);
+    const lastCall = warmUp(fn, options.warmupTime);
+    // A timed function that leaves tf tensors behind measures a growing heap.
+    const tensorsBefore = backend ? env.ctx.tf.memory().numTensors : 0;
+    const slow = lastCall >= SLOW_OP_SECONDS;
+    // Slow ops default to 5 samples (benchmark.js's own minimum) unless the suite says otherwise.
+    const slowOptions = suite.options?.minSamples === undefined ? { ...options, minSamples: Math.min(options.minSamples, 5) } : options;
+    const timed = slow ? timeSlowFn(fn, slowOptions) : await timeFn(fn, options);
+    result.timer = slow ? "call by call" : "benchmark.js";
+    if (backend && env.ctx.tf.memory().numTensors > tensorsBefore) result.tfLeakedTensors = env.ctx.tf.memory().numTensors - tensorsBefore;
+    const cpuPerOp = slow ? timed.cpuPerOp : cpuTimePerCall(fn, env.quick ? 0.05 : 0.2);
     const med = median(timed.sample);
     Object.assign(result, caseMetrics(suite, med, env.ceilings), {
       meanMs: timed.mean * 1e3,
+      bestMs: Math.min(...timed.sample) * 1e3,
+      cpuMsPerOp: cpuPerOp === null ? null : cpuPerOp * 1e3,
       rme: timed.rme,
       samples: timed.sample.length,
       sampleMs: timed.sample.map((s) => s * 1e3),
@@ -417,10 +513,6 @@ export async function runCase(file, suite, caseName, env) {
       } catch (e) {
         result.error ??= `teardown: ${(e && e.message) || e}`;
       }
-    }
-    if (backend && env.ctx.tf && tfTensorsBefore !== null) {
-      const leaked = env.ctx.tf.memory().numTensors - tfTensorsBefore;
-      if (leaked > 0) result.tfLeakedTensors = leaked;
     }
   }
   return result;
@@ -437,15 +529,16 @@ export async function runSuite(file, suite, env) {
   env.log(`\n${suite.name}  [${file}]`);
   for (const c of selected) record.cases.push(await runCase(file, suite, c, env));
   env.log(suiteTable(suite, record.cases));
+  for (const r of record.cases) if (r.error) env.log(`${r.case}: error: ${r.error}`);
   const line = ratioLine(record.cases);
   if (line) env.log(line);
   for (const r of record.cases) {
-    if (r.tfLeakedTensors) env.log(`warning: ${r.case} left ${r.tfLeakedTensors} tf tensors allocated (dispose them in the timed function)`);
+    if (r.tfLeakedTensors && !r.error) env.log(`warning: ${r.case} left ${r.tfLeakedTensors} more tf tensors allocated after timing (the timed function must dispose what it creates)`);
   }
   const base = record.cases.find((r) => r.case === "wasmtrain" && r.medianMs);
   if (base) {
     record.wasmtrainIs = {};
-    for (const r of record.cases) if (r !== base && r.medianMs) record.wasmtrainIs[r.case] = r.medianMs / base.medianMs;
+    for (const r of record.cases) if (r !== base && r.medianMs) record.wasmtrainIs[r.case] = speedup(base.medianMs, r.medianMs);
   }
   return record;
 }

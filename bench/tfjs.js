@@ -16,6 +16,29 @@ const require = createRequire(import.meta.url);
 let loaded = null;
 
 /**
+ * tfjs-core's Node bundle (tf-core.node.js) has no gradient functions: the
+ * union package @tensorflow/tfjs registers them from tfjs-core's ESM sources
+ * (dist/register_all_gradients.js), whose extensionless imports Node cannot
+ * load. So we bundle that file with esbuild (a devDependency) and run it.
+ * Its copy of tfjs-core's internals shares the engine, kernel and gradient
+ * registries with the loaded tfjs-core through tfjs's global namespace.
+ */
+async function registerAllGradients() {
+  const esbuild = await import("esbuild");
+  const entry = require.resolve("@tensorflow/tfjs-core/dist/register_all_gradients.js");
+  const out = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    write: false,
+    logLevel: "silent",
+  });
+  const module = { exports: {} };
+  new Function("require", "module", "exports", out.outputFiles[0].text)(require, module, module.exports);
+}
+
+/**
  * Loads tfjs-core with the cpu and wasm backends once. Returns
  * `{ tf, info }`: `info` names the versions, the wasm binary read, the thread
  * count and the SIMD flag.
@@ -24,6 +47,7 @@ export async function loadTf() {
   if (loaded) return loaded;
   const tf = require("@tensorflow/tfjs-core");
   require("@tensorflow/tfjs-backend-cpu");
+  await registerAllGradients();
   const wasmBackend = require("@tensorflow/tfjs-backend-wasm");
   const dist = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"));
   const simd = join(dist, "tfjs-backend-wasm-simd.wasm");
@@ -33,6 +57,9 @@ export async function loadTf() {
     "tfjs-backend-wasm-threaded-simd.wasm": simd,
   });
   wasmBackend.setThreadsCount(1);
+  // Production mode, as a speed-minded user would run it (it skips debug
+  // checks; it also silences the cpu backend's "install tfjs-node" banner).
+  tf.enableProdMode();
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
 
   const wasmFilesRead = [];

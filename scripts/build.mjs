@@ -3,7 +3,8 @@
 // embeds their bytes in a generated TypeScript module (so `import "wasmtrain"`
 // needs no .wasm fetch and no bundler configuration), then compiles TypeScript.
 //   --wasm-only   stop after the .wasm files and the embedded module
-//   --if-stale    only rebuild the wasm when assembly/ changed (used by `npm test`)
+//   --if-stale    rebuild only what is older than its sources: the wasm when
+//                 assembly/ changed, dist/ when src/ changed (used by `npm test`)
 import { readFileSync, writeFileSync, statSync, readdirSync, mkdirSync, existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -18,8 +19,23 @@ const wasmFile = (t) => join(root, "build", `wasmtrain.${t}.wasm`);
 
 function newestMtime(dir) {
   let newest = 0;
-  for (const name of readdirSync(dir)) newest = Math.max(newest, statSync(join(dir, name)).mtimeMs);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
   return newest;
+}
+
+function distIsStale() {
+  const built = join(root, "dist/index.js");
+  return !existsSync(built) || newestMtime(join(root, "src")) > statSync(built).mtimeMs;
+}
+
+function compileTypeScript() {
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], {
+    stdio: "inherit",
+  });
+  console.log("compiled TypeScript to dist/");
 }
 
 function wasmIsStale() {
@@ -51,10 +67,6 @@ async function buildWasm() {
   for (const target of targets) console.log(`built ${wasmFile(target)} (${statSync(wasmFile(target)).size} bytes)`);
 }
 
-if (!args.has("--if-stale") || wasmIsStale()) await buildWasm();
-if (!args.has("--wasm-only") && !args.has("--if-stale")) {
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], {
-    stdio: "inherit",
-  });
-  console.log("compiled TypeScript to dist/");
-}
+const ifStale = args.has("--if-stale");
+if (!ifStale || wasmIsStale()) await buildWasm();
+if (!args.has("--wasm-only") && (!ifStale || distIsStale())) compileTypeScript();

@@ -9,7 +9,7 @@
 // fill of 10000 from the same offset gives, in every build and engine.
 import { Tensor, checkShape, type Shape } from "./tensor.js";
 import { wasmOrNull } from "./runtime/runtime.js";
-import { philoxBernoulliJs, philoxNormalJs, philoxTruncNormalJs, philoxUniformJs, philoxWords } from "./reference/rng.js";
+import { normalQuantileF64, philoxBernoulliJs, philoxNormalJs, philoxTruncNormalJs, philoxUniformJs, philoxWords } from "./reference/rng.js";
 
 /** PyTorch's default seed (default_rng_seed_val), used by new Generator() and the default generator. */
 export const DEFAULT_SEED = 67280421310721n;
@@ -175,7 +175,9 @@ export function fillUniform(t: Tensor, a = 0, b = 1, options?: GeneratorOptions,
   checkFinite(a, "a", what);
   checkFinite(b, "b", what);
   if (a > b) throw new RangeError(`${what}: expects a <= b, got a=${a}, b=${b}`);
-  if (!Number.isFinite(b - a)) throw new RangeError(`${what}: b - a overflows (a=${a}, b=${b})`);
+  if (!Number.isFinite(Math.fround(b - a))) {
+    throw new RangeError(`${what}: b - a must fit in float32 (a=${a}, b=${b})`);
+  }
   const gen = generatorOf(options, what);
   const n = t.size;
   const pos = gen.reserve(n);
@@ -267,13 +269,25 @@ export function fillTruncNormal(
   }
   const pLo = normalCdf(alpha);
   const pWidth = normalCdf(beta) - pLo;
+  const [k0, k1] = gen.key;
   if (!(pWidth > 1e-27)) {
-    // The whole interval is beyond float32's reach of Φ⁻¹ (~13σ from the
-    // mean): the distribution is concentrated at the bound nearer the mean.
-    t.data.fill(Math.min(Math.max(mean + std * flip * beta, a), b));
+    // Beyond float32's reach (the interval's mass is below 1e-27, more than
+    // ~11σ out): the same inversion from the same stream words, in float64 —
+    // down to ~37σ; beyond that, Φ underflows and the mass sits at the bound
+    // nearer the mean.
+    const d = t.data;
+    if (!(pWidth > 0)) {
+      d.fill(Math.min(Math.max(mean + std * flip * beta, a), b));
+      return t;
+    }
+    const words = new Uint32Array(n);
+    philoxWords(words, k0, k1, pos);
+    for (let i = 0; i < n; i++) {
+      const p = pLo + pWidth * ((words[i] + 0.5) * 2 ** -32);
+      d[i] = Math.min(Math.max(mean + std * flip * normalQuantileF64(p), a), b);
+    }
     return t;
   }
-  const [k0, k1] = gen.key;
   const wasm = wasmOrNull();
   if (wasm) {
     wasm.philoxTruncNormal(t.ptr, n, k0, k1, pos % TWO_32, Math.floor(pos / TWO_32), pLo, pWidth, flip, mean, std, a, b);

@@ -29,8 +29,7 @@ export class Tensor {
   readonly shape: readonly number[];
   /** Number of elements (PyTorch's numel()). */
   readonly size: number;
-  /** Whether autograd records operations on this tensor and fills its grad. */
-  requiresGrad = false;
+  #requiresGrad = false;
   /** Autograd: the recorded operation that produced this tensor (set by nn's tape), or null for a leaf. */
   gradFn: object | null = null;
   #storage: Storage;
@@ -99,6 +98,16 @@ export class Tensor {
     return this.data[0];
   }
 
+  /** Whether autograd records operations on this tensor and fills its grad. */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (typeof value !== "boolean") throw new TypeError(`Tensor.requiresGrad must be a boolean, got ${String(value)}`);
+    this.#requiresGrad = value;
+  }
+
   get grad(): Tensor | null {
     return this.#grad;
   }
@@ -106,6 +115,7 @@ export class Tensor {
   /** Assigning checks that the gradient has this tensor's shape. */
   set grad(g: Tensor | null) {
     if (g !== null) {
+      this.assertAlive("Tensor.grad");
       if (!(g instanceof Tensor)) throw new TypeError(`Tensor.grad must be a Tensor or null, got ${String(g)}`);
       g.assertAlive("Tensor.grad");
       if (!sameShape(g.shape, this.shape)) {
@@ -149,6 +159,12 @@ export class Tensor {
     release(this.#storage);
     this.#view = null;
     this.#viewBuffer = null;
+  }
+
+  /** `{ shape, data }` with plain numbers, so `JSON.stringify(model.stateDict())` keeps the values. */
+  toJSON(): { shape: number[]; data: number[] } {
+    this.assertAlive("Tensor.toJSON");
+    return { shape: [...this.shape], data: Array.from(this.data) };
   }
 
   toString(): string {

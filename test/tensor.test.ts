@@ -57,6 +57,16 @@ describe("tensor construction", () => {
     t.dispose();
   });
 
+  it("JSON.stringify gives { shape, data } with the float32 values, and tensor() reads them back", () => {
+    const t = tensor([[0.1, -2], [3.5, 1e-3]]);
+    const json = JSON.parse(JSON.stringify(t));
+    expect(json).toEqual({ shape: [2, 2], data: Array.from(t.data) });
+    const back = tensor(json.data, json.shape);
+    expect(Array.from(back.data)).toEqual(Array.from(t.data));
+    t.dispose();
+    back.dispose();
+  });
+
   it("parameter() sets requiresGrad", () => {
     const p = parameter([1, 2], [2]);
     expect(p.requiresGrad).toBe(true);
@@ -76,6 +86,8 @@ describe("grad assignment", () => {
     expect(p.grad).toBe(g);
     p.grad = null;
     expect(p.grad).toBeNull();
+    expect(() => ((p as { requiresGrad: unknown }).requiresGrad = 1)).toThrow(/requiresGrad must be a boolean, got 1/);
+    expect(p.requiresGrad).toBe(true);
     for (const t of [p, g, bad]) t.dispose();
   });
 });
@@ -95,6 +107,9 @@ describe("dispose", () => {
     const p = zeros([3, 5]);
     expect(() => (p.grad = t)).toThrow(/disposed/);
     expect(p.grad).toBeNull();
+    const g = zeros([3, 5]);
+    expect(() => (t.grad = g)).toThrow(/Tensor\[3, 5\] has been disposed/);
+    g.dispose();
     t.dispose(); // idempotent
     p.dispose();
   });

@@ -4,15 +4,9 @@ import { Module } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { leakyReluBackward, leakyReluForward, unaryBackward, unaryForward } from "./kernels.js";
 
-interface ActivationScratch {
-  y: Tensor;
-  dy: Tensor | null;
-  version: number;
-}
-
 /**
- * The shared forward of the activations: y = f(x) into a buffer kept per input
- * shape; backward computes dx from dy and the saved tensor (y or x).
+ * The shared forward of the activations: y = f(x) into a buffer lent by the
+ * module; backward computes dx from dy and the saved tensor (y or x).
  */
 abstract class Activation extends Module {
   protected abstract forwardKernel(x: Tensor, y: Tensor): void;
@@ -21,20 +15,24 @@ abstract class Activation extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    const s = this.scratch<ActivationScratch>(x.shape, () => ({ y: new Tensor(x.shape), dy: null, version: 0 }));
-    s.version++;
-    this.forwardKernel(x, s.y);
+    const y = this.lend(x.shape);
+    this.forwardKernel(x, y);
     if (!(isGradEnabled() && needsGrad(x))) {
-      setGradFn(s.y, null);
-      return s.y;
+      setGradFn(y, null);
+      return y;
     }
-    const dy = (s.dy ??= new Tensor(x.shape));
-    const node: Node = new Node(this.describe(), [x], dy, () => {
-      const dx = sinkFor(node, 0)!;
-      this.backwardKernel(x, s.y, dy, dx.tensor, dx.acc);
-    }, s);
-    setGradFn(s.y, node);
-    return s.y;
+    const dy = this.lend(x.shape);
+    const node: Node = new Node(
+      this.describe(), [x], dy,
+      () => {
+        const dx = sinkFor(node, 0)!;
+        this.backwardKernel(x, y, dy, dx.tensor, dx.acc);
+      },
+      [x, y],
+      () => this.recycle(y, dy),
+    );
+    setGradFn(y, node);
+    return y;
   }
 }
 
@@ -89,16 +87,28 @@ export class Sigmoid extends Activation {
   }
 }
 
-/** GELU(x) = x·Φ(x), the exact form (PyTorch's default approximate='none'). */
+export interface GELUOptions {
+  /** 'none': x·Φ(x) with the exact erf (default); 'tanh': ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+  approximate?: "none" | "tanh";
+}
+
+/** GELU(x) = x·Φ(x) (PyTorch's default approximate='none') or its tanh approximation. */
 export class GELU extends Activation {
-  constructor({ approximate = "none" }: { approximate?: "none" } = {}) {
+  readonly approximate: "none" | "tanh";
+  constructor({ approximate = "none" }: GELUOptions = {}) {
     super();
-    if (approximate !== "none") throw new RangeError(`GELU: only approximate='none' is supported, got ${String(approximate)}`);
+    if (approximate !== "none" && approximate !== "tanh") {
+      throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    }
+    this.approximate = approximate;
+  }
+  override describe(): string {
+    return this.approximate === "tanh" ? "GELU(approximate='tanh')" : "GELU()";
   }
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    unaryForward("geluForward", x, y);
+    unaryForward(this.approximate === "tanh" ? "geluTanhForward" : "geluForward", x, y);
   }
   protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    unaryBackward("geluBackward", x, dy, dx, acc);
+    unaryBackward(this.approximate === "tanh" ? "geluTanhBackward" : "geluBackward", x, dy, dx, acc);
   }
 }

@@ -5,13 +5,25 @@
 // runs the closures from the loss back to the leaves.
 //
 // Memory: nothing here allocates WebAssembly memory in steady state. A node's
-// output gradient lives in a buffer its module keeps (reused every step), and
-// a leaf's `.grad` tensor is reused after zeroGrad() sets it to null.
+// output, saved activations and output gradient are buffers its module lends
+// it; once backward has run through the node (the graph is consumed, as in
+// PyTorch) `release` hands them back to the module for its next forward. A
+// leaf's `.grad` tensor is reused after zeroGrad() sets it to null.
 import { Tensor, setBackwardHook, shapeToString, sameShape } from "../tensor.js";
 
-/** Saved activations that later forwards overwrite: a node checks it still owns them. */
-export interface Versioned {
-  version: number;
+/**
+ * How many times a module buffer has been (re)lent: a node records the
+ * versions of the tensors it saved and backward refuses to run if one has
+ * been reused since (PyTorch's version counter for in-place changes).
+ */
+const versions = new WeakMap<Tensor, number>();
+
+export function bumpVersion(t: Tensor): void {
+  versions.set(t, (versions.get(t) ?? 0) + 1);
+}
+
+function versionOf(t: Tensor): number {
+  return versions.get(t) ?? 0;
 }
 
 export class Node {
@@ -20,7 +32,7 @@ export class Node {
   /** Set once backward has run through the node (PyTorch frees the graph then). */
   consumed = false;
   readonly inputFns: (Node | null)[];
-  readonly savedVersion: number;
+  readonly savedVersions: number[];
 
   constructor(
     /** The operation, for messages: e.g. "Linear(784, 256)". */
@@ -30,11 +42,33 @@ export class Node {
     readonly grad: Tensor,
     /** Adds the inputs' gradients given the output's (in `grad`). */
     readonly run: () => void,
-    /** The buffers the closure reads; a later forward that reuses them bumps the version. */
-    readonly saved: Versioned | null = null,
+    /** The tensors the closure reads (inputs and activations); checked before backward runs. */
+    readonly saved: readonly Tensor[] = [],
+    /** Gives the node's buffers back to their module once backward has consumed the node. */
+    readonly release: (() => void) | null = null,
   ) {
     this.inputFns = inputs.map((t) => (t.gradFn instanceof Node ? t.gradFn : null));
-    this.savedVersion = saved ? saved.version : 0;
+    this.savedVersions = saved.map(versionOf);
+  }
+
+  /** Throws if a saved tensor was disposed or lent out again since this node was recorded. */
+  checkSaved(): void {
+    for (let i = 0; i < this.saved.length; i++) {
+      const t = this.saved[i];
+      if (t.disposed) {
+        throw new Error(
+          `backward: a tensor ${this.name} saved for this graph (Tensor${shapeToString(t.shape)}) has been disposed; ` +
+            "dispose forward() outputs only after backward()",
+        );
+      }
+      if (versionOf(t) !== this.savedVersions[i]) {
+        throw new Error(
+          `backward: the activations ${this.name} saved for this graph were overwritten by a later forward() ` +
+            `(Tensor${shapeToString(t.shape)} was handed back with releaseOutput() and reused); ` +
+            "call backward() before releasing tensors the graph still uses",
+        );
+      }
+    }
   }
 }
 
@@ -98,6 +132,13 @@ export function sinkFor(node: Node, i: number): GradSink | null {
   return { tensor: g, acc: 0 };
 }
 
+/** Zeroes a sink that would be written (acc = 0), so kernels with one accumulate flag can add. */
+export function zeroUnlessAccumulating(s: GradSink | null): Tensor | null {
+  if (!s) return null;
+  if (!s.acc) s.tensor.data.fill(0);
+  return s.tensor;
+}
+
 /** Whether input i of node will receive a gradient (to skip work for plain inputs). */
 export function wantsGrad(node: Node, i: number): boolean {
   return node.inputFns[i] !== null || node.inputs[i].requiresGrad;
@@ -136,12 +177,7 @@ function backward(root: Tensor): void {
             `(${node.name} was already backpropagated)`,
         );
       }
-      if (node.saved && node.saved.version !== node.savedVersion) {
-        throw new Error(
-          `backward: the activations ${node.name} saved for this graph were overwritten by a later forward() with the same input shape; ` +
-            "call backward() before running that module forward again",
-        );
-      }
+      node.checkSaved();
     }
     if (next < node.inputFns.length) {
       top[1]++;
@@ -163,6 +199,7 @@ function backward(root: Tensor): void {
     if (n.filled) n.run();
     n.consumed = true;
   }
+  for (const n of order) n.release?.();
 }
 
 setBackwardHook(backward);

@@ -1,11 +1,11 @@
-// BatchNorm1d over [N, C]: normalises each feature with the batch's mean and
+// BatchNorm1d over [N, C] (or [N, C, L], per channel over N and L): normalises each feature with the batch's mean and
 // biased variance in training (updating the running statistics by `momentum`,
 // the variance with the unbiased batch variance), with the running statistics
 // in eval mode; then the affine y = x̂·weight + bias.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, type GradSink } from "./autograd.js";
-import { batchNormBackward, batchNormEvalForward, batchNormTrainForward, firstNaN } from "./kernels.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
+import { batchNormBackward, batchNormEvalForward, batchNormTrainForward, batchTranspose, firstNaN } from "./kernels.js";
 import { checkFeatures } from "./linear.js";
 
 export interface BatchNormOptions {
@@ -14,22 +14,6 @@ export interface BatchNormOptions {
   momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
-}
-
-interface BatchNormScratch {
-  y: Tensor;
-  mean: Tensor;
-  invstd: Tensor;
-  sums: Tensor;
-  dy: Tensor | null;
-  version: number;
-}
-
-/** Zeroes a sink that would be written (acc = 0), so kernels with one accumulate flag can add. */
-export function zeroUnlessAccumulating(s: GradSink | null): Tensor | null {
-  if (!s) return null;
-  if (!s.acc) s.tensor.data.fill(0);
-  return s.tensor;
 }
 
 export class BatchNorm1d extends Module {
@@ -93,63 +77,87 @@ export class BatchNorm1d extends Module {
     this.numBatchesTracked?.data.fill(0);
   }
 
+  /**
+   * x [N, C], or [N, C, L] normalised over N and L per channel (PyTorch's
+   * layouts). A 3-D input is transposed to [N·L, C] for the kernels and back.
+   */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
     const C = this.numFeatures;
-    if (x.ndim !== 2) {
-      throw new RangeError(`${this.describe()}: expected a 2-D input [batch, ${C}], got shape ${shapeToString(x.shape)}`);
+    if (x.ndim !== 2 && x.ndim !== 3) {
+      throw new RangeError(`${this.describe()}: expected a 2-D or 3-D input [batch, ${C}] or [batch, ${C}, length], got shape ${shapeToString(x.shape)}`);
     }
     if (x.shape[1] !== C) throw new RangeError(`${this.describe()}: expected input with ${C} features, got ${x.shape[1]}`);
-    const N = x.shape[0];
+    const [N, , L = 1] = x.shape;
+    const ncl = x.ndim === 3;
+    const rows = N * L;
     const batchStats = this.training || !this.trackRunningStats;
-    if (batchStats && N < 2) {
+    if (batchStats && rows < 2) {
       throw new RangeError(`${this.describe()}: expected more than 1 value per channel when training, got input size ${shapeToString(x.shape)}`);
     }
     for (const t of [this.weight, this.bias, this.runningMean, this.runningVar]) t?.assertAlive(this.describe());
-    const s = this.scratch<BatchNormScratch>(x.shape, () => ({
-      y: new Tensor([N, C]),
-      mean: new Tensor([C]),
-      invstd: new Tensor([C]),
-      sums: new Tensor([2 * C]),
-      dy: null,
-      version: 0,
-    }));
+    if (!batchStats) this.checkNoNaN(x);
+    const y = this.lend(x.shape);
+    // The kernels' [rows, C] views: x and y themselves, or transposed copies.
+    const xk = ncl ? this.lend([rows, C]) : x;
+    const yk = ncl ? this.lend([rows, C]) : y;
+    if (ncl) batchTranspose(x, xk, N, C, L, 0);
+    const mean = this.lend([C]);
+    const invstd = this.lend([C]);
+    const scratch = ncl ? [xk, yk] : [];
     if (batchStats) {
       const update = this.training && this.trackRunningStats;
       const tracked = update ? this.numBatchesTracked!.data[0] + 1 : 0;
       const factor = this.momentum ?? (update ? 1 / tracked : 0);
       const bad = batchNormTrainForward(
-        x, N, C, this.weight, this.bias, s.y, s.mean, s.invstd,
+        xk, rows, C, this.weight, this.bias, yk, mean, invstd,
         update ? this.runningMean : null, update ? this.runningVar : null, factor, this.eps,
       );
       if (bad >= 0) {
+        this.recycle(y, ...scratch, mean, invstd);
         const i = firstNaN(x);
         const what = i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in feature ${bad}`;
         throw new RangeError(`${this.describe()}: input contains ${what}`);
       }
       if (update) this.numBatchesTracked!.data[0] = tracked;
     } else {
-      this.checkNoNaN(x);
-      batchNormEvalForward(x, N, C, this.weight, this.bias, s.y, this.runningMean!, this.runningVar!, this.eps, s.invstd);
-      s.mean.copy(this.runningMean!);
+      batchNormEvalForward(xk, rows, C, this.weight, this.bias, yk, this.runningMean!, this.runningVar!, this.eps, invstd);
+      mean.copy(this.runningMean!);
     }
-    s.version++;
+    if (ncl) {
+      batchTranspose(yk, y, N, L, C, 0);
+      this.recycle(yk);
+    }
     const params = this.weight && this.bias ? [this.weight, this.bias] : [];
     const record =
       isGradEnabled() && (this.training || needsGrad(x)) && (needsGrad(x) || params.some((p) => p.requiresGrad));
     if (!record) {
-      setGradFn(s.y, null);
-      return s.y;
+      this.recycle(ncl ? xk : null, mean, invstd);
+      setGradFn(y, null);
+      return y;
     }
-    const dy = (s.dy ??= new Tensor([N, C]));
-    const node: Node = new Node(this.describe(), [x, ...params], dy, () => {
-      const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
-      const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
-      const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-      batchNormBackward(x, dy, N, C, s.mean, s.invstd, this.weight, s.sums, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, batchStats);
-    }, s);
-    setGradFn(s.y, node);
-    return s.y;
+    const dy = this.lend(x.shape);
+    const sums = this.lend([2 * C]);
+    // 3-D: dy and dx go through [rows, C] buffers too.
+    const dyk = ncl ? this.lend([rows, C]) : dy;
+    const dxk = ncl ? this.lend([rows, C]) : null;
+    const node: Node = new Node(
+      this.describe(), [x, ...params], dy,
+      () => {
+        const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
+        const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
+        const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
+        if (ncl) batchTranspose(dy, dyk, N, C, L, 0);
+        batchNormBackward(
+          xk, dyk, rows, C, mean, invstd, this.weight, sums, ncl ? (dx ? dxk : null) : dx?.tensor ?? null, ncl ? 0 : dx?.acc ?? 0,
+          dw, db, 1, batchStats,
+        );
+        if (ncl && dx) batchTranspose(dxk!, dx.tensor, N, L, C, dx.acc);
+      },
+      [x, xk, mean, invstd],
+      () => this.recycle(y, ncl ? xk : null, mean, invstd, dy, sums, ncl ? dyk : null, dxk),
+    );
+    setGradFn(y, node);
+    return y;
   }
 }
-

@@ -1,5 +1,5 @@
 // Flatten: merges dimensions startDim..endDim (default: all but the batch).
-// Tensors have no views, so a reshaping copy goes to this module's buffer;
+// Tensors have no views, so a reshaping copy goes to a buffer the module lends;
 // when nothing merges, x itself is returned.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
@@ -9,12 +9,6 @@ import { scaleInto } from "./kernels.js";
 export interface FlattenOptions {
   startDim?: number;
   endDim?: number;
-}
-
-interface FlattenScratch {
-  y: Tensor;
-  dy: Tensor | null;
-  version: number;
 }
 
 export class Flatten extends Module {
@@ -44,19 +38,23 @@ export class Flatten extends Module {
     }
     if (end - start < 1 || x.ndim === 0) return x;
     const shape = [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
-    const s = this.scratch<FlattenScratch>(x.shape, () => ({ y: new Tensor(shape), dy: null, version: 0 }));
-    s.version++;
-    scaleInto(x, s.y, 1, 0);
+    const y = this.lend(shape);
+    scaleInto(x, y, 1, 0);
     if (!(isGradEnabled() && needsGrad(x))) {
-      setGradFn(s.y, null);
-      return s.y;
+      setGradFn(y, null);
+      return y;
     }
-    const dy = (s.dy ??= new Tensor(shape));
-    const node: Node = new Node(this.describe(), [x], dy, () => {
-      const dx = sinkFor(node, 0)!;
-      scaleInto(dy, dx.tensor, 1, dx.acc);
-    }, s);
-    setGradFn(s.y, node);
-    return s.y;
+    const dy = this.lend(shape);
+    const node: Node = new Node(
+      this.describe(), [x], dy,
+      () => {
+        const dx = sinkFor(node, 0)!;
+        scaleInto(dy, dx.tensor, 1, dx.acc);
+      },
+      [],
+      () => this.recycle(y, dy),
+    );
+    setGradFn(y, node);
+    return y;
   }
 }

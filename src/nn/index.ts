@@ -1,7 +1,7 @@
 // torch.nn: the modules and losses an MLP needs.
 export { Module, type StateDict } from "./module.js";
 export { Linear, type LinearOptions } from "./linear.js";
-export { ReLU, LeakyReLU, Tanh, Sigmoid, GELU, type LeakyReLUOptions } from "./activation.js";
+export { ReLU, LeakyReLU, Tanh, Sigmoid, GELU, type LeakyReLUOptions, type GELUOptions } from "./activation.js";
 export { Dropout, type DropoutOptions } from "./dropout.js";
 export { BatchNorm1d, type BatchNormOptions } from "./batchnorm.js";
 export { LayerNorm, type LayerNormOptions } from "./layernorm.js";

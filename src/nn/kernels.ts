@@ -4,12 +4,13 @@
 import type { Tensor } from "../tensor.js";
 import { wasmOrNull, type WasmExports } from "../runtime/runtime.js";
 import * as ref from "../reference/nn.js";
+import { gemm as gemmJs } from "../reference/gemm.js";
 
 const ptr = (t: Tensor | null): number => (t ? t.ptr : 0);
 const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
 
-type Unary = "reluForward" | "tanhForward" | "sigmoidForward" | "geluForward";
-type UnaryBackward = "reluBackward" | "tanhBackward" | "sigmoidBackward" | "geluBackward";
+type Unary = "reluForward" | "tanhForward" | "sigmoidForward" | "geluForward" | "geluTanhForward";
+type UnaryBackward = "reluBackward" | "tanhBackward" | "sigmoidBackward" | "geluBackward" | "geluTanhBackward";
 
 export function unaryForward(kind: Unary, x: Tensor, y: Tensor): void {
   const w = wasmOrNull();
@@ -17,7 +18,7 @@ export function unaryForward(kind: Unary, x: Tensor, y: Tensor): void {
   else ref[kind](x.data, y.data, x.size);
 }
 
-/** `saved` is the forward output (ReLU, Tanh, Sigmoid) or input (GELU). */
+/** `saved` is the forward output (ReLU, Tanh, Sigmoid) or input (both GELUs). */
 export function unaryBackward(kind: UnaryBackward, saved: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
   const w = wasmOrNull();
   if (w) w[kind](saved.ptr, dy.ptr, dx.ptr, dy.size, acc);
@@ -34,6 +35,20 @@ export function leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, slope: numb
   const w = wasmOrNull();
   if (w) w.leakyReluBackward(x.ptr, dy.ptr, dx.ptr, x.size, slope, acc);
   else ref.leakyReluBackward(x.data, dy.data, dx.data, x.size, Math.fround(slope), acc);
+}
+
+/**
+ * c = alpha·op(a)·op(b) + beta·c on row-major blocks given by their sizes, so
+ * an [*, K] tensor is used as [rows, K] without a reshaping copy.
+ */
+export function gemm(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+): void {
+  if (M === 0 || N === 0) return;
+  const w = wasmOrNull();
+  if (w) w.gemm(+transA, +transB, M, N, K, 1, a.ptr, lda, b.ptr, ldb, beta, c.ptr, ldc);
+  else gemmJs(transA, transB, M, N, K, 1, a.data, lda, b.data, ldb, beta, c.data, ldc);
 }
 
 export function biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {
@@ -54,6 +69,13 @@ export function mulInto(a: Tensor, b: Tensor, out: Tensor, acc: number): void {
   else ref.mulInto(a.data, b.data, out.data, a.size, acc);
 }
 
+/** out[b] (+)= src[b]ᵀ for `batch` matrices rows × cols. */
+export function batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
+  const w = wasmOrNull();
+  if (w) w.batchTranspose(src.ptr, out.ptr, batch, rows, cols, acc);
+  else ref.batchTranspose(src.data, out.data, batch, rows, cols, acc);
+}
+
 export function scaleInto(src: Tensor, out: Tensor, alpha: number, acc: number): void {
   const w = wasmOrNull();
   if (w) w.scaleInto(src.ptr, out.ptr, src.size, alpha, acc);
@@ -68,11 +90,13 @@ export function firstNaN(x: Tensor): number {
 /** Labels live in an int32 buffer: a tensor's storage reinterpreted (WebAssembly) or an Int32Array (pure JS). */
 export function softmaxCrossEntropy(
   logits: Tensor, labels: Tensor, labelsJs: Int32Array, N: number, C: number, grad: Tensor, losses: Tensor | null,
-  smoothing: number, gradScale: number,
+  smoothing: number, gradScale: number, weights: Tensor | null,
 ): number {
   const w = wasmOrNull();
-  if (w) return w.softmaxCrossEntropy(logits.ptr, labels.ptr, N, C, grad.ptr, ptr(losses), smoothing, gradScale);
-  return ref.softmaxCrossEntropy(logits.data, labelsJs, N, C, grad.data, arr(losses), Math.fround(smoothing), Math.fround(gradScale));
+  if (w) return w.softmaxCrossEntropy(logits.ptr, labels.ptr, N, C, grad.ptr, ptr(losses), smoothing, gradScale, ptr(weights));
+  return ref.softmaxCrossEntropy(
+    logits.data, labelsJs, N, C, grad.data, arr(losses), Math.fround(smoothing), Math.fround(gradScale), arr(weights),
+  );
 }
 
 export function int32View(w: WasmExports, t: Tensor, n: number): Int32Array {

@@ -2,21 +2,12 @@
 // (mean and biased variance per row), then the elementwise affine.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
+import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { firstNaN, layerNormBackward, layerNormForward } from "./kernels.js";
-import { zeroUnlessAccumulating } from "./batchnorm.js";
 
 export interface LayerNormOptions {
   eps?: number;
   elementwiseAffine?: boolean;
-}
-
-interface LayerNormScratch {
-  y: Tensor;
-  mean: Tensor;
-  rstd: Tensor;
-  dy: Tensor | null;
-  version: number;
 }
 
 export class LayerNorm extends Module {
@@ -69,35 +60,37 @@ export class LayerNorm extends Module {
     this.bias?.assertAlive(this.describe());
     const D = this.featureSize;
     const rows = x.size / D;
-    const s = this.scratch<LayerNormScratch>(x.shape, () => ({
-      y: new Tensor(x.shape),
-      mean: new Tensor([Math.max(rows, 1)]),
-      rstd: new Tensor([Math.max(rows, 1)]),
-      dy: null,
-      version: 0,
-    }));
-    const bad = layerNormForward(x, rows, D, this.weight, this.bias, s.y, s.mean, s.rstd, this.eps);
+    const y = this.lend(x.shape);
+    const mean = this.lend([Math.max(rows, 1)]);
+    const rstd = this.lend([Math.max(rows, 1)]);
+    const bad = layerNormForward(x, rows, D, this.weight, this.bias, y, mean, rstd, this.eps);
     if (bad >= 0) {
+      this.recycle(y, mean, rstd);
       const i = firstNaN(x);
       const what = i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in row ${bad}`;
       throw new RangeError(`${this.describe()}: input contains ${what}`);
     }
-    s.version++;
     const params = this.weight && this.bias ? [this.weight, this.bias] : [];
     const record =
       isGradEnabled() && (this.training || needsGrad(x)) && (needsGrad(x) || params.some((p) => p.requiresGrad));
     if (!record) {
-      setGradFn(s.y, null);
-      return s.y;
+      this.recycle(mean, rstd);
+      setGradFn(y, null);
+      return y;
     }
-    const dy = (s.dy ??= new Tensor(x.shape));
-    const node: Node = new Node(this.describe(), [x, ...params], dy, () => {
-      const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
-      const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
-      const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-      layerNormBackward(x, dy, rows, D, s.mean, s.rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
-    }, s);
-    setGradFn(s.y, node);
-    return s.y;
+    const dy = this.lend(x.shape);
+    const node: Node = new Node(
+      this.describe(), [x, ...params], dy,
+      () => {
+        const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
+        const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
+        const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
+        layerNormBackward(x, dy, rows, D, mean, rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+      },
+      [x, mean, rstd],
+      () => this.recycle(y, mean, rstd, dy),
+    );
+    setGradFn(y, node);
+    return y;
   }
 }

@@ -1,19 +1,14 @@
-// Linear: y = x·Wᵀ + b, with W [out, in] (PyTorch's nn.Linear).
+// Linear: y = x·Wᵀ + b, with W [out, in] (PyTorch's nn.Linear), on inputs
+// [*, in]: the leading dimensions are kept and the input is used as
+// [prod(leading), in] without copying.
 import { Tensor, shapeToString } from "../tensor.js";
-import { matmul } from "../matmul.js";
 import { Module } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
-import { biasAddRows, columnSums } from "./kernels.js";
-import { temporaryFillUniform } from "./temporary-random.js";
+import { biasAddRows, columnSums, gemm } from "./kernels.js";
+import { fillUniform } from "../random.js";
 
 export interface LinearOptions {
   bias?: boolean;
-}
-
-interface LinearScratch {
-  y: Tensor;
-  dy: Tensor | null;
-  version: number;
 }
 
 export function checkFeatures(what: string, name: string, n: unknown): asserts n is number {
@@ -30,7 +25,8 @@ export class Linear extends Module {
 
   /**
    * PyTorch's default initialisation: kaiming_uniform_(a=√5) on the weight,
-   * which is U(−1/√in, 1/√in), and the bias from the same interval.
+   * which is U(−1/√in, 1/√in), and the bias from the same interval, drawn from
+   * the default generator (manualSeed makes it reproducible).
    */
   constructor(inFeatures: number, outFeatures: number, { bias = true }: LinearOptions = {}) {
     super();
@@ -40,8 +36,8 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = temporaryFillUniform(new Tensor([outFeatures, inFeatures]), -bound, bound);
-    this.bias = bias ? temporaryFillUniform(new Tensor([outFeatures]), -bound, bound) : null;
+    this.weight = fillUniform(new Tensor([outFeatures, inFeatures]), -bound, bound, undefined, "Linear");
+    this.bias = bias ? fillUniform(new Tensor([outFeatures]), -bound, bound, undefined, "Linear") : null;
     this.registerParameter("weight", this.weight);
     this.registerParameter("bias", this.bias);
   }
@@ -50,42 +46,48 @@ export class Linear extends Module {
     return `Linear(${this.inFeatures}, ${this.outFeatures})`;
   }
 
-  /** x [N, inFeatures] → [N, outFeatures]; the result is this module's buffer (see README, lifetimes). */
+  /** x [*, inFeatures] → [*, outFeatures] (a 1-D x gives [outFeatures]). */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
     const { inFeatures: K, outFeatures: M } = this;
-    if (x.ndim !== 2) {
-      throw new RangeError(`${this.describe()}: expected a 2-D input [batch, ${K}], got shape ${shapeToString(x.shape)}`);
+    if (x.ndim === 0) {
+      throw new RangeError(`${this.describe()}: expected an input [*, ${K}], got shape ${shapeToString(x.shape)}`);
     }
-    if (x.shape[1] !== K) throw new RangeError(`${this.describe()}: expected input with ${K} features, got ${x.shape[1]}`);
+    const last = x.shape[x.ndim - 1];
+    if (last !== K) throw new RangeError(`${this.describe()}: expected input with ${K} features, got ${last}`);
     this.weight.assertAlive(`${this.describe()} (weight)`);
     this.bias?.assertAlive(`${this.describe()} (bias)`);
     this.checkNoNaN(x);
-    const N = x.shape[0];
-    const s = this.scratch<LinearScratch>(x.shape, () => ({ y: new Tensor([N, M]), dy: null, version: 0 }));
-    s.version++;
-    matmul(x, this.weight, { transposeB: true, out: s.y });
-    if (this.bias && N > 0) biasAddRows(s.y, this.bias, s.y, N, M);
-    const params = this.bias ? [this.weight, this.bias] : [this.weight];
+    const N = x.size / K;
+    const outShape = [...x.shape.slice(0, -1), M];
+    const y = this.lend(outShape);
+    const W = this.weight;
+    gemm(false, true, N, M, K, x, K, W, K, 0, y, M);
+    if (this.bias && N > 0) biasAddRows(y, this.bias, y, N, M);
+    const params = this.bias ? [W, this.bias] : [W];
     const record =
       isGradEnabled() && (this.training || needsGrad(x)) && (needsGrad(x) || params.some((p) => p.requiresGrad));
     if (!record) {
-      setGradFn(s.y, null);
-      return s.y;
+      setGradFn(y, null);
+      return y;
     }
-    const dy = (s.dy ??= new Tensor([N, M]));
-    const W = this.weight;
-    const node: Node = new Node(this.describe(), [x, ...params], dy, () => {
-      const dW = sinkFor(node, 1);
-      if (dW) matmul(dy, x, { transposeA: true, out: dW.tensor, beta: dW.acc });
-      const db = this.bias ? sinkFor(node, 2) : null;
-      if (db) columnSums(dy, db.tensor, N, M, db.acc);
-      if (wantsGrad(node, 0)) {
-        const dx = sinkFor(node, 0)!;
-        matmul(dy, W, { out: dx.tensor, beta: dx.acc });
-      }
-    }, s);
-    setGradFn(s.y, node);
-    return s.y;
+    const dy = this.lend(outShape);
+    const node: Node = new Node(
+      this.describe(), [x, ...params], dy,
+      () => {
+        const dW = sinkFor(node, 1);
+        if (dW) gemm(true, false, M, K, N, dy, M, x, K, dW.acc, dW.tensor, K);
+        const db = this.bias ? sinkFor(node, 2) : null;
+        if (db) columnSums(dy, db.tensor, N, M, db.acc);
+        if (wantsGrad(node, 0)) {
+          const dx = sinkFor(node, 0)!;
+          gemm(false, false, N, K, M, dy, M, W, K, dx.acc, dx.tensor, K);
+        }
+      },
+      [x],
+      () => this.recycle(y, dy),
+    );
+    setGradFn(y, node);
+    return y;
   }
 }

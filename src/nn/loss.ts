@@ -15,38 +15,46 @@ function checkReduction(what: string, r: unknown): asserts r is Reduction {
   }
 }
 
-interface LossScratch {
-  /** The loss: a scalar (shape []) or, with reduction 'none', one value per element/row. */
-  out: Tensor;
-  /** d(sum of losses)/d(input) scaled for the reduction, written by the fused forward. */
-  grad: Tensor;
-  /** int32 labels (CrossEntropyLoss, WebAssembly builds). */
-  labels: Tensor | null;
-  labelsJs: Int32Array;
-  dy: Tensor | null;
-  version: number;
+/**
+ * Records the loss node on `out`: dinput (+)= upstream·grad, dtarget (+)=
+ * −upstream·grad (MSE only), where `grad` is d(loss)/d(input) from the fused
+ * forward. Without a graph, `grad` goes straight back to the pool.
+ */
+function recordLoss(m: LossModule, inputs: Tensor[], out: Tensor, grad: Tensor, withTarget: boolean): Tensor {
+  if (!(isGradEnabled() && inputs.some((t) => needsGrad(t)))) {
+    m.recycleBuffers(grad);
+    setGradFn(out, null);
+    return out;
+  }
+  const dy = m.lendBuffer([]);
+  const node: Node = new Node(
+    m.describe(), inputs, dy,
+    () => {
+      const up = dy.data[0];
+      if (wantsGrad(node, 0)) {
+        const dx = sinkFor(node, 0)!;
+        scaleInto(grad, dx.tensor, up, dx.acc);
+      }
+      if (withTarget && wantsGrad(node, 1)) {
+        const dt = sinkFor(node, 1)!;
+        scaleInto(grad, dt.tensor, -up, dt.acc);
+      }
+    },
+    [grad],
+    () => m.recycleBuffers(out, grad, dy),
+  );
+  setGradFn(out, node);
+  return out;
 }
 
-/** Records the loss node: dinput (+)= upstream·grad, dtarget (+)= −upstream·grad (MSE only). */
-function recordLoss(name: string, inputs: Tensor[], s: LossScratch, withTarget: boolean): Tensor {
-  if (!(isGradEnabled() && inputs.some((t) => needsGrad(t)))) {
-    setGradFn(s.out, null);
-    return s.out;
+/** The losses' access to their buffer pool, for recordLoss. */
+abstract class LossModule extends Module {
+  lendBuffer(shape: readonly number[]): Tensor {
+    return this.lend(shape);
   }
-  const dy = (s.dy ??= new Tensor([]));
-  const node: Node = new Node(name, inputs, dy, () => {
-    const up = dy.data[0];
-    if (wantsGrad(node, 0)) {
-      const dx = sinkFor(node, 0)!;
-      scaleInto(s.grad, dx.tensor, up, dx.acc);
-    }
-    if (withTarget && wantsGrad(node, 1)) {
-      const dt = sinkFor(node, 1)!;
-      scaleInto(s.grad, dt.tensor, -up, dt.acc);
-    }
-  }, s);
-  setGradFn(s.out, node);
-  return s.out;
+  recycleBuffers(...ts: Tensor[]): void {
+    this.recycle(...ts);
+  }
 }
 
 export interface MSELossOptions {
@@ -54,7 +62,7 @@ export interface MSELossOptions {
 }
 
 /** Mean (or summed) squared error between input and target of the same shape. */
-export class MSELoss extends Module {
+export class MSELoss extends LossModule {
   readonly reduction: Reduction;
 
   constructor({ reduction = "mean" }: MSELossOptions = {}) {
@@ -77,28 +85,23 @@ export class MSELoss extends Module {
     }
     const n = input.size;
     const none = this.reduction === "none";
-    const s = this.scratch<LossScratch>(input.shape, () => ({
-      out: new Tensor(none ? input.shape : []),
-      grad: new Tensor(input.shape),
-      labels: null,
-      labelsJs: new Int32Array(0),
-      dy: null,
-      version: 0,
-    }));
-    const total = mseLoss(input, target, s.grad, none ? s.out : null, this.reduction === "mean" ? 1 / n : 1);
+    const out = this.lend(none ? input.shape : []);
+    const grad = this.lend(input.shape);
+    const total = mseLoss(input, target, grad, none ? out : null, this.reduction === "mean" ? 1 / n : 1);
     if (Number.isNaN(total)) {
+      this.recycle(out, grad);
       for (const [what, t] of [["input", input], ["target", target]] as const) {
         const i = firstNaN(t);
         if (i >= 0) throw new RangeError(`${this.describe()}: ${what} contains NaN at ${positionOf(t.shape, i)}`);
       }
     }
-    s.version++;
     if (none) {
-      setGradFn(s.out, null);
-      return s.out;
+      this.recycle(grad);
+      setGradFn(out, null);
+      return out;
     }
-    s.out.data[0] = this.reduction === "mean" ? total / n : total;
-    return recordLoss(this.describe(), [input, target], s, true);
+    out.data[0] = this.reduction === "mean" ? total / n : total;
+    return recordLoss(this, [input, target], out, grad, true);
   }
 }
 
@@ -106,23 +109,56 @@ export interface CrossEntropyLossOptions {
   reduction?: Reduction;
   /** ε: the target becomes (1 − ε)·onehot + ε/C (PyTorch's label_smoothing). */
   labelSmoothing?: number;
+  /** Rows whose label is this value contribute no loss and no gradient; the mean is over the others (default −100). */
+  ignoreIndex?: number;
+  /** Class weights [C] (PyTorch's `weight`): row i counts w[label_i]; the mean divides by Σ w[label_i]. */
+  weight?: Tensor | ArrayLike<number> | null;
 }
 
-export type Labels = Int32Array | readonly number[] | Tensor;
+/** Class labels: one per row; for an unbatched [C] input also a bare number. */
+export type Labels = Int32Array | readonly number[] | Tensor | number;
 
-/** Softmax cross-entropy between logits [N, C] and integer class labels [N]. */
-export class CrossEntropyLoss extends Module {
+/**
+ * Softmax cross-entropy between logits [N, C] and integer class labels [N];
+ * labels equal to `ignoreIndex` are skipped (PyTorch's ignore_index).
+ */
+export class CrossEntropyLoss extends LossModule {
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
+  readonly ignoreIndex: number;
+  /** Class weights (a buffer named "weight", as PyTorch's), or null. */
+  readonly weight: Tensor | null;
+  /** The pure-JS build's int32 labels, grown to the largest batch seen. */
+  private labelsJs = new Int32Array(0);
 
-  constructor({ reduction = "mean", labelSmoothing = 0 }: CrossEntropyLossOptions = {}) {
+  constructor({ reduction = "mean", labelSmoothing = 0, ignoreIndex = -100, weight = null }: CrossEntropyLossOptions = {}) {
     super();
     checkReduction("CrossEntropyLoss", reduction);
     if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
       throw new RangeError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)}`);
     }
+    if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) {
+      throw new RangeError(`CrossEntropyLoss: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+    }
+    let w: Tensor | null = null;
+    if (weight !== null && weight !== undefined) {
+      const values = weight instanceof Tensor ? (weight.assertAlive("CrossEntropyLoss (weight)"), weight.data) : weight;
+      if (typeof values !== "object" || typeof values.length !== "number" || (weight instanceof Tensor && weight.ndim !== 1)) {
+        throw new TypeError(`CrossEntropyLoss: weight must be a 1-D Tensor or an array of numbers, got ${String(weight)}`);
+      }
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== "number" || !Number.isFinite(values[i])) {
+          throw new RangeError(`CrossEntropyLoss: weight[${i}] must be a finite number, got ${String(values[i])}`);
+        }
+      }
+      w = new Tensor([values.length]);
+      w.data.set(Array.from(values));
+    }
     this.reduction = reduction;
     this.labelSmoothing = labelSmoothing;
+    this.ignoreIndex = ignoreIndex;
+    this.weight = w;
+    if (w) this.registerBuffer("weight", w);
   }
 
   override describe(): string {
@@ -131,55 +167,70 @@ export class CrossEntropyLoss extends Module {
 
   override forward(input: Tensor, labels: Labels): Tensor {
     this.checkTensorInput(input, "input");
-    if (input.ndim !== 2) {
-      throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes], got ${shapeToString(input.shape)}`);
+    if (input.ndim !== 2 && input.ndim !== 1) {
+      throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes] or [classes], got ${shapeToString(input.shape)}`);
     }
-    const [N, C] = input.shape;
-    const values = this.labelValues(labels, N);
+    // An unbatched [C] input is one row with one label (PyTorch's unbatched form).
+    const unbatched = input.ndim === 1;
+    const [N, C] = unbatched ? [1, input.shape[0]] : input.shape;
+    const w = this.weight;
+    if (w) {
+      w.assertAlive(`${this.describe()} (weight)`);
+      if (w.size !== C) throw new RangeError(`${this.describe()}: weight has ${w.size} entries but the input has ${C} classes`);
+    }
+    const values = this.labelValues(labels, N, unbatched);
+    const ignore = this.ignoreIndex;
+    // The mean's denominator: the rows not ignored, each weighted by its class weight.
+    let counted = 0;
     for (let i = 0; i < N; i++) {
       const v = values[i];
+      if (v === ignore) continue;
       if (!Number.isInteger(v)) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is not an integer class index`);
       }
       if (v < 0 || v >= C) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C})`);
       }
+      counted += w ? w.data[v] : 1;
     }
     const none = this.reduction === "none";
     const wasm = wasmOrNull();
-    const s = this.scratch<LossScratch>(input.shape, () => ({
-      out: new Tensor(none ? [N] : []),
-      grad: new Tensor([N, C]),
-      labels: wasm ? new Tensor([Math.max(N, 1)]) : null,
-      labelsJs: new Int32Array(N),
-      dy: null,
-      version: 0,
-    }));
-    const dst = wasm ? int32View(wasm, s.labels!, N) : s.labelsJs;
-    for (let i = 0; i < N; i++) dst[i] = values[i];
+    const out = this.lend(none && !unbatched ? [N] : []);
+    const grad = this.lend(input.shape);
+    // The labels as int32: a pooled buffer reinterpreted (WebAssembly) or a kept Int32Array (pure JS).
+    const labelBuf = wasm ? this.lend([Math.max(N, 1)]) : null;
+    if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
+    const labelsJs = this.labelsJs.subarray(0, N);
+    const dst = wasm ? int32View(wasm, labelBuf!, N) : labelsJs;
+    // The kernel skips rows labelled −1 (ignored); the mean divides by `counted` (NaN if 0, as PyTorch).
+    for (let i = 0; i < N; i++) dst[i] = values[i] === ignore ? -1 : values[i];
     const total = softmaxCrossEntropy(
-      input, s.labels ?? s.out, s.labelsJs, N, C, s.grad, none ? s.out : null, this.labelSmoothing,
-      this.reduction === "mean" ? 1 / N : 1,
+      input, labelBuf ?? out, labelsJs, N, C, grad, none ? out : null, this.labelSmoothing,
+      this.reduction === "mean" ? (counted ? 1 / counted : 0) : 1, w,
     );
+    this.recycle(labelBuf);
     if (!Number.isFinite(total)) {
+      this.recycle(out, grad);
       const i = firstNaN(input);
       const what = i >= 0 ? `NaN at ${positionOf(input.shape, i)}` : "infinite values";
       throw new RangeError(`${this.describe()}: input contains ${what}`);
     }
-    s.version++;
     if (none) {
-      setGradFn(s.out, null);
-      return s.out;
+      this.recycle(grad);
+      setGradFn(out, null);
+      return out;
     }
-    s.out.data[0] = this.reduction === "mean" ? total / N : total;
-    return recordLoss(this.describe(), [input], s, false);
+    out.data[0] = this.reduction === "mean" ? total / counted : total;
+    return recordLoss(this, [input], out, grad, false);
   }
 
-  private labelValues(labels: Labels, N: number): ArrayLike<number> {
+  private labelValues(labels: Labels, N: number, unbatched: boolean): ArrayLike<number> {
     let values: ArrayLike<number>;
-    if (labels instanceof Tensor) {
+    if (unbatched && typeof labels === "number") {
+      values = [labels];
+    } else if (labels instanceof Tensor) {
       labels.assertAlive(`${this.describe()} (labels)`);
-      if (labels.ndim !== 1) throw new RangeError(`${this.describe()}: labels must be 1-D, got shape ${shapeToString(labels.shape)}`);
+      if (labels.ndim !== 1 && !(unbatched && labels.ndim === 0)) throw new RangeError(`${this.describe()}: labels must be 1-D, got shape ${shapeToString(labels.shape)}`);
       values = labels.data;
     } else if (labels instanceof Int32Array || Array.isArray(labels)) {
       values = labels;

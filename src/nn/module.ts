@@ -2,6 +2,7 @@
 // buffers, with recursive traversal, train/eval mode and state dicts.
 import { Tensor, shapeToString } from "../tensor.js";
 import { firstNaN } from "./kernels.js";
+import { bumpVersion } from "./autograd.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -12,10 +13,14 @@ export class Module {
   protected readonly _buffers = new Map<string, Tensor>();
   protected readonly _modules = new Map<string, Module>();
   /**
-   * Activation and gradient buffers, one set per input shape, kept and reused
-   * by every later forward with that shape (a training step allocates nothing).
+   * Free buffers by shape ("4,256"): outputs, saved activations and gradient
+   * buffers that a consumed graph handed back (see lend() and recycle()).
+   * A training step takes its buffers from here and backward() returns them,
+   * so steady-state training allocates nothing.
    */
-  protected _scratch = new Map<string, object>();
+  protected _pool = new Map<string, Tensor[]>();
+  /** The buffers this module allocated (releaseOutput() accepts only these). */
+  protected _made = new WeakSet<Tensor>();
 
   /** Registers a parameter (or null, e.g. a disabled bias) under `name`. */
   protected registerParameter(name: string, t: Tensor | null): void {
@@ -214,34 +219,81 @@ export class Module {
     return copy;
   }
 
-  /** Drops cached scratch tensors so a clone does not share them. */
+  /** Drops the buffer pool so a clone does not share it. */
   protected resetScratch(): void {
-    this._scratch = new Map();
+    this._pool = new Map();
+    this._made = new WeakSet();
   }
 
   /**
-   * The buffer set for inputs of `shape`, made by `make` on first use (or again
-   * if one of its tensors was disposed). Tensors in it belong to the module.
+   * A buffer of `shape` for this forward: a free one from the pool, else a new
+   * one. Its version is bumped, so a graph that still saved it would notice.
    */
-  protected scratch<T extends object>(shape: readonly number[], make: () => T): T {
-    const key = shape.join(",");
-    let s = this._scratch.get(key) as T | undefined;
-    if (s && Object.values(s).some((v) => v instanceof Tensor && v.disposed)) {
-      disposeTensorsOf(s);
-      s = undefined;
+  protected lend(shape: readonly number[]): Tensor {
+    const list = this._pool.get(shape.join(","));
+    while (list && list.length) {
+      const t = list.pop()!;
+      inPool.delete(t);
+      if (t.disposed) continue;
+      t.gradFn = null;
+      t.requiresGrad = false;
+      bumpVersion(t);
+      return t;
     }
-    if (!s) {
-      s = make();
-      this._scratch.set(key, s);
-    }
-    return s;
+    const t = new Tensor(shape);
+    this._made.add(t);
+    return t;
   }
 
-  /** Frees the scratch buffers of this module and its descendants (they are re-made on the next forward). */
+  /**
+   * Hands buffers back to the pool (a consumed graph's, or workspace a forward
+   * no longer needs). List them in the order they were lent: the next forward
+   * then gets each back in the same role (its output is the same tensor).
+   */
+  protected recycle(...ts: (Tensor | null)[]): void {
+    for (let i = ts.length - 1; i >= 0; i--) {
+      const t = ts[i];
+      if (!t || t.disposed || inPool.has(t)) continue;
+      inPool.add(t);
+      const key = t.shape.join(",");
+      const list = this._pool.get(key);
+      if (list) list.push(t);
+      else this._pool.set(key, [t]);
+    }
+  }
+
+  /**
+   * Gives a tensor that this module (or a descendant) returned from forward()
+   * back for reuse by its next forward — like dispose(), but the memory stays
+   * with the module. Use it only for outputs of noGrad()/eval forwards that
+   * nothing refers to any more: the tensor's values are overwritten later.
+   * Sequential does this itself for its intermediate outputs. Returns whether
+   * a module took it.
+   */
+  releaseOutput(t: Tensor): boolean {
+    if (!(t instanceof Tensor)) throw new TypeError(`releaseOutput: expected a Tensor, got ${String(t)}`);
+    const fn = t.gradFn as { consumed?: boolean } | null;
+    if (fn && fn.consumed === false) {
+      throw new Error(`releaseOutput: Tensor${shapeToString(t.shape)} belongs to a graph that backward() has not consumed yet`);
+    }
+    if (this._made.has(t)) {
+      this.recycle(t);
+      return true;
+    }
+    for (const m of this._modules.values()) if (m.releaseOutput(t)) return true;
+    return false;
+  }
+
+  /** Frees the pooled buffers of this module and its descendants (tensors lent out stay valid). */
   releaseScratch(): void {
     for (const m of this.modules()) {
-      for (const s of m._scratch.values()) disposeTensorsOf(s);
-      m._scratch.clear();
+      for (const list of m._pool.values()) {
+        for (const t of list) {
+          inPool.delete(t);
+          t.dispose();
+        }
+      }
+      m._pool.clear();
     }
   }
 
@@ -283,6 +335,5 @@ export function positionOf(shape: readonly number[], i: number): string {
   return `[${idx.join(", ")}]`;
 }
 
-function disposeTensorsOf(s: object): void {
-  for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
-}
+/** Tensors currently in some module's pool (so a double release cannot lend one buffer twice). */
+const inPool = new WeakSet<Tensor>();

@@ -24,9 +24,23 @@ export class Sequential extends Module {
     return `Sequential(${this.children().map((m) => m.describe()).join(", ")})`;
   }
 
+  /**
+   * Runs the children in order. An intermediate output that no graph holds
+   * (noGrad, eval) is handed back to the module that made it as soon as the
+   * next module has produced something else from it, so inference loops reuse
+   * every buffer but the one returned.
+   */
   override forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this._modules.values()) y = m.forward(y);
+    let maker: Module | null = null;
+    for (const m of this._modules.values()) {
+      const next = m.forward(y);
+      if (next !== y) {
+        if (maker && y !== x && y.gradFn === null && next.gradFn === null) maker.releaseOutput(y);
+        maker = m;
+      }
+      y = next;
+    }
     return y;
   }
 }

@@ -1,9 +1,13 @@
 // Stochastic Weight Averaging (Izmailov et al. 2018, arXiv:1803.05407):
 // PyTorch 1.13's torch.optim.swa_utils — AveragedModel and SWALR.
+import { noGrad } from "../nn/autograd.js";
+import { BatchNorm1d } from "../nn/batchnorm.js";
 import { Module } from "../nn/module.js";
+import { swaEmaJs, swaEqualAverageJs } from "../reference/swa.js";
+import { wasmOrNull } from "../runtime/runtime.js";
 import { Tensor, shapeToString, sameShape, zeros } from "../tensor.js";
 import { choiceOption, describe, functionOption, isNonNegativeInteger, isNonNegative, isUnit, numberOption, perGroupOption, readOptions } from "./lr_scheduler/options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./lr_scheduler/scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./lr_scheduler/scheduler.js";
 
 /** Writes the new average into `averaged`; `numAveraged` models have been averaged into it so far (≥ 1). */
 export type AvgFn = (averaged: Tensor, current: Tensor, numAveraged: number) => void;
@@ -90,24 +94,64 @@ export class AveragedModel<M extends Module = Module> extends Module {
       const cur = theirs[i];
       if (n === 0) avg.copy(cur);
       else if (this.avgFn) this.avgFn(avg, cur, n);
-      else if (this.decay !== undefined) emaUpdate(avg.data, cur.data, this.decay);
-      else equalAverageUpdate(avg.data, cur.data, n);
+      else if (this.decay !== undefined) emaUpdate(avg, cur, this.decay);
+      else equalAverageUpdate(avg, cur, n);
     }
     this.count.data[0] = n + 1;
   }
 }
 
-/** avg ← avg + (p − avg)/(n + 1), each operation rounded to float32 as PyTorch's tensor arithmetic. */
-export function equalAverageUpdate(avg: Float32Array, p: Float32Array, n: number): void {
-  const k = n + 1;
-  for (let i = 0; i < avg.length; i++) avg[i] = avg[i] + Math.fround(Math.fround(p[i] - avg[i]) / k);
+/** avg ← avg + (p − avg)/(n + 1) in float32, as PyTorch's default avg_fn; one SIMD pass. */
+function equalAverageUpdate(avg: Tensor, p: Tensor, n: number): void {
+  const wasm = wasmOrNull();
+  if (wasm) wasm.swaEqualAverage(avg.ptr, p.ptr, avg.size, n + 1);
+  else swaEqualAverageJs(avg.data, p.data, n + 1);
 }
 
-/** avg ← decay·avg + (1 − decay)·p with float32 scalars and float32 rounding, as `decay * a + (1 - decay) * p` on float tensors. */
-export function emaUpdate(avg: Float32Array, p: Float32Array, decay: number): void {
-  const d = Math.fround(decay);
-  const e = Math.fround(1 - decay);
-  for (let i = 0; i < avg.length; i++) avg[i] = Math.fround(d * avg[i]) + Math.fround(e * p[i]);
+/** avg ← decay·avg + (1 − decay)·p with float32 factors, as `decay * a + (1 - decay) * p` on float tensors. */
+function emaUpdate(avg: Tensor, p: Tensor, decay: number): void {
+  const wasm = wasmOrNull();
+  if (wasm) wasm.swaEma(avg.ptr, p.ptr, avg.size, decay, 1 - decay);
+  else swaEmaJs(avg.data, p.data, decay, 1 - decay);
+}
+
+/**
+ * PyTorch's update_bn: recomputes the running statistics of every batch-norm
+ * layer of `model` with one pass over `loader` (tensors, or arrays whose first
+ * element is the input), as an equal average over the batches (momentum null),
+ * without recording gradients. Momenta and train/eval mode are restored.
+ * Use it on `avg.module` after SWA, whose averaged weights do not match the
+ * statistics it copied.
+ */
+export function updateBn(loader: Iterable<Tensor | readonly Tensor[]>, model: Module): void {
+  if (!(model instanceof Module)) throw new TypeError(`updateBn: model must be an nn.Module, got ${describe(model)}`);
+  if (loader === null || typeof (loader as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+    throw new TypeError(`updateBn: loader must be an iterable of input tensors, got ${describe(loader)}`);
+  }
+  type Mutable = { momentum: number | null };
+  const layers = model.modules().filter((m): m is BatchNorm1d => m instanceof BatchNorm1d && m.runningMean !== null);
+  if (layers.length === 0) return;
+  const momenta = layers.map((m) => m.momentum);
+  const wasTraining = model.training;
+  model.train();
+  for (const m of layers) {
+    m.runningMean!.data.fill(0);
+    m.runningVar!.data.fill(1);
+    m.numBatchesTracked!.data.fill(0);
+    (m as unknown as Mutable).momentum = null;
+  }
+  try {
+    let i = 0;
+    for (const batch of loader) {
+      const x = Array.isArray(batch) ? batch[0] : batch;
+      if (!(x instanceof Tensor)) throw new TypeError(`updateBn: batch ${i} is not a Tensor (or an array starting with one): ${describe(x)}`);
+      noGrad(() => model.forward(x)).dispose(); // only the running statistics are wanted
+      i++;
+    }
+  } finally {
+    layers.forEach((m, j) => ((m as unknown as Mutable).momentum = momenta[j]));
+    model.train(wasTraining);
+  }
 }
 
 export interface SWALROptions {
@@ -118,6 +162,8 @@ export interface SWALROptions {
   /** 'cos' (default) or 'linear'. */
   annealStrategy?: "cos" | "linear";
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -134,11 +180,11 @@ export class SWALR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: SWALROptions) {
     super("SWALR", optimizer);
-    const o = readOptions(this.name, options, ["swaLr", "annealEpochs", "annealStrategy", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["swaLr", "annealEpochs", "annealStrategy", "lastEpoch", "verbose"]);
     const swaLrs = perGroupOption(this.name, "swaLr", o.swaLr, this.groups.length, "a finite number >= 0", isNonNegative);
     this.annealStrategy = choiceOption(this.name, "annealStrategy", o.annealStrategy, ["cos", "linear"] as const, "cos");
     this.annealEpochs = numberOption(this.name, "annealEpochs", o.annealEpochs, "an integer >= 0", isNonNegativeInteger, 10);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.groups.forEach((g, i) => (g.swa_lr = swaLrs[i]));
     this.attach(lastEpoch);

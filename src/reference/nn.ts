@@ -2,7 +2,7 @@
 // the pure-JS build's implementation and the tests' oracle. They take typed
 // arrays and work in float64 arithmetic, so handed Float64Arrays they are the
 // float64 reference the finite-difference checks use; handed Float32Arrays they
-// round only on store. exp and tanh are Math's; erf is accurate to ~1e-14
+// round only on store. exp and tanh are Math's; erf/erfc are accurate to ~1e-15
 // (the WebAssembly kernels use their own polynomials, within the errors stated
 // in assembly/simdmath.ts).
 export type FloatArray = Float32Array | Float64Array;
@@ -57,47 +57,92 @@ export function sigmoidBackward(y: FloatArray, dy: FloatArray, dx: FloatArray, n
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
-/**
- * erf(x) in float64: the Maclaurin series for |x| < 2.5 (terms shrink past
- * n ≈ x², cancellation costs < 3 digits), a continued fraction for erfc beyond.
- */
+/** erf(x) in float64 (~1e-15): erf = 1 − erfc for |x| ≥ 2.5, the Maclaurin series below. */
 export function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    const x2 = x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 60; n++) {
-      term *= -x2 / n;
-      const t = term / (2 * n + 1);
-      sum += t;
-      if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
-    }
-    return TWO_OVER_SQRT_PI * sum;
+  if (Math.abs(x) >= 2.5) return x > 0 ? 1 - erfcTail(x) : erfcTail(-x) - 1;
+  const x2 = x * x;
+  let term = x;
+  let sum = x;
+  // Terms shrink once n > x²; cancellation costs < 3 digits for |x| < 2.5.
+  for (let n = 1; n < 60; n++) {
+    term *= -x2 / n;
+    const t = term / (2 * n + 1);
+    sum += t;
+    if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
   }
-  // erfc(z) = e^{−z²}/√π · 1/(z + 1/2/(z + 1/(z + 3/2/(z + 2/(z + …))))), evaluated bottom-up.
-  let f = ax;
-  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return x > 0 ? 1 - erfc : erfc - 1;
+  return TWO_OVER_SQRT_PI * sum;
+}
+
+/** erfc(z) for z ≥ 2.5: e^{−z²}/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + …)))), evaluated bottom-up. */
+function erfcTail(z: number): number {
+  let f = z;
+  for (let k = 60; k >= 1; k--) f = z + k / 2 / f;
+  return Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
+}
+
+/** erfc(x) in float64, relative accuracy kept in the tail (no 1 − erf cancellation there). */
+export function erfc(x: number): number {
+  return x >= 2.5 ? erfcTail(x) : 1 - erf(x);
+}
+
+/** Φ(x), the standard normal CDF: ½erfc(−x/√2), accurate relative to its value for x ≪ 0. */
+function normalCdf(x: number): number {
+  return 0.5 * erfc(-x * Math.SQRT1_2);
 }
 
 const INV_SQRT_2PI = 0.3989422804014327;
 
 export function geluForward(x: FloatArray, y: FloatArray, n: number): void {
-  for (let i = 0; i < n; i++) y[i] = 0.5 * x[i] * (1 + erf(x[i] * Math.SQRT1_2));
+  for (let i = 0; i < n; i++) y[i] = x[i] * normalCdf(x[i]);
 }
 
 export function geluBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: number, acc: number): void {
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    const g = dy[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
+    const g = dy[i] * (normalCdf(v) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
+    dx[i] = acc ? dx[i] + g : g;
+  }
+}
+
+/** 2·√(2/π) and 2·√(2/π)·0.044715 (see assembly/elementwise.ts: y = x·σ(x·(A + B·x²))). */
+const GELU_TANH_A = 1.5957691216057308;
+const GELU_TANH_B = 0.07135481627260025;
+
+export function geluTanhForward(x: FloatArray, y: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const c = Math.min(Math.max(v, -20), 20);
+    y[i] = v / (1 + Math.exp(-c * (GELU_TANH_A + GELU_TANH_B * c * c)));
+  }
+}
+
+export function geluTanhBackward(x: FloatArray, dy: FloatArray, dx: FloatArray, n: number, acc: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = Math.min(Math.max(x[i], -20), 20);
+    const v2 = v * v;
+    const e = Math.exp(-v * (GELU_TANH_A + GELU_TANH_B * v2));
+    const s = 1 / (1 + e);
+    const g = dy[i] * (s + v * s * s * e * (GELU_TANH_A + 3 * GELU_TANH_B * v2));
     dx[i] = acc ? dx[i] + g : g;
   }
 }
 
 export function mulInto(a: FloatArray, b: FloatArray, out: FloatArray, n: number, acc: number): void {
   for (let i = 0; i < n; i++) out[i] = acc ? out[i] + a[i] * b[i] : a[i] * b[i];
+}
+
+export function batchTranspose(src: FloatArray, out: FloatArray, batch: number, rows: number, cols: number, acc: number): void {
+  const size = rows * cols;
+  for (let b = 0; b < batch; b++) {
+    const o = b * size;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = src[o + i * cols + j];
+        const p = o + j * rows + i;
+        out[p] = acc ? out[p] + v : v;
+      }
+    }
+  }
 }
 
 export function scaleInto(src: FloatArray, out: FloatArray, n: number, alpha: number, acc: number): void {
@@ -114,20 +159,29 @@ export function columnSums(x: FloatArray, out: FloatArray, rows: number, cols: n
   for (let i = 0, k = 0; i < rows; i++) for (let j = 0; j < cols; j++, k++) out[j] += x[k];
 }
 
+/** See assembly/reduce.ts for the formulas (class weights `weights`, ignored rows labelled −1). */
 export function softmaxCrossEntropy(
   logits: FloatArray, labels: Int32Array, N: number, C: number, grad: FloatArray, losses: FloatArray | null,
-  smoothing: number, gradScale: number,
+  smoothing: number, gradScale: number, weights: FloatArray | null = null,
 ): number {
   let total = 0;
   const onC = smoothing / C;
+  let wTotal = 0;
+  if (weights) for (let j = 0; j < C; j++) wTotal += weights[j];
   for (let i = 0; i < N; i++) {
     const o = i * C;
+    const y = labels[i];
+    if (y < 0) {
+      grad.fill(0, o, o + C);
+      if (losses) losses[i] = 0;
+      continue;
+    }
     let mx = -Infinity;
     let sumX = 0;
     for (let j = 0; j < C; j++) {
       const v = logits[o + j];
       if (v > mx || v !== v) mx = v;
-      sumX += v;
+      sumX += weights ? v * weights[j] : v;
     }
     let s = 0;
     for (let j = 0; j < C; j++) {
@@ -135,13 +189,14 @@ export function softmaxCrossEntropy(
       grad[o + j] = e;
       s += e;
     }
-    const y = labels[i];
-    const loss = mx + Math.log(s) - (1 - smoothing) * logits[o + y] - onC * sumX;
+    const wy = weights ? weights[y] : 1;
+    const mass = weights ? (1 - smoothing) * wy + onC * wTotal : 1;
+    const loss = mass * (mx + Math.log(s)) - (1 - smoothing) * wy * logits[o + y] - onC * sumX;
     total += loss;
     if (losses) losses[i] = loss;
-    const scale = gradScale / s;
-    for (let j = 0; j < C; j++) grad[o + j] = grad[o + j] * scale - onC * gradScale;
-    grad[o + y] -= (1 - smoothing) * gradScale;
+    const scale = (gradScale * mass) / s;
+    for (let j = 0; j < C; j++) grad[o + j] = grad[o + j] * scale - onC * gradScale * (weights ? weights[j] : 1);
+    grad[o + y] -= (1 - smoothing) * wy * gradScale;
   }
   return total;
 }

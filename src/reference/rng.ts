@@ -25,36 +25,38 @@ const LP5 = fround(-0.12943306952958433);
 const LP6 = fround(0.12798232437356932);
 const LP7 = fround(-0.08304966862984572);
 const LN2 = fround(0.6931471805599453);
-const S0 = fround(6.283185287885121);
-const S1 = fround(-41.34166266465385);
-const S2 = fround(81.59256025646022);
-const S3 = fround(-75.4024063040908);
-const C1 = fround(-19.739208693735232);
-const C2 = fround(64.93932650770532);
-const C3 = fround(-85.44374625242656);
-const C4 = fround(59.24613240164386);
-const IA0 = fround(-39.69683028665376);
-const IA1 = fround(220.9460984245205);
-const IA2 = fround(-275.9285104469687);
-const IA3 = fround(138.357751867269);
-const IA4 = fround(-30.66479806614716);
-const IA5 = fround(2.506628277459239);
-const IB0 = fround(-54.47609879822406);
-const IB1 = fround(161.5858368580409);
-const IB2 = fround(-155.6989798598866);
-const IB3 = fround(66.80131188771972);
-const IB4 = fround(-13.28068155288572);
-const IC0 = fround(-0.007784894002430293);
-const IC1 = fround(-0.3223964580411365);
-const IC2 = fround(-2.400758277161838);
-const IC3 = fround(-2.549732539343734);
-const IC4 = fround(4.374664141464968);
-const IC5 = fround(2.938163982698783);
-const ID0 = fround(0.007784695709041462);
-const ID1 = fround(0.3224671290700398);
-const ID2 = fround(2.445134137142996);
-const ID3 = fround(3.754408661907416);
-const QUANTILE_TAIL = fround(0.02425);
+const S0 = fround(6.283185160174727);
+const S1 = fround(-41.341655052581004);
+const S2 = fround(81.60100545925718);
+const S3 = fround(-76.54981534153417);
+const S4 = fround(39.53696534130867);
+const C1 = fround(-19.73920862443437);
+const C2 = fround(64.93935361100132);
+const C3 = fround(-85.45383151584329);
+const C4 = fround(60.14822187982471);
+const C5 = fround(-25.00691806936926);
+const IA0 = -39.69683028665376;
+const IA1 = 220.9460984245205;
+const IA2 = -275.9285104469687;
+const IA3 = 138.357751867269;
+const IA4 = -30.66479806614716;
+const IA5 = 2.506628277459239;
+const IB0 = -54.47609879822406;
+const IB1 = 161.5858368580409;
+const IB2 = -155.6989798598866;
+const IB3 = 66.80131188771972;
+const IB4 = -13.28068155288572;
+const IC0 = -0.007784894002430293;
+const IC1 = -0.3223964580411365;
+const IC2 = -2.400758277161838;
+const IC3 = -2.549732539343734;
+const IC4 = 4.374664141464968;
+const IC5 = 2.938163982698783;
+const ID0 = 0.007784695709041462;
+const ID1 = 0.3224671290700398;
+const ID2 = 2.445134137142996;
+const ID3 = 3.754408661907416;
+const QUANTILE_TAIL = 0.02425;
 const TWO_POW_M24 = 5.960464477539063e-8;
 const TWO_POW_M31 = 4.656612873077393e-10;
 const TWO_POW_M32 = 2.3283064365386963e-10;
@@ -85,18 +87,55 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
 }
 
 const groupWords = new Int32Array(16);
-const laneWords = new Uint32Array(4);
 
-/** The 16 words of group g (word 4j + lane = word j of counter (g, lane)) into groupWords. */
+/** High word of the 64-bit product of a uint32 and a 16+16-bit split constant (exact in float64). */
+function mulHi(x: number, mHi: number, mLo: number): number {
+  // ·2^-16 is exact; a multiply, where a division by 65536 may stay a division
+  return Math.floor((x * mHi + Math.floor(x * mLo * 1.52587890625e-5)) * 1.52587890625e-5);
+}
+
+/**
+ * The 16 words of group g (word 4j + lane = word j of counter (g, lane, 0))
+ * into groupWords. As in the kernel, the first two rounds share the products
+ * of the words that are equal in all four lanes.
+ */
 function philoxGroup(g: number, k0: number, k1: number): void {
   const gLo = g >>> 0;
   const gHi = Math.floor(g / 4294967296) >>> 0;
+  // round 1 (c0 = gLo and c3 = 0 in every lane; c2 = lane)
+  const s2 = (mulHi(gLo, M0_HI, M0_LO) ^ k1) >>> 0;
+  const s3 = Math.imul(M0, gLo);
+  // round 2: the M1·s2 product is shared
+  const h1 = mulHi(s2, M1_HI, M1_LO);
+  const l1 = Math.imul(M1, s2);
+  const ka = (k0 + W0) | 0;
+  const kb = (k1 + W1) | 0;
   for (let lane = 0; lane < 4; lane++) {
-    philox4x32(gLo, gHi, lane, 0, k0, k1, laneWords);
-    groupWords[lane] = laneWords[0];
-    groupWords[4 + lane] = laneWords[1];
-    groupWords[8 + lane] = laneWords[2];
-    groupWords[12 + lane] = laneWords[3];
+    // after round 1: x0 = hi(M1·lane) ^ gHi ^ k0, x1 = lo(M1·lane)
+    const a0 = ((lane === 0 || lane === 1 ? 0 : lane - 1) ^ gHi ^ k0) >>> 0;
+    const laneLo = Math.imul(M1, lane);
+    let x0 = (h1 ^ laneLo ^ ka) >>> 0;
+    let x1 = l1;
+    let x2 = (mulHi(a0, M0_HI, M0_LO) ^ s3 ^ kb) >>> 0;
+    let x3 = Math.imul(M0, a0);
+    let a = (ka + W0) | 0;
+    let b = (kb + W1) | 0;
+    for (let r = 2; r < 10; r++) {
+      const hi0 = mulHi(x0, M0_HI, M0_LO);
+      const lo0 = Math.imul(M0, x0);
+      const hi1 = mulHi(x2, M1_HI, M1_LO);
+      const lo1 = Math.imul(M1, x2);
+      x0 = (hi1 ^ x1 ^ a) >>> 0;
+      x1 = lo1;
+      x2 = (hi0 ^ x3 ^ b) >>> 0;
+      x3 = lo0;
+      a = (a + W0) | 0;
+      b = (b + W1) | 0;
+    }
+    groupWords[lane] = x0;
+    groupWords[4 + lane] = x1;
+    groupWords[8 + lane] = x2;
+    groupWords[12 + lane] = x3;
   }
 }
 
@@ -111,7 +150,6 @@ export function logF32(u: number): number {
   bitsI32[0] = (bits & 0x7fffff) + 0x3f3504f3;
   const f = fround(bitsF32[0] - 1);
   const f2 = fround(f * f);
-  const f3 = fround(f2 * f);
   let p = fround(fround(LP7 * f) + LP6);
   p = fround(fround(p * f) + LP5);
   p = fround(fround(p * f) + LP4);
@@ -119,32 +157,31 @@ export function logF32(u: number): number {
   p = fround(fround(p * f) + LP2);
   p = fround(fround(p * f) + LP1);
   p = fround(fround(p * f) + LP0);
-  const t = fround(fround(f3 * p) - fround(0.5 * f2));
+  const t = fround(f2 * fround(fround(f * p) - 0.5));
   const lnm = fround(f + t);
   return fround(fround(fround(e) * LN2) + lnm);
 }
 
 /**
  * sin(2πw/2^32) and cos(2πw/2^32) for a 32-bit word w, exactly as the kernel:
- * octant reduction on the integer, then the two polynomials. Writes [cos, sin].
+ * half-turn reduction on the integer, then the two polynomials. Writes [cos, sin].
  */
 export function sinCosTurn(w: number, out: Float64Array | number[]): void {
-  const k = ((w + 0x20000000) | 0) >>> 30;
-  const rem = (w - (k << 30)) | 0;
-  const t = fround(fround(rem) * TWO_POW_M32);
+  const k = ((w + 0x40000000) | 0) >>> 31;
+  const t = fround(fround((w - (k << 31)) | 0) * TWO_POW_M32);
   const t2 = fround(t * t);
-  let s = fround(fround(S3 * t2) + S2);
+  let s = fround(fround(S4 * t2) + S3);
+  s = fround(fround(s * t2) + S2);
   s = fround(fround(s * t2) + S1);
   s = fround(fround(s * t2) + S0);
   s = fround(s * t);
-  let c = fround(fround(C4 * t2) + C3);
+  let c = fround(fround(C5 * t2) + C4);
+  c = fround(fround(c * t2) + C3);
   c = fround(fround(c * t2) + C2);
   c = fround(fround(c * t2) + C1);
   c = fround(fround(c * t2) + 1);
-  const cc = k & 1 ? s : c;
-  const ss = k & 1 ? c : s;
-  out[0] = (k + 1) & 2 ? -cc : cc;
-  out[1] = k & 2 ? -ss : ss;
+  out[0] = k ? -c : c;
+  out[1] = k ? -s : s;
 }
 
 /** Box–Muller radius sqrt(-2 ln u), u = ((x >>> 1) + ½)·2^-31. */
@@ -153,42 +190,49 @@ function radius(x: number): number {
   return fround(Math.sqrt(fround(logF32(u) * -2)));
 }
 
-/** The normal quantile Φ⁻¹(p) exactly as normalQuantileF32x4. */
+/** The normal quantile Φ⁻¹(p) exactly as normalQuantileF32x4 (rational part in float64). */
 export function normalQuantileF32(p: number): number {
   const upper = p > 0.5;
   const q = upper ? fround(1 - p) : p;
   const qt = fround(Math.sqrt(fround(logF32(q) * -2)));
-  let nt = fround(fround(IC0 * qt) + IC1);
-  nt = fround(fround(nt * qt) + IC2);
-  nt = fround(fround(nt * qt) + IC3);
-  nt = fround(fround(nt * qt) + IC4);
-  nt = fround(fround(nt * qt) + IC5);
-  let dt = fround(fround(ID0 * qt) + ID1);
-  dt = fround(fround(dt * qt) + ID2);
-  dt = fround(fround(dt * qt) + ID3);
-  dt = fround(fround(dt * qt) + 1);
-  const xt = fround(nt / dt);
-  const y = fround(q - 0.5);
-  const r = fround(y * y);
-  let nc = fround(fround(IA0 * r) + IA1);
-  nc = fround(fround(nc * r) + IA2);
-  nc = fround(fround(nc * r) + IA3);
-  nc = fround(fround(nc * r) + IA4);
-  nc = fround(fround(nc * r) + IA5);
-  let dc = fround(fround(IB0 * r) + IB1);
-  dc = fround(fround(dc * r) + IB2);
-  dc = fround(fround(dc * r) + IB3);
-  dc = fround(fround(dc * r) + IB4);
-  dc = fround(fround(dc * r) + 1);
-  const xc = fround(fround(nc * y) / dc);
-  const x = q < QUANTILE_TAIL ? xt : xc;
+  let x: number;
+  if (q < QUANTILE_TAIL) {
+    const nt = ((((IC0 * qt + IC1) * qt + IC2) * qt + IC3) * qt + IC4) * qt + IC5;
+    const dt = (((ID0 * qt + ID1) * qt + ID2) * qt + ID3) * qt + 1;
+    x = fround(nt / dt);
+  } else {
+    const y = q - 0.5;
+    const r = y * y;
+    const nc = ((((IA0 * r + IA1) * r + IA2) * r + IA3) * r + IA4) * r + IA5;
+    const dc = ((((IB0 * r + IB1) * r + IB2) * r + IB3) * r + IB4) * r + 1;
+    x = fround((nc * y) / dc);
+  }
   return upper ? -x : x;
+}
+
+/**
+ * Acklam's normal quantile in float64 (relative error 1.2e-9) for p in
+ * (0, 1): the truncated normal's path for intervals beyond float32's reach.
+ */
+export function normalQuantileF64(p: number): number {
+  const q = Math.min(p, 1 - p);
+  let x: number;
+  if (q < QUANTILE_TAIL) {
+    const qt = Math.sqrt(-2 * Math.log(q));
+    x = (((((IC0 * qt + IC1) * qt + IC2) * qt + IC3) * qt + IC4) * qt + IC5) / ((((ID0 * qt + ID1) * qt + ID2) * qt + ID3) * qt + 1);
+  } else {
+    const y = q - 0.5;
+    const r = y * y;
+    x = ((((((IA0 * r + IA1) * r + IA2) * r + IA3) * r + IA4) * r + IA5) * y) / (((((IB0 * r + IB1) * r + IB2) * r + IB3) * r + IB4) * r + 1);
+  }
+  return p > 0.5 ? -x : x;
 }
 
 const KIND_UNIFORM = 0;
 const KIND_NORMAL = 1;
 const KIND_TRUNC_NORMAL = 2;
 const KIND_BERNOULLI = 3;
+const KIND_STANDARD_NORMAL = 4;
 const groupOut = new Float32Array(16);
 const cosSin = new Float64Array(2);
 
@@ -202,10 +246,19 @@ function groupValues(kind: number, g: number, k0: number, k1: number, prm: Float
     const mean = prm[0], std = prm[1];
     for (let half = 0; half < 2; half++) {
       for (let lane = 0; lane < 4; lane++) {
+        const r = fround(radius(w[8 * half + lane]) * std);
+        sinCosTurn(w[8 * half + 4 + lane], cosSin);
+        dst[at + 8 * half + lane] = fround(r * cosSin[0]) + mean;
+        dst[at + 8 * half + 4 + lane] = fround(r * cosSin[1]) + mean;
+      }
+    }
+  } else if (kind === KIND_STANDARD_NORMAL) {
+    for (let half = 0; half < 2; half++) {
+      for (let lane = 0; lane < 4; lane++) {
         const r = radius(w[8 * half + lane]);
         sinCosTurn(w[8 * half + 4 + lane], cosSin);
-        dst[at + 8 * half + lane] = fround(fround(r * cosSin[0]) * std) + mean;
-        dst[at + 8 * half + 4 + lane] = fround(fround(r * cosSin[1]) * std) + mean;
+        dst[at + 8 * half + lane] = r * cosSin[0];
+        dst[at + 8 * half + 4 + lane] = r * cosSin[1];
       }
     }
   } else if (kind === KIND_TRUNC_NORMAL) {
@@ -264,7 +317,7 @@ export function philoxUniformJs(out: Float32Array, key0: number, key1: number, p
 /** out[i] = z·std + mean (Box–Muller); see philoxNormal. */
 export function philoxNormalJs(out: Float32Array, key0: number, key1: number, pos: number, mean: number, std: number): void {
   setParams(mean, std);
-  fill(KIND_NORMAL, out, key0, key1, pos);
+  fill(params[0] === 0 && params[1] === 1 ? KIND_STANDARD_NORMAL : KIND_NORMAL, out, key0, key1, pos);
 }
 
 /** Truncated normal by inversion; see philoxTruncNormal. */

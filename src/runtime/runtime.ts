@@ -67,6 +67,11 @@ async function instantiate(build: "simd" | "relaxed-simd"): Promise<WasmExports>
       build === "relaxed-simd"
         ? " (Node 20 needs --experimental-wasm-relaxed-simd; Node 22+, Chrome 114+ and Firefox 120+ have it on)"
         : "";
+    if (typeof WebAssembly !== "object") {
+      throw new Error(
+        `wasmtrain: cannot load the '${build}' build: this engine has no WebAssembly at all (a JIT-less or locked-down mode?); use ready({ build: 'js' })`,
+      );
+    }
     throw new Error(`wasmtrain: this engine does not support WebAssembly ${build}${hint}; use ready({ build: 'js' }) or a newer engine`);
   }
   const bytes = decodeBase64(build === "simd" ? SIMD_WASM_BASE64 : RELAXED_SIMD_WASM_BASE64);

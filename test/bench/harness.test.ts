@@ -34,6 +34,20 @@ describe("median", () => {
   });
 });
 
+describe("relativeMarginOfError", () => {
+  it("is t(95%, n-1) · sem / mean in percent, as benchmark.js computes it", () => {
+    // n = 4, mean 2: t(3) = 3.182; n = 40: beyond the table, 1.96
+    const xs = [1, 1.5, 2.5, 3];
+    const sd = Math.sqrt(((1 - 2) ** 2 + 0.5 ** 2 + 0.5 ** 2 + 1) / 3);
+    expect(h.relativeMarginOfError(xs)).toBeCloseTo(((3.182 * sd) / 2 / 2) * 100, 10);
+    expect(h.relativeMarginOfError(Array.from({ length: 40 }, (_, i) => 1 + (i % 2)))).toBeCloseTo(((1.96 * Math.sqrt(0.25 * 40 / 39)) / Math.sqrt(40) / 1.5) * 100, 10);
+  });
+  it("is 0 for a single value or no spread", () => {
+    expect(h.relativeMarginOfError([5])).toBe(0);
+    expect(h.relativeMarginOfError([2, 2, 2])).toBe(0);
+  });
+});
+
 describe("caseMetrics", () => {
   it("derives ops/s, items/s, GB/s and the bandwidth fraction from the median", () => {
     const m = h.caseMetrics(suite(), 0.02, { bandwidth: 20, compute: 40 });
@@ -116,10 +130,10 @@ describe("formatting", () => {
 
 describe("parseArgs", () => {
   it("has defaults", () => {
-    expect(h.parseArgs([])).toEqual({ filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, help: false });
+    expect(h.parseArgs([])).toEqual({ filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, list: false, help: false });
   });
   it("reads every flag, with a separate or an inline value", () => {
-    const o = h.parseArgs(["--quick", "--filter", "gemm/.*512", "--json=out.json", "--build", "simd", "--no-reexec", "--no-ceilings"]);
+    const o = h.parseArgs(["--quick", "--filter", "gemm/.*512", "--json=out.json", "--build", "simd", "--no-reexec", "--no-ceilings", "--list"]);
     expect(o.quick).toBe(true);
     expect(o.filter.test("GEMM/square 512/wasmtrain")).toBe(true);
     expect(o.filter.test("rng/normal/wasmtrain")).toBe(false);
@@ -127,6 +141,7 @@ describe("parseArgs", () => {
     expect(o.build).toBe("simd");
     expect(o.reexec).toBe(false);
     expect(o.ceilings).toBe(false);
+    expect(o.list).toBe(true);
     expect(h.parseArgs(["-h"]).help).toBe(true);
   });
   it("rejects unknown flags, missing values, bad builds and bad regexes with a message naming them", () => {
@@ -170,8 +185,8 @@ describe("suite contract", () => {
     expect(h.caseId("optim", "Adam step", "tfjs-wasm")).toBe("optim/Adam step/tfjs-wasm");
   });
   it("benchmark options: defaults, suite overrides, and --quick shortening both", () => {
-    expect(h.benchOptions(suite(), false)).toEqual({ minSamples: 10, maxTime: 2, warmupTime: 0.25 });
-    expect(h.benchOptions(suite({ options: { maxTime: 20, minSamples: 4 } }), false)).toEqual({ minSamples: 4, maxTime: 20, warmupTime: 0.25 });
-    expect(h.benchOptions(suite({ options: { maxTime: 20 } }), true)).toEqual({ minSamples: 3, maxTime: 0.3, warmupTime: 0.05 });
+    expect(h.benchOptions(suite(), false)).toEqual({ minSamples: 10, maxTime: 2, minTime: 0.001, warmupTime: 0.25 });
+    expect(h.benchOptions(suite({ options: { maxTime: 20, minSamples: 4, minTime: 0.002 } }), false)).toEqual({ minSamples: 4, maxTime: 20, minTime: 0.002, warmupTime: 0.25 });
+    expect(h.benchOptions(suite({ options: { maxTime: 20 } }), true)).toEqual({ minSamples: 3, maxTime: 0.3, minTime: 0.001, warmupTime: 0.05 });
   });
 });

@@ -1,5 +1,5 @@
-// Runs once for the browser project: packs the package (npm pack, which
-// builds it) and says whether Chromium is there.
+// Runs once for the browser project: builds and packs the package (npm pack)
+// and says whether Chromium is there.
 import { rmSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { findChromium } from "./support/chromium.js";

@@ -22,14 +22,19 @@ describe("the packed tarball", () => {
     expect(pkg.files.filter((f) => f.startsWith("src/") || f.startsWith("test/") || f.startsWith("assembly/"))).toEqual([]);
   });
 
-  it("type-checks a strict TypeScript consumer with moduleResolution 'bundler'", () => {
+  // Both compilations start together; each test awaits its own.
+  let typeChecks: Record<string, Promise<string>>;
+  beforeAll(() => {
     const app = makeConsumer(pkg, "ts");
-    expect(tsc(app, "tsconfig.bundler.json")).toBe("");
+    typeChecks = Object.fromEntries(["bundler", "node16"].map((r) => [r, tsc(app, `tsconfig.${r}.json`)]));
   });
 
-  it("type-checks a strict TypeScript consumer with moduleResolution 'node16'", () => {
-    const app = makeConsumer(pkg, "ts");
-    expect(tsc(app, "tsconfig.node16.json")).toBe("");
+  it("type-checks a strict TypeScript consumer with moduleResolution 'bundler'", async () => {
+    expect(await typeChecks.bundler).toBe("");
+  });
+
+  it("type-checks a strict TypeScript consumer with moduleResolution 'node16'", async () => {
+    expect(await typeChecks.node16).toBe("");
   });
 });
 
@@ -51,6 +56,9 @@ function expectSmoke(result: any, build: string): void {
   expect(result.nestedShape).toEqual([2, 2]);
   expect(result.liveTensorsAfterDispose).toBe(0);
   expect(result.disposedMessage).toMatch(/disposed/);
+  // 60 Adam steps on a learnable 3-class task: the loss falls well below chance (ln 3 ≈ 1.1).
+  expect(result.training.firstLoss).toBeGreaterThan(0.8);
+  expect(result.training.lastLoss).toBeLessThan(0.3);
   if (build === "js") expect(result.memoryBytes).toBe(0);
   else expect(result.memoryBytes).toBeGreaterThan(0);
 }
@@ -72,6 +80,7 @@ describeInChromium("in headless Chromium", () => {
         const results = await appResults(page, server.url + query, log);
         expectSmoke(results.page, build);
         expectSmoke(results.worker, build);
+        expect(results.worker.training.lastBits, "the same training run in the page and in its worker").toBe(results.page.training.lastBits);
         expect(log).toEqual([]);
         await page.close();
       }
@@ -116,6 +125,26 @@ describeInChromium("in headless Chromium", () => {
       await js.page.close();
     } finally {
       await server.close();
+    }
+  });
+
+  it("falls back to the pure-JS build where the engine has no WebAssembly (V8 --jitless), and a forced WebAssembly build says what is missing", async () => {
+    const jitless = await launchChromium(requireChromium(), ["--js-flags=--jitless"]);
+    const server = await serveStatic(makeConsumer(pkg, "static"));
+    try {
+      const auto = await jitless.newPage();
+      const results = await appResults(auto.page, server.url, auto.log);
+      expectSmoke(results.page, "js");
+      expectSmoke(results.worker, "js");
+      const forced = await jitless.newPage();
+      const failed = await appResults(forced.page, server.url + "?build=simd", forced.log);
+      for (const where of ["page", "worker"]) {
+        expect(failed[where].error, where).toMatch(/cannot load the 'simd' build: this engine has no WebAssembly at all/);
+        expect(failed[where].error, where).toMatch(/build: 'js'/);
+      }
+    } finally {
+      await server.close();
+      await jitless.close();
     }
   });
 });

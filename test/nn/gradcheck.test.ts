@@ -54,6 +54,7 @@ describe("finite-difference checks of every backward (float64 twins)", () => {
     ["tanh", (x, y) => ref.tanhForward(x, y, n), (_x, y, dy, dx, acc) => ref.tanhBackward(y, dy, dx, n, acc)],
     ["sigmoid", (x, y) => ref.sigmoidForward(x, y, n), (_x, y, dy, dx, acc) => ref.sigmoidBackward(y, dy, dx, n, acc)],
     ["gelu", (x, y) => ref.geluForward(x, y, n), (x, _y, dy, dx, acc) => ref.geluBackward(x, dy, dx, n, acc)],
+    ["geluTanh", (x, y) => ref.geluTanhForward(x, y, n), (x, _y, dy, dx, acc) => ref.geluTanhBackward(x, dy, dx, n, acc)],
   ];
   for (const [name, fwd, bwd] of unary) {
     it(`${name}`, () => {
@@ -124,6 +125,18 @@ describe("finite-difference checks of every backward (float64 twins)", () => {
       expectGradMatches(x, loss, g, "dlogits");
     });
   }
+
+  it("softmax cross-entropy with class weights, smoothing 0.2 and an ignored row", () => {
+    const [N, C] = [4, 5];
+    const x = randn(N * C, r, 3);
+    const labels = Int32Array.from([4, -1, 0, 2]);
+    const w = Float64Array.from([0.5, 1, 2, 1.5, 0.75]);
+    const g = new Float64Array(N * C);
+    const loss = () => ref.softmaxCrossEntropy(x, labels, N, C, new Float64Array(N * C), null, 0.2, 1, w);
+    ref.softmaxCrossEntropy(x, labels, N, C, g, null, 0.2, 1, w);
+    expectGradMatches(x, loss, g, "dlogits");
+    for (let j = 0; j < C; j++) expect(g[C + j]).toBe(0);
+  });
 
   it("cross-entropy is stable for huge logits", () => {
     const x = Float64Array.from([1000, 0, -1000, 3000, 2999, 0]);

@@ -5,8 +5,9 @@
 // lr_scheduler.test.ts (relative tolerance 1e-12).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { memoryStats, optim, Tensor, zeros } from "../../src/index.js";
+import { memoryStats, nn, optim, tensor, Tensor, zeros } from "../../src/index.js";
 import { Module } from "../../src/nn/module.js";
+import { swaEmaJs, swaEqualAverageJs } from "../../src/reference/swa.js";
 
 const { AveragedModel } = optim.swa;
 
@@ -14,6 +15,13 @@ type Nested = number | Nested[];
 type State = Record<string, Nested>;
 const fixtures = JSON.parse(readFileSync(new URL("../fixtures/scheduler.json", import.meta.url), "utf8")) as {
   swa: { states: State[]; runs: Record<string, (State & { n_averaged: number })[]> };
+  updateBn: {
+    before: Record<string, { shape: number[]; data: number[] }>;
+    batches: number[][][];
+    after: Record<string, number[]>;
+    training: boolean;
+    momenta: number[];
+  };
 };
 
 const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
@@ -153,5 +161,76 @@ describe("AveragedModel", () => {
     free(avg);
     free(model);
     expect(memoryStats().liveTensors).toBe(before);
+  });
+});
+
+/** One parameter of `size` elements. */
+class Vec extends Module {
+  w: Tensor;
+  constructor(size: number) {
+    super();
+    this.w = zeros([size]);
+    this.registerParameter("w", this.w);
+  }
+}
+
+describe("averaging kernels", () => {
+  // In the WebAssembly builds AveragedModel runs the SIMD kernels (assembly/swa.ts);
+  // they must agree bit for bit with the pure-JS twins, tails included.
+  for (const size of [1, 3, 4, 7, 8, 9, 15, 16, 17, 33, 1000]) {
+    it(`equal average and EMA match the pure-JS twins exactly on ${size} elements`, () => {
+      let seed = size;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 8 - 4;
+      for (const options of [{}, { decay: 0.97 }]) {
+        const model = new Vec(size);
+        const avg = new AveragedModel(model, options);
+        const twin = new Float32Array(size);
+        for (let step = 0; step < 5; step++) {
+          const values = Float32Array.from({ length: size }, rnd);
+          model.w.data.set(values);
+          if (step === 0) twin.set(values);
+          else if ("decay" in options) swaEmaJs(twin, values, 0.97, 1 - 0.97);
+          else swaEqualAverageJs(twin, values, step + 1);
+          avg.updateParameters(model);
+          expect(Array.from((avg.module as Vec).w.data)).toEqual(Array.from(twin));
+        }
+        free(avg);
+        free(model);
+      }
+    });
+  }
+});
+
+describe("updateBn", () => {
+  it("recomputes batch-norm running statistics as PyTorch's update_bn (relative 1e-5), restoring momenta and mode", () => {
+    const f = fixtures.updateBn;
+    const model = new nn.Sequential(new nn.Linear(4, 3), new nn.BatchNorm1d(3), new nn.ReLU(), new nn.Linear(3, 2), new nn.BatchNorm1d(2, { momentum: 0.3 }));
+    model.loadStateDict(f.before);
+    model.eval();
+    const batches = f.batches.map((b) => tensor(b));
+    optim.swa.updateBn(batches, model);
+    const sd = model.stateDict();
+    for (const [key, expected] of Object.entries(f.after)) {
+      Array.from(sd[key].data).forEach((v, i) => {
+        if (Math.abs(v - expected[i]) > 1e-5 * Math.abs(expected[i]) + 1e-6) expect.fail(`${key}[${i}]: got ${v}, PyTorch ${expected[i]}`);
+      });
+    }
+    expect(model.training).toBe(f.training);
+    const bns = model.modules().filter((m) => m instanceof nn.BatchNorm1d) as InstanceType<typeof nn.BatchNorm1d>[];
+    expect(bns.map((m) => m.momentum)).toEqual(f.momenta);
+    for (const t of [...Object.values(sd), ...batches]) t.dispose();
+    free(model);
+  });
+
+  it("accepts [input, label] batches and rejects a non-tensor batch, restoring the momenta", () => {
+    const model = new nn.Sequential(new nn.Linear(2, 2), new nn.BatchNorm1d(2));
+    const x = tensor([[1, 2], [3, 5]]);
+    optim.swa.updateBn([[x, x]], model);
+    expect(Array.from((model.modules()[2] as InstanceType<typeof nn.BatchNorm1d>).numBatchesTracked!.data)).toEqual([1]);
+    expect(() => optim.swa.updateBn([3 as never], model)).toThrow(/batch 0 is not a Tensor/);
+    expect((model.modules()[2] as InstanceType<typeof nn.BatchNorm1d>).momentum).toBe(0.1);
+    expect(model.training).toBe(true);
+    x.dispose();
+    free(model);
   });
 });

@@ -2,15 +2,21 @@
 // WebAssembly build this browser runs) and its pure-JS twin from
 // src/reference/ (the same arithmetic in plain JavaScript) on the same inputs,
 // and posts one row per kernel.
-import { ready, tensor, matmul } from "wasmtrain";
+import { ready, tensor, matmul, zeros, noGrad, Generator, init, nn, optim } from "wasmtrain";
 import { gemm as gemmJs } from "../../../src/reference/gemm.ts";
+import { philoxNormalJs, philoxUniformJs } from "../../../src/reference/rng.ts";
+import { reluForward, softmaxCrossEntropy } from "../../../src/reference/nn.ts";
+import { adamStepJs } from "../../../src/reference/optim.ts";
 
 const BUDGET_MS = 400;
 const BATCH_MS = 15;
 
 /** Median time of one call, in ms, over batches of calls lasting about BATCH_MS each. */
 function time(fn) {
-  fn();
+  // Warm up (tier-up to optimised code) before sizing the batches.
+  const warm = performance.now() + 60;
+  do fn();
+  while (performance.now() < warm);
   let reps = 1;
   for (;;) {
     const t0 = performance.now();
@@ -62,6 +68,94 @@ function gemmCase(M, K, N, { transposeA = false, transposeB = false } = {}) {
   ];
 }
 
+function initCase(name, n, wasmFill, jsFill) {
+  return [
+    `${name}, ${n.toLocaleString("en")} values`,
+    () => {
+      const t = zeros([n]);
+      const generator = new Generator(1);
+      const out = new Float32Array(n);
+      let pos = 0;
+      return {
+        wasm: () => wasmFill(t, generator),
+        js: () => {
+          jsFill(out, pos);
+          pos += n;
+        },
+        teardown: () => t.dispose(),
+      };
+    },
+  ];
+}
+
+function reluCase(n) {
+  return [
+    `ReLU forward, ${n.toLocaleString("en")} values`,
+    () => {
+      const xv = randomArray(n, 3);
+      const x = tensor(xv, [n]);
+      const relu = new nn.ReLU();
+      const yv = new Float32Array(n);
+      return {
+        // Outside a graph, forward returns a fresh tensor: free it (TLSF alloc/free is part of the cost).
+        wasm: () => noGrad(() => relu.forward(x)).dispose(),
+        js: () => reluForward(xv, yv, n),
+        teardown: () => {
+          relu.dispose();
+          x.dispose();
+        },
+      };
+    },
+  ];
+}
+
+function crossEntropyCase(N, C) {
+  return [
+    `softmax cross-entropy + gradient, ${N}×${C} logits`,
+    () => {
+      const lv = randomArray(N * C, 4);
+      const logits = tensor(lv, [N, C]);
+      const labels = Int32Array.from({ length: N }, (_, i) => (i * 7) % C);
+      const lossFn = new nn.CrossEntropyLoss();
+      const grad = new Float32Array(N * C);
+      return {
+        wasm: () => lossFn.forward(logits, labels).dispose(),
+        js: () => softmaxCrossEntropy(lv, labels, N, C, grad, null, 0, 1 / N),
+        teardown: () => {
+          lossFn.dispose();
+          logits.dispose();
+        },
+      };
+    },
+  ];
+}
+
+function adamCase(n) {
+  return [
+    `Adam step, ${n.toLocaleString("en")} parameters`,
+    () => {
+      const pv = randomArray(n, 5);
+      const gv = randomArray(n, 6);
+      const p = tensor(pv, [n]);
+      p.requiresGrad = true;
+      p.grad = tensor(gv, [n]);
+      const opt = new optim.Adam([p], { lr: 1e-3 });
+      const m = new Float32Array(n);
+      const v = new Float32Array(n);
+      const f = Math.fround;
+      return {
+        wasm: () => opt.step(),
+        // lr/bias1Correction and 1/√bias2Correction at step 10, as Adam passes them.
+        js: () => adamStepJs(pv, gv, m, v, null, f(1e-3 / (1 - 0.9 ** 10)), f(1 / Math.sqrt(1 - 0.999 ** 10)), f(0.9), f(0.1), f(0.999), f(0.001), f(1e-8), 0, 1, 1),
+        teardown: () => {
+          p.grad.dispose();
+          p.dispose();
+        },
+      };
+    },
+  ];
+}
+
 async function main() {
   const build = new URL(self.location.href).searchParams.get("build") ?? undefined;
   await ready(build ? { build } : undefined);
@@ -70,6 +164,21 @@ async function main() {
     gemmCase(784, 64, 128, { transposeA: true }),
     gemmCase(64, 128, 784, { transposeB: true }),
     gemmCase(256, 256, 256),
+    initCase(
+      "init.normal (Philox, Box–Muller)",
+      1 << 20,
+      (t, generator) => init.normal(t, { generator }),
+      (out, pos) => philoxNormalJs(out, 0x9e3779b9, 0x7f4a7c15, pos, 0, 1),
+    ),
+    initCase(
+      "init.uniform (Philox)",
+      1 << 20,
+      (t, generator) => init.uniform(t, { a: -1, b: 1, generator }),
+      (out, pos) => philoxUniformJs(out, 0x9e3779b9, 0x7f4a7c15, pos, 2, -1),
+    ),
+    adamCase(1 << 20),
+    reluCase(1 << 20),
+    crossEntropyCase(512, 10),
   ];
   for (const [name, setup] of cases) {
     const c = setup();

@@ -131,11 +131,13 @@ trainer.onmessage = (e) => {
       const { backend, options } = m;
       $("backend").textContent = `${backend.build}${backend.build === "js" ? "" : " WebAssembly"} · ${backend.threads} thread`;
       $("backend").dataset.build = backend.build;
+      $("bench-lib").textContent = `wasmtrain (${backend.build})`;
       fillSelect("initializer", options.initializers, "Kaiming normal (He), ReLU");
       fillSelect("optimizer", Object.keys(options.optimizers), "Adam");
       fillSelect("schedule", options.schedules, "Cosine annealing");
       fillSelect("batchSize", options.batchSizes, 64);
       fillSelect("hidden", options.hiddenSizes, 128);
+      form.elements.lr.value = String(options.optimizers.Adam);
       form.elements.optimizer.addEventListener("change", () => {
         form.elements.lr.value = String(options.optimizers[form.elements.optimizer.value]);
       });

@@ -17,7 +17,7 @@ export const INITIALIZERS = {
 
 /** Optimizers with the learning rate the page proposes for each. */
 export const OPTIMIZERS = {
-  Adam: { lr: 1e-3, make: (params, lr) => new optim.Adam(params, { lr }) },
+  Adam: { lr: 2e-3, make: (params, lr) => new optim.Adam(params, { lr }) },
   AdamW: { lr: 1e-3, make: (params, lr) => new optim.AdamW(params, { lr, weightDecay: 1e-2 }) },
   "SGD, momentum 0.9": { lr: 0.05, make: (params, lr) => new optim.SGD(params, { lr, momentum: 0.9 }) },
   "SGD, Nesterov": { lr: 0.05, make: (params, lr) => new optim.SGD(params, { lr, momentum: 0.9, nesterov: true }) },
@@ -42,7 +42,12 @@ export const SCHEDULES = {
   },
   "One cycle": {
     every: "step",
-    make: (opt, { totalSteps, lr }) => new optim.lrScheduler.OneCycleLR(opt, { maxLr: lr, totalSteps }),
+    make: (opt, { totalSteps, lr }) => {
+      // Momentum (or Adam's beta1) cycles too, where the optimizer has one.
+      const group = opt.paramGroups[0];
+      const cycleMomentum = group.momentum > 0 || Array.isArray(group.betas);
+      return new optim.lrScheduler.OneCycleLR(opt, { maxLr: lr, totalSteps, cycleMomentum });
+    },
   },
   "Linear warm-up (200 steps)": {
     every: "step",

@@ -2,7 +2,7 @@
 // bundled MNIST digits, reports loss and held-out accuracy as it goes, and
 // answers predictions for the drawing canvas, all off the page's thread.
 // Library use is the public API only.
-import { ready, backendInfo, manualSeed, tensor, zeros, nn } from "wasmtrain";
+import { ready, backendInfo, manualSeed, noGrad, tensor, zeros, init, nn } from "wasmtrain";
 import { BATCH_SIZES, HIDDEN_SIZES, INITIALIZERS, OPTIMIZERS, SCHEDULES } from "./options.js";
 import { gather, loadDigits, shuffler } from "./digits.js";
 
@@ -42,23 +42,28 @@ function evaluate(lossFn) {
   for (let start = 0; start < idx.length; start += EVAL_CHUNK) {
     const rows = idx.subarray(start, Math.min(idx.length, start + EVAL_CHUNK));
     const xs = new Float32Array(rows.length * 784);
-    const ys = new Float32Array(rows.length);
+    const ys = new Int32Array(rows.length);
     gather(digits, rows, xs, ys);
     const x = tensor(xs, [rows.length, 784]);
-    const y = tensor(ys, [rows.length]);
-    const logits = model.forward(x);
-    const loss = lossFn.forward(logits, y);
-    lossSum += loss.item() * rows.length;
-    const out = logits.data;
-    for (let r = 0; r < rows.length; r++) if (argmax(out, r * 10, 10) === ys[r]) correct++;
+    noGrad(() => {
+      const logits = model.forward(x);
+      const loss = lossFn.forward(logits, ys);
+      lossSum += loss.item() * rows.length;
+      const out = logits.data;
+      for (let r = 0; r < rows.length; r++) if (argmax(out, r * 10, 10) === ys[r]) correct++;
+      // Outputs of a forward without backward are fresh tensors: free them now.
+      loss.dispose();
+      logits.dispose();
+    });
     x.dispose();
-    y.dispose();
   }
   model.train();
   return { accuracy: correct / idx.length, loss: lossSum / idx.length };
 }
 
 function buildModel(config) {
+  model?.dispose();
+  model = null;
   manualSeed(config.seed);
   const hidden = config.hidden;
   const net = new nn.Sequential(new nn.Linear(784, hidden), new nn.ReLU(), new nn.Linear(hidden, 10));
@@ -68,7 +73,7 @@ function buildModel(config) {
     net.apply((m) => {
       if (m instanceof nn.Linear) {
         initWeight(m.weight);
-        m.bias.data.fill(0);
+        init.zeros(m.bias);
       }
     });
   }
@@ -89,51 +94,68 @@ async function train(config, id) {
   const scheduler = scheduleSpec ? scheduleSpec.make(opt, { totalSteps, stepsPerEpoch, lr: config.lr }) : null;
   const lossFn = new nn.CrossEntropyLoss();
   const x = zeros([batch, 784]);
-  const y = zeros([batch]);
+  const y = new Int32Array(batch);
   const shuffle = shuffler(config.seed);
   const order = Int32Array.from(digits.train);
   const started = performance.now();
-  post("started", { id, totalSteps, stepsPerEpoch, trainSize: digits.train.length, testSize: digits.test.length });
-  post("eval", { id, step: 0, epoch: 0, ...evaluate(lossFn) });
-
-  let step = 0;
-  let losses = [];
-  let sliceStart = performance.now();
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    shuffle(order);
-    for (let b = 0; b < stepsPerEpoch; b++) {
-      gather(digits, order.subarray(b * batch, (b + 1) * batch), x.data, y.data);
-      opt.zeroGrad();
-      const loss = lossFn.forward(model.forward(x), y);
-      loss.backward();
-      opt.step();
-      if (scheduler && scheduleSpec.every === "step") scheduler.step();
-      step++;
-      losses.push([step, loss.item()]);
-      if (step % EVAL_EVERY_STEPS === 0 || step === totalSteps) {
-        post("eval", { id, step, epoch: step / stepsPerEpoch, ...evaluate(lossFn) });
+  const report = (step, losses) =>
+    post("progress", {
+      id,
+      step,
+      epoch: step / stepsPerEpoch,
+      losses,
+      lr: opt.paramGroups[0].lr,
+      stepsPerSecond: step / ((performance.now() - started) / 1000),
+    });
+  try {
+    post("started", { id, totalSteps, stepsPerEpoch, trainSize: digits.train.length, testSize: digits.test.length });
+    post("eval", { id, step: 0, epoch: 0, ...evaluate(lossFn) });
+    let step = 0;
+    let losses = [];
+    let sliceStart = performance.now();
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      shuffle(order);
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        gather(digits, order.subarray(b * batch, (b + 1) * batch), x.data, y);
+        opt.zeroGrad();
+        const loss = lossFn.forward(model.forward(x), y);
+        loss.backward();
+        opt.step();
+        if (scheduler && scheduleSpec.every === "step") scheduler.step();
+        step++;
+        losses.push([step, loss.item()]);
+        if (step % EVAL_EVERY_STEPS === 0 || step === totalSteps) {
+          post("eval", { id, step, epoch: step / stepsPerEpoch, ...evaluate(lossFn) });
+        }
+        if (performance.now() - sliceStart > SLICE_MS) {
+          report(step, losses);
+          losses = [];
+          await yieldToMessages();
+          if (id !== run) return;
+          sliceStart = performance.now();
+        }
       }
-      if (performance.now() - sliceStart > SLICE_MS) {
-        const seconds = (performance.now() - started) / 1000;
-        post("progress", { id, step, epoch: step / stepsPerEpoch, losses, lr: opt.paramGroups[0].lr, stepsPerSecond: step / seconds });
-        losses = [];
-        await yieldToMessages();
-        if (id !== run) return;
-        sliceStart = performance.now();
-      }
+      if (scheduler && scheduleSpec.every === "epoch") scheduler.step();
     }
-    if (scheduler && scheduleSpec.every === "epoch") scheduler.step();
+    report(step, losses);
+    post("done", { id, step, seconds: (performance.now() - started) / 1000 });
+  } finally {
+    x.dispose();
+    lossFn.dispose();
+    opt.dispose();
   }
-  const seconds = (performance.now() - started) / 1000;
-  post("progress", { id, step, epoch: config.epochs, losses, lr: opt.paramGroups[0].lr, stepsPerSecond: step / seconds });
-  post("done", { id, step, seconds });
 }
 
 function predict(pixels) {
   if (!model) return null;
   model.eval();
   const x = tensor(pixels, [1, 784]);
-  const logits = model.forward(x).toArray();
+  const logits = noGrad(() => {
+    const out = model.forward(x);
+    const values = out.toArray();
+    out.dispose();
+    return values;
+  });
   x.dispose();
   model.train();
   const max = Math.max(...logits);

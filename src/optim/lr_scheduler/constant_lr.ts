@@ -1,6 +1,6 @@
 // ConstantLR: scale the lr by a constant factor until totalIters, then restore it.
 import { isNonNegativeInteger, isUnit, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface ConstantLROptions {
   /** Factor in [0, 1] applied until totalIters (default 1/3). */
@@ -8,6 +8,8 @@ export interface ConstantLROptions {
   /** Epoch at which the factor is removed (default 5). */
   totalIters?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /** lr·factor at epoch 0, lr/factor at epoch totalIters, unchanged otherwise; closed form base·(t < totalIters ? factor : 1). */
@@ -17,10 +19,10 @@ export class ConstantLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: ConstantLROptions = {}) {
     super("ConstantLR", optimizer);
-    const o = readOptions(this.name, options, ["factor", "totalIters", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["factor", "totalIters", "lastEpoch", "verbose"]);
     this.factor = numberOption(this.name, "factor", o.factor, "a number between 0 and 1", isUnit, 1 / 3);
     this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }
@@ -28,6 +30,13 @@ export class ConstantLR extends LRScheduler {
   protected getLr(): number[] {
     if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * this.factor);
     if (this.lastEpoch !== this.totalIters) return this.groups.map((g) => g.lr);
+    if (this.factor === 0) {
+      // PyTorch divides by the factor here (ZeroDivisionError); lr/0 would be Infinity, and 0·Infinity NaN.
+      throw new RangeError(
+        `${this.name}.step: cannot restore the lr at epoch ${this.totalIters} (totalIters) after scaling it by factor 0: ` +
+          `the recursive form divides by the factor; use a factor > 0, or step(epoch) (the closed form)`,
+      );
+    }
     return this.groups.map((g) => g.lr * (1 / this.factor));
   }
 

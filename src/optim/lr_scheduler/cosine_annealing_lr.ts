@@ -1,6 +1,6 @@
 // CosineAnnealingLR: cosine annealing from the initial lr to etaMin over tMax epochs (SGDR without restarts).
-import { isFinite, isPositive, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isFiniteNumber, isPositive, numberOption, readOptions } from "./options.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingLROptions {
   /** Half-period in epochs (PyTorch's T_max, required). */
@@ -8,6 +8,8 @@ export interface CosineAnnealingLROptions {
   /** Minimum lr (default 0). */
   etaMin?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -24,10 +26,10 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: CosineAnnealingLROptions) {
     super("CosineAnnealingLR", optimizer);
-    const o = readOptions(this.name, options, ["tMax", "etaMin", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["tMax", "etaMin", "lastEpoch", "verbose"]);
     this.tMax = numberOption(this.name, "tMax", o.tMax, "a positive number of epochs", isPositive);
-    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFinite, 0);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFiniteNumber, 0);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }
@@ -39,7 +41,7 @@ export class CosineAnnealingLR extends LRScheduler {
       return this.baseLrs.map((b) => etaMin + ((b - etaMin) * (1 + Math.cos((t * Math.PI) / T))) / 2);
     }
     if ((t - 1 - T) % (2 * T) === 0) {
-      return this.groups.map((g, i) => g.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
+      return this.baseLrs.map((b, i) => this.groups[i].lr + ((b - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
     }
     const ratio = (1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T));
     return this.groups.map((g) => ratio * (g.lr - etaMin) + etaMin);

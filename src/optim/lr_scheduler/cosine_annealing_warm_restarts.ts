@@ -1,6 +1,6 @@
 // CosineAnnealingWarmRestarts: SGDR, cosine annealing restarted every T_i epochs, T_i growing by tMult.
-import { describe, isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { describe, isFiniteNumber, isPositiveInteger, numberOption, readOptions } from "./options.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingWarmRestartsOptions {
   /** Epochs until the first restart (PyTorch's T_0, required). */
@@ -10,6 +10,8 @@ export interface CosineAnnealingWarmRestartsOptions {
   /** Minimum lr (default 0). */
   etaMin?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -27,11 +29,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: CosineAnnealingWarmRestartsOptions) {
     super("CosineAnnealingWarmRestarts", optimizer);
-    const o = readOptions(this.name, options, ["t0", "tMult", "etaMin", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["t0", "tMult", "etaMin", "lastEpoch", "verbose"]);
     this.t0 = numberOption(this.name, "t0", o.t0, "a positive integer", isPositiveInteger);
     this.tMult = numberOption(this.name, "tMult", o.tMult, "an integer >= 1", (x) => Number.isInteger(x) && x >= 1, 1);
-    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFinite, 0);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFiniteNumber, 0);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.tI = this.t0;
     this.tCur = lastEpoch;
@@ -69,9 +71,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
       this.tCur = epoch;
     }
     this.lastEpoch = Math.floor(epoch);
-    const values = this.getLr();
-    this.groups.forEach((g, i) => (g.lr = values[i]));
-    this.lastLr = this.groups.map((g) => g.lr);
+    this.applyLrs(this.getLr(), epoch);
   }
 
   protected override stateKeys(): string[] {

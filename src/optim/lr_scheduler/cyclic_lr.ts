@@ -3,7 +3,7 @@ import {
   booleanOption,
   choiceOption,
   functionOption,
-  isFinite,
+  isFiniteNumber,
   isNonNegative,
   isPositive,
   numberOption,
@@ -11,7 +11,7 @@ import {
   readOptions,
 } from "./options.js";
 import { getMomentum, momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export type CyclicMode = "triangular" | "triangular2" | "exp_range";
 
@@ -32,13 +32,15 @@ export interface CyclicLROptions {
   scaleFn?: (x: number) => number;
   /** Whether scaleFn takes the cycle number or the iteration (default 'cycle'). */
   scaleMode?: "cycle" | "iterations";
-  /** Cycle momentum (or beta1) inversely to the lr (default true). */
+  /** Cycle momentum inversely to the lr (default true); needs param groups with `momentum` (SGD, RMSprop), as PyTorch 1.13. */
   cycleMomentum?: boolean;
   /** Momentum at the lr peak (default 0.8). */
   baseMomentum?: number | number[];
   /** Momentum at the cycle start (default 0.9). */
   maxMomentum?: number | number[];
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export class CyclicLR extends LRScheduler {
   gamma: number;
   scaleMode: "cycle" | "iterations";
   cycleMomentum: boolean;
-  /** Which group field the momentum cycle writes: momentum, or betas[0]. */
+  /** Which group field the momentum cycle writes: momentum (PyTorch 1.13's CyclicLR never cycles betas). */
   momentumKey: MomentumKey | null;
   baseMomentums: number[] = [];
   maxMomentums: number[] = [];
@@ -67,7 +69,7 @@ export class CyclicLR extends LRScheduler {
     const where = this.name;
     const o = readOptions(where, options, [
       "baseLr", "maxLr", "stepSizeUp", "stepSizeDown", "mode", "gamma", "scaleFn", "scaleMode",
-      "cycleMomentum", "baseMomentum", "maxMomentum", "lastEpoch",
+      "cycleMomentum", "baseMomentum", "maxMomentum", "lastEpoch", "verbose",
     ]);
     const n = this.groups.length;
     const baseLrs = perGroupOption(where, "baseLr", o.baseLr, n, "a finite number >= 0", isNonNegative);
@@ -84,15 +86,15 @@ export class CyclicLR extends LRScheduler {
       this.mode = choiceOption(where, "mode", o.mode, ["triangular", "triangular2", "exp_range"] as const, "triangular");
       this.scaleMode = this.mode === "exp_range" ? "iterations" : "cycle";
     }
-    this.gamma = numberOption(where, "gamma", o.gamma, "a finite number", isFinite, 1);
+    this.gamma = numberOption(where, "gamma", o.gamma, "a finite number", isFiniteNumber, 1);
     this.cycleMomentum = booleanOption(where, "cycleMomentum", o.cycleMomentum, true);
-    const lastEpoch = lastEpochOption(where, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     let baseMomentums: number[] = [];
     this.momentumKey = null;
     if (this.cycleMomentum) {
-      this.momentumKey = momentumKey(where, this.optimizer);
-      baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFinite, 0.8);
-      this.maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFinite, 0.9);
+      this.momentumKey = momentumKey(where, this.optimizer, false);
+      baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFiniteNumber, 0.8);
+      this.maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFiniteNumber, 0.9);
     }
     checkResumable(where, this.optimizer, lastEpoch);
 
@@ -124,7 +126,7 @@ export class CyclicLR extends LRScheduler {
     if (this.momentumKey) {
       const key = this.momentumKey;
       const momentums = this.baseMomentums.map((b, i) => this.maxMomentums[i] - (this.maxMomentums[i] - b) * s * scale);
-      this.groups.forEach((g, i) => setMomentum(g, key, momentums[i]));
+      momentums.forEach((m, i) => setMomentum(this.groups[i], key, m));
     }
     return lrs;
   }

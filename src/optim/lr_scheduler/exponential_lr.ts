@@ -1,11 +1,13 @@
 // ExponentialLR: multiply the lr by gamma every epoch.
 import { isNonNegative, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface ExponentialLROptions {
   /** Multiplicative factor per epoch (required). */
   gamma: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /** lr_t = lr_{t-1}·gamma; closed form base·gamma^t. */
@@ -14,9 +16,9 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: ExponentialLROptions) {
     super("ExponentialLR", optimizer);
-    const o = readOptions(this.name, options, ["gamma", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["gamma", "lastEpoch", "verbose"]);
     this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }

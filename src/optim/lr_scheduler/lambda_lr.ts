@@ -1,6 +1,6 @@
 // LambdaLR: lr = initial lr × a user function of the epoch.
 import { describe, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export type LrLambda = (epoch: number) => number;
 
@@ -8,6 +8,8 @@ export interface LambdaLROptions {
   /** One function for every group, or one per group. */
   lrLambda: LrLambda | LrLambda[];
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /** One function, or an array with one per group, as PyTorch's lr_lambda. */
@@ -29,9 +31,9 @@ export class LambdaLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
     super("LambdaLR", optimizer);
-    const o = readOptions(this.name, options, ["lrLambda", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["lrLambda", "lastEpoch", "verbose"]);
     this.lrLambdas = lambdasOption(this.name, o.lrLambda, this.groups.length);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }

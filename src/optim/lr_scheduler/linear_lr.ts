@@ -1,6 +1,6 @@
 // LinearLR: scale the lr by a factor moving linearly from startFactor to endFactor over totalIters epochs.
-import { isPositiveInteger, isUnit, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isNonNegativeInteger, isUnit, numberOption, readOptions } from "./options.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface LinearLROptions {
   /** Factor at epoch 0, in (0, 1] (default 1/3). */
@@ -10,6 +10,8 @@ export interface LinearLROptions {
   /** Number of epochs of the ramp (default 5). */
   totalIters?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -23,12 +25,12 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: LinearLROptions = {}) {
     super("LinearLR", optimizer);
-    const o = readOptions(this.name, options, ["startFactor", "endFactor", "totalIters", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"]);
     // PyTorch 1.13 accepts startFactor 0 and then divides by zero at epoch 1; 2.x requires > 0.
     this.startFactor = numberOption(this.name, "startFactor", o.startFactor, "a number in (0, 1]", (x) => x > 0 && x <= 1, 1 / 3);
     this.endFactor = numberOption(this.name, "endFactor", o.endFactor, "a number between 0 and 1", isUnit, 1);
-    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }
@@ -41,6 +43,10 @@ export class LinearLR extends LRScheduler {
   }
 
   protected override closedFormLr(): number[] {
+    if (this.totalIters === 0) {
+      // PyTorch's closed form divides by totalIters (ZeroDivisionError); the recursive form (step()) is defined.
+      throw new RangeError(`${this.name}.step: step(epoch) needs totalIters > 0 (the closed form divides by it), got totalIters 0; use step()`);
+    }
     const { startFactor: s, endFactor: e, totalIters: T } = this;
     return this.baseLrs.map((b) => b * (s + ((e - s) * Math.min(T, this.lastEpoch)) / T));
   }

@@ -1,17 +1,23 @@
-// Momentum cycling (CyclicLR, OneCycleLR) acts on `momentum` (SGD, RMSprop)
-// or on the first beta (Adam and relatives), as PyTorch's use_beta1.
+// Momentum cycling (CyclicLR, OneCycleLR) acts on `momentum` (SGD, RMSprop);
+// OneCycleLR also cycles the first beta (Adam and relatives), as PyTorch
+// 1.13's use_beta1. PyTorch 1.13's CyclicLR knows only `momentum`.
 import { groupsOf, type OptimizerLike, type ParamGroupLike } from "./scheduler.js";
 
 export type MomentumKey = "momentum" | "beta1";
 
-/** `betas` wins when a group has both (PyTorch checks 'betas' in defaults first). Throws PyTorch's error when there is neither. */
-export function momentumKey(where: string, optimizer: OptimizerLike): MomentumKey {
+/**
+ * `betas` wins when a group has both (PyTorch checks 'betas' in defaults
+ * first); `allowBetas` false (CyclicLR) accepts only `momentum`. Throws
+ * PyTorch's error when there is no field to cycle.
+ */
+export function momentumKey(where: string, optimizer: OptimizerLike, allowBetas = true): MomentumKey {
   const groups = groupsOf(optimizer);
-  if (groups.every((g) => Array.isArray(g.betas) && typeof g.betas[0] === "number")) return "beta1";
+  if (allowBetas && groups.every((g) => Array.isArray(g.betas) && typeof g.betas[0] === "number")) return "beta1";
   if (groups.every((g) => typeof g.momentum === "number")) return "momentum";
+  const has = allowBetas ? "neither momentum nor betas" : "no momentum (PyTorch 1.13's CyclicLR does not cycle betas)";
   throw new Error(
     `${where}: optimizer must support momentum with \`cycleMomentum\` option enabled ` +
-      `(its param groups have neither momentum nor betas); pass cycleMomentum: false`,
+      `(its param groups have ${has}); pass cycleMomentum: false`,
   );
 }
 

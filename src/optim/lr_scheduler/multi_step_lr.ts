@@ -1,6 +1,6 @@
 // MultiStepLR: multiply the lr by gamma at each milestone epoch.
 import { describe, isNonNegative, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface MultiStepLROptions {
   /** Epoch indices (required); a milestone listed twice decays twice, as PyTorch's Counter does. */
@@ -8,6 +8,8 @@ export interface MultiStepLROptions {
   /** Multiplicative factor (default 0.1). */
   gamma?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /** lr_t = lr_{t-1}·gamma^(times t is a milestone); closed form base·gamma^(milestones ≤ t). */
@@ -18,7 +20,7 @@ export class MultiStepLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: MultiStepLROptions) {
     super("MultiStepLR", optimizer);
-    const o = readOptions(this.name, options, ["milestones", "gamma", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["milestones", "gamma", "lastEpoch", "verbose"]);
     if (!Array.isArray(o.milestones)) {
       throw new TypeError(`${this.name}: milestones must be an array of non-negative integers, got ${describe(o.milestones)}`);
     }
@@ -26,7 +28,7 @@ export class MultiStepLR extends LRScheduler {
       .map((m, i) => numberOption(this.name, `milestones[${i}]`, m, "a non-negative integer", (x) => Number.isInteger(x) && x >= 0))
       .sort((a, b) => a - b);
     this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative, 0.1);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }

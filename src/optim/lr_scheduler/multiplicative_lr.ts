@@ -1,12 +1,14 @@
 // MultiplicativeLR: multiply the lr by a user function of the epoch at every step.
 import { readOptions } from "./options.js";
 import { lambdasOption, type LrLambda } from "./lambda_lr.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface MultiplicativeLROptions {
   /** One function for every group, or one per group. */
   lrLambda: LrLambda | LrLambda[];
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /** lr_t = lr_{t−1}·λ(t) for t > 0. */
@@ -15,15 +17,15 @@ export class MultiplicativeLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: MultiplicativeLROptions) {
     super("MultiplicativeLR", optimizer);
-    const o = readOptions(this.name, options, ["lrLambda", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["lrLambda", "lastEpoch", "verbose"]);
     this.lrLambdas = lambdasOption(this.name, o.lrLambda, this.groups.length);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }
 
   protected getLr(): number[] {
-    if (this.lastEpoch > 0) return this.groups.map((g, i) => g.lr * this.lrLambdas[i](this.lastEpoch));
+    if (this.lastEpoch > 0) return this.lrLambdas.map((f, i) => this.groups[i].lr * f(this.lastEpoch));
     return this.groups.map((g) => g.lr);
   }
 }

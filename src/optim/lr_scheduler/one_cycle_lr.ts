@@ -3,7 +3,7 @@ import {
   booleanOption,
   choiceOption,
   describe,
-  isFinite,
+  isFiniteNumber,
   isNonNegative,
   isPositive,
   isPositiveInteger,
@@ -13,7 +13,7 @@ import {
   readOptions,
 } from "./options.js";
 import { momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
-import { checkResumable, lastEpochOption, LRScheduler, type ParamGroupLike, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type ParamGroupLike, type OptimizerLike } from "./scheduler.js";
 
 export interface OneCycleLROptions {
   /** Peak lr, one for all groups or one per group (required). */
@@ -39,6 +39,8 @@ export interface OneCycleLROptions {
   /** Paper's three phases (up, down to the initial lr, annihilate) instead of fastai's two (default false). */
   threePhase?: boolean;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 interface Phase {
@@ -71,7 +73,7 @@ export class OneCycleLR extends LRScheduler {
     const where = this.name;
     const o = readOptions(where, options, [
       "maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum",
-      "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase", "lastEpoch",
+      "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase", "lastEpoch", "verbose",
     ]);
     if (o.totalSteps === undefined && o.epochs === undefined && o.stepsPerEpoch === undefined) {
       throw new TypeError(`${where}: You must define either totalSteps OR (epochs AND stepsPerEpoch)`);
@@ -92,9 +94,9 @@ export class OneCycleLR extends LRScheduler {
     const finalDivFactor = numberOption(where, "finalDivFactor", o.finalDivFactor, "a positive number", isPositive, 1e4);
     this.cycleMomentum = booleanOption(where, "cycleMomentum", o.cycleMomentum, true);
     this.momentumKey = this.cycleMomentum ? momentumKey(where, this.optimizer) : null;
-    const maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFinite, 0.95);
-    const baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFinite, 0.85);
-    const lastEpoch = lastEpochOption(where, o.lastEpoch);
+    const maxMomentums = perGroupOption(where, "maxMomentum", o.maxMomentum, n, "a finite number", isFiniteNumber, 0.95);
+    const baseMomentums = perGroupOption(where, "baseMomentum", o.baseMomentum, n, "a finite number", isFiniteNumber, 0.85);
+    const lastEpoch = this.readCommonOptions(o);
     const resumeKeys = ["initial_lr", "max_lr", "min_lr", ...(this.cycleMomentum ? ["max_momentum", "base_momentum"] : [])];
     checkResumable(where, this.optimizer, lastEpoch, resumeKeys);
 

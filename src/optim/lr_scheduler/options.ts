@@ -53,7 +53,7 @@ export function numberOption(
   return value;
 }
 
-export const isFinite = (x: number): boolean => Number.isFinite(x);
+export const isFiniteNumber = (x: number): boolean => Number.isFinite(x);
 export const isNonNegative = (x: number): boolean => Number.isFinite(x) && x >= 0;
 export const isPositive = (x: number): boolean => Number.isFinite(x) && x > 0;
 export const isPositiveInteger = (x: number): boolean => Number.isInteger(x) && x > 0;

@@ -1,6 +1,6 @@
 // PolynomialLR: decay the lr polynomially to zero over totalIters epochs.
-import { isFinite, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isFiniteNumber, isNonNegativeInteger, numberOption, readOptions } from "./options.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface PolynomialLROptions {
   /** Epochs until the lr reaches zero (default 5). */
@@ -8,6 +8,8 @@ export interface PolynomialLROptions {
   /** Power of the polynomial (default 1). */
   power?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -20,10 +22,10 @@ export class PolynomialLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
     super("PolynomialLR", optimizer);
-    const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch"]);
-    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a positive integer", isPositiveInteger, 5);
-    this.power = numberOption(this.name, "power", o.power, "a finite number", isFinite, 1);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch", "verbose"]);
+    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
+    this.power = numberOption(this.name, "power", o.power, "a finite number", isFiniteNumber, 1);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }
@@ -37,6 +39,10 @@ export class PolynomialLR extends LRScheduler {
   }
 
   protected override closedFormLr(): number[] {
+    if (this.totalIters === 0) {
+      // PyTorch's closed form divides by totalIters (ZeroDivisionError); the recursive form (step()) is defined.
+      throw new RangeError(`${this.name}.step: step(epoch) needs totalIters > 0 (the closed form divides by it), got totalIters 0; use step()`);
+    }
     const T = this.totalIters;
     return this.baseLrs.map((b) => b * (1 - Math.min(T, this.lastEpoch) / T) ** this.power);
   }

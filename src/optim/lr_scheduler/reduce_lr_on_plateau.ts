@@ -1,6 +1,6 @@
 // ReduceLROnPlateau: divide the lr when a metric has stopped improving.
-import { choiceOption, describe, isNonNegative, isNonNegativeInteger, numberOption, perGroupOption, readOptions } from "./options.js";
-import { checkOptimizer, groupsOf, loadFields, saveFields, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
+import { booleanOption, choiceOption, describe, isNonNegative, isNonNegativeInteger, numberOption, perGroupOption, readOptions } from "./options.js";
+import { checkOptimizer, formatEpoch, formatLr, groupsOf, loadFields, saveFields, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
 
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default): reduce when the metric stops decreasing; 'max': when it stops increasing. */
@@ -19,6 +19,8 @@ export interface ReduceLROnPlateauOptions {
   minLr?: number | number[];
   /** Reductions smaller than eps are skipped (default 1e-8). */
   eps?: number;
+  /** Print every reduction, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -41,11 +43,13 @@ export class ReduceLROnPlateau implements Scheduler {
   numBadEpochs = 0;
   cooldownCounter = 0;
   lastEpoch = 0;
+  /** Print every reduction, in PyTorch's words. */
+  verbose: boolean;
   private lastLr: number[];
 
   constructor(optimizer: OptimizerLike, options: ReduceLROnPlateauOptions = {}) {
     const where = "ReduceLROnPlateau";
-    const o = readOptions(where, options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"]);
+    const o = readOptions(where, options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"]);
     this.factor = numberOption(where, "factor", o.factor, "a number >= 0 and < 1 (Factor should be < 1.0)", (x) => x >= 0 && x < 1, 0.1);
     this.optimizer = checkOptimizer(where, optimizer);
     const groups = groupsOf(this.optimizer);
@@ -56,6 +60,7 @@ export class ReduceLROnPlateau implements Scheduler {
     this.threshold = numberOption(where, "threshold", o.threshold, "a finite number >= 0", isNonNegative, 1e-4);
     this.thresholdMode = choiceOption(where, "thresholdMode", o.thresholdMode, ["rel", "abs"] as const, "rel");
     this.eps = numberOption(where, "eps", o.eps, "a finite number >= 0", isNonNegative, 1e-8);
+    this.verbose = booleanOption(where, "verbose", o.verbose, false);
     this.best = this.modeWorse;
     this.lastLr = groups.map((g) => g.lr);
   }
@@ -104,7 +109,10 @@ export class ReduceLROnPlateau implements Scheduler {
     groupsOf(this.optimizer).forEach((g, i) => {
       const oldLr = g.lr;
       const newLr = Math.max(oldLr * this.factor, this.minLrs[i]);
-      if (oldLr - newLr > this.eps) g.lr = newLr;
+      if (oldLr - newLr > this.eps) {
+        g.lr = newLr;
+        if (this.verbose) console.log(`Epoch ${formatEpoch(this.lastEpoch)}: reducing learning rate of group ${i} to ${formatLr(newLr)}.`);
+      }
     });
   }
 

@@ -1,7 +1,7 @@
 // The learning-rate scheduler base: PyTorch 1.13's _LRScheduler. A scheduler
 // reads and writes the `lr` of every param group of an optimizer; it never
 // depends on the optimizer's class, only on this structural shape.
-import { describe, numberOption } from "./options.js";
+import { booleanOption, describe, numberOption } from "./options.js";
 
 /** What a scheduler needs from an optimizer: mutable param groups with an `lr`. */
 export interface OptimizerLike {
@@ -62,6 +62,16 @@ export function checkResumable(where: string, optimizer: OptimizerLike, lastEpoc
   });
 }
 
+/** Python's "{:.4e}": 1.0000e-01. */
+export function formatLr(lr: number): string {
+  return lr.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+/** PyTorch's epoch in verbose messages: "%.5d" for integers, "%.2f" otherwise. */
+export function formatEpoch(epoch: number): string {
+  return Number.isInteger(epoch) ? String(Math.abs(epoch)).padStart(5, "0").replace(/^/, epoch < 0 ? "-" : "") : epoch.toFixed(2);
+}
+
 /** JSON cannot hold ±Infinity or NaN: they travel as these strings. */
 function encode(v: unknown): JsonValue {
   if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
@@ -88,6 +98,9 @@ function decode(v: JsonValue): unknown {
 function kind(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
+
+/** Fields holding one value per param group (empty when unused, e.g. momenta without cycleMomentum). */
+const PER_GROUP = new Set(["baseLrs", "lastLr", "maxLrs", "baseMomentums", "maxMomentums", "minLrs"]);
 
 /**
  * stateDict(): the fields named by `keys` as JSON data, tagged with the
@@ -122,7 +135,7 @@ export function loadFields(name: string, self: object, keys: readonly string[], 
     if (kind(now) !== kind(v) && now !== null && now !== undefined && v !== null) {
       throw new TypeError(`${where}: ${key} must be ${kind(now) === "array" ? "an array" : `a ${kind(now)}`}, got ${describe(sd[key])}`);
     }
-    if (Array.isArray(now) && Array.isArray(v) && key !== "milestones" && now.length !== v.length) {
+    if (PER_GROUP.has(key) && Array.isArray(now) && Array.isArray(v) && now.length && v.length && now.length !== v.length) {
       throw new RangeError(`${where}: ${key} has ${v.length} entries in the state dict but ${now.length} here (one per param group)`);
     }
     values.push([key, v]);
@@ -153,10 +166,30 @@ export abstract class LRScheduler implements Scheduler {
   protected lastLr: number[] = [];
   /** The scheduler's name in messages and state dicts. */
   protected readonly name: string;
+  /** Print every lr change, in PyTorch's words (option `verbose`). */
+  verbose = false;
 
   protected constructor(name: string, optimizer: unknown) {
     this.name = name;
     this.optimizer = checkOptimizer(name, optimizer);
+  }
+
+  /** Reads the options every scheduler takes: `verbose`, and `lastEpoch` (returned). */
+  protected readCommonOptions(o: Record<string, unknown>): number {
+    this.verbose = booleanOption(this.name, "verbose", o.verbose, false);
+    return lastEpochOption(this.name, o.lastEpoch);
+  }
+
+  /** Writes the lrs into the groups (as far as there are values: PyTorch's zip) and records them. */
+  protected applyLrs(values: number[], epoch?: number): void {
+    values.forEach((lr, i) => {
+      this.groups[i].lr = lr;
+      if (this.verbose) {
+        const where = epoch === undefined ? "Adjusting" : `Epoch ${formatEpoch(epoch)}: adjusting`;
+        console.log(`${where} learning rate of group ${i} to ${formatLr(lr)}.`);
+      }
+    });
+    this.lastLr = this.groups.map((g) => g.lr);
   }
 
   protected get groups(): ParamGroupLike[] {
@@ -211,8 +244,8 @@ export abstract class LRScheduler implements Scheduler {
       this.stepCount = saved.stepCount;
       throw e;
     }
-    this.groups.forEach((g, i) => (g.lr = values[i]));
-    this.lastLr = this.groups.map((g) => g.lr);
+    // As PyTorch's zip: a group added after construction gets an lr only from forms that cover every group.
+    this.applyLrs(values, epoch);
   }
 
   /** The lrs the last step() wrote (one per group). */

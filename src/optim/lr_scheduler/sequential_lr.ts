@@ -1,5 +1,5 @@
 // SequentialLR: hand the optimizer from one scheduler to the next at milestone epochs.
-import { describe, readOptions } from "./options.js";
+import { booleanOption, describe, readOptions } from "./options.js";
 import { checkOptimizer, groupsOf, lastEpochOption, loadFields, LRScheduler, saveFields, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
 
 export interface SequentialLROptions {
@@ -8,6 +8,8 @@ export interface SequentialLROptions {
   /** Epochs at which the next scheduler takes over; one fewer than schedulers (required). */
   milestones: number[];
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export class SequentialLR implements Scheduler {
   constructor(optimizer: OptimizerLike, options: SequentialLROptions) {
     const where = "SequentialLR";
     this.optimizer = checkOptimizer(where, optimizer);
-    const o = readOptions(where, options, ["schedulers", "milestones", "lastEpoch"]);
+    const o = readOptions(where, options, ["schedulers", "milestones", "lastEpoch", "verbose"]);
     const schedulers = o.schedulers;
     if (!Array.isArray(schedulers) || schedulers.length === 0) {
       throw new TypeError(`${where}: schedulers must be a non-empty array of schedulers, got ${describe(schedulers)}`);
@@ -54,6 +56,7 @@ export class SequentialLR implements Scheduler {
       }
     });
     const lastEpoch = lastEpochOption(where, o.lastEpoch);
+    booleanOption(where, "verbose", o.verbose, false); // accepted, and (as in PyTorch) it does nothing
     groupsOf(this.optimizer).forEach((g, i) => {
       if (typeof g.initial_lr !== "number") throw new Error(`${where}: paramGroups[${i}] has no initial_lr (construct the schedulers first)`);
     });

@@ -1,6 +1,6 @@
 // StepLR: multiply the lr by gamma every stepSize epochs.
 import { isNonNegative, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, lastEpochOption, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface StepLROptions {
   /** Period of the decay, in epochs (required). */
@@ -8,6 +8,8 @@ export interface StepLROptions {
   /** Multiplicative factor (default 0.1). */
   gamma?: number;
   lastEpoch?: number;
+  /** Print every lr change, as PyTorch (default false). */
+  verbose?: boolean;
 }
 
 /** lr_t = lr_{t-1}·gamma when t is a positive multiple of stepSize; closed form base·gamma^⌊t/stepSize⌋. */
@@ -17,10 +19,10 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: StepLROptions) {
     super("StepLR", optimizer);
-    const o = readOptions(this.name, options, ["stepSize", "gamma", "lastEpoch"]);
+    const o = readOptions(this.name, options, ["stepSize", "gamma", "lastEpoch", "verbose"]);
     this.stepSize = numberOption(this.name, "stepSize", o.stepSize, "a positive integer", isPositiveInteger);
     this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative, 0.1);
-    const lastEpoch = lastEpochOption(this.name, o.lastEpoch);
+    const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);
     this.attach(lastEpoch);
   }

@@ -1,6 +1,6 @@
 // Building the consumer apps with the bundlers' command-line tools (as a user
 // would, with no configuration file) and loading them in a page.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { repoRoot } from "./package.js";
@@ -33,9 +33,14 @@ export function esbuildBuild(app: string): string {
   return run(join(repoRoot, "node_modules/.bin/esbuild"), ["main.js", "worker.js", "--bundle", "--format=esm", "--outdir=dist", "--log-level=warning"], app);
 }
 
-/** `tsc -p <config>` in the app directory. */
-export function tsc(app: string, config: string): string {
-  return run(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", config], app);
+/** `tsc -p <config>` in the app directory; resolves to its output (empty when it type-checks). */
+export function tsc(app: string, config: string): Promise<string> {
+  const args = [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", config];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: app, env: cleanEnv(), encoding: "utf8" }, (error, stdout, stderr) => {
+      resolve(error ? `tsc -p ${config} failed (${error.code}):\n${stdout}${stderr}` : stdout + stderr);
+    });
+  });
 }
 
 /**

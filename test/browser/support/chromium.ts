@@ -21,12 +21,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(executablePath: string): Promise<Browser> {
+/** `extraArgs` e.g. `--js-flags=--jitless` (V8 without a JIT: no WebAssembly). */
+export async function launchChromium(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "wasmtrain-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", ...extraArgs],
     viewport: { width: 1280, height: 900 },
   });
   return {

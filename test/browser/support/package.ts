@@ -1,5 +1,5 @@
 // The packed package (npm pack) and the temporary consumer apps that install it.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -18,10 +18,43 @@ export interface PackedPackage {
   files: string[];
 }
 
-/** `npm pack` (its `prepare` script runs the full build) and extract the tarball. */
+function run(file: string, args: string[]): void {
+  try {
+    execFileSync(file, args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${args.join(" ")} failed:\n${err.stdout ?? ""}${err.stderr ?? ""}`);
+  }
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** dist/ is older than a file in src/ (or than tsconfig.json), or missing. */
+function distIsStale(): boolean {
+  const index = join(repoRoot, "dist/index.js");
+  if (!existsSync(index)) return true;
+  const sources = Math.max(newestMtime(join(repoRoot, "src")), statSync(join(repoRoot, "tsconfig.json")).mtimeMs);
+  return sources > statSync(index).mtimeMs;
+}
+
+/**
+ * Brings the build up to date (the .wasm files when assembly/ changed,
+ * TypeScript to dist/ when src/ did), runs `npm pack` and extracts the tarball.
+ * `--ignore-scripts` skips `prepare`, which would rebuild the .wasm files
+ * from scratch for nothing.
+ */
 export function packPackage(): PackedPackage {
   const work = mkdtempSync(join(tmpdir(), "wasmtrain-browser-"));
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+  run(process.execPath, ["scripts/build.mjs", "--if-stale"]);
+  if (distIsStale()) run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]);
+  const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
     cwd: repoRoot,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,900 @@
+// Optimizer kernels: one fused pass per update rule over parameter, gradient
+// and state (each read once, written once), plus the reductions behind
+// gradient clipping, gradient centralization and Lookahead's synchronisation.
+//
+// Every kernel works on a table of tensors (the multi-tensor path: a group of
+// many small parameters costs one call). A table entry is 64 bytes:
+//   +0 param ptr, +4 grad ptr, +8 state0, +12 state1, +16 state2 ptrs,
+//   +20 length (elements), +24..+36 four per-tensor f32 scalars t0..t3,
+//   +48, +56 two f64 results (norms) written by the reducing kernels.
+//
+// Arithmetic contract (the pure-JS twins in src/reference/optim.ts follow it
+// bit for bit): plain IEEE float32 operations in the order written, no fused
+// multiply-add, no relaxed instructions, scalars arrive already rounded to f32.
+//
+// Subnormals. WebAssembly cannot flush them to zero, and float32 arithmetic
+// that produces or consumes a subnormal is several times slower. Squared
+// gradients of size ~1e-20 produce them, and squared-gradient state (Adam's v,
+// RMSprop's square average, Adagrad's sum, ...) decays into that range and
+// stays there for thousands of steps. So each aligned group of 4 elements is
+// checked first: if its gradient is "tiny" (non-zero, below 2^-50, so that the
+// square would be subnormal) or its squared-gradient state is (non-zero, below
+// 2^-80), the group is computed in float64 — where these values are normal —
+// and each stored value is rounded to float32 once (Adam, the benchmarked
+// rule, sends only its v update through float64 and takes √v on an exactly
+// rescaled operand; see adamAt). That changes a result by at most float32
+// rounding. Only those two inputs are checked: they
+// are the ones that go and stay subnormal in training; anything else that is
+// subnormal (a parameter, a first moment decaying through the range on the way
+// to zero) is still computed correctly in float32, only more slowly. Tail
+// elements (past the last full group) are checked and computed one by one.
+//
+// The element math is written once per rule, generic over the lane type T
+// (f32: 4 lanes; f64: 2 lanes) and the width W (v128: a 4-lane group; u64:
+// half a group, promoted to f64; u32: one element).
+
+const ENTRY: usize = 64;
+/** 2^-50: a gradient this small squares into the subnormal range. */
+const TINY_GRAD_BITS: i32 = (127 - 50) << 23;
+/** 2^-80: state or parameters this small reach subnormals after one product. */
+const TINY_STATE_BITS: i32 = (127 - 80) << 23;
+
+/**
+ * 2^31 − 1, as a mutable exported global: kernels splat it (and the limits
+ * derived from it) once before their loops. A literal constant would be folded
+ * back into every use, and V8 rebuilds a non-trivial v128 constant at each
+ * use inside the loop.
+ */
+export let optimAbsMask: i32 = 0x7fffffff;
+
+// ---- lane plumbing -------------------------------------------------------
+
+@inline function ld<T, W>(ptr: usize): v128 {
+  if (sizeof<W>() == 16) return v128.load(ptr);
+  if (sizeof<W>() == 8) return f64x2.promote_low_f32x4(v128.load64_zero(ptr));
+  const x = v128.load32_zero(ptr);
+  return sizeof<T>() == 8 ? f64x2.promote_low_f32x4(x) : x;
+}
+
+@inline function st<T, W>(ptr: usize, x: v128): void {
+  if (sizeof<W>() == 16) v128.store(ptr, x);
+  else if (sizeof<W>() == 8) v128.store64_lane(ptr, f32x4.demote_f64x2_zero(x), 0);
+  else v128.store32_lane(ptr, sizeof<T>() == 8 ? f32x4.demote_f64x2_zero(x) : x, 0);
+}
+
+/** Rounds to float32 (a no-op for f32 lanes): the value as it would be stored. */
+@inline function rnd<T>(x: v128): v128 {
+  return sizeof<T>() == 8 ? f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x)) : x;
+}
+
+@inline function sp<T>(x: f32): v128 {
+  return sizeof<T>() == 8 ? f64x2.splat(<f64>x) : f32x4.splat(x);
+}
+
+/** A float32 splat as lanes of T (promoted for the float64 path). */
+@inline function lanes<T>(x: v128): v128 {
+  return sizeof<T>() == 8 ? f64x2.promote_low_f32x4(x) : x;
+}
+
+@inline function vadd<T>(a: v128, b: v128): v128 { return v128.add<T>(a, b); }
+@inline function vsub<T>(a: v128, b: v128): v128 { return v128.sub<T>(a, b); }
+@inline function vmul<T>(a: v128, b: v128): v128 { return v128.mul<T>(a, b); }
+@inline function vdiv<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.div(a, b) : f32x4.div(a, b); }
+@inline function vsqrt<T>(a: v128): v128 { return sizeof<T>() == 8 ? f64x2.sqrt(a) : f32x4.sqrt(a); }
+@inline function vmax<T>(a: v128, b: v128): v128 { return v128.max<T>(a, b); }
+@inline function vabs<T>(a: v128): v128 { return sizeof<T>() == 8 ? f64x2.abs(a) : f32x4.abs(a); }
+
+/**
+ * Lanes holding a non-zero value whose magnitude is below `limitBits` (as f32
+ * bits): with a = |x| as bits, a + (2^31 − 1) wraps 1.. onto INT_MIN.., so one
+ * signed compare tests 0 < a < limit (SSE has no unsigned compare).
+ */
+@inline function tinyLanes(x: v128, limitBits: i32): v128 {
+  const a = v128.and(x, i32x4.splat(0x7fffffff));
+  return i32x4.lt_s(i32x4.add(a, i32x4.splat(0x7fffffff)), i32x4.splat(limitBits + 0x7fffffff));
+}
+
+/** tinyLanes with the constants passed in (splatted once per call, see optimAbsMask). */
+@inline function tinyLanesK(x: v128, absMask: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.add(v128.and(x, absMask), absMask), limit);
+}
+
+@inline function tinyOne(ptr: usize, limitBits: i32): bool {
+  return <u32>((load<i32>(ptr) & 0x7fffffff) - 1) < <u32>(limitBits - 1);
+}
+
+@inline function tinyG(ptr: usize): v128 { return tinyLanes(v128.load(ptr), TINY_GRAD_BITS); }
+@inline function tinyS(ptr: usize): v128 { return tinyLanes(v128.load(ptr), TINY_STATE_BITS); }
+
+// ---- per-entry access ----------------------------------------------------
+
+@inline function eP(e: usize): usize { return <usize>load<u32>(e); }
+@inline function eG(e: usize): usize { return <usize>load<u32>(e, 4); }
+@inline function eS0(e: usize): usize { return <usize>load<u32>(e, 8); }
+@inline function eS1(e: usize): usize { return <usize>load<u32>(e, 12); }
+@inline function eS2(e: usize): usize { return <usize>load<u32>(e, 16); }
+@inline function eN(e: usize): i32 { return load<i32>(e, 20); }
+@inline function eT0(e: usize): f32 { return load<f32>(e, 24); }
+@inline function eT1(e: usize): f32 { return load<f32>(e, 28); }
+@inline function eT2(e: usize): f32 { return load<f32>(e, 32); }
+@inline function eT3(e: usize): f32 { return load<f32>(e, 36); }
+
+// ---- SGD -------------------------------------------------------------------
+// d = gSign·g (+ wd·p); buf = first ? d : momentum·buf + (1 − dampening)·d;
+// d = nesterov ? d + momentum·buf : buf; p = p − lr·d.
+// No squares: it meets subnormals only where its inputs already are, so it
+// has no float64 path.
+
+@inline function sgdAt<W>(
+  p: usize, g: usize, b: usize, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+): void {
+  const pv = ld<f32, W>(p);
+  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  if (hasMomentum) {
+    const buf = first ? d : f32x4.add(f32x4.mul(momentum, ld<f32, W>(b)), f32x4.mul(omd, d));
+    st<f32, W>(b, buf);
+    d = nesterov ? f32x4.add(d, f32x4.mul(momentum, buf)) : buf;
+  }
+  st<f32, W>(p, f32x4.sub(pv, f32x4.mul(lr, d)));
+}
+
+@inline function sgdTensor(
+  p: usize, g: usize, b: usize, n: i32, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    sgdAt<u32>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+  }
+}
+
+export function sgdStep(
+  table: usize, count: i32, lr_: f32, momentum_: f32, omd_: f32, wd_: f32, gSign_: f32, nesterov_: i32,
+): void {
+  const lr = f32x4.splat(lr_), momentum = f32x4.splat(momentum_), omd = f32x4.splat(omd_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const hasWd = wd_ != 0, hasMomentum = momentum_ != 0, nesterov = nesterov_ != 0;
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), g = eG(e), b = eS0(e), n = eN(e);
+    const first = eT0(e) != 0;
+    // Specialised loops for the common cases; the general one for the rest.
+    if (!hasWd && hasMomentum && !first && !nesterov) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false);
+    } else if (!hasWd && !hasMomentum) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, false, false, false);
+    } else if (first) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, true, nesterov);
+    } else {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, false, nesterov);
+    }
+  }
+}
+
+// ---- Adam / AdamW (AMSGrad) ---------------------------------------------------
+// p = decay·p (AdamW: decay = 1 − lr·wd); d = gSign·g (+ wd·p, Adam's L2);
+// m = β1·m + (1−β1)·d; v = β2·v + ((1−β2)·d)·d; v̂ = amsgrad ? vmax = max(vmax, v) : v;
+// denom = √v̂ · (1/√bc2) + eps; p = p − (stepSize·m)/denom, stepSize = lr/bc1.
+// t0 = stepSize, t1 = 1/√bc2.
+// In a tiny group only v's update is computed in float64 (rounded once); √v̂
+// is taken on an exactly rescaled operand (same bits as the float32 square
+// root, no subnormal operand); everything else is the float32 path, whose
+// operands are then all normal.
+
+/**
+ * √x for x >= 0 without a subnormal operand: lanes below 2^-60 are scaled by
+ * 2^64 exactly (subnormals through an integer conversion of their bits), the
+ * root taken and scaled back by 2^-32. Both roots are normal, so this is the
+ * float32 square root, bit for bit.
+ */
+@inline function sqrtNoSubnormal(x: v128): v128 {
+  const subnormal = i32x4.lt_s(x, i32x4.splat(0x00800000));
+  const small = i32x4.lt_s(x, i32x4.splat((127 - 60) << 23));
+  const fromSubnormal = f32x4.mul(f32x4.convert_i32x4_s(x), f32x4.splat(<f32>2.5849394142282115e-26)); // 2^-85
+  const fromNormal = i32x4.add(x, i32x4.splat(64 << 23));
+  const scaled = v128.bitselect(fromSubnormal, v128.bitselect(fromNormal, x, small), subnormal);
+  return f32x4.mul(f32x4.sqrt(scaled), v128.bitselect(f32x4.splat(<f32>2.3283064365386963e-10), f32x4.splat(1), small)); // 2^-32
+}
+
+/** β·s + ((1−β)·d)·d evaluated in float64 and rounded once (the tiny-group form of a squared moment). */
+@inline function squareMomentF64(b: v128, c: v128, s: v128, d: v128): v128 {
+  const dl = f64x2.promote_low_f32x4(d), dh = f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 0, 1));
+  const sl = f64x2.promote_low_f32x4(s), sh = f64x2.promote_low_f32x4(v128.shuffle<f32>(s, s, 2, 3, 0, 1));
+  const lo = f64x2.add(f64x2.mul(b, sl), f64x2.mul(f64x2.mul(c, dl), dl));
+  const hi = f64x2.add(f64x2.mul(b, sh), f64x2.mul(f64x2.mul(c, dh), dh));
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/**
+ * One group of 4 (or one tail element, W = u32). Gradient and v are loaded
+ * once for both the tiny check and the update; the option flags are
+ * compile-time constants of each specialised loop (see adamStep).
+ */
+@inline function adamAt<W>(
+  p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+): void {
+  const gv = ld<f32, W>(g);
+  const vOld = ld<f32, W>(vp);
+  const wide = v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyLanesK(vOld, k, sLimit)));
+  let pv = ld<f32, W>(p);
+  if (hasDecay) pv = f32x4.mul(pv, decay);
+  let d = f32x4.mul(gv, gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  const m = f32x4.add(f32x4.mul(b1, ld<f32, W>(mp)), f32x4.mul(omb1, d));
+  st<f32, W>(mp, m);
+  let v: v128, root: v128;
+  if (wide) {
+    v = squareMomentF64(b2d, omb2d, vOld, d);
+    st<f32, W>(vp, v);
+    if (amsgrad) {
+      v = f32x4.max(ld<f32, W>(xp), v);
+      st<f32, W>(xp, v);
+    }
+    root = sqrtNoSubnormal(v);
+  } else {
+    v = f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
+    st<f32, W>(vp, v);
+    if (amsgrad) {
+      v = f32x4.max(ld<f32, W>(xp), v);
+      st<f32, W>(xp, v);
+    }
+    root = f32x4.sqrt(v);
+  }
+  const denom = f32x4.add(f32x4.mul(root, rb2), eps);
+  st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, m), denom)));
+}
+
+@inline function adamTensor(
+  e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128,
+  gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+): void {
+  const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
+  const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+  }
+}
+
+export function adamStep(
+  table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, omb2_: f32, eps_: f32, wd_: f32, decay_: f32, gSign_: f32,
+  amsgrad: i32,
+): void {
+  const ams = amsgrad != 0, hasWd = wd_ != 0, hasDecay = decay_ != 1;
+  const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), decay = f32x4.splat(decay_), gSign = f32x4.splat(gSign_);
+  const b2d = f64x2.splat(<f64>b2_), omb2d = f64x2.splat(<f64>omb2_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    // One specialised loop per option set, so no unused arithmetic runs.
+    if (!ams) {
+      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, true, false);
+      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, true, false, false);
+      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, false, false);
+    } else {
+      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, true);
+    }
+  }
+}
+
+// ---- Adagrad ---------------------------------------------------------------
+// d = gSign·g (+ wd·p); sum = sum + d·d; p = p − (clr·d)/(√sum + eps). t0 = clr.
+
+@inline function adagradAt<T, W>(
+  p: usize, g: usize, sp_: usize, clr: v128, eps: v128, wd: v128, gSign: v128, hasWd: bool,
+): void {
+  const pv = ld<T, W>(p);
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const s = rnd<T>(vadd<T>(ld<T, W>(sp_), vmul<T>(d, d)));
+  st<T, W>(sp_, s);
+  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(clr), d), vadd<T>(vsqrt<T>(s), lanes<T>(eps)))));
+}
+
+@inline function adagradTensor(e: usize, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool): void {
+  const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = f32x4.splat(eT0(e));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(s + o), k, sLimit)))) {
+      adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+      adagradAt<f64, u64>(p + o + 8, g + o + 8, s + o + 8, clr, eps, wd, gSign, hasWd);
+    } else {
+      adagradAt<f32, v128>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(s + o, TINY_STATE_BITS)) {
+      adagradAt<f64, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    } else {
+      adagradAt<f32, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+    }
+  }
+}
+
+export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign_: f32): void {
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    if (wd_ != 0) adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, true);
+    else adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, false);
+  }
+}
+
+// ---- RMSprop ---------------------------------------------------------------
+// d = gSign·g (+ wd·p); sq = α·sq + ((1−α)·d)·d;
+// centered: ga = α·ga + (1−α)·d, avg = √(sq − ga·ga) + eps; else avg = √sq + eps;
+// momentum > 0: buf = μ·buf + d/avg, p = p − lr·buf; else p = p − (lr·d)/avg.
+
+@inline function rmspropAt<T, W>(
+  p: usize, g: usize, qp: usize, ap: usize, bp: usize, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, hasWd: bool, centered: bool, hasMomentum: bool,
+): void {
+  const pv = ld<T, W>(p);
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const sq = rnd<T>(vadd<T>(vmul<T>(lanes<T>(alpha), ld<T, W>(qp)), vmul<T>(vmul<T>(lanes<T>(oma), d), d)));
+  st<T, W>(qp, sq);
+  let avg: v128;
+  if (centered) {
+    const ga = rnd<T>(vadd<T>(vmul<T>(lanes<T>(alpha), ld<T, W>(ap)), vmul<T>(lanes<T>(oma), d)));
+    st<T, W>(ap, ga);
+    avg = vadd<T>(vsqrt<T>(vsub<T>(sq, vmul<T>(ga, ga))), lanes<T>(eps));
+  } else {
+    avg = vadd<T>(vsqrt<T>(sq), lanes<T>(eps));
+  }
+  if (hasMomentum) {
+    const buf = rnd<T>(vadd<T>(vmul<T>(lanes<T>(momentum), ld<T, W>(bp)), vdiv<T>(d, avg)));
+    st<T, W>(bp, buf);
+    st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), buf)));
+  } else {
+    st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(lr), d), avg)));
+  }
+}
+
+@inline function rmspropTensor(
+  e: usize, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128, gSign: v128, momentum: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, centered: bool, hasMomentum: bool,
+): void {
+  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(q + o), k, sLimit)))) {
+      rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+      rmspropAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, b + o + 8, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    } else {
+      rmspropAt<f32, v128>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS)) {
+      rmspropAt<f64, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    } else {
+      rmspropAt<f32, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+    }
+  }
+}
+
+export function rmspropStep(
+  table: usize, count: i32, lr_: f32, alpha_: f32, oma_: f32, eps_: f32, wd_: f32, gSign_: f32, momentum_: f32,
+  centered_: i32,
+): void {
+  const lr = f32x4.splat(lr_), alpha = f32x4.splat(alpha_), oma = f32x4.splat(oma_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_), momentum = f32x4.splat(momentum_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  const hasWd = wd_ != 0, centered = centered_ != 0, hasMomentum = momentum_ > 0;
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    // Specialised loops for the plain rule and plain + momentum; the general one for the rest.
+    if (!hasWd && !centered && !hasMomentum) {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, false);
+    } else if (!hasWd && !centered) {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, true);
+    } else {
+      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum);
+    }
+  }
+}
+
+// ---- Adamax ------------------------------------------------------------------
+// d = gSign·g (+ wd·p); m = β1·m + (1−β1)·d; u = max(β2·u, |d| + eps);
+// p = p − (clr·m)/u, clr = lr/bc1 (t0). No squares, and u >= eps: it meets
+// subnormals only where its inputs already are, so it has no float64 path.
+
+@inline function adamaxAt<T, W>(
+  p: usize, g: usize, mp: usize, up: usize, clr: f32, b1: f32, omb1: f32, b2: f32, eps: f32, wd: f32, gSign: f32,
+): void {
+  const pv = ld<T, W>(p);
+  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
+  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
+  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
+  const u = rnd<T>(vmax<T>(rnd<T>(vmul<T>(sp<T>(b2), ld<T, W>(up))), rnd<T>(vadd<T>(vabs<T>(d), sp<T>(eps)))));
+  st<T, W>(mp, m);
+  st<T, W>(up, u);
+  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(clr), m), u)));
+}
+
+export function adamaxStep(table: usize, count: i32, b1: f32, omb1: f32, b2: f32, eps: f32, wd: f32, gSign: f32): void {
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), g = eG(e), m = eS0(e), u = eS1(e), n = eN(e), clr = eT0(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      adamaxAt<f32, v128>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign);
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      adamaxAt<f32, u32>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign);
+    }
+  }
+}
+
+// ---- NAdam -------------------------------------------------------------------
+// d = g (+ wd·p); m = β1·m + (1−β1)·d; v = β2·v + ((1−β2)·d)·d;
+// denom = √(v · (1/bc2)) + eps; p = p − (c1·d)/denom; p = p − (c2·m)/denom.
+// t0 = 1/bc2, t1 = c1 = lr(1−μt)/(1−Πμ), t2 = c2 = lr·μt+1/(1−Πμ·μt+1).
+
+@inline function nadamAt<T, W>(
+  p: usize, g: usize, mp: usize, vp: usize, rbc2: f32, c1: f32, c2: f32, b1: f32, omb1: f32, b2: f32, omb2: f32,
+  eps: f32, wd: f32,
+): void {
+  let pv = ld<T, W>(p);
+  let d = ld<T, W>(g);
+  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
+  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
+  const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
+  st<T, W>(mp, m);
+  st<T, W>(vp, v);
+  const denom = rnd<T>(vadd<T>(vsqrt<T>(rnd<T>(vmul<T>(v, sp<T>(rbc2)))), sp<T>(eps)));
+  pv = rnd<T>(vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(c1), d), denom)));
+  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(c2), m), denom)));
+}
+
+export function nadamStep(
+  table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32,
+): void {
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
+    const rbc2 = eT0(e), c1 = eT1(e), c2 = eT2(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
+        nadamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+        nadamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+      } else {
+        nadamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+      }
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
+        nadamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+      } else {
+        nadamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+      }
+    }
+  }
+}
+
+// ---- RAdam -------------------------------------------------------------------
+// d = g (+ wd·p); m = β1·m + (1−β1)·d; v = β2·v + ((1−β2)·d)·d; m̂ = m·(1/bc1);
+// rect > 0: p = p − ((m̂·lr)·(√bc2/(√v + eps)))·rect;  else p = p − m̂·lr.
+// t0 = 1/bc1, t1 = lr, t2 = rect (0 while ρt ≤ 5), t3 = √bc2.
+
+@inline function radamAt<T, W>(
+  p: usize, g: usize, mp: usize, vp: usize, rbc1: f32, lr: f32, rect: f32, sbc2: f32, b1: f32, omb1: f32, b2: f32,
+  omb2: f32, eps: f32, wd: f32,
+): void {
+  const pv = ld<T, W>(p);
+  let d = ld<T, W>(g);
+  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
+  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
+  const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
+  st<T, W>(mp, m);
+  st<T, W>(vp, v);
+  const ml = rnd<T>(vmul<T>(rnd<T>(vmul<T>(m, sp<T>(rbc1))), sp<T>(lr)));
+  if (rect > 0) {
+    const adaptive = rnd<T>(vdiv<T>(sp<T>(sbc2), vadd<T>(vsqrt<T>(v), sp<T>(eps))));
+    st<T, W>(p, vsub<T>(pv, vmul<T>(rnd<T>(vmul<T>(ml, adaptive)), sp<T>(rect))));
+  } else {
+    st<T, W>(p, vsub<T>(pv, ml));
+  }
+}
+
+export function radamStep(
+  table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32,
+): void {
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
+    const rbc1 = eT0(e), lr = eT1(e), rect = eT2(e), sbc2 = eT3(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
+        radamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+        radamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+      } else {
+        radamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+      }
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
+        radamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+      } else {
+        radamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+      }
+    }
+  }
+}
+
+// ---- Adadelta ----------------------------------------------------------------
+// d = gSign·g (+ wd·p); sq = ρ·sq + ((1−ρ)·d)·d; δ = √((acc + eps)/(sq + eps))·d
+// (one square root instead of PyTorch's two and a division: equal up to float32 rounding);
+// acc = ρ·acc + ((1−ρ)·δ)·δ; p = p − lr·δ.
+
+@inline function adadeltaAt<T, W>(
+  p: usize, g: usize, qp: usize, ap: usize, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128, hasWd: bool,
+): void {
+  const pv = ld<T, W>(p);
+  let d = vmul<T>(ld<T, W>(g), lanes<T>(gSign));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const sq = rnd<T>(vadd<T>(vmul<T>(lanes<T>(rho), ld<T, W>(qp)), vmul<T>(vmul<T>(lanes<T>(omr), d), d)));
+  st<T, W>(qp, sq);
+  const acc = ld<T, W>(ap);
+  const ratio = rnd<T>(vdiv<T>(rnd<T>(vadd<T>(acc, lanes<T>(eps))), rnd<T>(vadd<T>(sq, lanes<T>(eps)))));
+  const delta = rnd<T>(vmul<T>(rnd<T>(vsqrt<T>(ratio)), d));
+  st<T, W>(ap, vadd<T>(vmul<T>(lanes<T>(rho), acc), vmul<T>(vmul<T>(lanes<T>(omr), delta), delta)));
+  st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), delta)));
+}
+
+@inline function adadeltaTensor(
+  e: usize, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): void {
+  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const tiny = v128.or(tinyLanesK(v128.load(g + o), k, gLimit), v128.or(tinyLanesK(v128.load(q + o), k, sLimit), tinyLanesK(v128.load(a + o), k, sLimit)));
+    if (v128.any_true(tiny)) {
+      adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+      adadeltaAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, lr, rho, omr, eps, wd, gSign, hasWd);
+    } else {
+      adadeltaAt<f32, v128>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS) || tinyOne(a + o, TINY_STATE_BITS)) {
+      adadeltaAt<f64, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    } else {
+      adadeltaAt<f32, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+    }
+  }
+}
+
+export function adadeltaStep(
+  table: usize, count: i32, lr_: f32, rho_: f32, omr_: f32, eps_: f32, wd_: f32, gSign_: f32,
+): void {
+  const lr = f32x4.splat(lr_), rho = f32x4.splat(rho_), omr = f32x4.splat(omr_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    if (wd_ != 0) adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, true);
+    else adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, false);
+  }
+}
+
+// ---- LAMB ----------------------------------------------------------------------
+// Pass 1 (lambMoments): d = gSign·g; m = β1·m + (1−β1)·d; v = β2·v + ((1−β2)·d)·d;
+//   u = (m·(1/bc1))/(√(v·(1/bc2)) + eps) + wd·p, rounded to f32; accumulates
+//   Σp² and Σu² in float64 (four lane sums, then (s0+s1)+(s2+s3), then the tail
+//   in order) into the entry's two f64 results. t0 = 1/bc1, t1 = 1/bc2.
+// Pass 2 (lambApply): recomputes the same u from the stored m, v and p (cheaper
+//   than keeping it in memory) and sets p = p − (lr·r)·u, t2 = lr·r.
+
+@inline function lambDirection<T>(pv: v128, m: v128, v: v128, rbc1: f32, rbc2: f32, eps: f32, wd: f32): v128 {
+  const mh = rnd<T>(vmul<T>(m, sp<T>(rbc1)));
+  const vh = rnd<T>(vmul<T>(v, sp<T>(rbc2)));
+  let u = rnd<T>(vdiv<T>(mh, rnd<T>(vadd<T>(vsqrt<T>(vh), sp<T>(eps)))));
+  if (wd != 0) u = vadd<T>(u, vmul<T>(sp<T>(wd), pv));
+  return rnd<T>(u);
+}
+
+/** Updates m and v and returns u (lanes of T, values already rounded to float32). */
+@inline function lambMomentsAt<T, W>(
+  p: usize, g: usize, mp: usize, vp: usize, rbc1: f32, rbc2: f32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32,
+  wd: f32, gSign: f32,
+): v128 {
+  const pv = ld<T, W>(p);
+  const d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
+  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
+  const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
+  st<T, W>(mp, m);
+  st<T, W>(vp, v);
+  return lambDirection<T>(pv, m, v, rbc1, rbc2, eps, wd);
+}
+
+@inline function hi2(x: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
+}
+
+@inline function lambApplyAt<T, W>(
+  p: usize, mp: usize, vp: usize, rbc1: f32, rbc2: f32, lrr: f32, eps: f32, wd: f32,
+): void {
+  const pv = ld<T, W>(p);
+  const u = lambDirection<T>(pv, ld<T, W>(mp), ld<T, W>(vp), rbc1, rbc2, eps, wd);
+  st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lrr), u)));
+}
+
+export function lambMoments(
+  table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32, gSign: f32,
+): void {
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e), rbc1 = eT0(e), rbc2 = eT1(e);
+    let accP0 = f64x2.splat(0), accP1 = f64x2.splat(0), accU0 = f64x2.splat(0), accU1 = f64x2.splat(0);
+    let tailP: f64 = 0, tailU: f64 = 0;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const pv = v128.load(p + o);
+      const p0 = f64x2.promote_low_f32x4(pv), p1 = hi2(pv);
+      accP0 = f64x2.add(accP0, f64x2.mul(p0, p0));
+      accP1 = f64x2.add(accP1, f64x2.mul(p1, p1));
+      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
+        const u0 = lambMomentsAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        const u1 = lambMomentsAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
+      } else {
+        const u = lambMomentsAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+        const u0 = f64x2.promote_low_f32x4(u), u1 = hi2(u);
+        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
+      }
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const x = <f64>load<f32>(p + o);
+      tailP += x * x;
+      let y: f64;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
+        y = f64x2.extract_lane(lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
+      } else {
+        y = <f64>f32x4.extract_lane(lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
+      }
+      tailU += y * y;
+    }
+    const sP = (f64x2.extract_lane(accP0, 0) + f64x2.extract_lane(accP0, 1)) +
+      (f64x2.extract_lane(accP1, 0) + f64x2.extract_lane(accP1, 1)) + tailP;
+    const sU = (f64x2.extract_lane(accU0, 0) + f64x2.extract_lane(accU0, 1)) +
+      (f64x2.extract_lane(accU1, 0) + f64x2.extract_lane(accU1, 1)) + tailU;
+    store<f64>(e, sP, 48);
+    store<f64>(e, sU, 56);
+  }
+}
+
+export function lambApply(table: usize, count: i32, eps: f32, wd: f32): void {
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), m = eS0(e), v = eS1(e), n = eN(e), rbc1 = eT0(e), rbc2 = eT1(e), lrr = eT2(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      if (v128.any_true(tinyS(v + o))) {
+        lambApplyAt<f64, u64>(p + o, m + o, v + o, rbc1, rbc2, lrr, eps, wd);
+        lambApplyAt<f64, u64>(p + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, lrr, eps, wd);
+      } else {
+        lambApplyAt<f32, v128>(p + o, m + o, v + o, rbc1, rbc2, lrr, eps, wd);
+      }
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(v + o, TINY_STATE_BITS)) {
+        lambApplyAt<f64, u32>(p + o, m + o, v + o, rbc1, rbc2, lrr, eps, wd);
+      } else {
+        lambApplyAt<f32, u32>(p + o, m + o, v + o, rbc1, rbc2, lrr, eps, wd);
+      }
+    }
+  }
+}
+
+// ---- Lookahead ---------------------------------------------------------------
+// slow = slow + α·(fast − slow); fast = slow. Table: param = fast, state0 = slow.
+
+export function lookaheadSync(table: usize, count: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), s = eS0(e), n = eN(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const sv = v128.load(s + o);
+      const r = f32x4.add(sv, f32x4.mul(a, f32x4.sub(v128.load(p + o), sv)));
+      v128.store(s + o, r);
+      v128.store(p + o, r);
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const sv = load<f32>(s + o);
+      const r = sv + alpha * (load<f32>(p + o) - sv);
+      store<f32>(s + o, r);
+      store<f32>(p + o, r);
+    }
+  }
+}
+
+// ---- gradient clipping ------------------------------------------------------------
+// gradNorms: per tensor, into result 0: normType 2 → Σg² (float64), 1 → Σ|g|
+// (float64), 0 (∞) → max|g|. Sums use four lane accumulators over full groups,
+// combined as (s0+s1)+(s2+s3), then the tail in order.
+
+export function gradNorms(table: usize, count: i32, normType: i32): void {
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const g = eG(e), n = eN(e);
+    let i = 0;
+    let result: f64 = 0;
+    if (normType == 0) {
+      let mx = f32x4.splat(0);
+      for (; i + 4 <= n; i += 4) mx = f32x4.max(mx, f32x4.abs(v128.load(g + (<usize>i << 2))));
+      let r = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+      for (; i < n; i++) r = max(r, abs(load<f32>(g + (<usize>i << 2))));
+      result = <f64>r;
+    } else {
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+      for (; i + 4 <= n; i += 4) {
+        let x = v128.load(g + (<usize>i << 2));
+        if (normType == 1) x = f32x4.abs(x);
+        const lo = f64x2.promote_low_f32x4(x), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
+        if (normType == 1) {
+          a0 = f64x2.add(a0, lo);
+          a1 = f64x2.add(a1, hi);
+        } else {
+          a0 = f64x2.add(a0, f64x2.mul(lo, lo));
+          a1 = f64x2.add(a1, f64x2.mul(hi, hi));
+        }
+      }
+      result = (f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1));
+      for (; i < n; i++) {
+        const x = <f64>load<f32>(g + (<usize>i << 2));
+        result += normType == 1 ? abs(x) : x * x;
+      }
+    }
+    store<f64>(e, result, 48);
+  }
+}
+
+/** g = g·coef for every tensor of the table. */
+export function scaleGrads(table: usize, count: i32, coef: f32): void {
+  const c = f32x4.splat(coef);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const g = eG(e), n = eN(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = g + (<usize>i << 2);
+      v128.store(o, f32x4.mul(v128.load(o), c));
+    }
+    for (; i < n; i++) {
+      const o = g + (<usize>i << 2);
+      store<f32>(o, load<f32>(o) * coef);
+    }
+  }
+}
+
+/** g = min(max(g, −clip), clip) for every tensor of the table (NaN stays NaN). */
+export function clampGrads(table: usize, count: i32, clip: f32): void {
+  const hi = f32x4.splat(clip), lo = f32x4.splat(-clip);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const g = eG(e), n = eN(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = g + (<usize>i << 2);
+      v128.store(o, f32x4.min(f32x4.max(v128.load(o), lo), hi));
+    }
+    for (; i < n; i++) {
+      const o = g + (<usize>i << 2);
+      store<f32>(o, min(max(load<f32>(o), -clip), clip));
+    }
+  }
+}
+
+// ---- gradient centralization -----------------------------------------------------
+// out = x − mean(x) per row of `cols` elements, x = gSign·g (+ wd·p) in float32;
+// the row sum is a float64 sum in order, the mean rounded to float32. With
+// center = 0 it only writes x (parameters of one dimension are not centred).
+
+export function centralizeRows(
+  out: usize, g: usize, p: usize, rows: i32, cols: i32, gSign: f32, wd: f32, center: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * <usize>cols << 2;
+    let sum: f64 = 0;
+    for (let j = 0; j < cols; j++) {
+      const o = base + (<usize>j << 2);
+      let x = load<f32>(g + o) * gSign;
+      if (wd != 0) x = x + wd * load<f32>(p + o);
+      store<f32>(out + o, x);
+      sum += <f64>x;
+    }
+    if (center == 0) continue;
+    const mean = <f32>(sum / <f64>cols);
+    const mv = f32x4.splat(mean);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = out + base + (<usize>j << 2);
+      v128.store(o, f32x4.sub(v128.load(o), mv));
+    }
+    for (; j < cols; j++) {
+      const o = out + base + (<usize>j << 2);
+      store<f32>(o, load<f32>(o) - mean);
+    }
+  }
+}
+
+// ---- warm-up -----------------------------------------------------------------------
+
+export function warmupOptim(scratchPtr: usize, scratchBytes: i32): void {
+  // One table entry, then five 64-element arrays (param, grad, three states).
+  const n = 64;
+  const e = scratchPtr;
+  const data = scratchPtr + 64;
+  if (<i32>(64 + 5 * n * 4) > scratchBytes) return;
+  for (let k = 0; k < 5 * n; k++) store<f32>(data + (<usize>k << 2), k < 2 * n ? 0.5 : 0.25);
+  store<u32>(e, <u32>data);
+  store<u32>(e, <u32>(data + n * 4), 4);
+  store<u32>(e, <u32>(data + 2 * n * 4), 8);
+  store<u32>(e, <u32>(data + 3 * n * 4), 12);
+  store<u32>(e, <u32>(data + 4 * n * 4), 16);
+  store<i32>(e, n - 1, 20);
+  store<f32>(e, 0.001, 24);
+  store<f32>(e, 1, 28);
+  store<f32>(e, 0.001, 32);
+  store<f32>(e, 1, 36);
+  sgdStep(e, 1, 0.001, 0.9, 1, 0, 1, 0);
+  adamStep(e, 1, 0.9, 0.1, 0.999, 0.001, 1e-8, 0, 1, 1, 0);
+  adagradStep(e, 1, 1e-10, 0, 1);
+  rmspropStep(e, 1, 0.01, 0.99, 0.01, 1e-8, 0, 1, 0, 0);
+  adamaxStep(e, 1, 0.9, 0.1, 0.999, 1e-8, 0, 1);
+  nadamStep(e, 1, 0.9, 0.1, 0.999, 0.001, 1e-8, 0);
+  radamStep(e, 1, 0.9, 0.1, 0.999, 0.001, 1e-8, 0);
+  adadeltaStep(e, 1, 1, 0.9, 0.1, 1e-6, 0, 1);
+  lambMoments(e, 1, 0.9, 0.1, 0.999, 0.001, 1e-6, 0, 1);
+  lambApply(e, 1, 1e-6, 0);
+  gradNorms(e, 1, 2);
+  scaleGrads(e, 1, 1);
+  clampGrads(e, 1, 10);
+  lookaheadSync(e, 1, 0.5);
+}

@@ -1,0 +1,164 @@
+// The study of initialisation and optimisation: the 784-256-10 network trained
+// from each initializer and with each optimizer, and the per-layer standard
+// deviation of activations and weight gradients of 10-layer Tanh and ReLU
+// networks at initialisation.
+import { Generator, nn, optim } from "../../dist/index.js";
+import { BatchLoader, IMAGE_PIXELS, NUM_CLASSES } from "./data.js";
+import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, buildMlp, initialize, makeOptimizer, trainModel } from "./train.js";
+import { windowMeans } from "./report.js";
+
+export const MAIN_SIZES = [IMAGE_PIXELS, 256, NUM_CLASSES];
+export const DEPTH_LAYERS = 10;
+export const DEPTH_WIDTH = 256;
+export const DEPTH_BATCH = 512;
+
+/** Number of loss-curve points per epoch the report keeps (window means of the step losses). */
+const POINTS_PER_EPOCH = 25;
+
+/**
+ * One training run: a fresh network, initialised from `seed`, batches shuffled
+ * from `seed + 1`, so runs that share the initializer start from identical
+ * weights and see identical batches.
+ */
+export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimName, lr, epochs, batchSize, seed, maxShift = 0, background = 0, cosine = false, onEpochStart, onBatch, onEpochEnd }) {
+  const optSpec = OPTIMIZERS[optimName];
+  const initSpec = INITIALIZERS[initName];
+  const rate = lr ?? optSpec.defaultLr;
+  const model = buildMlp(sizes, { activation: "relu" });
+  let optimizer = null;
+  try {
+    initialize(model, initName, new Generator(seed));
+    optimizer = makeOptimizer(optimName, model.parameters(), rate);
+    const scheduler = cosine ? new optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: epochs }) : null;
+    const t0 = performance.now();
+    const result = trainModel({
+      model, optimizer, train, heldOut, epochs, batchSize, generator: new Generator(seed + 1), maxShift, background, scheduler,
+      onEpochStart, onBatch, onEpochEnd,
+    });
+    const stepsPerEpoch = Math.ceil(train.size / batchSize);
+    const stepsPerPoint = Math.max(1, Math.round(stepsPerEpoch / POINTS_PER_EPOCH));
+    const last = result.epochs[result.epochs.length - 1];
+    return {
+      initializer: initName,
+      initializerLabel: initSpec.label,
+      formula: initSpec.formula,
+      optimizer: optimName,
+      optimizerLabel: optSpec.label,
+      lr: rate,
+      description:
+        `${sizes.join("-")} ReLU, ${initSpec.label} weights (${initSpec.formula})${initSpec.apply ? ", zero biases" : ""}, ${optSpec.label} lr ${rate}` +
+        `${cosine ? " cosine-annealed to 0" : ""}, batch ${batchSize}, ${epochs} epochs` +
+        `${maxShift ? `, training digits randomly translated by up to ±${maxShift} px each epoch` : ""}.`,
+      epochs: result.epochs,
+      lossCurve: { stepsPerPoint, stepsPerEpoch, values: windowMeans(result.stepLosses, stepsPerPoint) },
+      heldOutAccuracy: last.heldOutAccuracy,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    optimizer?.dispose();
+    model.dispose();
+  }
+}
+
+/** Population standard deviation (about the mean) of all values. */
+export function std(values) {
+  const n = values.length;
+  if (n === 0) return null;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    ss += d * d;
+  }
+  return Math.sqrt(ss / n);
+}
+
+/**
+ * Per-layer std at initialisation of a deep network: one forward pass of one
+ * batch, child by child through the Sequential (recording each activation's
+ * output), then backward of the cross-entropy, reading each hidden layer's
+ * weight.grad and bias.grad. Nothing is trained.
+ */
+export function depthStats({ activation, initName, batch, layers = DEPTH_LAYERS, width = DEPTH_WIDTH, seed }) {
+  const sizes = [IMAGE_PIXELS, ...Array(layers).fill(width), NUM_CLASSES];
+  const model = buildMlp(sizes, { activation });
+  const lossFn = new nn.CrossEntropyLoss();
+  try {
+    initialize(model, initName, new Generator(seed));
+    const activationStd = [];
+    let h = batch.x;
+    for (const child of model.children()) {
+      h = child.forward(h);
+      if (!(child instanceof nn.Linear)) activationStd.push(std(h.data));
+    }
+    const loss = lossFn.forward(h, batch.y);
+    const lossValue = loss.item();
+    loss.backward();
+    const hidden = model.children().filter((m) => m instanceof nn.Linear).slice(0, layers);
+    const gradientStd = hidden.map((linear) => (linear.weight.grad ? std(linear.weight.grad.data) : null));
+    // dL/db is the backpropagated gradient at the layer's output (before the
+    // activation), averaged over the batch: the signal that vanishes or explodes
+    // on its way back, read without hooks.
+    const biasGradientStd = hidden.map((linear) => (linear.bias?.grad ? std(linear.bias.grad.data) : null));
+    return { name: initName, label: INITIALIZERS[initName].label, formula: INITIALIZERS[initName].formula, loss: lossValue, activationStd, gradientStd, biasGradientStd };
+  } finally {
+    model.dispose();
+    lossFn.dispose();
+  }
+}
+
+/**
+ * The whole study.
+ * @param {object} o
+ * @param {import("./data.js").Dataset} o.train
+ * @param {import("./data.js").Dataset} o.heldOut
+ * @param {number} o.epochs epochs per training run
+ * @param {number} o.batchSize
+ * @param {number} o.seed
+ * @param {(event: object) => void} [o.onProgress] called at the start and end of every run
+ * @param {(args: object) => object} [o.runHooks] extra callbacks (onEpochStart/onBatch/onEpochEnd) per run
+ * @param {number[]} [o.sizes] the trained network's layer sizes (784-256-10)
+ * @param {number} [o.depthLayers] hidden layers of the deep networks (10)
+ * @param {number} [o.depthWidth] their width (256)
+ * @param {number} [o.depthBatch] digits in the batch they measure on (512)
+ */
+export function runStudy({
+  train, heldOut, epochs, batchSize, seed, onProgress, runHooks,
+  sizes = MAIN_SIZES, depthLayers = DEPTH_LAYERS, depthWidth = DEPTH_WIDTH, depthBatch = DEPTH_BATCH,
+}) {
+  const total = STUDY_INITIALIZERS.length + STUDY_OPTIMIZERS.length + 2 * STUDY_INITIALIZERS.length;
+  let index = 0;
+  const progress = (event) => onProgress?.({ ...event, index, total });
+  const run = (section, name, initName, optimName) => {
+    index++;
+    progress({ section, name, phase: "start" });
+    const result = trainRun({ train, heldOut, sizes, initName, optimName, epochs, batchSize, seed, ...(runHooks?.({ section, name }) ?? {}) });
+    progress({ section, name, phase: "end", result });
+    return { name, label: section === "initializers" ? result.initializerLabel : result.optimizerLabel, ...result };
+  };
+
+  const initializers = STUDY_INITIALIZERS.map((name) => run("initializers", name, name, "adam"));
+  const optimizers = STUDY_OPTIMIZERS.map((name) => run("optimizers", name, "kaiming", name));
+
+  const depthLoader = new BatchLoader(train, Math.min(depthBatch, train.size));
+  const depth = [];
+  try {
+    const batch = depthLoader.batch(0);
+    for (const activation of ["tanh", "relu"]) {
+      const results = STUDY_INITIALIZERS.map((initName) => {
+        index++;
+        progress({ section: "depth", name: `${activation}/${initName}`, phase: "start" });
+        const r = depthStats({ activation, initName, batch, layers: depthLayers, width: depthWidth, seed });
+        progress({ section: "depth", name: `${activation}/${initName}`, phase: "end", result: r });
+        return r;
+      });
+      depth.push({ activation, layers: depthLayers, width: depthWidth, batch: batch.size, results });
+    }
+  } finally {
+    depthLoader.dispose();
+  }
+  return { initializers, optimizers, depth };
+}
+

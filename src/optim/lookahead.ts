@@ -1,0 +1,149 @@
+// Lookahead (Zhang, Lucas, Hinton & Ba, "Lookahead Optimizer: k steps
+// forward, 1 step back", NeurIPS 2019, Algorithm 1) around any optimizer.
+import { Tensor, sameShape, shapeToString } from "../tensor.js";
+import { lookaheadSyncJs } from "../reference/optim.js";
+import {
+  Optimizer, f32, type ParamGroup, type ParamGroupInit, type ParamState, type StateDict, type TensorJson,
+} from "./optimizer.js";
+import type { TableRow } from "./tensor_table.js";
+
+export interface LookaheadOptions {
+  /** Inner steps between synchronisations. */
+  k?: number;
+  /** Slow weights step size. */
+  alpha?: number;
+}
+
+interface Loader {
+  planLoad(sd: StateDict): () => void;
+}
+
+/**
+ * Lookahead: slow weights φ start at the parameters θ; the inner optimizer
+ * updates θ ("fast weights"), and after every k-th step
+ *
+ *     φ ← φ + α·(θ − φ);   θ ← φ
+ *
+ * Its paramGroups and state are the inner optimizer's (so lr schedulers drive
+ * it directly); its state dict is the inner one plus `lookahead`: k, α, the
+ * step counter and the slow weights (keyed by parameter index).
+ */
+export class Lookahead extends Optimizer {
+  readonly inner: Optimizer;
+  k: number;
+  alpha: number;
+  #slow = new Map<Tensor, Tensor>();
+  #counter = 0;
+  #syncGroup = { params: [], lr: 0, gradCentralization: false } as ParamGroup;
+
+  constructor(inner: Optimizer, options: LookaheadOptions = {}) {
+    super(null, {});
+    const { k = 5, alpha = 0.5 } = options;
+    if (!(inner instanceof Optimizer)) throw new TypeError(`Lookahead: inner must be an optimizer, got ${String(inner)}`);
+    Lookahead.checkK(k);
+    Lookahead.checkAlpha(alpha);
+    this.inner = inner;
+    this.k = k;
+    this.alpha = alpha;
+    for (const g of inner.paramGroups) for (const p of g.params) this.#slow.set(p, p.clone());
+  }
+
+  private static checkK(k: unknown): void {
+    if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new RangeError(`Invalid lookahead steps k: ${String(k)} (expected an integer >= 1)`);
+  }
+
+  private static checkAlpha(alpha: unknown): void {
+    if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new RangeError(`Invalid slow update rate alpha: ${String(alpha)} (expected 0 <= alpha <= 1)`);
+  }
+
+  override get name(): string {
+    return "Lookahead";
+  }
+
+  override get paramGroups(): ParamGroup[] {
+    return this.inner.paramGroups;
+  }
+
+  override get state(): Map<Tensor, ParamState> {
+    return this.inner.state;
+  }
+
+  /** Steps taken (the synchronisation counter). */
+  get lookaheadStep(): number {
+    return this.#counter;
+  }
+
+  protected override checkOptions(): void {}
+
+  protected override initState(): ParamState {
+    return {};
+  }
+
+  protected override updateGroup(): void {}
+
+  override step<T = unknown>(closure?: () => T): T | undefined {
+    const loss = Optimizer.callClosure(this.name, closure);
+    this.inner.step();
+    this.#counter++;
+    if (this.#counter % this.k !== 0) return loss;
+    const rows: TableRow[] = [];
+    for (const g of this.paramGroups) for (const p of g.params) rows.push({ p, g: p, s0: this.#slow.get(p)! });
+    const a = f32(this.alpha);
+    this.runKernel(this.#syncGroup, "lookaheadSync", rows, [a], (r) => lookaheadSyncJs(r.p.data, r.s0!.data, a));
+    return loss;
+  }
+
+  override addParamGroup(group: ParamGroupInit): void {
+    this.inner.addParamGroup(group);
+    const g = this.inner.paramGroups[this.inner.paramGroups.length - 1];
+    for (const p of g.params) this.#slow.set(p, p.clone());
+  }
+
+  override stateDict(): StateDict {
+    const sd = this.inner.stateDict();
+    const slow: Record<string, TensorJson> = {};
+    let i = 0;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        const s = this.#slow.get(p)!;
+        slow[String(i++)] = { shape: [...s.shape], data: Array.from(s.data) };
+      }
+    }
+    sd.lookahead = { k: this.k, alpha: this.alpha, step: this.#counter, slow };
+    return sd;
+  }
+
+  protected override planLoad(sd: StateDict): () => void {
+    const who = `${this.name}.loadStateDict`;
+    const la = sd?.lookahead as { k: number; alpha: number; step: number; slow: Record<string, TensorJson> } | undefined;
+    if (!la || typeof la !== "object") throw new Error(`${who}: the state dict has no lookahead section (was it saved from a Lookahead?)`);
+    Lookahead.checkK(la.k);
+    Lookahead.checkAlpha(la.alpha);
+    if (typeof la.step !== "number" || !Number.isInteger(la.step) || la.step < 0) throw new RangeError(`${who}: invalid lookahead step ${String(la.step)}`);
+    const params = this.paramGroups.flatMap((g) => g.params);
+    const slowValues: [Tensor, number[]][] = [];
+    params.forEach((p, i) => {
+      const s = la.slow?.[String(i)];
+      if (!s) throw new Error(`${who}: slow weights for parameter ${i} are missing`);
+      if (!sameShape(s.shape, p.shape) || s.data?.length !== p.size) {
+        throw new RangeError(`${who}: slow weights ${i} have shape ${shapeToString(s.shape)}, parameter ${i} has shape ${shapeToString(p.shape)}`);
+      }
+      slowValues.push([p, s.data]);
+    });
+    const applyInner = (this.inner as unknown as Loader).planLoad(sd);
+    return () => {
+      applyInner();
+      for (const [p, data] of slowValues) this.#slow.get(p)!.data.set(data);
+      this.k = la.k;
+      this.alpha = la.alpha;
+      this.#counter = la.step;
+    };
+  }
+
+  override dispose(): void {
+    for (const s of this.#slow.values()) s.dispose();
+    this.#slow.clear();
+    this.inner.dispose();
+    super.dispose();
+  }
+}

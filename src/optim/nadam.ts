@@ -1,0 +1,78 @@
+// NAdam (Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016
+// workshop), as torch.optim.NAdam 1.13 (momentum schedule μt included).
+import type { Tensor } from "../tensor.js";
+import { nadamStepJs } from "../reference/optim.js";
+import {
+  withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
+} from "./optimizer.js";
+import type { TableRow } from "./tensor_table.js";
+
+export interface NAdamOptions extends CommonOptions {
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  momentumDecay?: number;
+}
+
+/**
+ * NAdam, as torch.optim.NAdam (1.13):
+ *
+ *     t ← t + 1;  g ← ∇θ + λ·θ                                        (weightDecay λ)
+ *     μt ← β1·(1 − ½·0.96^(t·ψ));  μt+1 ← β1·(1 − ½·0.96^((t+1)·ψ))    (momentumDecay ψ)
+ *     Πμ ← Πμ·μt                                                       (state mu_product)
+ *     m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
+ *     denom ← √(v / (1 − β2ᵗ)) + ε
+ *     θ ← θ − lr·(1 − μt)/(1 − Πμ) · g/denom
+ *     θ ← θ − lr·μt+1/(1 − Πμ·μt+1) · m/denom
+ *
+ * mu_product is a float32 scalar in PyTorch (a 0-d tensor), so it is kept
+ * rounded to float32 here too. State: step, mu_product, exp_avg, exp_avg_sq.
+ */
+export class NAdam extends Optimizer {
+  constructor(params: ParamsArg, options: NAdamOptions = {}) {
+    super(params, withDefaults("NAdam", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 }, options));
+  }
+
+  protected override checkOptions(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkEps(o.eps);
+    checkBetas(o.betas);
+    checkNonNegative(o.weightDecay, "weight_decay");
+    checkNonNegative(o.momentumDecay, "momentum_decay");
+  }
+
+  protected override stateScalarKeys(): string[] {
+    return ["step", "mu_product"];
+  }
+
+  protected override initState(p: Tensor): ParamState {
+    return { step: 0, mu_product: 1, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
+  }
+
+  protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {
+    const { lr, eps, weightDecay: wd, momentumDecay } = group;
+    const [beta1, beta2] = group.betas as number[];
+    const gc = group.gradCentralization;
+    const effective = this.effectiveGrads(group, params, grads, 1, wd);
+    const rows: TableRow[] = params.map((p, i) => {
+      const s = this.state.get(p)!;
+      const t = (s.step as number) + 1;
+      s.step = t;
+      const bc2 = 1 - beta2 ** t;
+      const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
+      const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
+      const muProduct = f32((s.mu_product as number) * f32(mu));
+      s.mu_product = muProduct;
+      const muProductNext = f32(f32(muProduct * f32(mu)) * f32(muNext));
+      return {
+        p, g: effective[i], s0: s.exp_avg as Tensor, s1: s.exp_avg_sq as Tensor,
+        t0: f32(1 / bc2), t1: f32((lr * (1 - mu)) / (1 - muProduct)), t2: f32((lr * muNext) / (1 - muProductNext)),
+      };
+    });
+    const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), l2 = gc ? 0 : f32(wd);
+    this.runKernel(group, "nadamStep", rows, [b1, omb1, b2, omb2, e, l2], (r) =>
+      nadamStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, r.t2!, b1, omb1, b2, omb2, e, l2),
+    );
+  }
+}

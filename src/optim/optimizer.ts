@@ -1,0 +1,500 @@
+// Optimizer: PyTorch's torch.optim.Optimizer — parameter groups with their
+// own options, lazily created per-parameter state, step(), zeroGrad(),
+// addParamGroup() and JSON state dicts — plus the machinery shared by every
+// update rule: validation before anything changes, gradient centralization,
+// and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
+// twin per tensor.
+import { Tensor, sameShape, shapeToString } from "../tensor.js";
+import { wasmOrNull } from "../runtime/runtime.js";
+import { centralizeRowsJs } from "../reference/optim.js";
+import { TensorTable, type TableRow } from "./tensor_table.js";
+
+/** What a constructor or addParamGroup accepts as one group. */
+export interface ParamGroupInit {
+  params: Iterable<Tensor> | Tensor;
+  [option: string]: unknown;
+}
+
+/** A parameter group: its tensors and its options (mutable plain numbers, `betas` a 2-array). */
+export interface ParamGroup {
+  params: Tensor[];
+  lr: number;
+  gradCentralization: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [option: string]: any;
+}
+
+export type ParamsArg = Iterable<Tensor> | ParamGroupInit[];
+
+/** Per-parameter state: buffers (tensors shaped like the parameter) and scalars such as `step`. */
+export type ParamState = Record<string, Tensor | number>;
+
+/** A state buffer in a state dict: plain JSON. */
+export interface TensorJson {
+  shape: number[];
+  data: number[];
+}
+
+export interface StateDict {
+  version: number;
+  optimizer: string;
+  state: Record<string, Record<string, number | TensorJson>>;
+  paramGroups: Record<string, unknown>[];
+  [extra: string]: unknown;
+}
+
+export const STATE_DICT_VERSION = 1;
+
+export interface CommonOptions {
+  lr?: number;
+  /** Subtract the gradient's mean over all dimensions but the first (parameters of 2+ dimensions). */
+  gradCentralization?: boolean;
+}
+
+/** Float32 rounding of a scalar computed in float64: the form kernels and twins receive. */
+export const f32 = Math.fround;
+
+function isTensorJson(v: unknown): v is TensorJson {
+  return typeof v === "object" && v !== null && Array.isArray((v as TensorJson).shape) && "data" in v;
+}
+
+/** Options without the keys whose value is `undefined` (which means "the default"). */
+export function definedOptions<T extends object>(options: T | undefined): Partial<T> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`optimizer options must be an object, got ${String(options)}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  return out as Partial<T>;
+}
+
+const snakeToCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The constructor's options merged over `defaults`. An option left `undefined`
+ * takes its default; a key the optimizer does not have is a TypeError (PyTorch:
+ * "got an unexpected keyword argument"), with a hint for PyTorch's snake_case.
+ */
+export function withDefaults(name: string, defaults: Record<string, unknown>, options: object | undefined): Record<string, unknown> {
+  const given = definedOptions(options) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (key in defaults || key === "gradCentralization") continue;
+    const camel = snakeToCamel(key);
+    const hint = camel !== key && camel in defaults ? `; options are camelCase: did you mean ${camel}?` : "";
+    throw new TypeError(`${name}: unexpected option ${JSON.stringify(key)}${hint} (valid: ${[...Object.keys(defaults), "gradCentralization"].join(", ")})`);
+  }
+  return { ...defaults, ...given };
+}
+
+export function checkNonNegative(value: unknown, what: string): void {
+  if (typeof value !== "number") throw new TypeError(`Invalid ${what} value: ${String(value)} (expected a number)`);
+  if (!(value >= 0)) throw new RangeError(`Invalid ${what} value: ${value}`);
+}
+
+export function checkLr(value: unknown): void {
+  if (typeof value !== "number") throw new TypeError(`Invalid learning rate: ${String(value)} (expected a number)`);
+  if (!(value >= 0)) throw new RangeError(`Invalid learning rate: ${value}`);
+}
+
+export function checkEps(value: unknown): void {
+  if (typeof value !== "number") throw new TypeError(`Invalid epsilon value: ${String(value)} (expected a number)`);
+  if (!(value >= 0)) throw new RangeError(`Invalid epsilon value: ${value}`);
+}
+
+export function checkBetas(betas: unknown): void {
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    throw new TypeError(`Invalid betas: ${JSON.stringify(betas)} (expected an array of two numbers)`);
+  }
+  for (let i = 0; i < 2; i++) {
+    const b = betas[i];
+    if (typeof b !== "number" || !(b >= 0 && b < 1)) throw new RangeError(`Invalid beta parameter at index ${i}: ${String(b)}`);
+  }
+}
+
+export function checkBool(value: unknown, what: string): void {
+  if (typeof value !== "boolean") throw new TypeError(`Invalid ${what} value: ${String(value)} (expected a boolean)`);
+}
+
+export abstract class Optimizer {
+  readonly defaults: Readonly<Record<string, unknown>>;
+  #groups: ParamGroup[] = [];
+  #state = new Map<Tensor, ParamState>();
+  #tables = new Map<ParamGroup, TensorTable>();
+  #gcScratch = new Map<Tensor, Tensor>();
+  #rows = new Map<ParamGroup, TableRow[]>();
+  #work: { ps: Tensor[]; gs: Tensor[] }[] = [];
+
+  /**
+   * `params`: an iterable of parameters, or an array of `{ params, ...options }`.
+   * `null` is for wrappers (Lookahead) that expose another optimizer's groups.
+   */
+  protected constructor(params: ParamsArg | null, defaults: Record<string, unknown>) {
+    this.defaults = Object.freeze({ gradCentralization: false, ...defaults });
+    if (params === null) return;
+    this.checkOptions(this.defaults as Record<string, unknown>);
+    if (params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function") {
+      throw new TypeError(`${this.name}: params must be an iterable of Tensors or an array of parameter groups, got ${String(params)}`);
+    }
+    const list = [...(params as Iterable<Tensor | ParamGroupInit>)];
+    if (list.length === 0) throw new Error(`${this.name}: optimizer got an empty parameter list`);
+    const groups: ParamGroupInit[] = list.every((x) => x instanceof Tensor)
+      ? [{ params: list as Tensor[] }]
+      : (list as ParamGroupInit[]);
+    const built: ParamGroup[] = [];
+    for (const g of groups) built.push(this.buildGroup(g, built));
+    this.#groups = built;
+  }
+
+  /** The class name as PyTorch spells it (for messages and state dicts). */
+  get name(): string {
+    return this.constructor.name;
+  }
+
+  /** Parameter groups. Options are plain mutable values read at every step. */
+  get paramGroups(): ParamGroup[] {
+    return this.#groups;
+  }
+
+  /** Per-parameter state, created at a parameter's first step. */
+  get state(): Map<Tensor, ParamState> {
+    return this.#state;
+  }
+
+  /** Throws (PyTorch's messages) on an invalid option value. */
+  protected abstract checkOptions(options: Record<string, unknown>): void;
+
+  /** Creates the state of a parameter before its first update. */
+  protected abstract initState(p: Tensor, group: ParamGroup): ParamState;
+
+  /** Updates the parameters of `rows` (those with a gradient) in one group. */
+  protected abstract updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void;
+
+  /** State scalar keys other than tensors (for state-dict validation). */
+  protected stateScalarKeys(): string[] {
+    return ["step"];
+  }
+
+  private buildGroup(init: ParamGroupInit, existing: readonly ParamGroup[]): ParamGroup {
+    if (init === null || typeof init !== "object") throw new TypeError(`${this.name}: a parameter group must be an object, got ${String(init)}`);
+    const raw = init.params;
+    let params: Tensor[];
+    if (raw instanceof Tensor) params = [raw];
+    else if (raw && typeof (raw as Iterable<Tensor>)[Symbol.iterator] === "function") params = [...(raw as Iterable<Tensor>)];
+    else throw new TypeError(`${this.name}: a parameter group needs params (an iterable of Tensors), got ${String(raw)}`);
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: optimizer can only optimize Tensors, but params[${i}] is ${String(p)}`);
+      p.assertAlive(`${this.name}: params[${i}]`);
+    });
+    if (new Set(params).size !== params.length) {
+      throw new Error(`${this.name}: a parameter group contains the same parameter more than once`);
+    }
+    const seen = new Set<Tensor>();
+    for (const g of [...this.#groups, ...existing]) for (const p of g.params) seen.add(p);
+    if (params.some((p) => seen.has(p))) throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
+    const options = definedOptions(init) as Record<string, unknown>;
+    for (const key of Object.keys(options)) {
+      const camel = snakeToCamel(key);
+      if (camel !== key && camel in this.defaults) {
+        throw new TypeError(`${this.name}: parameter group option ${JSON.stringify(key)}: options are camelCase: did you mean ${camel}?`);
+      }
+    }
+    const group: ParamGroup = { ...(this.defaults as Record<string, unknown>), ...options, params } as ParamGroup;
+    for (const [k, v] of Object.entries(group)) if (Array.isArray(v) && k !== "params") group[k] = [...v];
+    this.checkOptions(group);
+    checkBool(group.gradCentralization, "gradCentralization");
+    return group;
+  }
+
+  /** Adds a group (options default to the constructor's); validated, nothing changes on error. */
+  addParamGroup(group: ParamGroupInit): void {
+    this.#groups.push(this.buildGroup(group, []));
+  }
+
+  /** Resets gradients: to null (default) or to zeros. */
+  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (!p.grad) continue;
+        if (setToNone) p.grad = null;
+        else p.grad.data.fill(0);
+      }
+    }
+  }
+
+  /**
+   * One update of every parameter that has a gradient. Everything is checked
+   * first (group options, which may have been edited since construction;
+   * disposed tensors; gradient shapes), so an error changes nothing. With a
+   * `closure` (PyTorch's `step(closure)`), it is called first — it typically
+   * zeroes the gradients, computes the loss and calls backward() — and its
+   * result is returned.
+   */
+  step<T = unknown>(closure?: () => T): T | undefined {
+    const loss = Optimizer.callClosure(this.name, closure);
+    this.checkGroups(this.paramGroups);
+    this.stepChecked();
+    return loss;
+  }
+
+  /** Runs a step closure (if any) the way every optimizer's step() does. */
+  protected static callClosure<T>(name: string, closure: (() => T) | undefined): T | undefined {
+    if (closure === undefined) return undefined;
+    if (typeof closure !== "function") throw new TypeError(`${name}.step: closure must be a function, got ${String(closure)}`);
+    return closure();
+  }
+
+  /** Re-validates every group's options (they are mutable between steps). */
+  protected checkGroups(groups: readonly ParamGroup[]): void {
+    groups.forEach((g, gi) => {
+      try {
+        this.checkOptions(g);
+        checkBool(g.gradCentralization, "gradCentralization");
+      } catch (e) {
+        (e as Error).message = `${this.name}.step: paramGroups[${gi}]: ${(e as Error).message}`;
+        throw e;
+      }
+    });
+  }
+
+  private stepChecked(): void {
+    const groups = this.paramGroups;
+    const work = this.#work;
+    work.length = groups.length;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const params = groups[gi].params;
+      const entry = (work[gi] ??= { ps: [], gs: [] });
+      entry.ps.length = 0;
+      entry.gs.length = 0;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        if (p.disposed) p.assertAlive(`${this.name}.step: paramGroups[${gi}].params[${i}]`);
+        const g = p.grad;
+        if (g === null) continue;
+        if (g.disposed) g.assertAlive(`${this.name}.step: gradient of paramGroups[${gi}].params[${i}]`);
+        if (g.shape !== p.shape && !sameDims(g.shape, p.shape)) {
+          throw new RangeError(
+            `${this.name}.step: gradient of paramGroups[${gi}].params[${i}] has shape ${shapeToString(g.shape)}, the parameter ${shapeToString(p.shape)}`,
+          );
+        }
+        entry.ps.push(p);
+        entry.gs.push(g);
+      }
+    }
+    for (let gi = 0; gi < groups.length; gi++) {
+      const { ps, gs } = work[gi];
+      if (ps.length === 0) continue;
+      for (const p of ps) if (!this.#state.has(p)) this.#state.set(p, this.initState(p, groups[gi]));
+      this.updateGroup(groups[gi], ps, gs);
+    }
+  }
+
+  /** The table rows of a group, reused from step to step (no allocation in steady state). */
+  protected rowsFor(group: ParamGroup, count: number): TableRow[] {
+    let rows = this.#rows.get(group);
+    if (!rows) {
+      rows = [];
+      this.#rows.set(group, rows);
+    }
+    while (rows.length < count) rows.push({ p: null as unknown as Tensor, g: null as unknown as Tensor });
+    rows.length = count;
+    return rows;
+  }
+
+  /**
+   * The gradients the update rule should see. Without gradient centralization,
+   * the gradients themselves (the kernel applies maximize and L2 decay).
+   * With it, scratch copies holding x = gSign·g (+ wd·p) minus, for parameters
+   * of 2+ dimensions, the mean over all dimensions but the first; the caller
+   * then runs the kernel with gSign = 1 and no L2 decay.
+   */
+  protected effectiveGrads(group: ParamGroup, params: Tensor[], grads: Tensor[], gSign: number, l2: number): Tensor[] {
+    if (!group.gradCentralization) return grads;
+    const wasm = wasmOrNull();
+    return params.map((p, i) => {
+      let out = this.#gcScratch.get(p);
+      if (!out) {
+        out = new Tensor(p.shape);
+        this.#gcScratch.set(p, out);
+      }
+      const rows = p.ndim > 1 ? p.shape[0] : 1;
+      const cols = rows === 0 ? 0 : p.size / rows;
+      const center = p.ndim > 1;
+      if (wasm) wasm.centralizeRows(out.ptr, grads[i].ptr, p.ptr, rows, cols, gSign, l2, +center);
+      else centralizeRowsJs(out.data, grads[i].data, p.data, rows, cols, f32(gSign), f32(l2), center);
+      return out;
+    });
+  }
+
+  /**
+   * Runs a kernel over `rows`: one call with the group's table in the
+   * WebAssembly builds, the twin per row in the pure-JS build.
+   */
+  protected runKernel(group: ParamGroup, kernel: string, rows: TableRow[], args: number[], twin: (row: TableRow) => void, withResults = false): void {
+    const wasm = wasmOrNull();
+    if (!wasm) {
+      for (const row of rows) twin(row);
+      return;
+    }
+    let table = this.#tables.get(group);
+    if (!table) {
+      table = new TensorTable();
+      this.#tables.set(group, table);
+    }
+    const ptr = table.write(rows);
+    wasm[kernel](ptr, rows.length, ...args);
+    if (withResults) table.readResults(rows);
+  }
+
+  /** PyTorch-like JSON: state keyed by parameter index across groups, groups with options and indices. */
+  stateDict(): StateDict {
+    const index = new Map<Tensor, number>();
+    const groups = this.paramGroups.map((g) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(g)) {
+        if (k === "params") continue;
+        out[k] = Array.isArray(v) ? [...v] : v;
+      }
+      out.params = g.params.map((p) => {
+        if (!index.has(p)) index.set(p, index.size);
+        return index.get(p)!;
+      });
+      return out;
+    });
+    const state: StateDict["state"] = {};
+    for (const [p, i] of index) {
+      const s = this.state.get(p);
+      if (!s) continue;
+      const entry: Record<string, number | TensorJson> = {};
+      for (const [k, v] of Object.entries(s)) {
+        entry[k] = v instanceof Tensor ? { shape: [...v.shape], data: Array.from(v.data) } : v;
+      }
+      state[String(i)] = entry;
+    }
+    return { version: STATE_DICT_VERSION, optimizer: this.name, state, paramGroups: groups };
+  }
+
+  /**
+   * Loads a state dict (as stateDict() wrote it, possibly through JSON). Checks
+   * the version, the group count, each group's parameter count, every option
+   * and every state buffer's shape first; on any mismatch it throws saying
+   * which, and nothing changes.
+   */
+  loadStateDict(sd: StateDict): void {
+    const plan = this.planLoad(sd);
+    plan();
+  }
+
+  /** Validates `sd` and returns the function that applies it (used by wrappers to stage several loads). */
+  protected planLoad(sd: StateDict): () => void {
+    const who = `${this.name}.loadStateDict`;
+    if (sd === null || typeof sd !== "object") throw new TypeError(`${who}: expected a state dict object, got ${String(sd)}`);
+    if (sd.version !== STATE_DICT_VERSION) {
+      throw new Error(`${who}: unsupported state dict version ${String(sd.version)} (this library writes version ${STATE_DICT_VERSION})`);
+    }
+    if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null) {
+      throw new TypeError(`${who}: a state dict needs paramGroups (an array) and state (an object)`);
+    }
+    const groups = this.paramGroups;
+    if (sd.paramGroups.length !== groups.length) {
+      throw new Error(`${who}: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${groups.length}`);
+    }
+    const byIndex = new Map<number, Tensor>();
+    const newOptions: Record<string, unknown>[] = [];
+    sd.paramGroups.forEach((sg, gi) => {
+      const ids = (sg as { params?: unknown }).params;
+      if (!Array.isArray(ids)) throw new TypeError(`${who}: paramGroups[${gi}].params must be an array of indices`);
+      if (ids.length !== groups[gi].params.length) {
+        throw new Error(`${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer`);
+      }
+      ids.forEach((id, j) => byIndex.set(id as number, groups[gi].params[j]));
+      const opts: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(sg)) if (k !== "params") opts[k] = Array.isArray(v) ? [...v] : v;
+      const merged = { ...groups[gi], ...opts };
+      try {
+        this.checkOptions(merged);
+      } catch (e) {
+        (e as Error).message = `${who}: paramGroups[${gi}]: ${(e as Error).message}`;
+        throw e;
+      }
+      newOptions.push(opts);
+    });
+    const scalarKeys = new Set(this.stateScalarKeys());
+    const staged: [Tensor, Record<string, number | number[] | Float32Array>][] = [];
+    for (const [key, entry] of Object.entries(sd.state)) {
+      const p = byIndex.get(Number(key));
+      if (!p) throw new Error(`${who}: state for parameter ${key}, which is in no parameter group`);
+      if (entry === null || typeof entry !== "object") throw new TypeError(`${who}: state[${key}] must be an object`);
+      const values: Record<string, number | Float32Array> = {};
+      for (const [name, v] of Object.entries(entry)) {
+        if (typeof v === "number") {
+          if (!scalarKeys.has(name)) throw new Error(`${who}: state[${key}].${name} should be a tensor, got the number ${v}`);
+          values[name] = v;
+        } else if (isTensorJson(v)) {
+          if (!sameShape(v.shape, p.shape)) {
+            throw new RangeError(
+              `${who}: state[${key}].${name} has shape ${shapeToString(v.shape)} but parameter ${key} has shape ${shapeToString(p.shape)}`,
+            );
+          }
+          if (!v.data || v.data.length !== p.size) {
+            throw new RangeError(`${who}: state[${key}].${name} has ${v.data?.length} values, parameter ${key} has ${p.size}`);
+          }
+          values[name] = Float32Array.from(v.data);
+        } else {
+          throw new TypeError(`${who}: state[${key}].${name} must be a number or { shape, data }, got ${JSON.stringify(v)}`);
+        }
+      }
+      staged.push([p, values]);
+    }
+    return () => {
+      const fresh = new Map<Tensor, ParamState>();
+      const created: Tensor[] = [];
+      try {
+        for (const [p, values] of staged) {
+          const s: ParamState = {};
+          for (const [name, v] of Object.entries(values)) {
+            if (typeof v === "number") s[name] = v;
+            else {
+              const t = new Tensor(p.shape);
+              created.push(t);
+              t.data.set(v as Float32Array);
+              s[name] = t;
+            }
+          }
+          fresh.set(p, s);
+        }
+      } catch (e) {
+        for (const t of created) t.dispose();
+        throw e;
+      }
+      for (const s of this.#state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
+      this.#state.clear();
+      for (const [p, s] of fresh) this.#state.set(p, s);
+      groups.forEach((g, gi) => Object.assign(g, newOptions[gi]));
+    };
+  }
+
+  /** Frees the state buffers and scratch memory now (the optimizer is unusable afterwards). */
+  dispose(): void {
+    for (const s of this.#state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
+    this.#state.clear();
+    for (const t of this.#tables.values()) t.dispose();
+    this.#tables.clear();
+    for (const t of this.#gcScratch.values()) t.dispose();
+    this.#gcScratch.clear();
+  }
+}
+
+/** sameShape without a closure (it runs for every parameter at every step). */
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A zero-filled tensor shaped like `p` (state buffers). */
+export function zerosLike(p: Tensor): Tensor {
+  const t = new Tensor(p.shape);
+  t.data.fill(0);
+  return t;
+}

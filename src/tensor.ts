@@ -228,7 +228,9 @@ export function tensor(values: TensorLike | number, shape?: Shape): Tensor {
     for (let i = 0; i < list.length; i++) {
       if (typeof list[i] !== "number") throw new TypeError(`tensor: values[${i}] is not a number: ${String(list[i])}`);
     }
-    flat = list instanceof Float32Array ? list : Float32Array.from(list);
+    // Always a copy: `list` may be another tensor's view of WebAssembly memory,
+    // which the allocation below can detach by growing memory.
+    flat = Float32Array.from(list);
     inferred = [list.length];
   }
   const [s, size] = checkShape(shape ?? inferred);

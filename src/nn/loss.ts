@@ -142,7 +142,8 @@ export class CrossEntropyLoss extends LossModule {
     }
     let w: Tensor | null = null;
     if (weight !== null && weight !== undefined) {
-      const values = weight instanceof Tensor ? (weight.assertAlive("CrossEntropyLoss (weight)"), weight.data) : weight;
+      // A copy: a Tensor's view of WebAssembly memory detaches if the allocation below grows it.
+      const values = weight instanceof Tensor ? (weight.assertAlive("CrossEntropyLoss (weight)"), weight.toArray()) : weight;
       if (typeof values !== "object" || typeof values.length !== "number" || (weight instanceof Tensor && weight.ndim !== 1)) {
         throw new TypeError(`CrossEntropyLoss: weight must be a 1-D Tensor or an array of numbers, got ${String(weight)}`);
       }
@@ -202,8 +203,11 @@ export class CrossEntropyLoss extends LossModule {
     if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
     const labelsJs = this.labelsJs.subarray(0, N);
     const dst = wasm ? int32View(wasm, labelBuf!, N) : labelsJs;
+    // Tensor labels are a view of WebAssembly memory, which the lend() calls
+    // above may have grown (detaching that view): read them again.
+    const labelsNow = labels instanceof Tensor ? labels.data : values;
     // The kernel skips rows labelled −1 (ignored); the mean divides by `counted` (NaN if 0, as PyTorch).
-    for (let i = 0; i < N; i++) dst[i] = values[i] === ignore ? -1 : values[i];
+    for (let i = 0; i < N; i++) dst[i] = labelsNow[i] === ignore ? -1 : labelsNow[i];
     const total = softmaxCrossEntropy(
       input, labelBuf ?? out, labelsJs, N, C, grad, none ? out : null, this.labelSmoothing,
       this.reduction === "mean" ? (counted ? 1 / counted : 0) : 1, w,

@@ -48,6 +48,16 @@ export class Lookahead extends Optimizer {
     for (const g of inner.paramGroups) for (const p of g.params) this.#slow.set(p, p.clone());
   }
 
+  /** The slow copy of `p`, created from `p` the first time it is needed (parameters added to the inner optimizer later). */
+  private slowOf(p: Tensor): Tensor {
+    let s = this.#slow.get(p);
+    if (!s) {
+      s = p.clone();
+      this.#slow.set(p, s);
+    }
+    return s;
+  }
+
   private static checkK(k: unknown): void {
     if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new RangeError(`Invalid lookahead steps k: ${String(k)} (expected an integer >= 1)`);
   }
@@ -83,11 +93,14 @@ export class Lookahead extends Optimizer {
 
   override step<T = unknown>(closure?: () => T): T | undefined {
     const loss = Optimizer.callClosure(this.name, closure);
+    Lookahead.checkK(this.k); // k and alpha are public and mutable, like paramGroups
+    Lookahead.checkAlpha(this.alpha);
+    for (const g of this.paramGroups) for (const p of g.params) this.slowOf(p);
     this.inner.step();
     this.#counter++;
     if (this.#counter % this.k !== 0) return loss;
     const rows: TableRow[] = [];
-    for (const g of this.paramGroups) for (const p of g.params) rows.push({ p, g: p, s0: this.#slow.get(p)! });
+    for (const g of this.paramGroups) for (const p of g.params) rows.push({ p, g: p, s0: this.slowOf(p) });
     const a = f32(this.alpha);
     this.runKernel(this.#syncGroup, "lookaheadSync", rows, [a], (r) => lookaheadSyncJs(r.p.data, r.s0!.data, a));
     return loss;
@@ -105,7 +118,7 @@ export class Lookahead extends Optimizer {
     let i = 0;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        const s = this.#slow.get(p)!;
+        const s = this.slowOf(p);
         slow[String(i++)] = { shape: [...s.shape], data: Array.from(s.data) };
       }
     }
@@ -133,7 +146,7 @@ export class Lookahead extends Optimizer {
     const applyInner = (this.inner as unknown as Loader).planLoad(sd);
     return () => {
       applyInner();
-      for (const [p, data] of slowValues) this.#slow.get(p)!.data.set(data);
+      for (const [p, data] of slowValues) this.slowOf(p).data.set(data);
       this.k = la.k;
       this.alpha = la.alpha;
       this.#counter = la.step;

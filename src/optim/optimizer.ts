@@ -395,11 +395,15 @@ export abstract class Optimizer {
     if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null) {
       throw new TypeError(`${who}: a state dict needs paramGroups (an array) and state (an object)`);
     }
+    if (typeof sd.optimizer === "string" && sd.optimizer !== this.name) {
+      throw new Error(`${who}: the state dict was saved from ${sd.optimizer}, not ${this.name}`);
+    }
     const groups = this.paramGroups;
     if (sd.paramGroups.length !== groups.length) {
       throw new Error(`${who}: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${groups.length}`);
     }
     const byIndex = new Map<number, Tensor>();
+    const groupOf = new Map<Tensor, number>();
     const newOptions: Record<string, unknown>[] = [];
     sd.paramGroups.forEach((sg, gi) => {
       const ids = (sg as { params?: unknown }).params;
@@ -407,7 +411,10 @@ export abstract class Optimizer {
       if (ids.length !== groups[gi].params.length) {
         throw new Error(`${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer`);
       }
-      ids.forEach((id, j) => byIndex.set(id as number, groups[gi].params[j]));
+      ids.forEach((id, j) => {
+        byIndex.set(id as number, groups[gi].params[j]);
+        groupOf.set(groups[gi].params[j], gi);
+      });
       const opts: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(sg)) if (k !== "params") opts[k] = Array.isArray(v) ? [...v] : v;
       const merged = { ...groups[gi], ...opts };
@@ -420,11 +427,38 @@ export abstract class Optimizer {
       newOptions.push(opts);
     });
     const scalarKeys = new Set(this.stateScalarKeys());
+    // The entries a parameter's state must have, per group (they depend on
+    // options such as amsgrad): what initState creates, read off a throwaway.
+    const expectedKeys = new Map<number, Map<string, "tensor" | "number">>();
+    const expectedFor = (gi: number): Map<string, "tensor" | "number"> => {
+      let keys = expectedKeys.get(gi);
+      if (!keys) {
+        const probe = this.initState(groups[gi].params[0], { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        keys = new Map();
+        for (const [name, v] of Object.entries(probe)) {
+          keys.set(name, v instanceof Tensor ? "tensor" : "number");
+          if (v instanceof Tensor) v.dispose();
+        }
+        expectedKeys.set(gi, keys);
+      }
+      return keys;
+    };
     const staged: [Tensor, Record<string, number | number[] | Float32Array>][] = [];
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p) throw new Error(`${who}: state for parameter ${key}, which is in no parameter group`);
       if (entry === null || typeof entry !== "object") throw new TypeError(`${who}: state[${key}] must be an object`);
+      const expected = expectedFor(groupOf.get(p)!);
+      for (const [name, kind] of expected) {
+        const v = (entry as Record<string, unknown>)[name];
+        if (v === undefined) throw new Error(`${who}: state[${key}] lacks ${name} (${this.name} keeps ${[...expected.keys()].join(", ")})`);
+        if (kind === "number" && typeof v !== "number") throw new TypeError(`${who}: state[${key}].${name} must be a number, got ${JSON.stringify(v)}`);
+        if (kind === "tensor" && !isTensorJson(v)) throw new TypeError(`${who}: state[${key}].${name} must be { shape, data }, got ${JSON.stringify(v)}`);
+      }
+      const step = (entry as Record<string, unknown>).step;
+      if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0)) {
+        throw new RangeError(`${who}: state[${key}].step must be a non-negative integer, got ${String(step)}`);
+      }
       const values: Record<string, number | Float32Array> = {};
       for (const [name, v] of Object.entries(entry)) {
         if (typeof v === "number") {

@@ -24,9 +24,12 @@ export interface NAdamOptions extends CommonOptions {
  *     m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
  *     denom ← √(v / (1 − β2ᵗ)) + ε
  *     θ ← θ − lr·(1 − μt)/(1 − Πμ) · g/denom
- *     θ ← θ − lr·μt+1/(1 − Πμ·μt+1) · m/denom
+ *     θ ← θ − lr·μt+1/(1 − Πμ·μt·μt+1) · m/denom
  *
- * mu_product is a float32 scalar in PyTorch (a 0-d tensor), so it is kept
+ * The last denominator multiplies μt in twice (Πμ already holds it): that is
+ * PyTorch 1.13's code (`mu_product * mu_next` after `mu_product *= mu`, in
+ * `_single_tensor_nadam`), kept for fidelity with 1.13; PyTorch 2.0 changed
+ * it to 1 − Πμ·μt+1 (pytorch/pytorch#92699). mu_product is a float32 scalar in PyTorch (a 0-d tensor), so it is kept
  * rounded to float32 here too. State: step, mu_product, exp_avg, exp_avg_sq.
  */
 export class NAdam extends Optimizer {

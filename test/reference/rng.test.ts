@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { logF32, normalQuantileF32, philox4x32, sinCosTurn } from "../../src/reference/rng.js";
 import { normalCdf } from "../../src/random.js";
-import { heapF32 } from "../../src/runtime/memory.js";
 import { wasmOrNull } from "../../src/runtime/runtime.js";
 import { philoxBigInt } from "./philox-bigint.js";
 
@@ -106,11 +105,5 @@ describe("normalCdf (float64)", () => {
     for (const [x, p] of fx.normalCdf as [number, number][]) {
       expect(Math.abs(normalCdf(x) - p)).toBeLessThanOrEqual(1e-12 * p + 1e-318);
     }
-  });
-});
-
-describe("heap views", () => {
-  it("heapF32 is usable in the WebAssembly builds", () => {
-    if (wasmOrNull()) expect(heapF32().length).toBeGreaterThan(0);
   });
 });

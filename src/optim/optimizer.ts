@@ -281,11 +281,34 @@ export abstract class Optimizer {
         entry.gs.push(g);
       }
     }
+    this.createMissingState(groups, work);
     for (let gi = 0; gi < groups.length; gi++) {
       const { ps, gs } = work[gi];
-      if (ps.length === 0) continue;
-      for (const p of ps) if (!this.#state.has(p)) this.#state.set(p, this.initState(p, groups[gi]));
-      this.updateGroup(groups[gi], ps, gs);
+      if (ps.length > 0) this.updateGroup(groups[gi], ps, gs);
+    }
+  }
+
+  /**
+   * Creates the state of every parameter stepping for the first time, in all
+   * groups, before any update: if memory runs out, the state created so far
+   * is freed again and nothing has changed.
+   */
+  private createMissingState(groups: readonly ParamGroup[], work: readonly { ps: Tensor[] }[]): void {
+    let created: Tensor[] | null = null;
+    try {
+      for (let gi = 0; gi < groups.length; gi++) {
+        for (const p of work[gi].ps) {
+          if (this.#state.has(p)) continue;
+          this.#state.set(p, this.initState(p, groups[gi]));
+          (created ??= []).push(p);
+        }
+      }
+    } catch (e) {
+      for (const p of created ?? []) {
+        for (const v of Object.values(this.#state.get(p)!)) if (v instanceof Tensor) v.dispose();
+        this.#state.delete(p);
+      }
+      throw e;
     }
   }
 

@@ -6,7 +6,6 @@ import {
   withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface AdadeltaOptions extends CommonOptions {
   rho?: number;
@@ -50,10 +49,12 @@ export class Adadelta extends Optimizer {
     const gSign = group.maximize ? -1 : 1;
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       s.step = (s.step as number) + 1;
-      return { p, g: effective[i], s0: s.square_avg as Tensor, s1: s.acc_delta as Tensor };
+      r.g = effective[i];
+      r.s0 = s.square_avg as Tensor;
+      r.s1 = s.acc_delta as Tensor;
     });
     const l = f32(lr), r_ = f32(rho), omr = f32(1 - rho), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
     this.runKernel(group, "adadeltaStep", rows, [l, r_, omr, e, l2, sign], (r) =>

@@ -6,7 +6,6 @@ import {
   withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface AdagradOptions extends CommonOptions {
   lrDecay?: number;
@@ -59,11 +58,13 @@ export class Adagrad extends Optimizer {
     const gSign = group.maximize ? -1 : 1;
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       const t = (s.step as number) + 1;
       s.step = t;
-      return { p, g: effective[i], s0: s.sum as Tensor, t0: f32(lr / (1 + (t - 1) * lrDecay)) };
+      r.g = effective[i];
+      r.s0 = s.sum as Tensor;
+      r.t0 = f32(lr / (1 + (t - 1) * lrDecay));
     });
     const e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
     this.runKernel(group, "adagradStep", rows, [e, l2, sign], (r) => adagradStepJs(r.p.data, r.g.data, r.s0!.data, r.t0!, e, l2, sign));

@@ -6,7 +6,6 @@ import {
   withDefaults, Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface AdamaxOptions extends CommonOptions {
   betas?: [number, number];
@@ -48,11 +47,14 @@ export class Adamax extends Optimizer {
     const gSign = group.maximize ? -1 : 1;
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       const t = (s.step as number) + 1;
       s.step = t;
-      return { p, g: effective[i], s0: s.exp_avg as Tensor, s1: s.exp_inf as Tensor, t0: f32(lr / (1 - beta1 ** t)) };
+      r.g = effective[i];
+      r.s0 = s.exp_avg as Tensor;
+      r.s1 = s.exp_inf as Tensor;
+      r.t0 = f32(lr / (1 - beta1 ** t));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
     this.runKernel(group, "adamaxStep", rows, [b1, omb1, b2, e, l2, sign], (r) =>

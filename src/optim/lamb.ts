@@ -7,7 +7,6 @@ import {
   withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface LAMBOptions extends CommonOptions {
   betas?: [number, number];
@@ -48,14 +47,15 @@ export class LAMB extends Optimizer {
     const { lr, eps, weightDecay: wd } = group;
     const [beta1, beta2] = group.betas as number[];
     const effective = this.effectiveGrads(group, params, grads, 1, 0);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       const t = (s.step as number) + 1;
       s.step = t;
-      return {
-        p, g: effective[i], s0: s.exp_avg as Tensor, s1: s.exp_avg_sq as Tensor,
-        t0: f32(1 / (1 - beta1 ** t)), t1: f32(1 / (1 - beta2 ** t)),
-      };
+      r.g = effective[i];
+      r.s0 = s.exp_avg as Tensor;
+      r.s1 = s.exp_avg_sq as Tensor;
+      r.t0 = f32(1 / (1 - beta1 ** t));
+      r.t1 = f32(1 / (1 - beta2 ** t));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), w = f32(wd);
     this.runKernel(group, "lambMoments", rows, [b1, omb1, b2, omb2, e, w, 1], (r) => {

@@ -6,7 +6,6 @@ import {
   withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface NAdamOptions extends CommonOptions {
   betas?: [number, number];
@@ -58,7 +57,7 @@ export class NAdam extends Optimizer {
     const [beta1, beta2] = group.betas as number[];
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, 1, wd);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       const t = (s.step as number) + 1;
       s.step = t;
@@ -68,10 +67,12 @@ export class NAdam extends Optimizer {
       const muProduct = f32((s.mu_product as number) * f32(mu));
       s.mu_product = muProduct;
       const muProductNext = f32(f32(muProduct * f32(mu)) * f32(muNext));
-      return {
-        p, g: effective[i], s0: s.exp_avg as Tensor, s1: s.exp_avg_sq as Tensor,
-        t0: f32(1 / bc2), t1: f32((lr * (1 - mu)) / (1 - muProduct)), t2: f32((lr * muNext) / (1 - muProductNext)),
-      };
+      r.g = effective[i];
+      r.s0 = s.exp_avg as Tensor;
+      r.s1 = s.exp_avg_sq as Tensor;
+      r.t0 = f32(1 / bc2);
+      r.t1 = f32((lr * (1 - mu)) / (1 - muProduct));
+      r.t2 = f32((lr * muNext) / (1 - muProductNext));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), l2 = gc ? 0 : f32(wd);
     this.runKernel(group, "nadamStep", rows, [b1, omb1, b2, omb2, e, l2], (r) =>

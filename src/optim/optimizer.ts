@@ -325,6 +325,19 @@ export abstract class Optimizer {
   }
 
   /**
+   * The group's reused rows, each filled by `fill(row, p, i)` in place: the
+   * per-step work of building a kernel table allocates nothing.
+   */
+  protected fillRows(group: ParamGroup, params: Tensor[], fill: (row: TableRow, p: Tensor, i: number) => void): TableRow[] {
+    const rows = this.rowsFor(group, params.length);
+    for (let i = 0; i < params.length; i++) {
+      rows[i].p = params[i];
+      fill(rows[i], params[i], i);
+    }
+    return rows;
+  }
+
+  /**
    * The gradients the update rule should see. Without gradient centralization,
    * the gradients themselves (the kernel applies maximize and L2 decay).
    * With it, scratch copies holding x = gSign·g (+ wd·p) minus, for parameters

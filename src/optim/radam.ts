@@ -6,7 +6,6 @@ import {
   withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface RAdamOptions extends CommonOptions {
   betas?: [number, number];
@@ -49,7 +48,7 @@ export class RAdam extends Optimizer {
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, 1, wd);
     const rhoInf = 2 / (1 - beta2) - 1;
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       const t = (s.step as number) + 1;
       s.step = t;
@@ -57,10 +56,13 @@ export class RAdam extends Optimizer {
       const bc2 = 1 - beta2 ** t;
       const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
       const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-      return {
-        p, g: effective[i], s0: s.exp_avg as Tensor, s1: s.exp_avg_sq as Tensor,
-        t0: f32(1 / bc1), t1: f32(lr), t2: f32(rect), t3: f32(Math.sqrt(bc2)),
-      };
+      r.g = effective[i];
+      r.s0 = s.exp_avg as Tensor;
+      r.s1 = s.exp_avg_sq as Tensor;
+      r.t0 = f32(1 / bc1);
+      r.t1 = f32(lr);
+      r.t2 = f32(rect);
+      r.t3 = f32(Math.sqrt(bc2));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), l2 = gc ? 0 : f32(wd);
     this.runKernel(group, "radamStep", rows, [b1, omb1, b2, omb2, e, l2], (r) =>

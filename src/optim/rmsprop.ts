@@ -6,7 +6,6 @@ import {
   withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
 
 export interface RMSpropOptions extends CommonOptions {
   alpha?: number;
@@ -54,15 +53,15 @@ export class RMSprop extends Optimizer {
     const gSign = group.maximize ? -1 : 1;
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows: TableRow[] = params.map((p, i) => {
+    const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       if (momentum > 0 && !s.momentum_buffer) s.momentum_buffer = zerosLike(p);
       if (centered && !s.grad_avg) s.grad_avg = zerosLike(p);
       s.step = (s.step as number) + 1;
-      return {
-        p, g: effective[i], s0: s.square_avg as Tensor,
-        s1: centered ? (s.grad_avg as Tensor) : null, s2: momentum > 0 ? (s.momentum_buffer as Tensor) : null,
-      };
+      r.g = effective[i];
+      r.s0 = s.square_avg as Tensor;
+      r.s1 = centered ? (s.grad_avg as Tensor) : null;
+      r.s2 = momentum > 0 ? (s.momentum_buffer as Tensor) : null;
     });
     const l = f32(lr), a = f32(alpha), oma = f32(1 - alpha), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
     const mu = f32(momentum);

@@ -95,8 +95,12 @@ describe("bounds and stds equal PyTorch's for every initializer × option set", 
     t.dispose();
   });
 
-  it("uses Keras's truncated-normal correction, the std of N(0,1) on [-2, 2]", () => {
-    expect(0.87962566103423978).toBeCloseTo(fx.truncatedStd2, 15);
+  it("uses Keras's truncated-normal correction, the std of N(0,1) on [-2, 2] as PyTorch computes it", () => {
+    // lecunNormal on [1, 1] (fan_in 1) draws N(0, σ²) truncated to ±2σ with σ = 1 / truncatedStd2
+    const t = init.lecunNormal(empty([1, 1]), { generator: new Generator(5) });
+    const sigma = 1 / fx.truncatedStd2;
+    sameDraw(t, (u, g) => fillTruncNormal(u, 0, sigma, -2 * sigma, 2 * sigma, { generator: g }), 5);
+    t.dispose();
   });
 
   it("lecun* are varianceScaling(scale 1, fan_in) uniform / truncated normal; glorot* and he* are aliases", () => {

@@ -122,6 +122,8 @@ export abstract class Optimizer {
   #state = new Map<Tensor, ParamState>();
   #tables = new Map<ParamGroup, TensorTable>();
   #gcScratch = new Map<Tensor, Tensor>();
+  /** The array effectiveGrads returns for a group, reused from step to step. */
+  #gcResult = new WeakMap<ParamGroup, Tensor[]>();
   #rows = new Map<ParamGroup, TableRow[]>();
   #work: { ps: Tensor[]; gs: Tensor[] }[] = [];
 
@@ -347,7 +349,14 @@ export abstract class Optimizer {
   protected effectiveGrads(group: ParamGroup, params: Tensor[], grads: Tensor[], gSign: number, l2: number): Tensor[] {
     if (!group.gradCentralization) return grads;
     const wasm = wasmOrNull();
-    return params.map((p, i) => {
+    let result = this.#gcResult.get(group);
+    if (!result) {
+      result = [];
+      this.#gcResult.set(group, result);
+    }
+    result.length = params.length;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       let out = this.#gcScratch.get(p);
       if (!out) {
         out = new Tensor(p.shape);
@@ -358,8 +367,9 @@ export abstract class Optimizer {
       const center = p.ndim > 1;
       if (wasm) wasm.centralizeRows(out.ptr, grads[i].ptr, p.ptr, rows, cols, gSign, l2, +center);
       else centralizeRowsJs(out.data, grads[i].data, p.data, rows, cols, f32(gSign), f32(l2), center);
-      return out;
-    });
+      result[i] = out;
+    }
+    return result;
   }
 
   /**

@@ -13,6 +13,7 @@ import { describeInChromium, requireChromium } from "./support/gate.js";
 import { serveStatic } from "../../scripts/static-server.mjs";
 // @ts-expect-error plain JS module without declarations
 import { fingerprint } from "../consumers/shared/numbers.js";
+import { RELAXED_SIMD_FLAGS } from "../relaxed_flags.js";
 
 const BUILDS = ["relaxed-simd", "simd", "js"] as const;
 type Numbers = { build: string; invariant: Record<string, number[]>; sameBuild: Record<string, number[]>; error?: string };
@@ -40,7 +41,7 @@ describeInChromium("same numbers in Chromium as in Node", () => {
   beforeAll(async () => {
     app = makeConsumer(pkg, "static");
     for (const build of BUILDS) {
-      const flags = build === "relaxed-simd" ? ["--experimental-wasm-relaxed-simd"] : [];
+      const flags = build === "relaxed-simd" ? RELAXED_SIMD_FLAGS : [];
       const out = execFileSync(process.execPath, [...flags, "node-numbers.mjs", build], { cwd: app, env: cleanEnv(), encoding: "utf8", maxBuffer: 64 << 20 });
       node[build] = JSON.parse(out);
     }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backendInfo, ready } from "../../src/index.js";
+import { RELAXED_SIMD_FLAGS } from "../relaxed_flags.js";
 
 let dir = "";
 
@@ -45,8 +46,8 @@ describe.runIf(once)("build selection", () => {
     expect(out).toBe(major >= 22 ? "relaxed-simd" : "simd");
   });
 
-  it("with --experimental-wasm-relaxed-simd the relaxed build is chosen", () => {
-    const out = runChild("await wt.ready(); return wt.backendInfo().build;", ["--experimental-wasm-relaxed-simd"]);
+  it("with relaxed SIMD enabled (Node 20: --experimental-wasm-relaxed-simd) the relaxed build is chosen", () => {
+    const out = runChild("await wt.ready(); return wt.backendInfo().build;", RELAXED_SIMD_FLAGS);
     expect(out).toBe("relaxed-simd");
   });
 

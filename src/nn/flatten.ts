@@ -36,8 +36,12 @@ export class Flatten extends Module {
     if (start < 0 || start >= n || end < 0 || end >= n || start > end) {
       throw new RangeError(`${this.describe()}: dimensions out of range for an input of shape ${shapeToString(x.shape)}`);
     }
-    if (end - start < 1 || x.ndim === 0) return x;
-    const shape = [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
+    // A 0-d input becomes [1], as torch.flatten does; otherwise nothing to merge returns x.
+    if (end - start < 1 && x.ndim > 0) return x;
+    const shape =
+      x.ndim === 0
+        ? [1]
+        : [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
     const y = this.lend(shape);
     scaleInto(x, y, 1, 0);
     if (!(isGradEnabled() && needsGrad(x))) {

@@ -135,19 +135,24 @@ export class Module {
   /**
    * Copies values in from a state dict (Tensors, or `{ shape, data }` objects
    * as JSON gives back). With `strict` (default), missing and unexpected keys
-   * are errors. Everything is checked before anything is copied.
+   * are errors. Everything is checked before anything is copied. Returns the
+   * keys that did not match, as PyTorch's `load_state_dict` does
+   * (`missing_keys`, `unexpected_keys`; empty when everything matched).
    */
-  loadStateDict(sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>, { strict = true } = {}): void {
+  loadStateDict(
+    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>,
+    { strict = true }: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     if (sd === null || typeof sd !== "object") throw new TypeError(`loadStateDict: expected an object, got ${String(sd)}`);
+    if (typeof strict !== "boolean") throw new TypeError(`loadStateDict: strict must be a boolean, got ${String(strict)}`);
     const own = this.stateTensors();
-    if (strict) {
-      const missing = [...own.keys()].filter((k) => !(k in sd));
-      const unexpected = Object.keys(sd).filter((k) => !own.has(k));
-      if (missing.length || unexpected.length) {
-        throw new Error(
-          `loadStateDict: missing keys [${missing.join(", ")}], unexpected keys [${unexpected.join(", ")}]`,
-        );
-      }
+    const missingKeys = [...own.keys()].filter((k) => !(k in sd));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !own.has(k));
+    if (strict && (missingKeys.length || unexpectedKeys.length)) {
+      const parts: string[] = [];
+      if (missingKeys.length) parts.push(`missing keys [${missingKeys.join(", ")}]`);
+      if (unexpectedKeys.length) parts.push(`unexpected keys [${unexpectedKeys.join(", ")}]`);
+      throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}: ${parts.join(", ")}`);
     }
     const plan: [Tensor, ArrayLike<number>][] = [];
     for (const [k, v] of Object.entries(sd)) {
@@ -165,6 +170,7 @@ export class Module {
       plan.push([target, data]);
     }
     for (const [target, data] of plan) target.data.set(data);
+    return { missingKeys, unexpectedKeys };
   }
 
   private stateTensors(): Map<string, Tensor> {

@@ -76,6 +76,15 @@ function replay(c: Case): Rec[] {
         const sched2 = makeSched(opt2, c);
         sched2.loadStateDict(ss);
         [opt, sched] = [opt2, sched2];
+      } else if (a[0] === "roundtripLate") {
+        // the other resume order: build optimizer and scheduler, then load both
+        const so = JSON.parse(JSON.stringify(opt.stateDict()));
+        const ss = JSON.parse(JSON.stringify(sched.stateDict()));
+        const opt2 = makeOpt(c);
+        const sched2 = makeSched(opt2, c);
+        opt2.loadStateDict(so);
+        sched2.loadStateDict(ss);
+        [opt, sched] = [opt2, sched2];
       } else if (a[0] === "addGroup") opt.addParamGroup({ ...(a[1] as object), params: [parameter([0, 0]) as Tensor] });
       out.push(snapshot(opt, sched));
     } catch (e) {
@@ -85,18 +94,36 @@ function replay(c: Case): Rec[] {
   return out;
 }
 
+function compareLrs(got: Rec, want: Rec, where: string): void {
+  for (const key of ["lrs", "mom", "lastLr"] as const) {
+    if (!(key in want)) continue;
+    const w = want[key] as (number | null)[];
+    const g = got[key] as (number | null)[];
+    expect(g.map((x) => x === null), `${where} ${key} (null entries)`).toEqual(w.map((x) => x === null));
+    expectClose(g.map(Number), w.map(Number), `${where} ${key}`, 1e-10, 1e-15);
+  }
+}
+
+const cases = fixture.schedulers as (Case & { reference?: string })[];
+
 describe("audit round 2: lr schedulers against PyTorch 1.13", () => {
-  for (const c of fixture.schedulers as Case[]) {
+  for (const c of cases) {
     it(c.name, () => {
-      compareRecords(c, replay(c), (got, want, where) => {
-        for (const key of ["lrs", "mom", "lastLr"] as const) {
-          if (!(key in want)) continue;
-          const w = want[key] as (number | null)[];
-          const g = got[key] as (number | null)[];
-          expect(g.map((x) => x === null), `${where} ${key} (null entries)`).toEqual(w.map((x) => x === null));
-          expectClose(g.map(Number), w.map(Number), `${where} ${key}`, 1e-10, 1e-15);
-        }
-      });
+      const ours = replay(c);
+      compareRecords(c, ours, compareLrs);
+      if (c.reference) {
+        // PyTorch fails at this round trip (its bug): the replay must go on as the same schedule without it.
+        const ref = cases.find((r) => r.name === c.reference)!.torch;
+        const k = c.actions.findIndex((a) => String(a[0]).startsWith("roundtrip"));
+        const at = k + 1;
+        // Loading the optimizer before constructing the scheduler leaves the constructor's lrs
+        // in the groups until the next step (as in PyTorch): that one record is not compared.
+        const skip = c.actions[k][0] === "roundtrip" ? at : -1;
+        expect(ours.length).toBe(ref.length + 1);
+        ours.forEach((r, i) => {
+          if (i !== skip) compareLrs(r, ref[i < at ? i : i - 1], `${c.name} record ${i} (vs ${c.reference})`);
+        });
+      }
     });
   }
 });

@@ -190,7 +190,7 @@ export class CrossEntropyLoss extends LossModule {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is not an integer class index`);
       }
       if (v < 0 || v >= C) {
-        throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C})`);
+        throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C}); Target ${v} is out of bounds.`);
       }
       counted += w ? w.data[v] : 1;
     }

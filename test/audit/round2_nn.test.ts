@@ -36,6 +36,10 @@ describe("audit round 2: CrossEntropyLoss against PyTorch 1.13", () => {
       }
     });
   }
+  it("an out-of-range label: the error contains PyTorch's text", () => {
+    const text = String(f.ce_errors.label_oob).replace(/^IndexError: /, "");
+    expect(() => new nn.CrossEntropyLoss().forward(parameter(f.ce.x, f.ce.shape), [0, 4, 1, 1, 1, 1])).toThrow(text);
+  });
   it("unbatched [C] input with one label and label smoothing", () => {
     const x = parameter(f.ce.x.slice(0, 4), [4]);
     const loss = new nn.CrossEntropyLoss({ labelSmoothing: 0.2 }).forward(x, 2);

@@ -127,3 +127,24 @@ describe("audit round 2: lr schedulers against PyTorch 1.13", () => {
     });
   }
 });
+
+// Errors whose PyTorch text names no option: wasmtrain's message contains it verbatim.
+const SAME_TEXT = [
+  ...["step", "multistep", "exp", "cos", "cawr", "linear", "constant", "poly"].map((n) => `resume_noinit_${n}`),
+  "onecycle_total", "onecycle_epochs", "onecycle_3phase", "onecycle_adam", "onecycle_total1", "onecycle_epoch",
+  "cawr_neg_epoch", "linear_bad_end", "linear_bad_start_gt1", "constant_bad", "plateau_factor1",
+];
+
+describe("audit round 2: scheduler error texts contain PyTorch 1.13's", () => {
+  for (const name of SAME_TEXT) {
+    it(name, () => {
+      const c = cases.find((x) => x.name === name)!;
+      const want = c.torch.find((r) => r.error !== undefined)!;
+      const got = replay(c).find((r) => r.error !== undefined);
+      expect(got, `${name}: wasmtrain threw nothing`).toBeTruthy();
+      // Python's KeyError str() quotes its message.
+      const text = want.error === "KeyError" ? String(want.msg).replace(/^"(.*)"$/, "$1") : String(want.msg);
+      expect(got!.msg).toContain(text);
+    });
+  }
+});

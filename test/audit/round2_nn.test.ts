@@ -211,3 +211,30 @@ describe("audit round 2: module structure and loadStateDict as PyTorch 1.13", ()
     expect(Object.keys(lin.stateDict())).toEqual(f.linear.keys);
   });
 });
+
+describe("audit round 2: nn error texts contain PyTorch 1.13's", () => {
+  const calls: Record<string, () => unknown> = {
+    "LayerNorm(4) on [2, 3, 5]": () => new nn.LayerNorm(4).forward(zeros([2, 3, 5])),
+    "LayerNorm([3, 4]) on [2, 4, 4]": () => new nn.LayerNorm([3, 4]).forward(zeros([2, 4, 4])),
+    "Linear(4, 3) on [2, 5]": () => new nn.Linear(4, 3).forward(zeros([2, 5])),
+    "Linear(4, 3) on [2, 3, 5]": () => new nn.Linear(4, 3).forward(zeros([2, 3, 5])),
+    "BatchNorm1d(3) on [2, 4]": () => new nn.BatchNorm1d(3).forward(zeros([2, 4])),
+    "BatchNorm1d(3, track false) on [2, 4]": () => new nn.BatchNorm1d(3, { trackRunningStats: false }).forward(zeros([2, 4])),
+    "BatchNorm1d(3) on [2, 3, 4, 5]": () => new nn.BatchNorm1d(3).forward(zeros([2, 3, 4, 5])),
+    "Dropout(1.5)": () => new nn.Dropout({ p: 1.5 }),
+    "CrossEntropyLoss labelSmoothing 1.5": () => new nn.CrossEntropyLoss({ labelSmoothing: 1.5 }),
+    "GELU approximate x": () => new nn.GELU({ approximate: "x" as never }),
+    "Flatten() on [5]": () => new nn.Flatten().forward(zeros([5])),
+    "Flatten(0, 5) on [2, 3]": () => new nn.Flatten({ startDim: 0, endDim: 5 }).forward(zeros([2, 3])),
+    "Flatten(-5, -1) on [2, 3]": () => new nn.Flatten({ startDim: -5, endDim: -1 }).forward(zeros([2, 3])),
+    "Flatten(1, 0) on [2, 3]": () => new nn.Flatten({ startDim: 1, endDim: 0 }).forward(zeros([2, 3])),
+    "CrossEntropyLoss 3 labels for 2 rows": () => new nn.CrossEntropyLoss().forward(zeros([2, 3]), [0, 1, 2]),
+    "CrossEntropyLoss weight [4] for 3 classes": () => new nn.CrossEntropyLoss({ weight: [1, 1, 1, 1] }).forward(zeros([2, 3]), [0, 1]),
+  };
+  for (const [what, text] of Object.entries(f.errors as Record<string, string>)) {
+    it(what, () => {
+      expect(calls[what], `no call for ${what}`).toBeTypeOf("function");
+      expect(calls[what]).toThrow(text);
+    });
+  }
+});

@@ -149,10 +149,19 @@ export class Module {
     const missingKeys = [...own.keys()].filter((k) => !(k in sd));
     const unexpectedKeys = Object.keys(sd).filter((k) => !own.has(k));
     if (strict && (missingKeys.length || unexpectedKeys.length)) {
+      // PyTorch's message verbatim, then the lists in short.
+      const quoted = (ks: string[]) => ks.map((k) => `"${k}"`).join(", ");
+      const msgs: string[] = [];
       const parts: string[] = [];
-      if (missingKeys.length) parts.push(`missing keys [${missingKeys.join(", ")}]`);
-      if (unexpectedKeys.length) parts.push(`unexpected keys [${unexpectedKeys.join(", ")}]`);
-      throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}: ${parts.join(", ")}`);
+      if (missingKeys.length) {
+        msgs.push(`Missing key(s) in state_dict: ${quoted(missingKeys)}. `);
+        parts.push(`missing keys [${missingKeys.join(", ")}]`);
+      }
+      if (unexpectedKeys.length) {
+        msgs.push(`Unexpected key(s) in state_dict: ${quoted(unexpectedKeys)}. `);
+        parts.push(`unexpected keys [${unexpectedKeys.join(", ")}]`);
+      }
+      throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${msgs.join("\n\t")} (${parts.join(", ")})`);
     }
     const plan: [Tensor, ArrayLike<number>][] = [];
     for (const [k, v] of Object.entries(sd)) {
@@ -163,7 +172,8 @@ export class Module {
       if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape`);
       if (shape!.length !== target.shape.length || shape!.some((d, i) => d !== target.shape[i])) {
         throw new RangeError(
-          `loadStateDict: ${k} has shape ${shapeToString(shape!)} in the state dict but ${shapeToString(target.shape)} in the module`,
+          `loadStateDict: ${k} has shape ${shapeToString(shape!)} in the state dict but ${shapeToString(target.shape)} in the module ` +
+            `(size mismatch for ${k}: copying a param with shape ${shapeToString(shape!)} from checkpoint, the shape in current model is ${shapeToString(target.shape)}.)`,
         );
       }
       if (!data || data.length !== target.size) throw new RangeError(`loadStateDict: ${k} needs ${target.size} values`);

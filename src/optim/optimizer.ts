@@ -472,7 +472,9 @@ export abstract class Optimizer {
     }
     const groups = this.paramGroups;
     if (sd.paramGroups.length !== groups.length) {
-      throw new Error(`${who}: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${groups.length}`);
+      throw new Error(
+        `${who}: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${groups.length} (loaded state dict has a different number of parameter groups)`,
+      );
     }
     const byIndex = new Map<number, Tensor>();
     const groupOf = new Map<Tensor, number>();
@@ -481,7 +483,10 @@ export abstract class Optimizer {
       const ids = (sg as { params?: unknown }).params;
       if (!Array.isArray(ids)) throw new TypeError(`${who}: paramGroups[${gi}].params must be an array of indices`);
       if (ids.length !== groups[gi].params.length) {
-        throw new Error(`${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer`);
+        throw new Error(
+          `${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer ` +
+            "(loaded state dict contains a parameter group that doesn't match the size of optimizer's group)",
+        );
       }
       ids.forEach((id, j) => {
         byIndex.set(id as number, groups[gi].params[j]);

@@ -190,14 +190,19 @@ describe("audit round 2: module structure and loadStateDict as PyTorch 1.13", ()
     const partial: Record<string, Tensor> = { ...sd, "extra.w": zeros([1]) };
     delete partial["0.weight"];
     const before = Array.from(seq.namedParameters()[0][1].toArray());
-    expect(() => seq.loadStateDict(partial)).toThrow(/Error\(s\) in loading state_dict for Sequential: missing keys \[0\.weight\], unexpected keys \[extra\.w\]/);
+    expect(() => seq.loadStateDict(partial)).toThrow(/\(missing keys \[0\.weight\], unexpected keys \[extra\.w\]\)/);
     const r = seq.loadStateDict(partial, { strict: false });
     expect(r).toEqual({ missingKeys: f.seq.load_nonstrict.missing, unexpectedKeys: f.seq.load_nonstrict.unexpected });
     expect(Array.from(seq.namedParameters()[0][1].toArray())).toEqual(before);
+    expect(() => seq.loadStateDict(partial)).toThrow(String(f.seq.load_strict_err).replace(/^RuntimeError: /, ""));
     // A size mismatch is an error with or without strict, as in PyTorch.
     expect(f.seq.load_shape_err_nonstrict).toMatch(/size mismatch for 0\.weight/);
     const wrong = { ...sd, "0.weight": zeros([3, 3]) };
     expect(() => seq.loadStateDict(wrong, { strict: false })).toThrow(/0\.weight has shape \[3, 3\]/);
+    // PyTorch's text, with its torch.Size([3, 3]) written [3, 3].
+    const sizeText = String(f.seq.load_shape_err).replace(/^[^]*\n\t/, "").replace(/torch\.Size\((\[[^\]]*\])\)/g, "$1");
+    expect(sizeText).toMatch(/^size mismatch for 0\.weight/);
+    expect(() => seq.loadStateDict(wrong)).toThrow(sizeText);
   });
   it("Linear without bias on a 3-D input", () => {
     const lin = new nn.Linear(3, 2, { bias: false });

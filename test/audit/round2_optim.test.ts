@@ -129,3 +129,27 @@ describe("audit round 2: optimizers against PyTorch 1.13", () => {
     expect(() => new optim.SGD([p], { fused: false } as never)).toThrow(/unexpected option "fused"/);
   });
 });
+
+describe("audit round 2: optimizer error texts contain PyTorch 1.13's", () => {
+  const p = () => parameter([0, 0]);
+  const sgdTwoGroups = () => new optim.SGD([{ params: [p()] }, { params: [p()] }], { lr: 0.1 });
+  const calls: Record<string, () => unknown> = {
+    "load: group count": () => new optim.SGD([p(), p()], { lr: 0.1 }).loadStateDict(sgdTwoGroups().stateDict()),
+    "load: group size": () => new optim.SGD([{ params: [p()] }, { params: [p(), p()] }], { lr: 0.1 }).loadStateDict(sgdTwoGroups().stateDict()),
+    "empty parameter list": () => new optim.Adam([]),
+    "parameter in two groups": () => {
+      const a = p();
+      return new optim.Adam([{ params: [a] }, { params: [a] }]);
+    },
+    "SGD nesterov without momentum": () => new optim.SGD([p()], { lr: 0.1, nesterov: true }),
+    "Adam lr -1": () => new optim.Adam([p()], { lr: -1 }),
+    "Adam eps -1": () => new optim.Adam([p()], { eps: -1 }),
+    "Adam beta2 1": () => new optim.Adam([p()], { betas: [0.9, 1] }),
+  };
+  for (const [what, text] of Object.entries(fixture.optimErrors as Record<string, string>)) {
+    it(what, () => {
+      expect(calls[what], `no call for ${what}`).toBeTypeOf("function");
+      expect(calls[what]).toThrow(text);
+    });
+  }
+});

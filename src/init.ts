@@ -56,7 +56,7 @@ function fansOf(shape: readonly number[]): [number, number] {
 
 function correctFan(shape: readonly number[], mode: unknown, what: string): number {
   if (typeof mode !== "string" || (mode.toLowerCase() !== "fan_in" && mode.toLowerCase() !== "fan_out")) {
-    throw new RangeError(`init.${what}: mode ${JSON.stringify(mode)} not supported, please use one of ['fan_in', 'fan_out']`);
+    throw new RangeError(`init.${what}: Mode ${String(mode)} not supported, please use one of ['fan_in', 'fan_out']`);
   }
   const [fanIn, fanOut] = fansOf(shape);
   return mode.toLowerCase() === "fan_in" ? fanIn : fanOut;
@@ -86,7 +86,7 @@ export function calculateGain(nonlinearity: Nonlinearity | string, param?: numbe
   }
   if (nonlinearity === "selu") return 3.0 / 4;
   throw new RangeError(
-    `init.calculateGain: unsupported nonlinearity ${JSON.stringify(nonlinearity)}; expected one of ` +
+    `init.calculateGain: Unsupported nonlinearity ${nonlinearity}; expected one of ` +
       `${[...LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu"].map((s) => `'${s}'`).join(", ")}`,
   );
 }
@@ -163,7 +163,7 @@ export function zeros(t: Tensor): Tensor {
 /** The identity matrix in a 2-D tensor (eye_): ones on the main diagonal of a rectangular matrix. */
 export function eye(t: Tensor): Tensor {
   checkTensor(t, "eye");
-  if (t.ndim !== 2) throw new RangeError(`init.eye: only tensors with 2 dimensions are supported, got shape ${shapeToString(t.shape)}`);
+  if (t.ndim !== 2) throw new RangeError(`init.eye: Only tensors with 2 dimensions are supported (got shape ${shapeToString(t.shape)})`);
   const [rows, cols] = t.shape;
   const d = t.data;
   d.fill(0);
@@ -187,7 +187,7 @@ export function dirac(t: Tensor, options: DiracOptions = {}): Tensor {
   const { groups = 1 } = options;
   const dims = t.ndim;
   if (dims < 3 || dims > 5) {
-    throw new RangeError(`init.dirac: only tensors with 3, 4, or 5 dimensions are supported, got shape ${shapeToString(t.shape)}`);
+    throw new RangeError(`init.dirac: Only tensors with 3, 4, or 5 dimensions are supported (got shape ${shapeToString(t.shape)})`);
   }
   if (typeof groups !== "number" || !Number.isInteger(groups) || groups < 1) {
     throw new RangeError(`init.dirac: groups must be a positive integer, got ${String(groups)}`);
@@ -350,7 +350,7 @@ export function orthogonal(t: Tensor, options: GainOptions = {}): Tensor {
   checkOptions(options, "orthogonal");
   const gain = checkGain(options.gain ?? 1, "orthogonal");
   if (t.ndim < 2) {
-    throw new RangeError(`init.orthogonal: only tensors with 2 or more dimensions are supported, got shape ${shapeToString(t.shape)}`);
+    throw new RangeError(`init.orthogonal: Only tensors with 2 or more dimensions are supported (got shape ${shapeToString(t.shape)})`);
   }
   generatorOf(options, "init.orthogonal");
   if (t.size === 0) return t;
@@ -390,7 +390,7 @@ export interface SparseOptions extends GeneratorOptions {
 export function sparse(t: Tensor, sparsity: number, options: SparseOptions = {}): Tensor {
   checkTensor(t, "sparse");
   checkOptions(options, "sparse");
-  if (t.ndim !== 2) throw new RangeError(`init.sparse: only tensors with 2 dimensions are supported, got shape ${shapeToString(t.shape)}`);
+  if (t.ndim !== 2) throw new RangeError(`init.sparse: Only tensors with 2 dimensions are supported (got shape ${shapeToString(t.shape)})`);
   if (typeof sparsity !== "number" || !(sparsity >= 0 && sparsity <= 1)) {
     throw new RangeError(`init.sparse: sparsity must be in [0, 1], got ${String(sparsity)}`);
   }

@@ -42,7 +42,7 @@ describe("calculateGain", () => {
     },
   );
   it("rejects an unknown nonlinearity and a non-numeric slope, as PyTorch", () => {
-    expect(() => init.calculateGain("softplus")).toThrow(/unsupported nonlinearity "softplus"/);
+    expect(() => init.calculateGain("softplus")).toThrow(/Unsupported nonlinearity softplus/);
     expect(() => init.calculateGain("leaky_relu", "x" as unknown as number)).toThrow(/negative_slope x not a valid number/);
     expect(() => init.calculateGain("leaky_relu", NaN)).toThrow(/negative_slope NaN/);
   });
@@ -266,8 +266,8 @@ describe("zero-element tensors", () => {
 
 describe("bad input throws before touching the tensor", () => {
   const cases: [string, (t: Tensor) => unknown, RegExp | string][] = [
-    ["unknown nonlinearity", (t) => init.kaimingNormal(t, { nonlinearity: "softplus" as never }), /unsupported nonlinearity "softplus"/],
-    ["bad mode", (t) => init.kaimingUniform(t, { mode: "fan_avg" as never }), /mode "fan_avg" not supported/],
+    ["unknown nonlinearity", (t) => init.kaimingNormal(t, { nonlinearity: "softplus" as never }), /Unsupported nonlinearity softplus/],
+    ["bad mode", (t) => init.kaimingUniform(t, { mode: "fan_avg" as never }), /Mode fan_avg not supported/],
     ["NaN kaiming a", (t) => init.kaimingUniform(t, { a: NaN }), /a must be a number/],
     ["NaN gain", (t) => init.xavierUniform(t, { gain: NaN }), /gain must be a number, got NaN/],
     ["NaN orthogonal gain", (t) => init.orthogonal(t, { gain: NaN }), /gain must be a number/],
@@ -277,8 +277,8 @@ describe("bad input throws before touching the tensor", () => {
     ["a > b uniform", (t) => init.uniform(t, { a: 1, b: 0 }), /expects a <= b, got a=1, b=0/],
     ["a > b truncNormal", (t) => init.truncNormal(t, { a: 1, b: 0 }), /expects a <= b/],
     ["infinite uniform bound", (t) => init.uniform(t, { b: Infinity }), /b must be a finite number/],
-    ["dirac on 2-D", (t) => init.dirac(t), /only tensors with 3, 4, or 5 dimensions are supported/],
-    ["eye on 3-D", (t) => init.eye(t.ndim === 2 ? empty([2, 2, 2]) : t), /only tensors with 2 dimensions are supported/],
+    ["dirac on 2-D", (t) => init.dirac(t), /Only tensors with 3, 4, or 5 dimensions are supported/],
+    ["eye on 3-D", (t) => init.eye(t.ndim === 2 ? empty([2, 2, 2]) : t), /Only tensors with 2 dimensions are supported/],
     ["sparsity > 1", (t) => init.sparse(t, 1.5), /sparsity must be in \[0, 1\], got 1.5/],
     ["sparsity < 0", (t) => init.sparse(t, -0.1), /sparsity must be in \[0, 1\]/],
     ["sparsity NaN", (t) => init.sparse(t, NaN), /sparsity must be in \[0, 1\], got NaN/],
@@ -303,8 +303,8 @@ describe("bad input throws before touching the tensor", () => {
     for (const f of [init.xavierUniform, init.xavierNormal, init.kaimingUniform, init.kaimingNormal, init.heNormal, init.glorotUniform]) {
       expect(() => f(t)).toThrow("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
     }
-    expect(() => init.orthogonal(t)).toThrow(/only tensors with 2 or more dimensions/);
-    expect(() => init.sparse(t, 0.5)).toThrow(/only tensors with 2 dimensions/);
+    expect(() => init.orthogonal(t)).toThrow(/Only tensors with 2 or more dimensions/);
+    expect(() => init.sparse(t, 0.5)).toThrow(/Only tensors with 2 dimensions/);
     expect(Array.from(t.data)).toEqual([1, 2, 3]);
     t.dispose();
   });

@@ -98,7 +98,7 @@ export class GELU extends Activation {
   constructor({ approximate = "none" }: GELUOptions = {}) {
     super();
     if (approximate !== "none" && approximate !== "tanh") {
-      throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+      throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)} (approximate argument must be either none or tanh.)`);
     }
     this.approximate = approximate;
   }

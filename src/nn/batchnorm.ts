@@ -85,9 +85,15 @@ export class BatchNorm1d extends Module {
     this.checkTensorInput(x);
     const C = this.numFeatures;
     if (x.ndim !== 2 && x.ndim !== 3) {
-      throw new RangeError(`${this.describe()}: expected a 2-D or 3-D input [batch, ${C}] or [batch, ${C}, length], got shape ${shapeToString(x.shape)}`);
+      throw new RangeError(
+        `${this.describe()}: expected a 2-D or 3-D input [batch, ${C}] or [batch, ${C}, length], got shape ${shapeToString(x.shape)} ` +
+          `(expected 2D or 3D input (got ${x.ndim}D input))`,
+      );
     }
-    if (x.shape[1] !== C) throw new RangeError(`${this.describe()}: expected input with ${C} features, got ${x.shape[1]}`);
+    if (x.shape[1] !== C) {
+      const torchText = this.trackRunningStats ? `running_mean should contain ${x.shape[1]} elements not ${C}` : `weight should contain ${x.shape[1]} elements not ${C}`;
+      throw new RangeError(`${this.describe()}: expected input with ${C} features, got ${x.shape[1]} (${torchText})`);
+    }
     const [N, , L = 1] = x.shape;
     const ncl = x.ndim === 3;
     const rows = N * L;

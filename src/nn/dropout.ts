@@ -19,7 +19,7 @@ export class Dropout extends Module {
   constructor({ p = 0.5, generator }: DropoutOptions = {}) {
     super();
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
-      throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
+      throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${String(p)} (dropout probability has to be between 0 and 1, but got ${String(p)})`);
     }
     this.p = p;
     this.generator = generator;

@@ -34,10 +34,19 @@ export class Flatten extends Module {
     const start = this.startDim < 0 ? this.startDim + n : this.startDim;
     const end = this.endDim < 0 ? this.endDim + n : this.endDim;
     if (start < 0 || start >= n || end < 0 || end >= n || start > end) {
-      throw new RangeError(`${this.describe()}: dimensions out of range for an input of shape ${shapeToString(x.shape)}`);
+      // ... then PyTorch's words (IndexError for a dimension, RuntimeError for the order).
+      const bad = start < 0 || start >= n ? this.startDim : end < 0 || end >= n ? this.endDim : null;
+      const torchText = bad === null
+        ? "flatten() has invalid args: start_dim cannot come after end_dim"
+        : `Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${bad})`;
+      throw new RangeError(`${this.describe()}: dimensions out of range for an input of shape ${shapeToString(x.shape)} (${torchText})`);
     }
-    if (end - start < 1 || x.ndim === 0) return x;
-    const shape = [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
+    // A 0-d input becomes [1], as torch.flatten does; otherwise nothing to merge returns x.
+    if (end - start < 1 && x.ndim > 0) return x;
+    const shape =
+      x.ndim === 0
+        ? [1]
+        : [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
     const y = this.lend(shape);
     scaleInto(x, y, 1, 0);
     if (!(isGradEnabled() && needsGrad(x))) {

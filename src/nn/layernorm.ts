@@ -50,10 +50,13 @@ export class LayerNorm extends Module {
     const ns = this.normalizedShape;
     const k = ns.length;
     if (x.ndim < k || ns.some((d, i) => x.shape[x.ndim - k + i] !== d)) {
+      // ... then PyTorch's words.
+      const torchText = `Given normalized_shape=${shapeToString(ns)}, expected input with shape [*, ${ns.join(", ")}], but got input of size${shapeToString(x.shape)}`;
       throw new RangeError(
-        k === 1
+        (k === 1
           ? `${this.describe()}: expected input with ${ns[0]} features in the last dimension, got shape ${shapeToString(x.shape)}`
-          : `${this.describe()}: expected input whose trailing dimensions are ${shapeToString(ns)}, got shape ${shapeToString(x.shape)}`,
+          : `${this.describe()}: expected input whose trailing dimensions are ${shapeToString(ns)}, got shape ${shapeToString(x.shape)}`) +
+          ` (${torchText})`,
       );
     }
     this.weight?.assertAlive(this.describe());

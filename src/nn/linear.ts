@@ -54,7 +54,12 @@ export class Linear extends Module {
       throw new RangeError(`${this.describe()}: expected an input [*, ${K}], got shape ${shapeToString(x.shape)}`);
     }
     const last = x.shape[x.ndim - 1];
-    if (last !== K) throw new RangeError(`${this.describe()}: expected input with ${K} features, got ${last}`);
+    if (last !== K) {
+      const rows = x.size / last || x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+      throw new RangeError(
+        `${this.describe()}: expected input with ${K} features, got ${last} (mat1 and mat2 shapes cannot be multiplied (${rows}x${last} and ${K}x${M}))`,
+      );
+    }
     this.weight.assertAlive(`${this.describe()} (weight)`);
     this.bias?.assertAlive(`${this.describe()} (bias)`);
     this.checkNoNaN(x);

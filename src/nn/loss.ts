@@ -135,7 +135,7 @@ export class CrossEntropyLoss extends LossModule {
     super();
     checkReduction("CrossEntropyLoss", reduction);
     if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-      throw new RangeError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)}`);
+      throw new RangeError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)} (label_smoothing must be between 0.0 and 1.0. Got: ${String(labelSmoothing)})`);
     }
     if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) {
       throw new RangeError(`CrossEntropyLoss: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
@@ -177,7 +177,12 @@ export class CrossEntropyLoss extends LossModule {
     const w = this.weight;
     if (w) {
       w.assertAlive(`${this.describe()} (weight)`);
-      if (w.size !== C) throw new RangeError(`${this.describe()}: weight has ${w.size} entries but the input has ${C} classes`);
+      if (w.size !== C) {
+        throw new RangeError(
+          `${this.describe()}: weight has ${w.size} entries but the input has ${C} classes ` +
+            `(weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: [${w.size}])`,
+        );
+      }
     }
     const values = this.labelValues(labels, N, unbatched);
     const ignore = this.ignoreIndex;
@@ -190,7 +195,7 @@ export class CrossEntropyLoss extends LossModule {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is not an integer class index`);
       }
       if (v < 0 || v >= C) {
-        throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C})`);
+        throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C}); Target ${v} is out of bounds.`);
       }
       counted += w ? w.data[v] : 1;
     }
@@ -242,7 +247,10 @@ export class CrossEntropyLoss extends LossModule {
       throw new TypeError(`${this.describe()}: labels must be an Int32Array, a number[] or a Tensor, got ${String(labels)}`);
     }
     if (values.length !== N) {
-      throw new RangeError(`${this.describe()}: expected ${N} labels (one per row of the input), got ${values.length}`);
+      throw new RangeError(
+        `${this.describe()}: expected ${N} labels (one per row of the input), got ${values.length} ` +
+          `(Expected input batch_size (${N}) to match target batch_size (${values.length}).)`,
+      );
     }
     return values;
   }

@@ -135,19 +135,33 @@ export class Module {
   /**
    * Copies values in from a state dict (Tensors, or `{ shape, data }` objects
    * as JSON gives back). With `strict` (default), missing and unexpected keys
-   * are errors. Everything is checked before anything is copied.
+   * are errors. Everything is checked before anything is copied. Returns the
+   * keys that did not match, as PyTorch's `load_state_dict` does
+   * (`missing_keys`, `unexpected_keys`; empty when everything matched).
    */
-  loadStateDict(sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>, { strict = true } = {}): void {
+  loadStateDict(
+    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>,
+    { strict = true }: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     if (sd === null || typeof sd !== "object") throw new TypeError(`loadStateDict: expected an object, got ${String(sd)}`);
+    if (typeof strict !== "boolean") throw new TypeError(`loadStateDict: strict must be a boolean, got ${String(strict)}`);
     const own = this.stateTensors();
-    if (strict) {
-      const missing = [...own.keys()].filter((k) => !(k in sd));
-      const unexpected = Object.keys(sd).filter((k) => !own.has(k));
-      if (missing.length || unexpected.length) {
-        throw new Error(
-          `loadStateDict: missing keys [${missing.join(", ")}], unexpected keys [${unexpected.join(", ")}]`,
-        );
+    const missingKeys = [...own.keys()].filter((k) => !(k in sd));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !own.has(k));
+    if (strict && (missingKeys.length || unexpectedKeys.length)) {
+      // PyTorch's message verbatim, then the lists in short.
+      const quoted = (ks: string[]) => ks.map((k) => `"${k}"`).join(", ");
+      const msgs: string[] = [];
+      const parts: string[] = [];
+      if (missingKeys.length) {
+        msgs.push(`Missing key(s) in state_dict: ${quoted(missingKeys)}. `);
+        parts.push(`missing keys [${missingKeys.join(", ")}]`);
       }
+      if (unexpectedKeys.length) {
+        msgs.push(`Unexpected key(s) in state_dict: ${quoted(unexpectedKeys)}. `);
+        parts.push(`unexpected keys [${unexpectedKeys.join(", ")}]`);
+      }
+      throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${msgs.join("\n\t")} (${parts.join(", ")})`);
     }
     const plan: [Tensor, ArrayLike<number>][] = [];
     for (const [k, v] of Object.entries(sd)) {
@@ -158,13 +172,15 @@ export class Module {
       if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape`);
       if (shape!.length !== target.shape.length || shape!.some((d, i) => d !== target.shape[i])) {
         throw new RangeError(
-          `loadStateDict: ${k} has shape ${shapeToString(shape!)} in the state dict but ${shapeToString(target.shape)} in the module`,
+          `loadStateDict: ${k} has shape ${shapeToString(shape!)} in the state dict but ${shapeToString(target.shape)} in the module ` +
+            `(size mismatch for ${k}: copying a param with shape ${shapeToString(shape!)} from checkpoint, the shape in current model is ${shapeToString(target.shape)}.)`,
         );
       }
       if (!data || data.length !== target.size) throw new RangeError(`loadStateDict: ${k} needs ${target.size} values`);
       plan.push([target, data]);
     }
     for (const [target, data] of plan) target.data.set(data);
+    return { missingKeys, unexpectedKeys };
   }
 
   private stateTensors(): Map<string, Tensor> {

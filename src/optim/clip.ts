@@ -87,6 +87,9 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
 
 /** torch.linalg.vector_norm of `x` for an order p other than 1, 2 and +inf. */
 function vectorNorm(x: ArrayLike<number>, p: number): number {
+  // torch.norm of an empty tensor is 0 for every order (also negative ones, whose
+  // formula would give +Infinity), so an empty gradient contributes a 0 part.
+  if (x.length === 0) return 0;
   if (p === 0) {
     let count = 0;
     for (let i = 0; i < x.length; i++) if (x[i] !== 0) count++;

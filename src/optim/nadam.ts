@@ -12,6 +12,12 @@ export interface NAdamOptions extends CommonOptions {
   eps?: number;
   weightDecay?: number;
   momentumDecay?: number;
+  /**
+   * PyTorch's implementation switch, kept in the groups because in 1.13 it
+   * changes NAdam's numbers: `true` selects the multi-tensor formula
+   * 1 − Πμ·μt+1 for the last denominator (below). null/false: the default one.
+   */
+  foreach?: boolean | null;
 }
 
 /**
@@ -28,12 +34,15 @@ export interface NAdamOptions extends CommonOptions {
  * The last denominator multiplies μt in twice (Πμ already holds it): that is
  * PyTorch 1.13's code (`mu_product * mu_next` after `mu_product *= mu`, in
  * `_single_tensor_nadam`), kept for fidelity with 1.13; PyTorch 2.0 changed
- * it to 1 − Πμ·μt+1 (pytorch/pytorch#92699). mu_product is a float32 scalar in PyTorch (a 0-d tensor), so it is kept
+ * it to 1 − Πμ·μt+1 (pytorch/pytorch#92699), which 1.13's `foreach=True` path
+ * (`_multi_tensor_nadam`) already used: a group with `foreach: true` gets that
+ * form, as in 1.13 (the other optimizers' foreach paths give 1.13's default
+ * numbers, so they accept and ignore the switch). mu_product is a float32 scalar in PyTorch (a 0-d tensor), so it is kept
  * rounded to float32 here too. State: step, mu_product, exp_avg, exp_avg_sq.
  */
 export class NAdam extends Optimizer {
   constructor(params: ParamsArg, options: NAdamOptions = {}) {
-    super(params, withDefaults("NAdam", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 }, options));
+    super(params, withDefaults("NAdam", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, foreach: null }, options));
   }
 
   protected override checkOptions(o: Record<string, unknown>): void {
@@ -42,6 +51,9 @@ export class NAdam extends Optimizer {
     checkBetas(o.betas);
     checkNonNegative(o.weightDecay, "weight_decay");
     checkNonNegative(o.momentumDecay, "momentum_decay");
+    if (o.foreach !== null && o.foreach !== undefined && typeof o.foreach !== "boolean") {
+      throw new TypeError(`Invalid foreach value: ${String(o.foreach)} (expected a boolean or null)`);
+    }
   }
 
   protected override stateScalarKeys(): string[] {
@@ -66,7 +78,8 @@ export class NAdam extends Optimizer {
       const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
       const muProduct = f32((s.mu_product as number) * f32(mu));
       s.mu_product = muProduct;
-      const muProductNext = f32(f32(muProduct * f32(mu)) * f32(muNext));
+      // 1.13: float32 Πμ·μt·μt+1 (single-tensor), or Πμ·μt+1 in float64 (foreach: `mu_product.item() * mu_next`).
+      const muProductNext = group.foreach === true ? muProduct * muNext : f32(f32(muProduct * f32(mu)) * f32(muNext));
       r.g = effective[i];
       r.s0 = s.exp_avg as Tensor;
       r.s1 = s.exp_avg_sq as Tensor;

@@ -72,14 +72,50 @@ export function definedOptions<T extends object>(options: T | undefined): Partia
 const snakeToCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
+ * PyTorch 1.13's implementation switches each optimizer's constructor takes
+ * (`foreach`, `differentiable`, and Adam's CUDA-only `capturable`/`fused`).
+ * They select kernels, not results (checked against 1.13), so they are
+ * accepted and ignored; the CUDA-only ones only as `false` (PyTorch itself
+ * fails with them on the CPU). NAdam, whose 1.13 foreach path computes
+ * differently, keeps `foreach` as an option of its own.
+ */
+const IMPLEMENTATION_FLAGS: Record<string, readonly string[]> = {
+  SGD: ["foreach", "differentiable"],
+  Adam: ["foreach", "differentiable", "capturable", "fused"],
+  AdamW: ["foreach", "capturable"],
+  Adagrad: ["foreach"],
+  RMSprop: ["foreach", "differentiable"],
+  Adamax: ["foreach"],
+  RAdam: ["foreach"],
+  Adadelta: ["foreach"],
+};
+
+function checkImplementationFlag(name: string, key: string, value: unknown): void {
+  const cudaOnly = key === "capturable" || key === "fused";
+  if (key === "foreach" ? value === null || typeof value === "boolean" : typeof value === "boolean") {
+    if (cudaOnly && value === true) {
+      throw new RangeError(`${name}: ${key}: true needs CUDA tensors (as in PyTorch); wasmtrain runs on the CPU, leave it false`);
+    }
+    return;
+  }
+  throw new TypeError(`${name}: ${key} must be a boolean${key === "foreach" ? " or null" : ""}, got ${String(value)}`);
+}
+
+/**
  * The constructor's options merged over `defaults`. An option left `undefined`
  * takes its default; a key the optimizer does not have is a TypeError (PyTorch:
  * "got an unexpected keyword argument"), with a hint for PyTorch's snake_case.
+ * PyTorch's implementation switches (IMPLEMENTATION_FLAGS) are checked and dropped.
  */
 export function withDefaults(name: string, defaults: Record<string, unknown>, options: object | undefined): Record<string, unknown> {
   const given = definedOptions(options) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (key in defaults || key === "gradCentralization") continue;
+    if (IMPLEMENTATION_FLAGS[name]?.includes(key)) {
+      checkImplementationFlag(name, key, given[key]);
+      delete given[key];
+      continue;
+    }
     const camel = snakeToCamel(key);
     const hint = camel !== key && camel in defaults ? `; options are camelCase: did you mean ${camel}?` : "";
     throw new TypeError(`${name}: unexpected option ${JSON.stringify(key)}${hint} (valid: ${[...Object.keys(defaults), "gradCentralization"].join(", ")})`);
@@ -446,7 +482,9 @@ export abstract class Optimizer {
     }
     const groups = this.paramGroups;
     if (sd.paramGroups.length !== groups.length) {
-      throw new Error(`${who}: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${groups.length}`);
+      throw new Error(
+        `${who}: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${groups.length} (loaded state dict has a different number of parameter groups)`,
+      );
     }
     const byIndex = new Map<number, Tensor>();
     const groupOf = new Map<Tensor, number>();
@@ -455,7 +493,10 @@ export abstract class Optimizer {
       const ids = (sg as { params?: unknown }).params;
       if (!Array.isArray(ids)) throw new TypeError(`${who}: paramGroups[${gi}].params must be an array of indices`);
       if (ids.length !== groups[gi].params.length) {
-        throw new Error(`${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer`);
+        throw new Error(
+          `${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer ` +
+            "(loaded state dict contains a parameter group that doesn't match the size of optimizer's group)",
+        );
       }
       ids.forEach((id, j) => {
         byIndex.set(id as number, groups[gi].params[j]);

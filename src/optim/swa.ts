@@ -97,6 +97,14 @@ export class AveragedModel<M extends Module = Module> extends Module {
       else if (this.decay !== undefined) emaUpdate(avg, cur, this.decay);
       else equalAverageUpdate(avg, cur, n);
     }
+    // PyTorch's num_batches_tracked is an int64 buffer: the average is copied
+    // back into it with truncation toward zero (3 and 6 average to 4, not 4.5).
+    if (this.useBuffers && n > 0) {
+      for (const m of this.module.modules()) {
+        const t = m instanceof BatchNorm1d ? m.numBatchesTracked : null;
+        if (t && !t.disposed) t.data[0] = Math.trunc(t.data[0]);
+      }
+    }
     this.count.data[0] = n + 1;
   }
 }

@@ -20,7 +20,7 @@ export class ConstantLR extends LRScheduler {
   constructor(optimizer: OptimizerLike, options: ConstantLROptions = {}) {
     super("ConstantLR", optimizer);
     const o = readOptions(this.name, options, ["factor", "totalIters", "lastEpoch", "verbose"]);
-    this.factor = numberOption(this.name, "factor", o.factor, "a number between 0 and 1", isUnit, 1 / 3);
+    this.factor = numberOption(this.name, "factor", o.factor, "a number between 0 and 1 (Constant multiplicative factor expected to be between 0 and 1.)", isUnit, 1 / 3);
     this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
     const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);

@@ -27,8 +27,8 @@ export class LinearLR extends LRScheduler {
     super("LinearLR", optimizer);
     const o = readOptions(this.name, options, ["startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"]);
     // PyTorch 1.13 accepts startFactor 0 and then divides by zero at epoch 1; 2.x requires > 0.
-    this.startFactor = numberOption(this.name, "startFactor", o.startFactor, "a number in (0, 1]", (x) => x > 0 && x <= 1, 1 / 3);
-    this.endFactor = numberOption(this.name, "endFactor", o.endFactor, "a number between 0 and 1", isUnit, 1);
+    this.startFactor = numberOption(this.name, "startFactor", o.startFactor, "a number in (0, 1] (Starting multiplicative factor expected to be between 0 and 1.)", (x) => x > 0 && x <= 1, 1 / 3);
+    this.endFactor = numberOption(this.name, "endFactor", o.endFactor, "a number between 0 and 1 (Ending multiplicative factor expected to be between 0 and 1.)", isUnit, 1);
     this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
     const lastEpoch = this.readCommonOptions(o);
     checkResumable(this.name, this.optimizer, lastEpoch);

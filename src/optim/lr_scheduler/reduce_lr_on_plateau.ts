@@ -50,7 +50,7 @@ export class ReduceLROnPlateau implements Scheduler {
   constructor(optimizer: OptimizerLike, options: ReduceLROnPlateauOptions = {}) {
     const where = "ReduceLROnPlateau";
     const o = readOptions(where, options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"]);
-    this.factor = numberOption(where, "factor", o.factor, "a number >= 0 and < 1 (Factor should be < 1.0)", (x) => x >= 0 && x < 1, 0.1);
+    this.factor = numberOption(where, "factor", o.factor, "a number >= 0 and < 1 (Factor should be < 1.0.)", (x) => x >= 0 && x < 1, 0.1);
     this.optimizer = checkOptimizer(where, optimizer);
     const groups = groupsOf(this.optimizer);
     this.minLrs = perGroupOption(where, "minLr", o.minLr, groups.length, "a finite number >= 0", isNonNegative, 0);

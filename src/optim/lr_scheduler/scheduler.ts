@@ -54,8 +54,9 @@ export function checkResumable(where: string, optimizer: OptimizerLike, lastEpoc
     for (const key of keys) {
       if (!(key in g)) {
         throw new Error(
-          `${where}: param '${key}' is not specified in paramGroups[${i}] when resuming with lastEpoch ${lastEpoch}; ` +
-            `load the optimizer's state dict first`,
+          // PyTorch's words first (its group list is param_groups), then what to do here.
+          `${where}: param '${key}' is not specified in param_groups[${i}] when resuming an optimizer ` +
+            `(paramGroups[${i}], resuming with lastEpoch ${lastEpoch}: load the optimizer's state dict first)`,
         );
       }
     }

@@ -1,0 +1,392 @@
+// Every ```ts / ```js example in README.md runs against the library (in every
+// build: this file runs in each vitest project).
+//
+// How a block is run
+// - Blocks are extracted when the test runs, so a new or edited example is
+//   covered without touching this file. A block that cannot run here opts out
+//   with `<!-- not run: reason -->` on the line before its fence; every other
+//   ts/js block is run, and this file fails if it does not run.
+// - `import { … } from "wasmtrain"` becomes a destructuring of the package
+//   entry (src/index.ts, the same module instance test/setup.ts readied, so
+//   the README's `await ready()` is the idempotent no-op it documents). Any
+//   other import makes the block unrunnable: mark it.
+// - The block is compiled with esbuild (TypeScript syntax such as `m.bias!`
+//   is stripped, not type-checked) and run inside an async function.
+// - Placeholders: a name the block uses but does not declare is defined by
+//   the prelude below when it is one of PLACEHOLDERS (x, labels, model, …) or
+//   a package export the block forgot to import; the prelude of each block is
+//   exactly the placeholders it needs (and their dependencies), printed in the
+//   test's name.
+// - Error comments: a statement followed by `// XxxError: text` (on its line
+//   or alone on the next line) must throw that class, with a message
+//   containing the text (up to a trailing `...`/`…`).
+// - Value comments: `const v = …; // <JSON>` asserts that v (parsed first when
+//   it is a string) deep-equals the JSON exactly.
+// - CHECKS adds assertions for specific blocks (values the prose or comments
+//   state), with the tolerances given there.
+import { readFileSync } from "node:fs";
+import { transformSync } from "esbuild";
+import { describe, expect, it } from "vitest";
+import * as wt from "../src/index.js";
+
+const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const RUNNABLE_LANGS = new Set(["ts", "typescript", "js", "javascript", "mjs"]);
+const MARKER = /^<!--\s*not run:\s*(\S.*?)\s*-->$/;
+
+interface Block {
+  line: number; // 1-based line of the opening fence
+  lang: string;
+  code: string;
+  skip: string | null; // the marker's reason
+}
+
+export function extractBlocks(markdown: string): Block[] {
+  const lines = markdown.split("\n");
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]);
+    if (!open) continue;
+    const fence = open[2];
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !lines[i].trimStart().startsWith(fence); i++) body.push(lines[i]);
+    const lang = open[3].toLowerCase();
+    if (!RUNNABLE_LANGS.has(lang)) continue;
+    let prev = start - 1;
+    while (prev >= 0 && lines[prev].trim() === "") prev--;
+    const marker = prev >= 0 ? MARKER.exec(lines[prev].trim()) : null;
+    blocks.push({ line: start + 1, lang, code: body.join("\n"), skip: marker ? marker[1] : null });
+  }
+  return blocks;
+}
+
+// ---------------------------------------------------------------------------
+// Placeholders the README leaves implicit, in dependency order. Small sizes
+// keep every example fast in the pure-JS build too.
+const PLACEHOLDERS: { name: string; deps: string[]; code: string }[] = [
+  { name: "S", deps: [], code: "const S = __wt.optim.lrScheduler;" },
+  // a batch of 8 flattened 28×28 digits, and their integer labels
+  { name: "x", deps: [], code: "const x = __wt.randn([8, 784], { generator: new __wt.Generator(1) });" },
+  { name: "labels", deps: [], code: "const labels = Int32Array.from([3, 1, 4, 1, 5, 9, 2, 6]);" },
+  // the README's 784-256-10 MLP, with gradients from one backward pass
+  {
+    name: "model", deps: ["x", "labels"], code: `const model = new __wt.nn.Sequential(new __wt.nn.Linear(784, 256), new __wt.nn.ReLU(), new __wt.nn.Linear(256, 10));
+__ctx.lossFn = new __wt.nn.CrossEntropyLoss();
+__ctx.lossFn.forward(model.forward(x), labels).backward();`,
+  },
+  // a fresh model of the same architecture (the "fresh process" of a resume)
+  { name: "model2", deps: [], code: "const model2 = new __wt.nn.Sequential(new __wt.nn.Linear(784, 256), new __wt.nn.ReLU(), new __wt.nn.Linear(256, 10));" },
+  // the README's AdamW on that model, after one step (so its state dict has state)
+  { name: "opt", deps: ["model"], code: "const opt = new __wt.optim.AdamW(model.parameters(), { lr: 1e-3 }); opt.step();" },
+  { name: "adam", deps: ["model"], code: "const adam = new __wt.optim.Adam(model.parameters());" },
+  { name: "batches", deps: [], code: "const batches = 10; // batches per epoch" },
+  { name: "validationLoss", deps: [], code: "const validationLoss = 0.42;" },
+  // one training step on x, labels stands in for an epoch
+  {
+    name: "trainOneEpoch", deps: ["x", "labels"], code: `const trainOneEpoch = (m, o) => {
+  o.zeroGrad();
+  new __wt.nn.CrossEntropyLoss().forward(m.forward(x), labels).backward();
+  o.step();
+};`,
+  },
+  { name: "trainBatches", deps: ["x"], code: "const trainBatches = [x, x];" },
+  // the matmul example's Linear(784, 256) weight [out, in] with a zero gradient, and an output gradient [8, 256]
+  { name: "w", deps: [], code: "const w = __wt.randn([256, 784], { generator: new __wt.Generator(2) }); w.grad = __wt.zeros([256, 784]);" },
+  { name: "dy", deps: [], code: "const dy = __wt.randn([8, 256], { generator: new __wt.Generator(3) });" },
+];
+
+// Extra assertions for particular blocks, keyed by a line unique to the block.
+// `before` runs after the prelude and before the block; `after` runs after it,
+// in the same scope. Both may use expect, __ctx, __wt and __f64matmul.
+const CHECKS: { key: string; before?: string; after: string }[] = [
+  {
+    key: "const loss = lossFn.forward(model.forward(x), labels); // x: Tensor [batch, 784]",
+    after: `expect(Number.isFinite(loss.item()) && loss.item() > 0).toBe(true);
+for (const p of model.parameters()) expect(p.grad).not.toBeNull();
+expect(opt.paramGroups[0].lr).toBe(1e-3);
+expect(model.namedParameters().map(([n]) => n)).toEqual(["0.weight", "0.bias", "2.weight", "2.bias"]);`,
+  },
+  {
+    key: "const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-2 });",
+    after: `expect(opt).toBeInstanceOf(optim.AdamW);
+expect(opt.paramGroups[0]).toMatchObject({ lr: 1e-3, weightDecay: 1e-2 });
+expect(opt.paramGroups[0].params.length).toBe(4);`,
+  },
+  {
+    key: "const opt = new optim.Ranger(model.parameters(), { lr: 1e-3, gradCentralization: true });",
+    after: `expect(opt.paramGroups[0]).toMatchObject({ lr: 1e-3, gradCentralization: true });
+expect(sgd.paramGroups[0]).toMatchObject({ lr: 0.1, momentum: 0.9 });
+expect(sgd.paramGroups[1]).toMatchObject({ lr: 0.01, momentum: 0.9 }); // "lr 0.01 from the defaults below"
+expect(sgd.paramGroups[0].params).toEqual(model.children()[0].parameters());
+expect(sgd.paramGroups[1].params).toEqual(model.children()[2].parameters());`,
+  },
+  {
+    key: "const total = optim.clipGradNorm(model.parameters(), 1.0);",
+    before: "__ctx.norm = Math.sqrt(model.parameters().reduce((s, p) => s + p.grad.data.reduce((a, v) => a + v * v, 0), 0));",
+    after: `// returns the norm before clipping (relative 1e-5: float32 sums)
+expect(Math.abs(total - __ctx.norm)).toBeLessThanOrEqual(1e-5 * __ctx.norm);
+expect(Math.max(...model.parameters().map((p) => p.grad.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0)))).toBeLessThanOrEqual(0.5);`,
+  },
+  {
+    key: "const saved = JSON.stringify({ model: model.stateDict(), opt: opt.stateDict() });",
+    after: `const a = model.parameters(), b = model2.parameters();
+for (let i = 0; i < a.length; i++) expect(Array.from(b[i].data)).toEqual(Array.from(a[i].data));
+expect(JSON.stringify(opt2.stateDict())).toBe(JSON.stringify(opt.stateDict()));
+// continues bit for bit: one more identical step on both
+for (const [m, o] of [[model, opt], [model2, opt2]]) {
+  o.zeroGrad();
+  new __wt.nn.CrossEntropyLoss().forward(m.forward(x), labels).backward();
+  o.step();
+}
+for (let i = 0; i < a.length; i++) expect(Array.from(b[i].data)).toEqual(Array.from(a[i].data));`,
+  },
+  {
+    key: "const sched = new S.SequentialLR(opt, {",
+    after: `// warm-up then cosine to etaMin = 0 over the remaining 95 epochs (absolute 1e-12)
+expect(Math.abs(sched.getLastLr()[0])).toBeLessThan(1e-12);
+expect(Math.abs(opt.paramGroups[0].lr)).toBeLessThan(1e-12);
+// 1cycle starts at maxLr / divFactor (25) with beta1 at maxMomentum (0.95)
+expect(adam.paramGroups[0].lr).toBeCloseTo(1e-2 / 25, 12);
+expect(adam.paramGroups[0].betas[0]).toBe(0.95);
+expect(onecycle.getLastLr().length).toBe(1);
+expect(plateau.getLastLr().length).toBe(1);
+expect(Object.keys(JSON.parse(saved))).toEqual(["sched", "opt"]);`,
+  },
+  {
+    key: "const swaModel = new optim.swa.AveragedModel(model);",
+    after: `expect(swaModel.nAveraged).toBe(25);
+// SWALR annealed to swaLr within annealEpochs = 5 (absolute 1e-12)
+expect(Math.abs(opt.paramGroups[0].lr - 0.05)).toBeLessThan(1e-12);
+expect(swaModel.module.parameters().length).toBe(model.parameters().length);`,
+  },
+  {
+    key: "const lossFn = new nn.CrossEntropyLoss();           // logits [N, C], integer labels",
+    after: `expect(__ctx.logs.length).toBe(1);
+expect(__ctx.logs[0][0]).toBe(loss.item());
+expect(Number.isFinite(loss.item())).toBe(true);
+for (const p of model.parameters()) expect(p.grad).not.toBeNull();`,
+  },
+  {
+    key: "const g = new Generator(2024n);",
+    after: `expect(u.shape).toEqual([2, 3]);
+for (const v of u.data) expect(v >= 0 && v < 1).toBe(true);
+// mean of 1000 N(0,1): |mean| < 4.4/sqrt(1000) fails with probability 1e-5 (the seed is fixed)
+expect(Math.abs(z.data.reduce((a, v) => a + v, 0) / 1000)).toBeLessThan(4.4 / Math.sqrt(1000));
+expect(w.shape).toEqual([256, 784]);
+expect(JSON.stringify(g.getState())).toBe(saved);`,
+  },
+  {
+    key: "const y = matmul(x, w, { transposeB: true });",
+    after: `// against float64 products, elementwise |out - ref| <= 4·(K+2)·2^-23·Σ|a||b| (test/matmul.test.ts's bound)
+const ref = __f64matmul(x, w, false, true);
+expect(y.shape).toEqual([8, 256]);
+let bad = 0;
+for (let i = 0; i < ref.out.length; i++) if (!(Math.abs(y.data[i] - ref.out[i]) <= 4 * 786 * 2 ** -23 * ref.abs[i])) bad++;
+expect(bad).toBe(0);
+const gref = __f64matmul(dy, x, true, false);
+expect(w.grad.shape).toEqual([256, 784]);
+for (let i = 0; i < gref.out.length; i++) if (!(Math.abs(w.grad.data[i] - gref.out[i]) <= 4 * 10 * 2 ** -23 * gref.abs[i])) bad++;
+expect(bad).toBe(0);
+expect(w.grad.data.some((v) => v !== 0)).toBe(true);`,
+  },
+];
+
+/** op(a)·op(b) in float64, and Σ|a||b| per element (the rounding bound's scale). */
+function f64matmul(a: wt.Tensor, b: wt.Tensor, ta: boolean, tb: boolean): { out: Float64Array; abs: Float64Array } {
+  const [ar, ac] = a.shape;
+  const [br, bc] = b.shape;
+  const M = ta ? ac : ar, K = ta ? ar : ac, N = tb ? br : bc;
+  expect(tb ? bc : br).toBe(K);
+  const A = a.data, B = b.data;
+  const out = new Float64Array(M * N), abs = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0, t = 0;
+      for (let k = 0; k < K; k++) {
+        const p = (ta ? A[k * ac + i] : A[i * ac + k]) * (tb ? B[j * bc + k] : B[k * bc + j]);
+        s += p;
+        t += Math.abs(p);
+      }
+      out[i * N + j] = s;
+      abs[i * N + j] = t;
+    }
+  }
+  return { out, abs };
+}
+
+// ---------------------------------------------------------------------------
+
+function stripCommentsAndStrings(code: string): string {
+  return code
+    .replace(/\/\/.*$/gm, "")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
+}
+
+function declaredNames(code: string): Set<string> {
+  const names = new Set<string>();
+  const src = stripCommentsAndStrings(code);
+  for (const m of src.matchAll(/\b(?:const|let|var|function|class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+  for (const m of src.matchAll(/\b(?:const|let|var)\s*\{([^}]*)\}/g)) {
+    for (const part of m[1].split(",")) {
+      const name = part.split(":").pop()!.split("=")[0].trim();
+      if (name) names.add(name);
+    }
+  }
+  for (const m of src.matchAll(/import\s*\{([^}]*)\}/g)) {
+    for (const part of m[1].split(",")) {
+      const name = part.split(/\s+as\s+/).pop()!.trim();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+function usedNames(code: string): Set<string> {
+  const src = stripCommentsAndStrings(code.replace(/import\s*\{[^}]*\}\s*from\s*["'][^"']*["'];?/g, ""));
+  return new Set(Array.from(src.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)/g), (m) => m[1]));
+}
+
+/** The placeholders (and package exports) a block needs, in dependency order. */
+function preludeFor(code: string): string[] {
+  const declared = declaredNames(code);
+  const used = usedNames(code);
+  const wanted = new Set<string>();
+  const want = (name: string) => {
+    if (wanted.has(name)) return;
+    const p = PLACEHOLDERS.find((q) => q.name === name)!;
+    for (const d of p.deps) if (!declared.has(d)) want(d);
+    wanted.add(name);
+  };
+  for (const p of PLACEHOLDERS) if (used.has(p.name) && !declared.has(p.name)) want(p.name);
+  const exports = Object.keys(wt).filter((n) => used.has(n) && !declared.has(n) && !wanted.has(n));
+  return [...exports, ...PLACEHOLDERS.filter((p) => wanted.has(p.name)).map((p) => p.name)];
+}
+
+const ERROR_COMMENT = /\/\/\s*([A-Z]\w*Error):\s*(.*)$/;
+
+function expectedText(comment: string): string {
+  return comment.replace(/\s*(\.\.\.|…)\s*$/, "").replace(/[;,]\s*$/, "").trim();
+}
+
+/** Rewrites the block: imports, error-comment statements, value comments. */
+function instrument(code: string): { body: string; errorChecks: number; valueChecks: number } {
+  let errorChecks = 0;
+  let valueChecks = 0;
+  const importRe = /import\s*\{([^}]*)\}\s*from\s*["']([^"']+)["'];?/g;
+  code = code.replace(importRe, (_all, names: string, from: string) => {
+    if (from !== "wasmtrain") throw new Error(`imports from ${JSON.stringify(from)}: mark the block <!-- not run: … -->`);
+    const parts = names.split(",").map((s) => s.trim()).filter(Boolean).map((s) => s.replace(/^type\s+.*$/, "").replace(/\s+as\s+/, ": "));
+    return `const { ${parts.filter(Boolean).join(", ")} } = __wt;`;
+  });
+  if (/^\s*import\b/m.test(code)) throw new Error("a bare or default import: mark the block <!-- not run: … -->");
+  const lines = code.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const err = ERROR_COMMENT.exec(line);
+    if (err) {
+      const before = line.slice(0, err.index).trim();
+      let stmt = before;
+      if (before === "") {
+        // the comment describes the previous statement
+        stmt = out.pop()!.trim();
+      }
+      if (!stmt.endsWith(";")) throw new Error(`line ${i + 1}: the statement before "// ${err[1]}: …" must be one line ending in ';'`);
+      out.push(`__expectThrows(() => { ${stmt} }, ${JSON.stringify(err[1])}, ${JSON.stringify(expectedText(err[2]))});`);
+      errorChecks++;
+      continue;
+    }
+    const value = /^\s*(?:const|let)\s+([A-Za-z_$][\w$]*)\s*=.*;\s*\/\/\s*([{["\d-].*)$/.exec(line);
+    if (value) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value[2]);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed !== undefined) {
+        out.push(line, `__expectValue(${JSON.stringify(value[1])}, ${value[1]}, ${JSON.stringify(value[2])});`);
+        valueChecks++;
+        continue;
+      }
+    }
+    out.push(line);
+  }
+  return { body: out.join("\n"), errorChecks, valueChecks };
+}
+
+function expectThrows(fn: () => unknown, className: string, text: string): void {
+  let thrown: unknown = null;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, `expected ${className}: ${text}`).not.toBeNull();
+  expect((thrown as Error).constructor.name, String(thrown)).toBe(className);
+  expect((thrown as Error).message).toContain(text);
+}
+
+function expectValue(name: string, value: unknown, json: string): void {
+  const actual = typeof value === "string" ? JSON.parse(value) : JSON.parse(JSON.stringify(value));
+  expect(actual, `${name} (README comment ${json})`).toEqual(JSON.parse(json));
+}
+
+async function runBlock(block: Block, prelude: string[], check: (typeof CHECKS)[number] | undefined): Promise<{ errorChecks: number; valueChecks: number }> {
+  const { body, errorChecks, valueChecks } = instrument(block.code);
+  const preludeCode = prelude.map((name) => PLACEHOLDERS.find((p) => p.name === name)?.code ?? `const { ${name} } = __wt;`);
+  const source = `async function __block(__wt, __ctx, expect, __expectThrows, __expectValue, __f64matmul, console) {
+${preludeCode.join("\n")}
+${check?.before ?? ""}
+${body}
+;{
+${check?.after ?? ""}
+}
+}`;
+  const js = transformSync(source, { loader: "ts", target: "es2022" }).code;
+  const fn = new Function(`${js}\nreturn __block;`)() as (...args: unknown[]) => Promise<void>;
+  const ctx: Record<string, unknown> = { logs: [] as unknown[][] };
+  const fakeConsole = { ...console, log: (...args: unknown[]) => (ctx.logs as unknown[][]).push(args) };
+  await fn(wt, ctx, expect, expectThrows, expectValue, f64matmul, fakeConsole);
+  return { errorChecks, valueChecks };
+}
+
+// ---------------------------------------------------------------------------
+
+const blocks = extractBlocks(README);
+
+describe("README.md examples", () => {
+  it("finds the ts/js blocks; each CHECKS entry names exactly one runnable block", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(10);
+    for (const c of CHECKS) {
+      const hits = blocks.filter((b) => b.code.split("\n").some((l) => l.trim() === c.key.trim() || l.includes(c.key)));
+      expect(hits.length, `CHECKS key ${JSON.stringify(c.key)}`).toBe(1);
+      expect(hits[0].skip, `CHECKS key ${JSON.stringify(c.key)} is on a block marked not run`).toBeNull();
+    }
+  });
+
+  it("the extractor sees markers, languages and fences", () => {
+    const md = ["text", "<!-- not run: needs a browser -->", "", "```js", "a();", "```", "```ts", "b();", "```", "```sh", "c", "```"].join("\n");
+    const got = extractBlocks(md);
+    expect(got.map((b) => [b.lang, b.code, b.skip])).toEqual([["js", "a();", "needs a browser"], ["ts", "b();", null]]);
+  });
+
+  for (const block of blocks) {
+    const first = block.code.split("\n").find((l) => l.trim() !== "" && !l.trim().startsWith("import")) ?? "";
+    const title = `line ${block.line} (\`${first.trim().slice(0, 60)}\`)`;
+    if (block.skip !== null) {
+      it(`${title} is marked not run: ${block.skip}`, () => {
+        expect(block.skip!.length).toBeGreaterThan(3); // a reason is given
+      });
+      continue;
+    }
+    const prelude = preludeFor(block.code);
+    const check = CHECKS.find((c) => block.code.includes(c.key));
+    it(`${title} runs${prelude.length ? ` (prelude: ${prelude.join(", ")})` : ""}`, async () => {
+      const { errorChecks, valueChecks } = await runBlock(block, prelude, check);
+      // something beyond "did not throw" is asserted for every block
+      expect(errorChecks + valueChecks + (check ? 1 : 0), "add a CHECKS entry or a value/error comment").toBeGreaterThan(0);
+    });
+  }
+});

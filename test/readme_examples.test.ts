@@ -24,10 +24,13 @@
 //   it is a string) deep-equals the JSON exactly.
 // - CHECKS adds assertions for specific blocks (values the prose or comments
 //   state), with the tolerances given there.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { transformSync } from "esbuild";
 import { describe, expect, it } from "vitest";
 import * as wt from "../src/index.js";
+// @ts-expect-error -- plain ESM JavaScript without declarations
+import { parseArgs as parseBenchArgs } from "../bench/harness.js";
+import { buildProgram } from "../examples/mnist/cli.js";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const RUNNABLE_LANGS = new Set(["ts", "typescript", "js", "javascript", "mjs"]);
@@ -389,4 +392,119 @@ describe("README.md examples", () => {
       expect(errorChecks + valueChecks + (check ? 1 : 0), "add a CHECKS entry or a value/error comment").toBeGreaterThan(0);
     });
   }
+});
+
+// ---------------------------------------------------------------------------
+// Commands, links and file paths the README names (a reader runs or opens them).
+
+const ROOT = new URL("../", import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as { scripts: Record<string, string> };
+
+/** Every command line: lines of sh blocks (comments dropped) and inline code spans that start with npm/npx/node. */
+function commandLines(markdown: string): string[] {
+  const cmds: string[] = [];
+  const lines = markdown.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```(sh|bash|shell|console)\s*$/.test(lines[i])) continue;
+    for (i++; !lines[i].startsWith("```"); i++) {
+      const cmd = lines[i].replace(/\s+#.*$/, "").trim();
+      if (cmd) cmds.push(...cmd.split(/\s*&&\s*/));
+    }
+  }
+  for (const m of markdown.replace(/\n/g, " ").matchAll(/`((?:npm|npx|node) [^`]+)`/g)) cmds.push(m[1]);
+  return cmds;
+}
+
+/** GitHub's heading anchors. */
+function anchors(markdown: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of markdown.matchAll(/^#{1,6}\s+(.+)$/gm)) {
+    out.add(m[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-"));
+  }
+  return out;
+}
+
+async function parseCli(args: string[]): Promise<{ ok: boolean; err: string; code?: string }> {
+  let err = "";
+  const program = buildProgram(
+    { train: () => undefined, study: () => undefined },
+    { exitOverride: true, output: { writeOut: () => undefined, writeErr: (s: string) => void (err += s) } },
+  );
+  try {
+    await program.parseAsync(["node", "wasmtrain", ...args]);
+    return { ok: true, err };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return { ok: code === "commander.helpDisplayed" || code === "commander.help", err, code };
+  }
+}
+
+describe("README.md commands, links and paths", () => {
+  const cmds = commandLines(README);
+
+  it("finds the commands", () => {
+    expect(cmds.length).toBeGreaterThan(15);
+  });
+
+  it("every `npm run X` / `npm start` / `npm test` is a package.json script", () => {
+    for (const cmd of cmds) {
+      const m = /^npm (?:run (\S+)|(start|test))\b/.exec(cmd);
+      if (m) expect(Object.keys(pkg.scripts), cmd).toContain(m[1] ?? m[2]);
+    }
+  });
+
+  it("every benchmark command's flags are accepted by bench/index.js (npm run bench -- …, node bench/index.js …)", () => {
+    let n = 0;
+    for (const cmd of cmds) {
+      const m = /^(?:npm run bench --|node (?:--\S+ )*bench\/index\.js)\s*(.*)$/.exec(cmd);
+      if (!m) continue;
+      const args = m[1].trim() === "" ? [] : m[1].trim().split(/\s+/);
+      expect(() => parseBenchArgs(args), cmd).not.toThrow();
+      n++;
+    }
+    expect(n).toBeGreaterThanOrEqual(4);
+  });
+
+  it("every `npx wasmtrain …` command parses with the CLI's own flags and choices", async () => {
+    let n = 0;
+    for (const cmd of cmds) {
+      const m = /^npx wasmtrain\b\s*(.*)$/.exec(cmd);
+      if (!m || m[1].trim() === "") continue;
+      const res = await parseCli(m[1].trim().split(/\s+/));
+      expect(res.ok, `${cmd}: ${res.err}`).toBe(true);
+      n++;
+    }
+    expect(n).toBeGreaterThanOrEqual(5);
+  });
+
+  it("the CLI error messages the README quotes are the CLI's", async () => {
+    const flat = README.replace(/\s+/g, " ");
+    for (const args of [["train", "--init", "he"], ["train", "--lr", "abc"]]) {
+      const res = await parseCli(args);
+      expect(res.ok).toBe(false);
+      const first = res.err.split("\n")[0].trim();
+      expect(first).toMatch(/^error: /);
+      expect(flat, args.join(" ")).toContain(first);
+    }
+  });
+
+  it("every relative link and image exists; every #anchor is a heading", () => {
+    const heads = anchors(README);
+    const links = Array.from(README.matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g), (m) => m[1]);
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links) {
+      if (/^https?:/.test(link)) continue;
+      if (link.startsWith("#")) {
+        expect(heads, link).toContain(link.slice(1));
+        continue;
+      }
+      expect(existsSync(new URL(link.split("#")[0], ROOT)), link).toBe(true);
+    }
+  });
+
+  it("every repository path in a code span exists (src/, test/, bench/, examples/, scripts/, assembly/, docs/, bin/, .ci/)", () => {
+    const paths = new Set(Array.from(README.matchAll(/`((?:src|test|bench|examples|scripts|assembly|docs|bin|\.ci)\/[\w./-]*)`/g), (m) => m[1]));
+    expect(paths.size).toBeGreaterThan(10);
+    for (const p of paths) expect(existsSync(new URL(p, ROOT)), p).toBe(true);
+  });
 });

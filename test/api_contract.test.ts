@@ -4,7 +4,7 @@
 // groups, scheduler state dicts, module fields) with toEqual/toBe, and
 // random initializers by bit-identical output of the default call and the
 // call with API.md's defaults spelled out, from the same seed.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as wt from "../src/index.js";
 import {
   backendInfo, empty, full, Generator, init, manualSeed, matmul, memoryStats, nn, ones, optim,
@@ -46,6 +46,18 @@ describe("API.md: the package entry", () => {
       expect(typeof wt[ns], ns).toBe("object");
       expect(wt[ns], ns).not.toBeNull();
     }
+  });
+
+  it("before ready() has resolved, kernel-backed functions throw a clear Error (a fresh module instance)", async () => {
+    vi.resetModules();
+    const fresh = (await import("../src/index.js")) as typeof wt;
+    expect(fresh.zeros).not.toBe(wt.zeros); // really a second instance, never readied
+    for (const f of [() => fresh.zeros([2]), () => fresh.tensor([1, 2]), () => fresh.rand([2]), () => new fresh.nn.Linear(2, 2)]) {
+      expect(f).toThrow(/ready\(\)/);
+    }
+    await fresh.ready({ build: (process.env.WASMTRAIN_BUILD ?? "simd") as wt.BuildName });
+    expect(Array.from(fresh.ones([2]).data)).toEqual([1, 1]);
+    vi.resetModules();
   });
 
   it("ready() is idempotent and resolves; backendInfo() and memoryStats() have the listed fields", async () => {

@@ -508,3 +508,117 @@ describe("README.md commands, links and paths", () => {
     for (const p of paths) expect(existsSync(new URL(p, ROOT)), p).toBe(true);
   });
 });
+
+// ---------------------------------------------------------------------------
+// Error messages the README's prose quotes: the README contains the quote and
+// the call throws the stated class with a message containing it.
+describe("README.md quoted error messages", () => {
+  const { nn, optim, zeros, tensor, parameter, matmul, empty } = wt;
+  const flat = README.replace(/\s+/g, " ");
+  const cases: [string, string, () => unknown][] = [
+    ["Invalid learning rate: -1", "RangeError", () => new optim.SGD([parameter([1, 2])], { lr: -1 })],
+    ["Invalid beta parameter at index 0: 1", "RangeError", () => new optim.Adam([parameter([1, 2])], { betas: [1, 0.999] })],
+    ["Nesterov momentum requires a momentum and zero dampening", "RangeError", () => new optim.SGD([parameter([1, 2])], { nesterov: true })],
+    ["weightDecay", "TypeError", () => new optim.SGD([parameter([1, 2])], { weight_decay: 1 } as never)],
+    ["Linear(784, 256): expected input with 784 features, got 783", "RangeError", () => new nn.Linear(784, 256).forward(zeros([2, 783]))],
+    ["mat1 and mat2 shapes cannot be multiplied (2x5 and 4x3)", "RangeError", () => new nn.Linear(4, 3).forward(zeros([2, 5]))],
+    ["CrossEntropyLoss(): labels[3] = 10 is out of range for 10 classes", "RangeError", () => new nn.CrossEntropyLoss().forward(zeros([4, 10]), [0, 1, 2, 10])],
+    ["Target 10 is out of bounds.", "RangeError", () => new nn.CrossEntropyLoss().forward(zeros([4, 10]), [0, 1, 2, 10])],
+    ["BatchNorm1d(16): input contains NaN at [5, 2]", "RangeError", () => {
+      const x = zeros([8, 16]);
+      x.data[5 * 16 + 2] = NaN;
+      return new nn.BatchNorm1d(16).forward(x);
+    }],
+    ["Linear(8, 2) (input): Tensor[4, 8] has been disposed", "Error", () => {
+      const x = zeros([4, 8]);
+      x.dispose();
+      return new nn.Linear(8, 2).forward(x);
+    }],
+    ["grad can be implicitly created only for scalar outputs", "Error", () => new nn.Linear(3, 2).forward(tensor([[1, 2, 3]])).backward()],
+    ["1 GiB", "RangeError", () => empty([2 ** 29])],
+  ];
+  for (const [quote, cls, f] of cases) {
+    it(`${cls}: ${quote}`, () => {
+      expect(flat).toContain(quote);
+      let thrown: unknown = null;
+      try {
+        f();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).not.toBeNull();
+      expect((thrown as Error).constructor.name).toBe(cls);
+      expect((thrown as Error).message).toContain(quote);
+    });
+  }
+
+  it("paramGroups[0].lr = NaN throws at step() and changes nothing; matmul's out may not be a", () => {
+    const p = parameter([1, 2]);
+    p.grad = tensor([1, 1]);
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    opt.paramGroups[0].lr = NaN;
+    expect(() => opt.step()).toThrow(RangeError);
+    expect(Array.from(p.data)).toEqual([1, 2]);
+    const a = zeros([2, 2]);
+    expect(() => matmul(a, zeros([2, 2]), { out: a })).toThrow(RangeError);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// TypeScript users paste these examples too: every runnable block type-checks
+// under the project's strict tsconfig against src/ (the placeholders declared
+// with their types). Build-independent, so it runs in one project only.
+const TYPES: Record<string, string> = {
+  S: "typeof __W.optim.lrScheduler",
+  x: "__W.Tensor",
+  labels: "Int32Array",
+  model: "__W.nn.Sequential",
+  model2: "__W.nn.Sequential",
+  opt: "__W.optim.AdamW",
+  adam: "__W.optim.Adam",
+  batches: "number",
+  validationLoss: "number",
+  trainOneEpoch: "(m: __W.nn.Module, o: __W.optim.Optimizer) => void",
+  trainBatches: "__W.Tensor[]",
+  w: "__W.Tensor",
+  dy: "__W.Tensor",
+};
+
+if ((process.env.WASMTRAIN_BUILD ?? "simd") === "simd") {
+  describe("README.md examples type-check", () => {
+    it("every runnable ts/js block compiles under tsconfig.json's strict options", async () => {
+      const ts = (await import("typescript")).default;
+      const rootDir = new URL(".", ROOT).pathname.replace(/\/$/, "");
+      const config = ts.parseJsonConfigFileContent(ts.readConfigFile(`${rootDir}/tsconfig.json`, ts.sys.readFile).config, ts.sys, rootDir);
+      const options = { ...config.options, noEmit: true, declaration: false, sourceMap: false, rootDir, noUnusedLocals: false };
+      const files = new Map<string, string>();
+      const firstLine = new Map<string, number>(); // README line of the file's first code line, minus the header
+      for (const block of blocks) {
+        if (block.skip !== null) continue;
+        const prelude = preludeFor(block.code);
+        const header = [
+          'import type * as __W from "../src/index.js";',
+          ...prelude.map((name) => (TYPES[name] ? `declare const ${name}: ${TYPES[name]};` : `import { ${name} } from "../src/index.js";`)),
+        ];
+        const code = block.code.replace(/from\s*["']wasmtrain["']/g, 'from "../src/index.js"');
+        const name = `${rootDir}/test/__readme_line_${block.line}.ts`;
+        files.set(name, `${header.join("\n")}\n${code}\nexport {};\n`);
+        firstLine.set(name, block.line + 1 - header.length);
+      }
+      const host = ts.createCompilerHost(options);
+      const { fileExists, readFile, getSourceFile } = host;
+      host.fileExists = (f) => files.has(f) || fileExists.call(host, f);
+      host.readFile = (f) => files.get(f) ?? readFile.call(host, f);
+      host.getSourceFile = (f, lang, ...rest) =>
+        files.has(f) ? ts.createSourceFile(f, files.get(f)!, lang) : getSourceFile.call(host, f, lang, ...rest);
+      const program = ts.createProgram([...files.keys()], options, host);
+      const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.has(d.file.fileName));
+      const text = diagnostics.map((d) => {
+        const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
+        return `README.md:${firstLine.get(d.file!.fileName)! + line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+      });
+      expect(text).toEqual([]);
+      expect(files.size).toBeGreaterThanOrEqual(10);
+    });
+  });
+}

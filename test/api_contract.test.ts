@@ -501,6 +501,16 @@ describe("API.md: nn", () => {
     expect(drop.p).toBe(0.5);
   });
 
+  it("the other modules' PyTorch defaults (README's list): BatchNorm1d, LayerNorm, GELU, Flatten, the losses", () => {
+    const fields = (m: object, keys: string[]) => Object.fromEntries(keys.map((k) => [k, (m as Record<string, unknown>)[k]]));
+    expect(fields(new nn.BatchNorm1d(3), ["eps", "momentum", "affine", "trackRunningStats"])).toEqual({ eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true });
+    expect(fields(new nn.LayerNorm(3), ["eps", "elementwiseAffine"])).toEqual({ eps: 1e-5, elementwiseAffine: true });
+    expect(fields(new nn.GELU(), ["approximate"])).toEqual({ approximate: "none" });
+    expect(fields(new nn.Flatten(), ["startDim", "endDim"])).toEqual({ startDim: 1, endDim: -1 });
+    expect(fields(new nn.CrossEntropyLoss(), ["reduction", "labelSmoothing", "ignoreIndex", "weight"])).toEqual({ reduction: "mean", labelSmoothing: 0, ignoreIndex: -100, weight: null });
+    expect(fields(new nn.MSELoss(), ["reduction"])).toEqual({ reduction: "mean" });
+  });
+
   it("apply is recursive, modules/children as in PyTorch; loss.backward() fills every parameter's grad", () => {
     const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(3, 2));
     const seen: nn.Module[] = [];

@@ -622,3 +622,29 @@ if ((process.env.WASMTRAIN_BUILD ?? "simd") === "simd") {
     });
   });
 }
+
+// The optimizer table's example column (`new optim.X(ps, …)`), with ps = two parameters.
+describe("README.md optimizer table examples", () => {
+  const examples = Array.from(README.matchAll(/\| `(new optim\.\w+\((?:[^`])*\))` \|/g), (m) => m[1]);
+
+  it("finds one example per optimizer row", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(12);
+  });
+
+  for (const src of examples) {
+    it(`${src} constructs and steps`, () => {
+      const ps = [wt.parameter([1, -2, 3, -4], [2, 2]), wt.parameter([0.5, 0.25])];
+      const opt = new Function("optim", "ps", `return ${src};`)(wt.optim, ps) as wt.optim.Optimizer;
+      // the options shown are what the first group holds
+      const shown = /\{([^}]*)\}\)$/.exec(src);
+      if (shown && !src.includes("Lookahead")) {
+        const want = new Function(`return {${shown[1]}};`)() as Record<string, unknown>;
+        expect(opt.paramGroups[0]).toMatchObject(want);
+      }
+      for (const p of ps) p.grad = wt.tensor(Array.from(p.data, (v) => v / 2), p.shape);
+      const before = ps.map((p) => p.toArray());
+      opt.step();
+      expect(ps.some((p, i) => p.data.some((v, j) => v !== before[i][j]))).toBe(true);
+    });
+  }
+});

@@ -81,6 +81,7 @@ describe("API.md: tensors", () => {
     }
     expect(Array.from(made[4].data)).toEqual([7, 7, 7, 7]);
     expect(tensor([1, 2, 3, 4], [2, 2]).shape).toEqual([2, 2]);
+    expect(tensor(new Float32Array([1, 2, 3])).shape).toEqual([3]); // any ArrayLike
     for (const t of made) t.dispose();
   });
 
@@ -176,6 +177,14 @@ describe("API.md: init", () => {
     expect(init.ones(t)).toBe(t);
     expect(init.zeros(t)).toBe(t);
     expect(init.calculateGain("relu")).toBe(Math.SQRT2);
+    // PyTorch's calculate_gain table
+    expect(init.calculateGain("linear")).toBe(1);
+    expect(init.calculateGain("conv2d")).toBe(1);
+    expect(init.calculateGain("sigmoid")).toBe(1);
+    expect(init.calculateGain("tanh")).toBeCloseTo(5 / 3, 15);
+    expect(init.calculateGain("leaky_relu")).toBeCloseTo(Math.sqrt(2 / (1 + 0.01 ** 2)), 15);
+    expect(init.calculateGain("leaky_relu", 0.2)).toBeCloseTo(Math.sqrt(2 / (1 + 0.2 ** 2)), 15);
+    expect(init.calculateGain("selu")).toBe(3 / 4);
   });
 
   // Default call vs API.md's defaults spelled out, from the same seed: bit-identical.
@@ -269,6 +278,14 @@ describe("API.md: optim", () => {
       expect(Array.isArray(opt.paramGroups)).toBe(true);
     }
     expect(isClass(optim.Lookahead)).toBe(true);
+  });
+
+  it("params may be any iterable of parameters (array, Set, generator) or an array of param groups", () => {
+    const ps = params(2);
+    expect(new optim.SGD(new Set(ps)).paramGroups[0].params).toEqual(ps);
+    expect(new optim.SGD((function* () { yield* ps; })()).paramGroups[0].params).toEqual(ps);
+    const grouped = new optim.Adam([{ params: [ps[0]], lr: 0.1 }, { params: [ps[1]] }], { lr: 0.01 });
+    expect(grouped.paramGroups.map((g) => g.lr)).toEqual([0.1, 0.01]);
   });
 
   it("zeroGrad() defaults to setToNone=true; paramGroups[i].lr takes effect at the next step; addParamGroup", () => {
@@ -443,11 +460,24 @@ describe("API.md: optim.swa", () => {
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(mean[i], 6);
     const ema = new optim.swa.AveragedModel(model, { decay: 0.9 });
     ema.updateParameters(model);
+    // EMA: avg = decay·avg + (1 − decay)·p (the first update copies); float32 storage, so 1e-6
+    init.constant(model.weight, 3);
+    ema.updateParameters(model);
+    const emaW = Array.from(ema.module.parameters()[0].data);
+    for (let i = 0; i < emaW.length; i++) expect(emaW[i]).toBeCloseTo(0.9 * 1 + 0.1 * 3, 6);
+    // avgFn(averaged, current, numAveraged) is called per parameter with the count so far, and writes into averaged
     const calls: number[] = [];
-    const custom = new optim.swa.AveragedModel(model, { avgFn: (_a, _c, n) => { calls.push(n); } });
+    const custom = new optim.swa.AveragedModel(model, {
+      avgFn: (a, c, n) => { calls.push(n); a.data.set(c.data); a.data[0] = -n; },
+    });
     custom.updateParameters(model);
     custom.updateParameters(model);
-    expect(calls.length).toBeGreaterThan(0);
+    custom.updateParameters(model);
+    expect(calls).toEqual([1, 1, 2, 2]); // weight, bias; not called by the first (copying) update
+    expect(custom.nAveraged).toBe(3);
+    expect(custom.module.parameters()[0].data[0]).toBe(-2);
+    // avg.module's parameters() in the model's order
+    expect(custom.module.parameters().map((p) => p.shape)).toEqual(model.parameters().map((p) => p.shape));
   });
 
   it("SWALR(optimizer, {swaLr, annealEpochs=10, annealStrategy='cos'})", () => {
@@ -457,6 +487,43 @@ describe("API.md: optim.swa", () => {
     expect(sd.annealEpochs).toBe(10);
     expect(sd.annealStrategy).toBe("cos");
     expectFunction(s as unknown as Record<string, unknown>, ["step", "getLastLr", "stateDict", "loadStateDict"], "SWALR");
+  });
+});
+
+describe("API.md: errors", () => {
+  // [what, thunk, class, text the message must contain (argument and value)]
+  const cases: [string, () => unknown, new (...a: never[]) => Error, RegExp][] = [
+    ["a negative learning rate", () => new optim.Adam(params(1), { lr: -1 }), RangeError, /learning rate: -1/],
+    ["a NaN learning rate", () => new optim.SGD(params(1), { lr: NaN }), RangeError, /learning rate: NaN/],
+    ["beta1 outside [0, 1)", () => new optim.Adam(params(1), { betas: [-0.1, 0.9] }), RangeError, /beta parameter at index 0: -0.1/],
+    ["beta2 = 1", () => new optim.AdamW(params(1), { betas: [0.9, 1] }), RangeError, /beta parameter at index 1: 1/],
+    ["a mismatched grad shape", () => { params(1)[0].grad = tensor([1, 2, 3]); }, RangeError, /\[3\].*\[2, 3\]/],
+    ["an unknown nonlinearity", () => init.calculateGain("softplus"), RangeError, /softplus/],
+    ["an unknown nonlinearity in kaimingNormal", () => init.kaimingNormal(empty([2, 2]), { nonlinearity: "foo" as never }), RangeError, /foo/],
+    ["a tensor too large for WASM memory", () => empty([2 ** 29]), RangeError, /2147483648 bytes/],
+  ];
+  for (const [what, f, cls, text] of cases) {
+    it(`${what} throws ${cls.name} naming the value`, () => {
+      expect(f).toThrow(cls);
+      expect(f).toThrow(text);
+    });
+  }
+
+  it("use after dispose() throws an Error naming the tensor; a bad option changes no state", () => {
+    const t = zeros([4, 8]);
+    t.dispose();
+    expect(() => t.item()).toThrow(/Tensor\[4, 8\]/);
+    const [p] = params(1);
+    const opt = new optim.Adam([p]);
+    p.grad = ones(p.shape);
+    opt.step();
+    const sd = JSON.stringify(opt.stateDict());
+    const w = Array.from(p.data);
+    opt.paramGroups[0].betas = [1, 0.999];
+    expect(() => opt.step()).toThrow(RangeError);
+    opt.paramGroups[0].betas = [0.9, 0.999];
+    expect(JSON.stringify(opt.stateDict())).toBe(sd);
+    expect(Array.from(p.data)).toEqual(w);
   });
 });
 
@@ -495,6 +562,14 @@ describe("API.md: nn", () => {
     expect(lin.bias).not.toBeNull();
     expect(lin.bias!.shape).toEqual([3]);
     expect(new nn.Linear(5, 3, { bias: false }).bias).toBeNull();
+    // PyTorch's default init: weight and bias in U(−1/√in, 1/√in)
+    manualSeed(0); // the default generator: a fixed draw
+    const big = new nn.Linear(100, 50);
+    for (const t of [big.weight, big.bias!]) {
+      const m = t.data.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+      expect(m).toBeLessThanOrEqual(0.1);
+      expect(m).toBeGreaterThan(0.09); // 5000 (or 50) draws reach near the bound; P(miss) = 0.9^50 < 1e-2 for the bias, at seed 0
+    }
     const x = tensor([-1, 2], [1, 2]);
     expect(Array.from(new nn.LeakyReLU().eval().forward(x).data)).toEqual([Math.fround(-0.01), 2]);
     const drop = new nn.Dropout() as unknown as { p: number };

@@ -11,7 +11,9 @@
 // both panels with unit stride, so Aᵀ·B and A·Bᵀ run as fast as A·B.
 // The micro-kernel (assembly/gemm_kernels.ts, generated) keeps an MR x NR
 // tile of C in v128 registers for a whole KC pass; one KC x NR panel of B
-// (8 KiB) stays in L1 while it sweeps the MR panels of A.
+// (16 KiB) stays in L1 while it sweeps the MR panels of A. In the simd build
+// the A panels hold every value pre-broadcast to four lanes (A_LANES), which
+// the mul+add kernel reads with plain v128 loads (see gemm_kernels.ts).
 // When C has few columns, A is not packed at all: the micro-kernel reads it in
 // place through MR row pointers (any strides, so Aᵀ too), as XNNPACK's gemm
 // kernels do; its ppmm kernels are the packed-A form.
@@ -20,11 +22,19 @@
 // four columns runs an MR x 4 kernel (N = 10: 12 columns computed, not 16).
 import { A_LANES, MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
 
-/** Inner-dimension block: a KC x NR panel of B fits L1 alongside A's stream. */
-const KC: i32 = 256;
-/** Row block: an MC x KC block of packed A (128 KiB) stays in L2. */
-const MC: i32 = 128;
-/** Column block: KC x NC of packed B (1 MiB). */
+/**
+ * Inner-dimension block: a KC x NR panel of B is 16 KiB. Long passes amortize
+ * each tile's C update (load, merge, store) over more k; measured against
+ * 128, 256 and 384, 512 was fastest in both builds from 512³ up.
+ */
+const KC: i32 = 512;
+/**
+ * Row block: an MC x KC block of packed A (64 KiB, 256 KiB pre-broadcast in the
+ * simd build) stays in L2 next to the B panel it meets. Measured 4–128: 16–32
+ * fastest, 128 (a 512 KiB pre-broadcast block, all of L2) 5% slower.
+ */
+const MC: i32 = 32;
+/** Column block: KC x NC of packed B (2 MiB). */
 const NC: i32 = 1024;
 /**
  * Up to this many NR-column panels (N <= 64 with 8-wide tiles), A is read in

@@ -11,16 +11,14 @@
 // both panels with unit stride, so Aᵀ·B and A·Bᵀ run as fast as A·B.
 // The micro-kernel (assembly/gemm_kernels.ts, generated) keeps an MR x NR
 // tile of C in v128 registers for a whole KC pass; one KC x NR panel of B
-// (16 KiB) stays in L1 while it sweeps the MR panels of A. In the simd build
-// the A panels hold every value pre-broadcast to four lanes (A_LANES), which
-// the mul+add kernel reads with plain v128 loads (see gemm_kernels.ts).
+// (16 KiB) stays in L1 while it sweeps the MR panels of A.
 // When C has few columns, A is not packed at all: the micro-kernel reads it in
 // place through MR row pointers (any strides, so Aᵀ too), as XNNPACK's gemm
 // kernels do; its ppmm kernels are the packed-A form.
 // Tiles on C's right and bottom edges are computed in full on zero-padded
 // panels into a small scratch tile and merged into C; a last panel of at most
 // four columns runs an MR x 4 kernel (N = 10: 12 columns computed, not 16).
-import { A_LANES, MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
+import { MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
 
 /**
  * Inner-dimension block: a KC x NR panel of B is 16 KiB. Long passes amortize
@@ -29,9 +27,8 @@ import { A_LANES, MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKerne
  */
 const KC: i32 = 512;
 /**
- * Row block: an MC x KC block of packed A (64 KiB, 256 KiB pre-broadcast in the
- * simd build) stays in L2 next to the B panel it meets. Measured 4–128: 16–32
- * fastest, 128 (a 512 KiB pre-broadcast block, all of L2) 5% slower.
+ * Row block: an MC x KC block of packed A (64 KiB) stays in L2 next to the B
+ * panel it meets.
  */
 const MC: i32 = 32;
 /** Column block: KC x NC of packed B (2 MiB). */
@@ -52,7 +49,7 @@ function ensureScratch(): void {
   if (packA != 0) return;
   const mcPadded = (MC + MR - 1) / MR * MR;
   const ncPadded = (NC + NR - 1) / NR * NR;
-  packA = heap.alloc(<usize>mcPadded * KC * 4 * A_LANES);
+  packA = heap.alloc(<usize>mcPadded * KC * 4);
   packB = heap.alloc(<usize>ncPadded * KC * 4);
   edgeTile = heap.alloc(<usize>MR * NR * 4);
 }
@@ -153,40 +150,10 @@ function packTranspose(W: i32, w: i32, src: usize, ld: usize, kc: i32, dst: usiz
 
 /**
  * Packs rows [i0, i0+mc) x columns [p0, p0+kc) of op(A) into MR-row panels:
- * panel q holds, for each k, the MR values op(A)[i0+q*MR+r][p0+k] (zero past mc),
- * each repeated A_LANES times (see gemm_kernels.ts).
+ * panel q holds, for each k, the MR values op(A)[i0+q*MR+r][p0+k] (zero past mc).
  */
 function packPanelsA(transA: i32, a: usize, lda: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
   const ld = lda << 2;
-  if (A_LANES == 4) {
-    // Pre-broadcast panels: one v128.load32_splat and one v128.store per value,
-    // a row at a time (A's row, or its column for Aᵀ, is read in order).
-    const rowStride: usize = transA ? 4 : ld;
-    const kStride: usize = transA ? ld : 4;
-    const kBytes = <usize>MR << 4;
-    for (let ir = 0; ir < mc; ir += MR) {
-      const mr = min(MR, mc - ir);
-      for (let r = 0; r < MR; r++) {
-        let d = dst + (<usize>r << 4);
-        const dEnd = d + <usize>kc * kBytes;
-        if (r < mr) {
-          let s = a + <usize>(i0 + ir + r) * rowStride + <usize>p0 * kStride;
-          while (d < dEnd) {
-            v128.store(d, v128.load32_splat(s));
-            s += kStride;
-            d += kBytes;
-          }
-        } else {
-          while (d < dEnd) {
-            v128.store(d, i32x4.splat(0));
-            d += kBytes;
-          }
-        }
-      }
-      dst += <usize>kc * kBytes;
-    }
-    return;
-  }
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
     if (transA) packCopy(MR, mr, a + ((<usize>p0 * lda + <usize>(i0 + ir)) << 2), ld, kc, dst);
@@ -282,7 +249,7 @@ export function gemm(
             const ct = full ? cp : edgeTile;
             const ldct: usize = full ? ldcBytes : <usize>NR << 2;
             const bt: f32 = full ? betaPass : 0;
-            const ap = packsA ? packA + (<usize>ir * kc * A_LANES << 2) : aBlock + <usize>ir * rowStride;
+            const ap = packsA ? packA + (<usize>ir * kc << 2) : aBlock + <usize>ir * rowStride;
             if (nr <= 4) {
               if (packsA) ppmmMicroKernelNarrow(kc, ap, bp, ct, ldct, alpha, bt);
               else gemmMicroKernelNarrow(kc, mr, ap, rowStride, kStride, bp, ct, ldct, alpha, bt);

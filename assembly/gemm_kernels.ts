@@ -5,12 +5,6 @@
 export const MR: i32 = 4;
 /** Columns of the micro-kernel tile (the driver's B panel width). */
 export const NR: i32 = 8;
-/**
- * Lanes per A value in a packed A panel: 1 in the relaxed-SIMD build (the FMA
- * kernels broadcast with v128.load32_splat), 4 in the simd build (its ppmm
- * kernels read A pre-broadcast).
- */
-export const A_LANES: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 4;
 
 /** The driver's micro-kernel on a packed A panel: 4x8. */
 // @ts-ignore: decorator
@@ -19,7 +13,7 @@ export function ppmmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usiz
   if (ASC_FEATURE_RELAXED_SIMD) {
     ppmm_4x8__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
   } else {
-    ppmm_4x8__wasmsimd_presplat_k2(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x8__wasmsimd_loadsplat_k2(kc, a, b, c, ldc, alpha, beta);
   }
 }
 
@@ -41,7 +35,7 @@ export function ppmmMicroKernelNarrow(kc: i32, a: usize, b: usize, c: usize, ldc
   if (ASC_FEATURE_RELAXED_SIMD) {
     ppmm_4x4__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
   } else {
-    ppmm_4x4__wasmsimd_presplat_k2(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x4__wasmsimd_loadsplat_k2(kc, a, b, c, ldc, alpha, beta);
   }
 }
 
@@ -274,8 +268,8 @@ export function gemm_4x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
   }
 }
 
-/** 4x8 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_4x8__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 4x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x8__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -285,34 +279,35 @@ export function ppmm_4x8__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: u
   while (true) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
-    const va2 = v128.load(a, 32);
+    const va2 = v128.load32_splat(a, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
-    const va3 = v128.load(a, 48);
+    const va3 = v128.load32_splat(a, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
     if (b >= bLast0) break;
+    const a1_ = a + 16;
     const b1_0 = v128.load(b, 32);
     const b1_1 = v128.load(b, 48);
-    const va1_0 = v128.load(a, 64);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
-    const va1_1 = v128.load(a, 80);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
-    const va1_2 = v128.load(a, 96);
+    const va1_2 = v128.load32_splat(a1_, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
-    const va1_3 = v128.load(a, 112);
+    const va1_3 = v128.load32_splat(a1_, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
-    a += 128;
+    a += 32;
     b += 64;
     if (b >= bEnd) break;
   }
@@ -600,8 +595,8 @@ export function gemm_5x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
   }
 }
 
-/** 5x8 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_5x8__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 5x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_5x8__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -612,40 +607,41 @@ export function ppmm_5x8__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: u
   while (true) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
-    const va2 = v128.load(a, 32);
+    const va2 = v128.load32_splat(a, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
-    const va3 = v128.load(a, 48);
+    const va3 = v128.load32_splat(a, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
-    const va4 = v128.load(a, 64);
+    const va4 = v128.load32_splat(a, 16);
     c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
     c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
     if (b >= bLast0) break;
+    const a1_ = a + 20;
     const b1_0 = v128.load(b, 32);
     const b1_1 = v128.load(b, 48);
-    const va1_0 = v128.load(a, 80);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
-    const va1_1 = v128.load(a, 96);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
-    const va1_2 = v128.load(a, 112);
+    const va1_2 = v128.load32_splat(a1_, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
-    const va1_3 = v128.load(a, 128);
+    const va1_3 = v128.load32_splat(a1_, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
-    const va1_4 = v128.load(a, 144);
+    const va1_4 = v128.load32_splat(a1_, 16);
     c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
     c4x1 = f32x4.add(c4x1, f32x4.mul(va1_4, b1_1));
-    a += 160;
+    a += 40;
     b += 64;
     if (b >= bEnd) break;
   }
@@ -978,8 +974,8 @@ export function gemm_6x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
   }
 }
 
-/** 6x8 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_6x8__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 6x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_6x8__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
@@ -991,46 +987,47 @@ export function ppmm_6x8__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: u
   while (true) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
-    const va2 = v128.load(a, 32);
+    const va2 = v128.load32_splat(a, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
-    const va3 = v128.load(a, 48);
+    const va3 = v128.load32_splat(a, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
-    const va4 = v128.load(a, 64);
+    const va4 = v128.load32_splat(a, 16);
     c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
     c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
-    const va5 = v128.load(a, 80);
+    const va5 = v128.load32_splat(a, 20);
     c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
     c5x1 = f32x4.add(c5x1, f32x4.mul(va5, b1));
     if (b >= bLast0) break;
+    const a1_ = a + 24;
     const b1_0 = v128.load(b, 32);
     const b1_1 = v128.load(b, 48);
-    const va1_0 = v128.load(a, 96);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
-    const va1_1 = v128.load(a, 112);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
-    const va1_2 = v128.load(a, 128);
+    const va1_2 = v128.load32_splat(a1_, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
-    const va1_3 = v128.load(a, 144);
+    const va1_3 = v128.load32_splat(a1_, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
-    const va1_4 = v128.load(a, 160);
+    const va1_4 = v128.load32_splat(a1_, 16);
     c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
     c4x1 = f32x4.add(c4x1, f32x4.mul(va1_4, b1_1));
-    const va1_5 = v128.load(a, 176);
+    const va1_5 = v128.load32_splat(a1_, 20);
     c5x0 = f32x4.add(c5x0, f32x4.mul(va1_5, b1_0));
     c5x1 = f32x4.add(c5x1, f32x4.mul(va1_5, b1_1));
-    a += 192;
+    a += 48;
     b += 64;
     if (b >= bEnd) break;
   }
@@ -1288,8 +1285,8 @@ export function gemm_3x12__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: u
   }
 }
 
-/** 3x12 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_3x12__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 3x12 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_3x12__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
@@ -1299,35 +1296,36 @@ export function ppmm_3x12__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: 
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
     c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
     c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
-    const va2 = v128.load(a, 32);
+    const va2 = v128.load32_splat(a, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
     c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
     if (b >= bLast0) break;
+    const a1_ = a + 12;
     const b1_0 = v128.load(b, 48);
     const b1_1 = v128.load(b, 64);
     const b1_2 = v128.load(b, 80);
-    const va1_0 = v128.load(a, 48);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
     c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
-    const va1_1 = v128.load(a, 64);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
     c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
-    const va1_2 = v128.load(a, 80);
+    const va1_2 = v128.load32_splat(a1_, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
     c2x2 = f32x4.add(c2x2, f32x4.mul(va1_2, b1_2));
-    a += 96;
+    a += 24;
     b += 96;
     if (b >= bEnd) break;
   }
@@ -1628,8 +1626,8 @@ export function gemm_4x12__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: u
   }
 }
 
-/** 4x12 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_4x12__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 4x12 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x12__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
@@ -1640,43 +1638,44 @@ export function ppmm_4x12__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: 
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
     c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
     c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
-    const va2 = v128.load(a, 32);
+    const va2 = v128.load32_splat(a, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
     c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
-    const va3 = v128.load(a, 48);
+    const va3 = v128.load32_splat(a, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
     c3x2 = f32x4.add(c3x2, f32x4.mul(va3, b2));
     if (b >= bLast0) break;
+    const a1_ = a + 16;
     const b1_0 = v128.load(b, 48);
     const b1_1 = v128.load(b, 64);
     const b1_2 = v128.load(b, 80);
-    const va1_0 = v128.load(a, 64);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
     c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
-    const va1_1 = v128.load(a, 80);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
     c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
-    const va1_2 = v128.load(a, 96);
+    const va1_2 = v128.load32_splat(a1_, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
     c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
     c2x2 = f32x4.add(c2x2, f32x4.mul(va1_2, b1_2));
-    const va1_3 = v128.load(a, 112);
+    const va1_3 = v128.load32_splat(a1_, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
     c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
     c3x2 = f32x4.add(c3x2, f32x4.mul(va1_3, b1_2));
-    a += 128;
+    a += 32;
     b += 96;
     if (b >= bEnd) break;
   }
@@ -1908,8 +1907,8 @@ export function gemm_2x16__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: u
   }
 }
 
-/** 2x16 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_2x16__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 2x16 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_2x16__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
   const bEnd = b + <usize>kc * 64;
@@ -1919,32 +1918,33 @@ export function ppmm_2x16__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: 
     const b1 = v128.load(b, 16);
     const b2 = v128.load(b, 32);
     const b3 = v128.load(b, 48);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
     c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
     c0x3 = f32x4.add(c0x3, f32x4.mul(va0, b3));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
     c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
     c1x3 = f32x4.add(c1x3, f32x4.mul(va1, b3));
     if (b >= bLast0) break;
+    const a1_ = a + 8;
     const b1_0 = v128.load(b, 64);
     const b1_1 = v128.load(b, 80);
     const b1_2 = v128.load(b, 96);
     const b1_3 = v128.load(b, 112);
-    const va1_0 = v128.load(a, 32);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
     c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
     c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
     c0x3 = f32x4.add(c0x3, f32x4.mul(va1_0, b1_3));
-    const va1_1 = v128.load(a, 48);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
     c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
     c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
     c1x3 = f32x4.add(c1x3, f32x4.mul(va1_1, b1_3));
-    a += 64;
+    a += 16;
     b += 128;
     if (b >= bEnd) break;
   }
@@ -2250,8 +2250,8 @@ export function gemm_8x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
   }
 }
 
-/** 8x4 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_8x4__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 8x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_8x4__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0);
@@ -2264,41 +2264,42 @@ export function ppmm_8x4__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: u
   const bLast0 = bEnd - 16;
   while (true) {
     const b0 = v128.load(b);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
-    const va2 = v128.load(a, 32);
+    const va2 = v128.load32_splat(a, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
-    const va3 = v128.load(a, 48);
+    const va3 = v128.load32_splat(a, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
-    const va4 = v128.load(a, 64);
+    const va4 = v128.load32_splat(a, 16);
     c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
-    const va5 = v128.load(a, 80);
+    const va5 = v128.load32_splat(a, 20);
     c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
-    const va6 = v128.load(a, 96);
+    const va6 = v128.load32_splat(a, 24);
     c6x0 = f32x4.add(c6x0, f32x4.mul(va6, b0));
-    const va7 = v128.load(a, 112);
+    const va7 = v128.load32_splat(a, 28);
     c7x0 = f32x4.add(c7x0, f32x4.mul(va7, b0));
     if (b >= bLast0) break;
+    const a1_ = a + 32;
     const b1_0 = v128.load(b, 16);
-    const va1_0 = v128.load(a, 128);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
-    const va1_1 = v128.load(a, 144);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
-    const va1_2 = v128.load(a, 160);
+    const va1_2 = v128.load32_splat(a1_, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
-    const va1_3 = v128.load(a, 176);
+    const va1_3 = v128.load32_splat(a1_, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
-    const va1_4 = v128.load(a, 192);
+    const va1_4 = v128.load32_splat(a1_, 16);
     c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
-    const va1_5 = v128.load(a, 208);
+    const va1_5 = v128.load32_splat(a1_, 20);
     c5x0 = f32x4.add(c5x0, f32x4.mul(va1_5, b1_0));
-    const va1_6 = v128.load(a, 224);
+    const va1_6 = v128.load32_splat(a1_, 24);
     c6x0 = f32x4.add(c6x0, f32x4.mul(va1_6, b1_0));
-    const va1_7 = v128.load(a, 240);
+    const va1_7 = v128.load32_splat(a1_, 28);
     c7x0 = f32x4.add(c7x0, f32x4.mul(va1_7, b1_0));
-    a += 256;
+    a += 64;
     b += 32;
     if (b >= bEnd) break;
   }
@@ -2498,8 +2499,8 @@ export function gemm_4x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
   }
 }
 
-/** 4x4 tile, packed pre-broadcast A panel, f32x4.mul + f32x4.add; A read with v128.load; k unrolled by 2. */
-export function ppmm_4x4__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+/** 4x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x4__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0);
   let c1x0 = f32x4.splat(0);
   let c2x0 = f32x4.splat(0);
@@ -2508,25 +2509,26 @@ export function ppmm_4x4__wasmsimd_presplat_k2(kc: i32, a: usize, b: usize, c: u
   const bLast0 = bEnd - 16;
   while (true) {
     const b0 = v128.load(b);
-    const va0 = v128.load(a);
+    const va0 = v128.load32_splat(a);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
-    const va1 = v128.load(a, 16);
+    const va1 = v128.load32_splat(a, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
-    const va2 = v128.load(a, 32);
+    const va2 = v128.load32_splat(a, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
-    const va3 = v128.load(a, 48);
+    const va3 = v128.load32_splat(a, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
     if (b >= bLast0) break;
+    const a1_ = a + 16;
     const b1_0 = v128.load(b, 16);
-    const va1_0 = v128.load(a, 64);
+    const va1_0 = v128.load32_splat(a1_);
     c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
-    const va1_1 = v128.load(a, 80);
+    const va1_1 = v128.load32_splat(a1_, 4);
     c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
-    const va1_2 = v128.load(a, 96);
+    const va1_2 = v128.load32_splat(a1_, 8);
     c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
-    const va1_3 = v128.load(a, 112);
+    const va1_3 = v128.load32_splat(a1_, 12);
     c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
-    a += 128;
+    a += 32;
     b += 32;
     if (b >= bEnd) break;
   }

@@ -17,8 +17,7 @@
 //   ppmm_…  A pre-packed in MR-row panels;  gemm_…  A read in place (no packing)
 //   …__wasmsimd_loadsplat    f32x4.mul + f32x4.add, A broadcast by v128.load32_splat
 //   …__wasmrelaxedsimd_fma   f32x4.relaxed_madd (one fused multiply-add where the CPU has FMA)
-//   ppmm_…__wasmsimd_presplat_k2   f32x4.mul + f32x4.add, A pre-broadcast in
-//                            the panel (4 lanes per value, plain v128.load), k unrolled by 2
+//   ppmm_…__wasmsimd_loadsplat_k2   the same with k unrolled by 2 (the driver's, see SIMD_PPMM_KU)
 // `--tile` picks the tile the driver (assembly/gemm.ts) uses; the others are
 // generated too (kept for measurement, and compiled only if referenced).
 import { writeFileSync } from "node:fs";
@@ -45,19 +44,17 @@ if (!TILES.some(([m, n]) => m === MR && n === NR)) throw new Error(`unknown tile
  * XNNPACK's "ppmm"); otherwise A is read in place through MR row pointers
  * (row stride rs, k stride ks, in bytes — rs = lda·4, ks = 4 for A, rs = 4,
  * ks = lda·4 for Aᵀ; XNNPACK's "gemm"), rows past `mr` re-reading row mr − 1.
- * `presplat` (packed only): the panel holds every A value already broadcast
- * to four lanes (MR v128 per k), read with plain v128.load; `ku`: k steps per
- * loop iteration (see kLoop).
+ * `ku` (packed only): k steps per loop iteration; see the loop below.
  */
-function kernel(mr, nr, fma, packed, { presplat = false, ku = 1 } = {}) {
+function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
   const v = nr / 4;
-  const variant = fma ? "wasmrelaxedsimd_fma" : presplat ? `wasmsimd_presplat${ku > 1 ? `_k${ku}` : ""}` : "wasmsimd_loadsplat";
+  const variant = `${fma ? "wasmrelaxedsimd_fma" : "wasmsimd_loadsplat"}${ku > 1 ? `_k${ku}` : ""}`;
   const name = `${packed ? "ppmm" : "gemm"}_${mr}x${nr}__${variant}`;
   const L = [];
   L.push(
-    `/** ${mr}x${nr} tile, ${packed ? (presplat ? "packed pre-broadcast A panel" : "packed A panel") : "A read in place by row pointers"}, ` +
-      `${fma ? "f32x4.relaxed_madd" : "f32x4.mul + f32x4.add"}; ` +
-      `${presplat ? "A read with v128.load" : "A broadcast with v128.load32_splat"}${ku > 1 ? `; k unrolled by ${ku}` : ""}. */`,
+    `/** ${mr}x${nr} tile, ${packed ? "packed A panel" : "A read in place by row pointers"}, ` +
+      `${fma ? "f32x4.relaxed_madd" : "f32x4.mul + f32x4.add"}; A broadcast with v128.load32_splat` +
+      `${ku > 1 ? `; k unrolled by ${ku}` : ""}. */`,
   );
   const aParams = packed ? "a: usize" : "mr: i32, a: usize, rs: usize, ks: usize";
   L.push(`export function ${name}(kc: i32, ${aParams}, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {`);
@@ -68,32 +65,28 @@ function kernel(mr, nr, fma, packed, { presplat = false, ku = 1 } = {}) {
   for (let r = 0; r < mr; r++) {
     L.push(`  ${Array.from({ length: v }, (_, j) => `let c${r}x${j} = f32x4.splat(0);`).join(" ")}`);
   }
-  const aStep = presplat ? mr * 16 : mr * 4;
+  const aStep = mr * 4;
   const bStep = nr * 4;
   L.push(`  const bEnd = b + <usize>kc * ${bStep};`);
-  // k unrolled by ku: after step u < ku − 1 the loop leaves when that was the
-  // last k (b + (u + 1)·bStep reaches bEnd). Besides handling any kc, these
-  // exits keep Binaryen from fusing consecutive updates of one accumulator
-  // into one expression (which would need every step's A and B live at once
-  // and spill).
+  // k unrolled by ku. After step u < ku − 1 the loop leaves when that was the
+  // last k; besides handling any kc, these exits keep Binaryen from fusing
+  // consecutive updates of one accumulator into one expression (which needs
+  // every step's A and B live at once, and spills). Step u > 0 reads A
+  // through its own pointer a + u·MR·4 rather than at offset u·MR·4 from a:
+  // V8 keeps one register (memory base + offset) per distinct
+  // v128.load32_splat offset, and MR·ku of them spill; the extra add is cheaper.
   for (let u = 0; u + 1 < ku; u++) L.push(`  const bLast${u} = bEnd - ${(u + 1) * bStep};`);
   L.push(ku > 1 ? `  while (true) {` : `  do {`);
   for (let u = 0; u < ku; u++) {
+    if (u) L.push(`    const a${u}_ = a + ${u * aStep};`);
+    const ap = u ? `a${u}_` : "a";
     for (let j = 0; j < v; j++) {
       const off = u * bStep + j * 16;
       L.push(`    const b${u ? `${u}_` : ""}${j} = v128.load(b${off ? `, ${off}` : ""});`);
     }
     for (let r = 0; r < mr; r++) {
       const va = `va${u ? `${u}_` : ""}${r}`;
-      if (presplat) {
-        const off = u * aStep + r * 16;
-        L.push(`    const ${va} = v128.load(a${off ? `, ${off}` : ""});`);
-      } else if (packed) {
-        const off = u * aStep + r * 4;
-        L.push(`    const ${va} = v128.load32_splat(a${off ? `, ${off}` : ""});`);
-      } else {
-        L.push(`    const ${va} = v128.load32_splat(a${r});`);
-      }
+      L.push(packed ? `    const ${va} = v128.load32_splat(${ap}${r ? `, ${r * 4}` : ""});` : `    const ${va} = v128.load32_splat(a${r});`);
       for (let j = 0; j < v; j++) {
         const bj = `b${u ? `${u}_` : ""}${j}`;
         L.push(
@@ -132,17 +125,15 @@ function kernel(mr, nr, fma, packed, { presplat = false, ku = 1 } = {}) {
 }
 
 /**
- * The mul+add packed-A variant the driver uses. Without FMA the 4x8 loop is
- * bound by the front end (~6 macro-ops per cycle on Zen 3), not by the FP
- * pipes: per k, 16 mul/add + 6 loads + V8's loop overhead (stack check, two
- * pointer bumps and zero-extensions, compare-and-branch). Pre-broadcast A
- * drops the per-offset address registers V8 needs for v128.load32_splat, and
- * two k steps per iteration halve the loop overhead: the kernel alone goes
- * from ~32 to ~39 GFLOP/s (mul+add ceiling ~41). The FMA loop (8 FMAs per k)
- * is FP-bound already and keeps the compact A panel.
+ * k steps per iteration of the driver's mul+add ppmm loop. Without FMA that
+ * loop is bound by the front end (~6 macro-ops per cycle on Zen 3), not by the
+ * FP pipes: per k, 16 mul/add + 6 loads + V8's loop overhead (stack check,
+ * pointer bumps and their zero-extensions, compare-and-branch: 6–7 macro-ops).
+ * Two k per iteration take that to ~4 per k (measured with --print-wasm-code:
+ * 52 instructions per 2 k): the 4x8 kernel alone goes from ~32 to ~39 GFLOP/s
+ * (mul+add ceiling ~41). The FMA loop (8 FMAs per k) is FP-bound already.
  */
-const SIMD_PPMM = { presplat: true, ku: 2 };
-const simdPpmmVariant = `wasmsimd_presplat${SIMD_PPMM.ku > 1 ? `_k${SIMD_PPMM.ku}` : ""}`;
+const SIMD_PPMM_KU = 2;
 
 /** The driver's entry for one tile: the relaxed-SIMD kernel in that build, the mul+add one otherwise. */
 function dispatch(fn, packed, m, n, doc) {
@@ -159,7 +150,7 @@ function dispatch(fn, packed, m, n, doc) {
     "  if (ASC_FEATURE_RELAXED_SIMD) {",
     `    ${kind}_${m}x${n}__wasmrelaxedsimd_fma(${args});`,
     "  } else {",
-    `    ${kind}_${m}x${n}__${packed ? simdPpmmVariant : "wasmsimd_loadsplat"}(${args});`,
+    `    ${kind}_${m}x${n}__wasmsimd_loadsplat${packed && SIMD_PPMM_KU > 1 ? `_k${SIMD_PPMM_KU}` : ""}(${args});`,
     "  }",
     "}",
     "",
@@ -176,12 +167,6 @@ const out = [
   `export const MR: i32 = ${MR};`,
   `/** Columns of the micro-kernel tile (the driver's B panel width). */`,
   `export const NR: i32 = ${NR};`,
-  "/**",
-  " * Lanes per A value in a packed A panel: 1 in the relaxed-SIMD build (the FMA",
-  " * kernels broadcast with v128.load32_splat), 4 in the simd build (its ppmm",
-  " * kernels read A pre-broadcast).",
-  " */",
-  `export const A_LANES: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : ${SIMD_PPMM.presplat ? 4 : 1};`,
   "",
   ...dispatch("ppmmMicroKernel", true, MR, NR, `The driver's micro-kernel on a packed A panel: ${MR}x${NR}.`),
   ...dispatch("gemmMicroKernel", false, MR, NR, `The driver's micro-kernel on A in place (row stride rs, k stride ks, bytes; mr valid rows): ${MR}x${NR}.`),
@@ -190,7 +175,7 @@ const out = [
 ];
 for (const [m, n] of tiles) {
   for (const packed of [true, false]) out.push(kernel(m, n, false, packed), "", kernel(m, n, true, packed), "");
-  out.push(kernel(m, n, false, true, SIMD_PPMM), "");
+  if (SIMD_PPMM_KU > 1) out.push(kernel(m, n, false, true, { ku: SIMD_PPMM_KU }), "");
 }
 writeFileSync(join(root, "assembly/gemm_kernels.ts"), out.join("\n"));
 console.log(`wrote assembly/gemm_kernels.ts (${tiles.length} tiles x 2 A layouts x 2 ISAs; driver tile ${MR}x${NR})`);

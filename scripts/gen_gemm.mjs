@@ -17,7 +17,7 @@
 //   ppmm_…  A pre-packed in MR-row panels;  gemm_…  A read in place (no packing)
 //   …__wasmsimd_loadsplat    f32x4.mul + f32x4.add, A broadcast by v128.load32_splat
 //   …__wasmrelaxedsimd_fma   f32x4.relaxed_madd (one fused multiply-add where the CPU has FMA)
-//   ppmm_…__wasmsimd_loadsplat_k2   the same with k unrolled by 2 (the driver's, see SIMD_PPMM_KU)
+//   …__wasmsimd_loadsplat_k2 the same with k unrolled by 2 (the driver's, see SIMD_PPMM_KU)
 // `--tile` picks the tile the driver (assembly/gemm.ts) uses; the others are
 // generated too (kept for measurement, and compiled only if referenced).
 import { writeFileSync } from "node:fs";
@@ -44,7 +44,7 @@ if (!TILES.some(([m, n]) => m === MR && n === NR)) throw new Error(`unknown tile
  * XNNPACK's "ppmm"); otherwise A is read in place through MR row pointers
  * (row stride rs, k stride ks, in bytes — rs = lda·4, ks = 4 for A, rs = 4,
  * ks = lda·4 for Aᵀ; XNNPACK's "gemm"), rows past `mr` re-reading row mr − 1.
- * `ku` (packed only): k steps per loop iteration; see the loop below.
+ * `ku`: k steps per loop iteration; see the loop below.
  */
 function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
   const v = nr / 4;
@@ -76,9 +76,11 @@ function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
   // V8 keeps one register (memory base + offset) per distinct
   // v128.load32_splat offset, and MR·ku of them spill; the extra add is cheaper.
   for (let u = 0; u + 1 < ku; u++) L.push(`  const bLast${u} = bEnd - ${(u + 1) * bStep};`);
+  if (!packed && ku > 1) L.push(`  const ksStep = ks * ${ku};`);
   L.push(ku > 1 ? `  while (true) {` : `  do {`);
   for (let u = 0; u < ku; u++) {
-    if (u) L.push(`    const a${u}_ = a + ${u * aStep};`);
+    if (u && packed) L.push(`    const a${u}_ = a + ${u * aStep};`);
+    if (u && !packed) for (let r = 0; r < mr; r++) L.push(`    const a${r}_${u} = a${r} + ${u > 1 ? `${u} * ks` : "ks"};`);
     const ap = u ? `a${u}_` : "a";
     for (let j = 0; j < v; j++) {
       const off = u * bStep + j * 16;
@@ -86,7 +88,7 @@ function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
     }
     for (let r = 0; r < mr; r++) {
       const va = `va${u ? `${u}_` : ""}${r}`;
-      L.push(packed ? `    const ${va} = v128.load32_splat(${ap}${r ? `, ${r * 4}` : ""});` : `    const ${va} = v128.load32_splat(a${r});`);
+      L.push(packed ? `    const ${va} = v128.load32_splat(${ap}${r ? `, ${r * 4}` : ""});` : `    const ${va} = v128.load32_splat(a${r}${u ? `_${u}` : ""});`);
       for (let j = 0; j < v; j++) {
         const bj = `b${u ? `${u}_` : ""}${j}`;
         L.push(
@@ -99,7 +101,7 @@ function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
     if (u + 1 < ku) L.push(`    if (b >= bLast${u}) break;`);
   }
   if (packed) L.push(`    a += ${ku * aStep};`);
-  else for (let r = 0; r < mr; r++) L.push(`    a${r} += ks;`);
+  else for (let r = 0; r < mr; r++) L.push(`    a${r} += ${ku > 1 ? "ksStep" : "ks"};`);
   L.push(`    b += ${ku * bStep};`);
   L.push(ku > 1 ? `    if (b >= bEnd) break;\n  }` : `  } while (b < bEnd);`);
   L.push(`  const va = f32x4.splat(alpha);`);
@@ -134,6 +136,12 @@ function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
  * (mul+add ceiling ~41). The FMA loop (8 FMAs per k) is FP-bound already.
  */
 const SIMD_PPMM_KU = 2;
+/**
+ * The same for the driver's mul+add kernel on A in place (narrow C): step 2
+ * reads through a_r + ks. 37 → 32.5 instructions per k; 256x64·64 (A in
+ * place) 31 → 35 GFLOP/s, Aᵀ·B with 10 columns 19 → 23.5.
+ */
+const SIMD_GEMM_KU = 2;
 
 /** The driver's entry for one tile: the relaxed-SIMD kernel in that build, the mul+add one otherwise. */
 function dispatch(fn, packed, m, n, doc) {
@@ -150,7 +158,7 @@ function dispatch(fn, packed, m, n, doc) {
     "  if (ASC_FEATURE_RELAXED_SIMD) {",
     `    ${kind}_${m}x${n}__wasmrelaxedsimd_fma(${args});`,
     "  } else {",
-    `    ${kind}_${m}x${n}__wasmsimd_loadsplat${packed && SIMD_PPMM_KU > 1 ? `_k${SIMD_PPMM_KU}` : ""}(${args});`,
+    `    ${kind}_${m}x${n}__wasmsimd_loadsplat${(packed ? SIMD_PPMM_KU : SIMD_GEMM_KU) > 1 ? `_k${packed ? SIMD_PPMM_KU : SIMD_GEMM_KU}` : ""}(${args});`,
     "  }",
     "}",
     "",
@@ -176,6 +184,7 @@ const out = [
 for (const [m, n] of tiles) {
   for (const packed of [true, false]) out.push(kernel(m, n, false, packed), "", kernel(m, n, true, packed), "");
   if (SIMD_PPMM_KU > 1) out.push(kernel(m, n, false, true, { ku: SIMD_PPMM_KU }), "");
+  if (SIMD_GEMM_KU > 1) out.push(kernel(m, n, false, false, { ku: SIMD_GEMM_KU }), "");
 }
 writeFileSync(join(root, "assembly/gemm_kernels.ts"), out.join("\n"));
 console.log(`wrote assembly/gemm_kernels.ts (${tiles.length} tiles x 2 A layouts x 2 ISAs; driver tile ${MR}x${NR})`);

@@ -142,6 +142,9 @@ const SIMD_PPMM_KU = 2;
  * place) 31 → 35 GFLOP/s, Aᵀ·B with 10 columns 19 → 23.5.
  */
 const SIMD_GEMM_KU = 2;
+/** The FMA kernel on A in place: 8 FMAs + 6 loads + 15 loop instructions per k is front-end bound too. */
+const RELAXED_GEMM_KU = 2;
+const suffix = (ku) => (ku > 1 ? `_k${ku}` : "");
 
 /** The driver's entry for one tile: the relaxed-SIMD kernel in that build, the mul+add one otherwise. */
 function dispatch(fn, packed, m, n, doc) {
@@ -156,9 +159,9 @@ function dispatch(fn, packed, m, n, doc) {
     "@inline",
     `export function ${fn}(${params}): void {`,
     "  if (ASC_FEATURE_RELAXED_SIMD) {",
-    `    ${kind}_${m}x${n}__wasmrelaxedsimd_fma(${args});`,
+    `    ${kind}_${m}x${n}__wasmrelaxedsimd_fma${packed ? "" : suffix(RELAXED_GEMM_KU)}(${args});`,
     "  } else {",
-    `    ${kind}_${m}x${n}__wasmsimd_loadsplat${(packed ? SIMD_PPMM_KU : SIMD_GEMM_KU) > 1 ? `_k${packed ? SIMD_PPMM_KU : SIMD_GEMM_KU}` : ""}(${args});`,
+    `    ${kind}_${m}x${n}__wasmsimd_loadsplat${suffix(packed ? SIMD_PPMM_KU : SIMD_GEMM_KU)}(${args});`,
     "  }",
     "}",
     "",
@@ -185,6 +188,7 @@ for (const [m, n] of tiles) {
   for (const packed of [true, false]) out.push(kernel(m, n, false, packed), "", kernel(m, n, true, packed), "");
   if (SIMD_PPMM_KU > 1) out.push(kernel(m, n, false, true, { ku: SIMD_PPMM_KU }), "");
   if (SIMD_GEMM_KU > 1) out.push(kernel(m, n, false, false, { ku: SIMD_GEMM_KU }), "");
+  if (RELAXED_GEMM_KU > 1) out.push(kernel(m, n, true, false, { ku: RELAXED_GEMM_KU }), "");
 }
 writeFileSync(join(root, "assembly/gemm_kernels.ts"), out.join("\n"));
 console.log(`wrote assembly/gemm_kernels.ts (${tiles.length} tiles x 2 A layouts x 2 ISAs; driver tile ${MR}x${NR})`);

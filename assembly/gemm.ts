@@ -34,11 +34,13 @@ const MC: i32 = 32;
 /** Column block: KC x NC of packed B (2 MiB). */
 const NC: i32 = 1024;
 /**
- * Up to this many NR-column panels (N <= 64 with 8-wide tiles), A is read in
- * place rather than packed: packing would cost as much as the product saves
- * (measured: equal at N = 64, in-place 10–25% faster at N = 10).
+ * Up to this many NR-column panels, A is read in place rather than packed:
+ * packing would cost as much as the product saves. Relaxed build: N <= 64
+ * (measured equal at N = 64, in place 9% faster at N = 24, 10–40% at N = 10).
+ * Simd build: N <= 32, where its in-place loop (four row pointers to bump per
+ * k) is no slower; at N = 64 the packed one is 6–10% faster.
  */
-const DIRECT_A_MAX_PANELS: i32 = 8;
+const DIRECT_A_MAX_PANELS: i32 = ASC_FEATURE_RELAXED_SIMD ? 8 : 4;
 
 // Packing scratch, allocated once at first use and kept for the module's life.
 let packA: usize = 0;

@@ -17,7 +17,7 @@
 //   ppmm_…  A pre-packed in MR-row panels;  gemm_…  A read in place (no packing)
 //   …__wasmsimd_loadsplat    f32x4.mul + f32x4.add, A broadcast by v128.load32_splat
 //   …__wasmrelaxedsimd_fma   f32x4.relaxed_madd (one fused multiply-add where the CPU has FMA)
-//   …__wasmsimd_loadsplat_k2 the same with k unrolled by 2 (the driver's, see SIMD_PPMM_KU)
+//   …_k2                     either of them with k unrolled by 2: the driver's kernels (see SIMD_PPMM_KU)
 // `--tile` picks the tile the driver (assembly/gemm.ts) uses; the others are
 // generated too (kept for measurement, and compiled only if referenced).
 import { writeFileSync } from "node:fs";
@@ -80,7 +80,7 @@ function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
   L.push(ku > 1 ? `  while (true) {` : `  do {`);
   for (let u = 0; u < ku; u++) {
     if (u && packed) L.push(`    const a${u}_ = a + ${u * aStep};`);
-    if (u && !packed) for (let r = 0; r < mr; r++) L.push(`    const a${r}_${u} = a${r} + ${u > 1 ? `${u} * ks` : "ks"};`);
+    if (u && !packed) for (let r = 0; r < mr; r++) L.push(`    const a${r}_${u} = a${r} + ${u > 1 ? `ks * ${u}` : "ks"};`);
     const ap = u ? `a${u}_` : "a";
     for (let j = 0; j < v; j++) {
       const off = u * bStep + j * 16;
@@ -131,9 +131,10 @@ function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
  * loop is bound by the front end (~6 macro-ops per cycle on Zen 3), not by the
  * FP pipes: per k, 16 mul/add + 6 loads + V8's loop overhead (stack check,
  * pointer bumps and their zero-extensions, compare-and-branch: 6–7 macro-ops).
- * Two k per iteration take that to ~4 per k (measured with --print-wasm-code:
- * 52 instructions per 2 k): the 4x8 kernel alone goes from ~32 to ~39 GFLOP/s
- * (mul+add ceiling ~41).
+ * Two k per iteration take that to ~4.5 per k (node --print-wasm-code: 56
+ * instructions, 53 macro-ops per 2 k, against 28–29 per k): the 4x8 kernel
+ * alone goes from 32–35 to ~39 GFLOP/s (mul+add ceiling ~41). ×3 and ×4
+ * measured slower (33–36: V8 recomputes the extra exit bounds in the loop).
  */
 const SIMD_PPMM_KU = 2;
 /**

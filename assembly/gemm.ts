@@ -11,7 +11,7 @@
 // both panels with unit stride, so Aᵀ·B and A·Bᵀ run as fast as A·B.
 // The micro-kernel (assembly/gemm_kernels.ts, generated) keeps an MR x NR
 // tile of C in v128 registers for a whole KC pass; one KC x NR panel of B
-// (8 KiB) stays in L1 while it sweeps the MR panels of A.
+// (16 KiB) stays in L1 while it sweeps the MR panels of A.
 // When C has few columns, A is not packed at all: the micro-kernel reads it in
 // place through MR row pointers (any strides, so Aᵀ too), as XNNPACK's gemm
 // kernels do; its ppmm kernels are the packed-A form.
@@ -20,18 +20,27 @@
 // four columns runs an MR x 4 kernel (N = 10: 12 columns computed, not 16).
 import { MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
 
-/** Inner-dimension block: a KC x NR panel of B fits L1 alongside A's stream. */
-const KC: i32 = 256;
-/** Row block: an MC x KC block of packed A (128 KiB) stays in L2. */
-const MC: i32 = 128;
-/** Column block: KC x NC of packed B (1 MiB). */
+/**
+ * Inner-dimension block: a KC x NR panel of B is 16 KiB. Long passes amortize
+ * each tile's C update (load, merge, store) over more k: against 256 and 384,
+ * 512 measured 2–3% faster from 512³ up and on K = 784, in both builds.
+ */
+const KC: i32 = 512;
+/**
+ * Row block: an MC x KC block of packed A (64 KiB) stays in L2 next to the B
+ * panels it meets (MC = 16–128 measured equal within 1% with KC = 512).
+ */
+const MC: i32 = 32;
+/** Column block: KC x NC of packed B (2 MiB). */
 const NC: i32 = 1024;
 /**
- * Up to this many NR-column panels (N <= 64 with 8-wide tiles), A is read in
- * place rather than packed: packing would cost as much as the product saves
- * (measured: equal at N = 64, in-place 10–25% faster at N = 10).
+ * Up to this many NR-column panels, A is read in place rather than packed:
+ * packing would cost as much as the product saves. Relaxed build: N <= 64
+ * (measured equal at N = 64, in place 9% faster at N = 24, 10–40% at N = 10).
+ * Simd build: N <= 32, where its in-place loop (four row pointers to bump per
+ * k) is no slower; at N = 64 the packed one is 6–10% faster.
  */
-const DIRECT_A_MAX_PANELS: i32 = 8;
+const DIRECT_A_MAX_PANELS: i32 = ASC_FEATURE_RELAXED_SIMD ? 8 : 4;
 
 // Packing scratch, allocated once at first use and kept for the module's life.
 let packA: usize = 0;

@@ -11,9 +11,9 @@ export const NR: i32 = 8;
 @inline
 export function ppmmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    ppmm_4x8__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x8__wasmrelaxedsimd_fma_k2(kc, a, b, c, ldc, alpha, beta);
   } else {
-    ppmm_4x8__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x8__wasmsimd_loadsplat_k2(kc, a, b, c, ldc, alpha, beta);
   }
 }
 
@@ -22,9 +22,9 @@ export function ppmmMicroKernel(kc: i32, a: usize, b: usize, c: usize, ldc: usiz
 @inline
 export function gemmMicroKernel(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    gemm_4x8__wasmrelaxedsimd_fma(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+    gemm_4x8__wasmrelaxedsimd_fma_k2(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
   } else {
-    gemm_4x8__wasmsimd_loadsplat(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+    gemm_4x8__wasmsimd_loadsplat_k2(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
   }
 }
 
@@ -33,9 +33,9 @@ export function gemmMicroKernel(kc: i32, mr: i32, a: usize, rs: usize, ks: usize
 @inline
 export function ppmmMicroKernelNarrow(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    ppmm_4x4__wasmrelaxedsimd_fma(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x4__wasmrelaxedsimd_fma_k2(kc, a, b, c, ldc, alpha, beta);
   } else {
-    ppmm_4x4__wasmsimd_loadsplat(kc, a, b, c, ldc, alpha, beta);
+    ppmm_4x4__wasmsimd_loadsplat_k2(kc, a, b, c, ldc, alpha, beta);
   }
 }
 
@@ -44,9 +44,9 @@ export function ppmmMicroKernelNarrow(kc: i32, a: usize, b: usize, c: usize, ldc
 @inline
 export function gemmMicroKernelNarrow(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    gemm_4x4__wasmrelaxedsimd_fma(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+    gemm_4x4__wasmrelaxedsimd_fma_k2(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
   } else {
-    gemm_4x4__wasmsimd_loadsplat(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
+    gemm_4x4__wasmsimd_loadsplat_k2(kc, mr, a, rs, ks, b, c, ldc, alpha, beta);
   }
 }
 
@@ -242,6 +242,304 @@ export function gemm_4x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
     a3 += ks;
     b += 32;
   } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+  }
+}
+
+/** 4x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x8__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    if (b >= bLast0) break;
+    const a1_ = a + 16;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    a += 32;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+  }
+}
+
+/** 4x8 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_4x8__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+  }
+}
+
+/** 4x8 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_4x8__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+  }
+}
+
+/** 4x8 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x8__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    if (b >= bLast0) break;
+    const a1_ = a + 16;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    a += 32;
+    b += 64;
+    if (b >= bEnd) break;
+  }
   const va = f32x4.splat(alpha);
   if (beta == 0) {
     v128.store(c, f32x4.mul(c0x0, va));
@@ -495,6 +793,358 @@ export function gemm_5x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
     a4 += ks;
     b += 32;
   } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+  }
+}
+
+/** 5x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_5x8__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
+    if (b >= bLast0) break;
+    const a1_ = a + 20;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    const va1_4 = v128.load32_splat(a1_, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va1_4, b1_1));
+    a += 40;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+  }
+}
+
+/** 5x8 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_5x8__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const a4_1 = a4 + ks;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    const va1_4 = v128.load32_splat(a4_1);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va1_4, b1_1));
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    a4 += ksStep;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+  }
+}
+
+/** 5x8 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_5x8__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const a4_1 = a4 + ks;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    const va1_4 = v128.load32_splat(a4_1);
+    c4x0 = f32x4.relaxed_madd(va1_4, b1_0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va1_4, b1_1, c4x1);
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    a4 += ksStep;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+  }
+}
+
+/** 5x8 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_5x8__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
+    if (b >= bLast0) break;
+    const a1_ = a + 20;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    const va1_4 = v128.load32_splat(a1_, 16);
+    c4x0 = f32x4.relaxed_madd(va1_4, b1_0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va1_4, b1_1, c4x1);
+    a += 40;
+    b += 64;
+    if (b >= bEnd) break;
+  }
   const va = f32x4.splat(alpha);
   if (beta == 0) {
     v128.store(c, f32x4.mul(c0x0, va));
@@ -824,6 +1474,412 @@ export function gemm_6x8__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
   }
 }
 
+/** 6x8 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_6x8__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0); let c5x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    c5x1 = f32x4.add(c5x1, f32x4.mul(va5, b1));
+    if (b >= bLast0) break;
+    const a1_ = a + 24;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    const va1_4 = v128.load32_splat(a1_, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va1_4, b1_1));
+    const va1_5 = v128.load32_splat(a1_, 20);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va1_5, b1_0));
+    c5x1 = f32x4.add(c5x1, f32x4.mul(va1_5, b1_1));
+    a += 48;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    v128.store(p5, f32x4.add(f32x4.mul(c5x1, va), f32x4.mul(v128.load(p5, 16), vb)), 16);
+  }
+}
+
+/** 6x8 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_6x8__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0); let c5x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va4, b1));
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    c5x1 = f32x4.add(c5x1, f32x4.mul(va5, b1));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const a4_1 = a4 + ks;
+    const a5_1 = a5 + ks;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    const va1_4 = v128.load32_splat(a4_1);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
+    c4x1 = f32x4.add(c4x1, f32x4.mul(va1_4, b1_1));
+    const va1_5 = v128.load32_splat(a5_1);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va1_5, b1_0));
+    c5x1 = f32x4.add(c5x1, f32x4.mul(va1_5, b1_1));
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    a4 += ksStep;
+    a5 += ksStep;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    v128.store(p5, f32x4.add(f32x4.mul(c5x1, va), f32x4.mul(v128.load(p5, 16), vb)), 16);
+  }
+}
+
+/** 6x8 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_6x8__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0); let c5x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    c5x1 = f32x4.relaxed_madd(va5, b1, c5x1);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const a4_1 = a4 + ks;
+    const a5_1 = a5 + ks;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    const va1_4 = v128.load32_splat(a4_1);
+    c4x0 = f32x4.relaxed_madd(va1_4, b1_0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va1_4, b1_1, c4x1);
+    const va1_5 = v128.load32_splat(a5_1);
+    c5x0 = f32x4.relaxed_madd(va1_5, b1_0, c5x0);
+    c5x1 = f32x4.relaxed_madd(va1_5, b1_1, c5x1);
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    a4 += ksStep;
+    a5 += ksStep;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    v128.store(p5, f32x4.add(f32x4.mul(c5x1, va), f32x4.mul(v128.load(p5, 16), vb)), 16);
+  }
+}
+
+/** 6x8 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_6x8__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0); let c4x1 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0); let c5x1 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 32;
+  const bLast0 = bEnd - 32;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va4, b1, c4x1);
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    c5x1 = f32x4.relaxed_madd(va5, b1, c5x1);
+    if (b >= bLast0) break;
+    const a1_ = a + 24;
+    const b1_0 = v128.load(b, 32);
+    const b1_1 = v128.load(b, 48);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    const va1_4 = v128.load32_splat(a1_, 16);
+    c4x0 = f32x4.relaxed_madd(va1_4, b1_0, c4x0);
+    c4x1 = f32x4.relaxed_madd(va1_4, b1_1, c4x1);
+    const va1_5 = v128.load32_splat(a1_, 20);
+    c5x0 = f32x4.relaxed_madd(va1_5, b1_0, c5x0);
+    c5x1 = f32x4.relaxed_madd(va1_5, b1_1, c5x1);
+    a += 48;
+    b += 64;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x1, va), 16);
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x1, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    v128.store(p4, f32x4.add(f32x4.mul(c4x1, va), f32x4.mul(v128.load(p4, 16), vb)), 16);
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    v128.store(p5, f32x4.add(f32x4.mul(c5x1, va), f32x4.mul(v128.load(p5, 16), vb)), 16);
+  }
+}
+
 /** 3x12 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
 export function ppmm_3x12__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
@@ -1015,6 +2071,306 @@ export function gemm_3x12__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: u
     a2 += ks;
     b += 48;
   } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+  }
+}
+
+/** 3x12 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_3x12__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
+    if (b >= bLast0) break;
+    const a1_ = a + 12;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va1_2, b1_2));
+    a += 24;
+    b += 96;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+  }
+}
+
+/** 3x12 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_3x12__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va1_2, b1_2));
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    b += 96;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+  }
+}
+
+/** 3x12 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_3x12__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va1_0, b1_2, c0x2);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1_1, b1_2, c1x2);
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va1_2, b1_2, c2x2);
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    b += 96;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+  }
+}
+
+/** 3x12 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_3x12__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
+    if (b >= bLast0) break;
+    const a1_ = a + 12;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va1_0, b1_2, c0x2);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1_1, b1_2, c1x2);
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va1_2, b1_2, c2x2);
+    a += 24;
+    b += 96;
+    if (b >= bEnd) break;
+  }
   const va = f32x4.splat(alpha);
   if (beta == 0) {
     v128.store(c, f32x4.mul(c0x0, va));
@@ -1312,6 +2668,376 @@ export function gemm_4x12__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: u
   }
 }
 
+/** 4x12 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x12__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0); let c3x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    c3x2 = f32x4.add(c3x2, f32x4.mul(va3, b2));
+    if (b >= bLast0) break;
+    const a1_ = a + 16;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va1_2, b1_2));
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    c3x2 = f32x4.add(c3x2, f32x4.mul(va1_3, b1_2));
+    a += 32;
+    b += 96;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    v128.store(p3, f32x4.add(f32x4.mul(c3x2, va), f32x4.mul(v128.load(p3, 32), vb)), 32);
+  }
+}
+
+/** 4x12 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_4x12__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0); let c3x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va2, b1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va2, b2));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va3, b1));
+    c3x2 = f32x4.add(c3x2, f32x4.mul(va3, b2));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    c2x1 = f32x4.add(c2x1, f32x4.mul(va1_2, b1_1));
+    c2x2 = f32x4.add(c2x2, f32x4.mul(va1_2, b1_2));
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    c3x1 = f32x4.add(c3x1, f32x4.mul(va1_3, b1_1));
+    c3x2 = f32x4.add(c3x2, f32x4.mul(va1_3, b1_2));
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    b += 96;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    v128.store(p3, f32x4.add(f32x4.mul(c3x2, va), f32x4.mul(v128.load(p3, 32), vb)), 32);
+  }
+}
+
+/** 4x12 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_4x12__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0); let c3x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    c3x2 = f32x4.relaxed_madd(va3, b2, c3x2);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va1_0, b1_2, c0x2);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1_1, b1_2, c1x2);
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va1_2, b1_2, c2x2);
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    c3x2 = f32x4.relaxed_madd(va1_3, b1_2, c3x2);
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    b += 96;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    v128.store(p3, f32x4.add(f32x4.mul(c3x2, va), f32x4.mul(v128.load(p3, 32), vb)), 32);
+  }
+}
+
+/** 4x12 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x12__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0); let c2x1 = f32x4.splat(0); let c2x2 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0); let c3x1 = f32x4.splat(0); let c3x2 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 48;
+  const bLast0 = bEnd - 48;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va2, b1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va2, b2, c2x2);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va3, b1, c3x1);
+    c3x2 = f32x4.relaxed_madd(va3, b2, c3x2);
+    if (b >= bLast0) break;
+    const a1_ = a + 16;
+    const b1_0 = v128.load(b, 48);
+    const b1_1 = v128.load(b, 64);
+    const b1_2 = v128.load(b, 80);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va1_0, b1_2, c0x2);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1_1, b1_2, c1x2);
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    c2x1 = f32x4.relaxed_madd(va1_2, b1_1, c2x1);
+    c2x2 = f32x4.relaxed_madd(va1_2, b1_2, c2x2);
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    c3x1 = f32x4.relaxed_madd(va1_3, b1_1, c3x1);
+    c3x2 = f32x4.relaxed_madd(va1_3, b1_2, c3x2);
+    a += 32;
+    b += 96;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x1, va), 16);
+    v128.store(c + 2 * ldc, f32x4.mul(c2x2, va), 32);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x1, va), 16);
+    v128.store(c + 3 * ldc, f32x4.mul(c3x2, va), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    v128.store(p2, f32x4.add(f32x4.mul(c2x1, va), f32x4.mul(v128.load(p2, 16), vb)), 16);
+    v128.store(p2, f32x4.add(f32x4.mul(c2x2, va), f32x4.mul(v128.load(p2, 32), vb)), 32);
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    v128.store(p3, f32x4.add(f32x4.mul(c3x1, va), f32x4.mul(v128.load(p3, 16), vb)), 16);
+    v128.store(p3, f32x4.add(f32x4.mul(c3x2, va), f32x4.mul(v128.load(p3, 32), vb)), 32);
+  }
+}
+
 /** 2x16 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
 export function ppmm_2x16__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
@@ -1482,6 +3208,276 @@ export function gemm_2x16__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: u
     a1 += ks;
     b += 64;
   } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c, f32x4.mul(c0x3, va), 48);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x3, va), 48);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    v128.store(c, f32x4.add(f32x4.mul(c0x3, va), f32x4.mul(v128.load(c, 48), vb)), 48);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x3, va), f32x4.mul(v128.load(p1, 48), vb)), 48);
+  }
+}
+
+/** 2x16 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_2x16__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 64;
+  const bLast0 = bEnd - 64;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const b3 = v128.load(b, 48);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    c0x3 = f32x4.add(c0x3, f32x4.mul(va0, b3));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    c1x3 = f32x4.add(c1x3, f32x4.mul(va1, b3));
+    if (b >= bLast0) break;
+    const a1_ = a + 8;
+    const b1_0 = v128.load(b, 64);
+    const b1_1 = v128.load(b, 80);
+    const b1_2 = v128.load(b, 96);
+    const b1_3 = v128.load(b, 112);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
+    c0x3 = f32x4.add(c0x3, f32x4.mul(va1_0, b1_3));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
+    c1x3 = f32x4.add(c1x3, f32x4.mul(va1_1, b1_3));
+    a += 16;
+    b += 128;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c, f32x4.mul(c0x3, va), 48);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x3, va), 48);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    v128.store(c, f32x4.add(f32x4.mul(c0x3, va), f32x4.mul(v128.load(c, 48), vb)), 48);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x3, va), f32x4.mul(v128.load(p1, 48), vb)), 48);
+  }
+}
+
+/** 2x16 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_2x16__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 64;
+  const bLast0 = bEnd - 64;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const b3 = v128.load(b, 48);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va0, b1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va0, b2));
+    c0x3 = f32x4.add(c0x3, f32x4.mul(va0, b3));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1, b1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1, b2));
+    c1x3 = f32x4.add(c1x3, f32x4.mul(va1, b3));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const b1_0 = v128.load(b, 64);
+    const b1_1 = v128.load(b, 80);
+    const b1_2 = v128.load(b, 96);
+    const b1_3 = v128.load(b, 112);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    c0x1 = f32x4.add(c0x1, f32x4.mul(va1_0, b1_1));
+    c0x2 = f32x4.add(c0x2, f32x4.mul(va1_0, b1_2));
+    c0x3 = f32x4.add(c0x3, f32x4.mul(va1_0, b1_3));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    c1x1 = f32x4.add(c1x1, f32x4.mul(va1_1, b1_1));
+    c1x2 = f32x4.add(c1x2, f32x4.mul(va1_1, b1_2));
+    c1x3 = f32x4.add(c1x3, f32x4.mul(va1_1, b1_3));
+    a0 += ksStep;
+    a1 += ksStep;
+    b += 128;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c, f32x4.mul(c0x3, va), 48);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x3, va), 48);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    v128.store(c, f32x4.add(f32x4.mul(c0x3, va), f32x4.mul(v128.load(c, 48), vb)), 48);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x3, va), f32x4.mul(v128.load(p1, 48), vb)), 48);
+  }
+}
+
+/** 2x16 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_2x16__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 64;
+  const bLast0 = bEnd - 64;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const b3 = v128.load(b, 48);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    c0x3 = f32x4.relaxed_madd(va0, b3, c0x3);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    c1x3 = f32x4.relaxed_madd(va1, b3, c1x3);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const b1_0 = v128.load(b, 64);
+    const b1_1 = v128.load(b, 80);
+    const b1_2 = v128.load(b, 96);
+    const b1_3 = v128.load(b, 112);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va1_0, b1_2, c0x2);
+    c0x3 = f32x4.relaxed_madd(va1_0, b1_3, c0x3);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1_1, b1_2, c1x2);
+    c1x3 = f32x4.relaxed_madd(va1_1, b1_3, c1x3);
+    a0 += ksStep;
+    a1 += ksStep;
+    b += 128;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c, f32x4.mul(c0x1, va), 16);
+    v128.store(c, f32x4.mul(c0x2, va), 32);
+    v128.store(c, f32x4.mul(c0x3, va), 48);
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x1, va), 16);
+    v128.store(c + ldc, f32x4.mul(c1x2, va), 32);
+    v128.store(c + ldc, f32x4.mul(c1x3, va), 48);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    v128.store(c, f32x4.add(f32x4.mul(c0x1, va), f32x4.mul(v128.load(c, 16), vb)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(c0x2, va), f32x4.mul(v128.load(c, 32), vb)), 32);
+    v128.store(c, f32x4.add(f32x4.mul(c0x3, va), f32x4.mul(v128.load(c, 48), vb)), 48);
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    v128.store(p1, f32x4.add(f32x4.mul(c1x1, va), f32x4.mul(v128.load(p1, 16), vb)), 16);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x2, va), f32x4.mul(v128.load(p1, 32), vb)), 32);
+    v128.store(p1, f32x4.add(f32x4.mul(c1x3, va), f32x4.mul(v128.load(p1, 48), vb)), 48);
+  }
+}
+
+/** 2x16 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_2x16__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0); let c0x1 = f32x4.splat(0); let c0x2 = f32x4.splat(0); let c0x3 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0); let c1x1 = f32x4.splat(0); let c1x2 = f32x4.splat(0); let c1x3 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 64;
+  const bLast0 = bEnd - 64;
+  while (true) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const b3 = v128.load(b, 48);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va0, b1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va0, b2, c0x2);
+    c0x3 = f32x4.relaxed_madd(va0, b3, c0x3);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1, b1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1, b2, c1x2);
+    c1x3 = f32x4.relaxed_madd(va1, b3, c1x3);
+    if (b >= bLast0) break;
+    const a1_ = a + 8;
+    const b1_0 = v128.load(b, 64);
+    const b1_1 = v128.load(b, 80);
+    const b1_2 = v128.load(b, 96);
+    const b1_3 = v128.load(b, 112);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    c0x1 = f32x4.relaxed_madd(va1_0, b1_1, c0x1);
+    c0x2 = f32x4.relaxed_madd(va1_0, b1_2, c0x2);
+    c0x3 = f32x4.relaxed_madd(va1_0, b1_3, c0x3);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    c1x1 = f32x4.relaxed_madd(va1_1, b1_1, c1x1);
+    c1x2 = f32x4.relaxed_madd(va1_1, b1_2, c1x2);
+    c1x3 = f32x4.relaxed_madd(va1_1, b1_3, c1x3);
+    a += 16;
+    b += 128;
+    if (b >= bEnd) break;
+  }
   const va = f32x4.splat(alpha);
   if (beta == 0) {
     v128.store(c, f32x4.mul(c0x0, va));
@@ -1784,6 +3780,384 @@ export function gemm_8x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
   }
 }
 
+/** 8x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_8x4__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0);
+  let c6x0 = f32x4.splat(0);
+  let c7x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    const va6 = v128.load32_splat(a, 24);
+    c6x0 = f32x4.add(c6x0, f32x4.mul(va6, b0));
+    const va7 = v128.load32_splat(a, 28);
+    c7x0 = f32x4.add(c7x0, f32x4.mul(va7, b0));
+    if (b >= bLast0) break;
+    const a1_ = a + 32;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    const va1_4 = v128.load32_splat(a1_, 16);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
+    const va1_5 = v128.load32_splat(a1_, 20);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va1_5, b1_0));
+    const va1_6 = v128.load32_splat(a1_, 24);
+    c6x0 = f32x4.add(c6x0, f32x4.mul(va1_6, b1_0));
+    const va1_7 = v128.load32_splat(a1_, 28);
+    c7x0 = f32x4.add(c7x0, f32x4.mul(va1_7, b1_0));
+    a += 64;
+    b += 32;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 6 * ldc, f32x4.mul(c6x0, va));
+    v128.store(c + 7 * ldc, f32x4.mul(c7x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    const p6 = c + 6 * ldc;
+    v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
+    const p7 = c + 7 * ldc;
+    v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
+/** 8x4 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_8x4__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let a6 = select<usize>(a5 + rs, a5, mr > 6);
+  let a7 = select<usize>(a6 + rs, a6, mr > 7);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0);
+  let c6x0 = f32x4.splat(0);
+  let c7x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va4, b0));
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va5, b0));
+    const va6 = v128.load32_splat(a6);
+    c6x0 = f32x4.add(c6x0, f32x4.mul(va6, b0));
+    const va7 = v128.load32_splat(a7);
+    c7x0 = f32x4.add(c7x0, f32x4.mul(va7, b0));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const a4_1 = a4 + ks;
+    const a5_1 = a5 + ks;
+    const a6_1 = a6 + ks;
+    const a7_1 = a7 + ks;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    const va1_4 = v128.load32_splat(a4_1);
+    c4x0 = f32x4.add(c4x0, f32x4.mul(va1_4, b1_0));
+    const va1_5 = v128.load32_splat(a5_1);
+    c5x0 = f32x4.add(c5x0, f32x4.mul(va1_5, b1_0));
+    const va1_6 = v128.load32_splat(a6_1);
+    c6x0 = f32x4.add(c6x0, f32x4.mul(va1_6, b1_0));
+    const va1_7 = v128.load32_splat(a7_1);
+    c7x0 = f32x4.add(c7x0, f32x4.mul(va1_7, b1_0));
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    a4 += ksStep;
+    a5 += ksStep;
+    a6 += ksStep;
+    a7 += ksStep;
+    b += 32;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 6 * ldc, f32x4.mul(c6x0, va));
+    v128.store(c + 7 * ldc, f32x4.mul(c7x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    const p6 = c + 6 * ldc;
+    v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
+    const p7 = c + 7 * ldc;
+    v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
+/** 8x4 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_8x4__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let a4 = select<usize>(a3 + rs, a3, mr > 4);
+  let a5 = select<usize>(a4 + rs, a4, mr > 5);
+  let a6 = select<usize>(a5 + rs, a5, mr > 6);
+  let a7 = select<usize>(a6 + rs, a6, mr > 7);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0);
+  let c6x0 = f32x4.splat(0);
+  let c7x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    const va4 = v128.load32_splat(a4);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    const va5 = v128.load32_splat(a5);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    const va6 = v128.load32_splat(a6);
+    c6x0 = f32x4.relaxed_madd(va6, b0, c6x0);
+    const va7 = v128.load32_splat(a7);
+    c7x0 = f32x4.relaxed_madd(va7, b0, c7x0);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const a4_1 = a4 + ks;
+    const a5_1 = a5 + ks;
+    const a6_1 = a6 + ks;
+    const a7_1 = a7 + ks;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    const va1_4 = v128.load32_splat(a4_1);
+    c4x0 = f32x4.relaxed_madd(va1_4, b1_0, c4x0);
+    const va1_5 = v128.load32_splat(a5_1);
+    c5x0 = f32x4.relaxed_madd(va1_5, b1_0, c5x0);
+    const va1_6 = v128.load32_splat(a6_1);
+    c6x0 = f32x4.relaxed_madd(va1_6, b1_0, c6x0);
+    const va1_7 = v128.load32_splat(a7_1);
+    c7x0 = f32x4.relaxed_madd(va1_7, b1_0, c7x0);
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    a4 += ksStep;
+    a5 += ksStep;
+    a6 += ksStep;
+    a7 += ksStep;
+    b += 32;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 6 * ldc, f32x4.mul(c6x0, va));
+    v128.store(c + 7 * ldc, f32x4.mul(c7x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    const p6 = c + 6 * ldc;
+    v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
+    const p7 = c + 7 * ldc;
+    v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
+/** 8x4 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_8x4__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  let c4x0 = f32x4.splat(0);
+  let c5x0 = f32x4.splat(0);
+  let c6x0 = f32x4.splat(0);
+  let c7x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    const va4 = v128.load32_splat(a, 16);
+    c4x0 = f32x4.relaxed_madd(va4, b0, c4x0);
+    const va5 = v128.load32_splat(a, 20);
+    c5x0 = f32x4.relaxed_madd(va5, b0, c5x0);
+    const va6 = v128.load32_splat(a, 24);
+    c6x0 = f32x4.relaxed_madd(va6, b0, c6x0);
+    const va7 = v128.load32_splat(a, 28);
+    c7x0 = f32x4.relaxed_madd(va7, b0, c7x0);
+    if (b >= bLast0) break;
+    const a1_ = a + 32;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    const va1_4 = v128.load32_splat(a1_, 16);
+    c4x0 = f32x4.relaxed_madd(va1_4, b1_0, c4x0);
+    const va1_5 = v128.load32_splat(a1_, 20);
+    c5x0 = f32x4.relaxed_madd(va1_5, b1_0, c5x0);
+    const va1_6 = v128.load32_splat(a1_, 24);
+    c6x0 = f32x4.relaxed_madd(va1_6, b1_0, c6x0);
+    const va1_7 = v128.load32_splat(a1_, 28);
+    c7x0 = f32x4.relaxed_madd(va1_7, b1_0, c7x0);
+    a += 64;
+    b += 32;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+    v128.store(c + 4 * ldc, f32x4.mul(c4x0, va));
+    v128.store(c + 5 * ldc, f32x4.mul(c5x0, va));
+    v128.store(c + 6 * ldc, f32x4.mul(c6x0, va));
+    v128.store(c + 7 * ldc, f32x4.mul(c7x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+    const p4 = c + 4 * ldc;
+    v128.store(p4, f32x4.add(f32x4.mul(c4x0, va), f32x4.mul(v128.load(p4), vb)));
+    const p5 = c + 5 * ldc;
+    v128.store(p5, f32x4.add(f32x4.mul(c5x0, va), f32x4.mul(v128.load(p5), vb)));
+    const p6 = c + 6 * ldc;
+    v128.store(p6, f32x4.add(f32x4.mul(c6x0, va), f32x4.mul(v128.load(p6), vb)));
+    const p7 = c + 7 * ldc;
+    v128.store(p7, f32x4.add(f32x4.mul(c7x0, va), f32x4.mul(v128.load(p7), vb)));
+  }
+}
+
 /** 4x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat. */
 export function ppmm_4x4__wasmsimd_loadsplat(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c0x0 = f32x4.splat(0);
@@ -1932,6 +4306,232 @@ export function gemm_4x4__wasmrelaxedsimd_fma(kc: i32, mr: i32, a: usize, rs: us
     a3 += ks;
     b += 16;
   } while (b < bEnd);
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, packed A panel, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x4__wasmsimd_loadsplat_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    if (b >= bLast0) break;
+    const a1_ = a + 16;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    a += 32;
+    b += 32;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, A read in place by row pointers, f32x4.mul + f32x4.add; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_4x4__wasmsimd_loadsplat_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va0, b0));
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1, b0));
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va2, b0));
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va3, b0));
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.add(c0x0, f32x4.mul(va1_0, b1_0));
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.add(c1x0, f32x4.mul(va1_1, b1_0));
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.add(c2x0, f32x4.mul(va1_2, b1_0));
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.add(c3x0, f32x4.mul(va1_3, b1_0));
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    b += 32;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, A read in place by row pointers, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function gemm_4x4__wasmrelaxedsimd_fma_k2(kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let a0 = a;
+  let a1 = select<usize>(a0 + rs, a0, mr > 1);
+  let a2 = select<usize>(a1 + rs, a1, mr > 2);
+  let a3 = select<usize>(a2 + rs, a2, mr > 3);
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  const ksStep = ks * 2;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a0);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a1);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a2);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a3);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    if (b >= bLast0) break;
+    const a0_1 = a0 + ks;
+    const a1_1 = a1 + ks;
+    const a2_1 = a2 + ks;
+    const a3_1 = a3 + ks;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a0_1);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    const va1_1 = v128.load32_splat(a1_1);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    const va1_2 = v128.load32_splat(a2_1);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    const va1_3 = v128.load32_splat(a3_1);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    a0 += ksStep;
+    a1 += ksStep;
+    a2 += ksStep;
+    a3 += ksStep;
+    b += 32;
+    if (b >= bEnd) break;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c0x0, va));
+    v128.store(c + ldc, f32x4.mul(c1x0, va));
+    v128.store(c + 2 * ldc, f32x4.mul(c2x0, va));
+    v128.store(c + 3 * ldc, f32x4.mul(c3x0, va));
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(c0x0, va), f32x4.mul(v128.load(c), vb)));
+    const p1 = c + ldc;
+    v128.store(p1, f32x4.add(f32x4.mul(c1x0, va), f32x4.mul(v128.load(p1), vb)));
+    const p2 = c + 2 * ldc;
+    v128.store(p2, f32x4.add(f32x4.mul(c2x0, va), f32x4.mul(v128.load(p2), vb)));
+    const p3 = c + 3 * ldc;
+    v128.store(p3, f32x4.add(f32x4.mul(c3x0, va), f32x4.mul(v128.load(p3), vb)));
+  }
+}
+
+/** 4x4 tile, packed A panel, f32x4.relaxed_madd; A broadcast with v128.load32_splat; k unrolled by 2. */
+export function ppmm_4x4__wasmrelaxedsimd_fma_k2(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c0x0 = f32x4.splat(0);
+  let c1x0 = f32x4.splat(0);
+  let c2x0 = f32x4.splat(0);
+  let c3x0 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * 16;
+  const bLast0 = bEnd - 16;
+  while (true) {
+    const b0 = v128.load(b);
+    const va0 = v128.load32_splat(a);
+    c0x0 = f32x4.relaxed_madd(va0, b0, c0x0);
+    const va1 = v128.load32_splat(a, 4);
+    c1x0 = f32x4.relaxed_madd(va1, b0, c1x0);
+    const va2 = v128.load32_splat(a, 8);
+    c2x0 = f32x4.relaxed_madd(va2, b0, c2x0);
+    const va3 = v128.load32_splat(a, 12);
+    c3x0 = f32x4.relaxed_madd(va3, b0, c3x0);
+    if (b >= bLast0) break;
+    const a1_ = a + 16;
+    const b1_0 = v128.load(b, 16);
+    const va1_0 = v128.load32_splat(a1_);
+    c0x0 = f32x4.relaxed_madd(va1_0, b1_0, c0x0);
+    const va1_1 = v128.load32_splat(a1_, 4);
+    c1x0 = f32x4.relaxed_madd(va1_1, b1_0, c1x0);
+    const va1_2 = v128.load32_splat(a1_, 8);
+    c2x0 = f32x4.relaxed_madd(va1_2, b1_0, c2x0);
+    const va1_3 = v128.load32_splat(a1_, 12);
+    c3x0 = f32x4.relaxed_madd(va1_3, b1_0, c3x0);
+    a += 32;
+    b += 32;
+    if (b >= bEnd) break;
+  }
   const va = f32x4.splat(alpha);
   if (beta == 0) {
     v128.store(c, f32x4.mul(c0x0, va));

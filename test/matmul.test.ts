@@ -129,13 +129,19 @@ describe("matmul: random shapes against a float64 reference", () => {
     expect(failures).toEqual([]);
   });
 
-  it("covers all four transpose combinations across the blocking edges (K, M, N near 256, 128, 1024)", () => {
+  it("covers all four transpose combinations across the blocking edges (K, M, N near 512, 32, 1024)", () => {
     const next = rng(99);
+    // [M, N, K]. Wide C packs A (MC, KC blocks of packed panels); narrow C reads A in place
+    // (N <= 64 in the relaxed build, N <= 32 in the simd build: 33–64 take different paths).
     const shapes: [number, number, number][] = [
       [4, 8, 255], [4, 8, 256], [5, 9, 257], [3, 7, 513],
       [127, 3, 2], [128, 5, 3], [129, 6, 17], [257, 2, 3],
       [2, 1023, 3], [2, 1024, 5], [3, 1025, 2], [1, 2049, 3],
       [130, 1030, 260],
+      [4, 72, 511], [5, 72, 512], [6, 80, 513], [3, 66, 1025],
+      [31, 70, 9], [32, 72, 4], [33, 75, 5], [65, 68, 3],
+      [37, 1030, 515],
+      [9, 32, 7], [10, 33, 513], [7, 64, 9], [33, 40, 6],
     ];
     const failures: string[] = [];
     for (const [M, N, K] of shapes) {

@@ -37,7 +37,8 @@
 // (the float64 path lives in a separate function, xxxSlow, entered at the
 // first tiny group and left after CLEAN_RUN clean groups in a row), skip the
 // exact ·gSign when it is 1, and get their constants splatted by the caller
-// (V8 re-splats a scalar inside the loop). The per-group results are the same
+// (V8 re-splats a scalar inside the loop); Adam's and Adadelta's are also
+// software-pipelined (see adamRun). The per-group results are the same
 // as with a check per group: a group is never computed differently because of
 // its neighbour.
 //
@@ -294,32 +295,6 @@ export function sgdStep(
 }
 
 /**
- * The float32 update of a group already known to hold no tiny value (g and v
- * passed in as loaded for the check). `signed` false means gSign = 1, whose
- * product is exact and skipped.
- */
-@inline function adamVec(
-  p: usize, mp: usize, vp: usize, xp: usize, gv: v128, vOld: v128, stepSize: v128, rb2: v128,
-  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  hasWd: bool, hasDecay: bool, amsgrad: bool, signed: bool,
-): void {
-  let pv = v128.load(p);
-  if (hasDecay) pv = f32x4.mul(pv, decay);
-  let d = signed ? f32x4.mul(gv, gSign) : gv;
-  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
-  const m = f32x4.add(f32x4.mul(b1, v128.load(mp)), f32x4.mul(omb1, d));
-  v128.store(mp, m);
-  let v = f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
-  v128.store(vp, v);
-  if (amsgrad) {
-    v = f32x4.max(v128.load(xp), v);
-    v128.store(xp, v);
-  }
-  const denom = f32x4.add(f32x4.mul(f32x4.sqrt(v), rb2), eps);
-  v128.store(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, m), denom)));
-}
-
-/**
  * Groups from i one by one, each with its own check, until CLEAN_RUN clean
  * groups in a row (or, with all, to the end including the tail elements).
  * Returns where it stopped.
@@ -356,11 +331,46 @@ export function sgdStep(
   return i;
 }
 
+/** First half of a clean group's update: stores m and v (and vmax), returns √v̂. */
+@inline function adamFront(
+  p: usize, mp: usize, vp: usize, xp: usize, gv: v128, vOld: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, wd: v128, decay: v128, gSign: v128,
+  hasWd: bool, hasDecay: bool, amsgrad: bool, signed: bool,
+): v128 {
+  let d = signed ? f32x4.mul(gv, gSign) : gv;
+  if (hasWd) {
+    let pv = v128.load(p);
+    if (hasDecay) pv = f32x4.mul(pv, decay);
+    d = f32x4.add(d, f32x4.mul(wd, pv));
+  }
+  const m = f32x4.add(f32x4.mul(b1, v128.load(mp)), f32x4.mul(omb1, d));
+  v128.store(mp, m);
+  let v = f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
+  v128.store(vp, v);
+  if (amsgrad) {
+    v = f32x4.max(v128.load(xp), v);
+    v128.store(xp, v);
+  }
+  return f32x4.sqrt(v);
+}
+
+/** Second half: p = p − (stepSize·m)/(root·rb2 + eps), m as stored by the first half. */
+@inline function adamBack(p: usize, mp: usize, root: v128, stepSize: v128, rb2: v128, eps: v128, decay: v128, hasDecay: bool): void {
+  let pv = v128.load(p);
+  if (hasDecay) pv = f32x4.mul(pv, decay);
+  const denom = f32x4.add(f32x4.mul(root, rb2), eps);
+  v128.store(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, v128.load(mp)), denom)));
+}
+
 /**
  * The fast loop: 8 elements per iteration, one combined tiny check for both
- * groups (their two v vectors share one compare), then the float32 update with
- * nothing else in the loop; a tiny value hands over to adamSlow from that
- * group on. Constants arrive splatted: V8 would redo a splat inside the loop.
+ * groups (their two v vectors share one compare), then float32 code only; a
+ * tiny value hands over to adamSlow from that group on. Software-pipelined:
+ * an iteration takes the square roots of its 8 elements and finishes the
+ * previous 8 with theirs (division and parameter update), so the long
+ * sqrt → div chain of one iteration overlaps the next instead of filling the
+ * out-of-order window. Constants arrive splatted: V8 would redo a splat inside
+ * the loop.
  */
 @inline function adamRun(
   p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, ss: v128, rb2: v128,
@@ -369,18 +379,32 @@ export function sgdStep(
 ): void {
   let i = 0;
   while (true) {
-    let found = false;
-    while (i + 8 <= n && !found) {
+    let r0 = v128.splat<i32>(0), r1 = v128.splat<i32>(0);
+    let pending = false, found = false;
+    while (i + 8 <= n) {
       const o = <usize>i << 2;
       const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
       const v0 = v128.load(v + o), v1 = v128.load(v + o, 16);
       if (v128.any_true(v128.or(v128.or(tinyLanesK(g0, k, gLimit), tinyLanesK(g1, k, gLimit)), tinyState2K(v0, v1, k, sLimit)))) {
         found = true;
-      } else {
-        adamVec(p + o, m + o, v + o, x + o, g0, v0, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
-        adamVec(p + o + 16, m + o + 16, v + o + 16, x + o + 16, g1, v1, ss, rb2, b1, omb1, b2, omb2, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
-        i += 8;
+        break;
       }
+      const s0 = adamFront(p + o, m + o, v + o, x + o, g0, v0, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+      const s1 = adamFront(p + o + 16, m + o + 16, v + o + 16, x + o + 16, g1, v1, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+      if (pending) {
+        const b = o - 32;
+        adamBack(p + b, m + b, r0, ss, rb2, eps, decay, hasDecay);
+        adamBack(p + b + 16, m + b + 16, r1, ss, rb2, eps, decay, hasDecay);
+      }
+      r0 = s0;
+      r1 = s1;
+      pending = true;
+      i += 8;
+    }
+    if (pending) {
+      const b = (<usize>i << 2) - 32;
+      adamBack(p + b, m + b, r0, ss, rb2, eps, decay, hasDecay);
+      adamBack(p + b + 16, m + b + 16, r1, ss, rb2, eps, decay, hasDecay);
     }
     if (!found) break;
     i = adamSlow(p, g, m, v, x, i, n, false, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
@@ -511,12 +535,13 @@ export function adamStep(
   let i = 0;
   while (true) {
     let found = false;
-    while (i + 8 <= n && !found) {
+    while (i + 8 <= n) {
       const o = <usize>i << 2;
       const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
       const s0 = v128.load(s + o), s1 = v128.load(s + o, 16);
       if (v128.any_true(v128.or(v128.or(tinyLanesK(g0, k, gLimit), tinyLanesK(g1, k, gLimit)), tinyState2K(s0, s1, k, sLimit)))) {
         found = true;
+        break;
       } else {
         adagradVec(p + o, s + o, g0, s0, clr, eps, wd, gSign, hasWd, signed);
         adagradVec(p + o + 16, s + o + 16, g1, s1, clr, eps, wd, gSign, hasWd, signed);
@@ -657,12 +682,13 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
   let i = 0;
   while (true) {
     let found = false;
-    while (i + 8 <= n && !found) {
+    while (i + 8 <= n) {
       const o = <usize>i << 2;
       const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
       const q0 = v128.load(q + o), q1 = v128.load(q + o, 16);
       if (v128.any_true(v128.or(v128.or(tinyLanesK(g0, k, gLimit), tinyLanesK(g1, k, gLimit)), tinyState2K(q0, q1, k, sLimit)))) {
         found = true;
+        break;
       } else {
         rmspropVec(p + o, q + o, a + o, b + o, g0, q0, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum, signed);
         rmspropVec(p + o + 16, q + o + 16, a + o + 16, b + o + 16, g1, q1, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum, signed);
@@ -944,7 +970,7 @@ export function radamStep(
   while (true) {
     let r0 = v128.splat<i32>(0), r1 = v128.splat<i32>(0);
     let pending = false, found = false;
-    while (i + 8 <= n && !found) {
+    while (i + 8 <= n) {
       const o = <usize>i << 2;
       const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
       const q0 = v128.load(q + o), q1 = v128.load(q + o, 16);
@@ -955,6 +981,7 @@ export function radamStep(
       );
       if (v128.any_true(tiny)) {
         found = true;
+        break;
       } else {
         const s0 = adadeltaFront(p + o, q + o, g0, q0, a0, rho, omr, eps, wd, gSign, hasWd, signed);
         const s1 = adadeltaFront(p + o + 16, q + o + 16, g1, q1, a1, rho, omr, eps, wd, gSign, hasWd, signed);

@@ -317,7 +317,8 @@ export function sgdStep(
   k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): i32 {
   let clean = 0;
-  for (; i + 4 <= n && (all || clean < CLEAN_RUN); i += 4) {
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n && clean < limit; i += 4) {
     const o = <usize>i << 2;
     const wide = adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
     clean = wide ? 0 : clean + 1;
@@ -491,7 +492,8 @@ export function adamStep(
   k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
 ): i32 {
   let clean = 0;
-  for (; i + 4 <= n && (all || clean < CLEAN_RUN); i += 4) {
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n && clean < limit; i += 4) {
     const o = <usize>i << 2;
     if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(s + o), k, sLimit)))) {
       adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
@@ -623,7 +625,8 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
   hasWd: bool, centered: bool, hasMomentum: bool,
 ): i32 {
   let clean = 0;
-  for (; i + 4 <= n && (all || clean < CLEAN_RUN); i += 4) {
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n && clean < limit; i += 4) {
     const o = <usize>i << 2;
     if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(q + o), k, sLimit)))) {
       rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
@@ -907,7 +910,8 @@ export function radamStep(
   gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
 ): i32 {
   let clean = 0;
-  for (; i + 4 <= n && (all || clean < CLEAN_RUN); i += 4) {
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n && clean < limit; i += 4) {
     const o = <usize>i << 2;
     if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyState2K(v128.load(q + o), v128.load(a + o), k, sLimit)))) {
       adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);

@@ -121,6 +121,16 @@ export let optimAbsMask: i32 = 0x7fffffff;
   return i32x4.lt_s(i32x4.add(x, k), limit);
 }
 
+/** tinyLanesK of x or of y, with one compare (the smaller biased value decides). */
+@inline function tinyGrad2K(x: v128, y: v128, absMask: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.min_s(i32x4.add(v128.and(x, absMask), absMask), i32x4.add(v128.and(y, absMask), absMask)), limit);
+}
+
+/** tinyStateK of any of four vectors, with one compare. */
+@inline function tinyState4K(x: v128, y: v128, z: v128, w: v128, k: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.min_s(i32x4.min_s(i32x4.add(x, k), i32x4.add(y, k)), i32x4.min_s(i32x4.add(z, k), i32x4.add(w, k))), limit);
+}
+
 /** tinyStateK of x or of y, with one compare (the smaller biased value decides). */
 @inline function tinyState2K(x: v128, y: v128, k: v128, limit: v128): v128 {
   return i32x4.lt_s(i32x4.min_s(i32x4.add(x, k), i32x4.add(y, k)), limit);
@@ -386,7 +396,7 @@ export function sgdStep(
       const o = <usize>i << 2;
       const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
       const v0 = v128.load(v + o), v1 = v128.load(v + o, 16);
-      if (v128.any_true(v128.or(v128.or(tinyLanesK(g0, k, gLimit), tinyLanesK(g1, k, gLimit)), tinyState2K(v0, v1, k, sLimit)))) {
+      if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(v0, v1, k, sLimit)))) {
         found = true;
         break;
       }
@@ -541,7 +551,7 @@ export function adamStep(
       const o = <usize>i << 2;
       const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
       const s0 = v128.load(s + o), s1 = v128.load(s + o, 16);
-      if (v128.any_true(v128.or(v128.or(tinyLanesK(g0, k, gLimit), tinyLanesK(g1, k, gLimit)), tinyState2K(s0, s1, k, sLimit)))) {
+      if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(s0, s1, k, sLimit)))) {
         found = true;
         break;
       } else {
@@ -689,7 +699,7 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
       const o = <usize>i << 2;
       const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
       const q0 = v128.load(q + o), q1 = v128.load(q + o, 16);
-      if (v128.any_true(v128.or(v128.or(tinyLanesK(g0, k, gLimit), tinyLanesK(g1, k, gLimit)), tinyState2K(q0, q1, k, sLimit)))) {
+      if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(q0, q1, k, sLimit)))) {
         found = true;
         break;
       } else {
@@ -980,8 +990,8 @@ export function radamStep(
       const q0 = v128.load(q + o), q1 = v128.load(q + o, 16);
       const a0 = v128.load(a + o), a1 = v128.load(a + o, 16);
       const tiny = v128.or(
-        v128.or(tinyLanesK(g0, k, gLimit), tinyLanesK(g1, k, gLimit)),
-        v128.or(tinyState2K(q0, a0, k, sLimit), tinyState2K(q1, a1, k, sLimit)),
+        tinyGrad2K(g0, g1, k, gLimit),
+        tinyState4K(q0, a0, q1, a1, k, sLimit),
       );
       if (v128.any_true(tiny)) {
         found = true;

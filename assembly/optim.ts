@@ -263,18 +263,14 @@ export function sgdStep(
 }
 
 /**
- * One group of 4 (or one tail element, W = u32) with its own tiny check: the
- * slow path (adamSlow). Gradient and v are loaded once for both the check and
- * the update; the option flags are compile-time constants where it matters.
+ * One group of 4 (or one tail element, W = u32) on the slow path (adamSlow):
+ * gradient and v come as loaded for the tiny check, `wide` is its outcome.
  */
 @inline function adamAt<W>(
-  p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
+  p: usize, mp: usize, vp: usize, xp: usize, gv: v128, vOld: v128, wide: bool, stepSize: v128, rb2: v128,
   b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
-): bool {
-  const gv = ld<f32, W>(g);
-  const vOld = ld<f32, W>(vp);
-  const wide = v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyStateK(vOld, k, sLimit)));
+  hasWd: bool, hasDecay: bool, amsgrad: bool,
+): void {
   let pv = ld<f32, W>(p);
   if (hasDecay) pv = f32x4.mul(pv, decay);
   let d = f32x4.mul(gv, gSign);
@@ -301,7 +297,6 @@ export function sgdStep(
   }
   const denom = f32x4.add(f32x4.mul(root, rb2), eps);
   st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, m), denom)));
-  return wide;
 }
 
 /**
@@ -328,15 +323,26 @@ export function sgdStep(
 ): i32 {
   let clean = 0;
   const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
-  for (; i + 4 <= n && clean < limit; i += 4) {
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const wide = adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
-    clean = wide ? 0 : clean + 1;
+    const gv = v128.load(g + o), vOld = v128.load(v + o);
+    if (v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyStateK(vOld, k, sLimit)))) {
+      adamAt<v128>(p + o, m + o, v + o, x + o, gv, vOld, true, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+      clean = 0;
+    } else {
+      adamAt<v128>(p + o, m + o, v + o, x + o, gv, vOld, false, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
+    }
   }
   if (all) {
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+      const gv = ld<f32, u32>(g + o), vOld = ld<f32, u32>(v + o);
+      const wide = v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyStateK(vOld, k, sLimit)));
+      adamAt<u32>(p + o, m + o, v + o, x + o, gv, vOld, wide, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
     }
   }
   return i;
@@ -503,7 +509,7 @@ export function adamStep(
 ): i32 {
   let clean = 0;
   const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
-  for (; i + 4 <= n && clean < limit; i += 4) {
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(s + o), k, sLimit)))) {
       adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
@@ -511,7 +517,10 @@ export function adamStep(
       clean = 0;
     } else {
       adagradAt<f32, v128>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
-      clean++;
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
     }
   }
   if (all) {
@@ -636,7 +645,7 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
 ): i32 {
   let clean = 0;
   const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
-  for (; i + 4 <= n && clean < limit; i += 4) {
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(q + o), k, sLimit)))) {
       rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
@@ -644,7 +653,10 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
       clean = 0;
     } else {
       rmspropAt<f32, v128>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
-      clean++;
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
     }
   }
   if (all) {
@@ -921,7 +933,7 @@ export function radamStep(
 ): i32 {
   let clean = 0;
   const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
-  for (; i + 4 <= n && clean < limit; i += 4) {
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyState2K(v128.load(q + o), v128.load(a + o), k, sLimit)))) {
       adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
@@ -929,7 +941,10 @@ export function radamStep(
       clean = 0;
     } else {
       adadeltaAt<f32, v128>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
-      clean++;
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
     }
   }
   if (all) {

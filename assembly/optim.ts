@@ -775,32 +775,63 @@ export function rmspropStep(
 // p = p − (clr·m)/u, clr = lr/bc1 (t0). No squares, and u >= eps: it meets
 // subnormals only where its inputs already are, so it has no float64 path.
 
-@inline function adamaxAt<T, W>(
-  p: usize, g: usize, mp: usize, up: usize, clr: f32, b1: f32, omb1: f32, b2: f32, eps: f32, wd: f32, gSign: f32,
+@inline function adamaxAt<W>(
+  p: usize, g: usize, mp: usize, up: usize, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128, gSign: v128,
+  hasWd: bool, signed: bool,
 ): void {
-  const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
-  const u = rnd<T>(vmax<T>(rnd<T>(vmul<T>(sp<T>(b2), ld<T, W>(up))), rnd<T>(vadd<T>(vabs<T>(d), sp<T>(eps)))));
-  st<T, W>(mp, m);
-  st<T, W>(up, u);
-  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(clr), m), u)));
+  const pv = ld<f32, W>(p);
+  let d = ld<f32, W>(g);
+  if (signed) d = f32x4.mul(d, gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  const m = f32x4.add(f32x4.mul(b1, ld<f32, W>(mp)), f32x4.mul(omb1, d));
+  const u = f32x4.max(f32x4.mul(b2, ld<f32, W>(up)), f32x4.add(f32x4.abs(d), eps));
+  st<f32, W>(mp, m);
+  st<f32, W>(up, u);
+  st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(clr, m), u)));
 }
 
-export function adamaxStep(table: usize, count: i32, b1: f32, omb1: f32, b2: f32, eps: f32, wd: f32, gSign: f32): void {
+/** One tensor, 8 elements per iteration; constants splatted by the caller (see adamRun). */
+@inline function adamaxRun(
+  p: usize, g: usize, m: usize, u: usize, n: i32, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128,
+  gSign: v128, hasWd: bool, signed: bool,
+): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    adamaxAt<v128>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+    adamaxAt<v128>(p + o + 16, g + o + 16, m + o + 16, u + o + 16, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    adamaxAt<v128>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    adamaxAt<u32>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+  }
+}
+
+@noinline function adamaxRunPlain(
+  p: usize, g: usize, m: usize, u: usize, n: i32, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128, gSign: v128,
+): void {
+  adamaxRun(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign, false, false);
+}
+
+@noinline function adamaxRunGeneral(
+  p: usize, g: usize, m: usize, u: usize, n: i32, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128, gSign: v128,
+  hasWd: bool,
+): void {
+  adamaxRun(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign, hasWd, true);
+}
+
+export function adamaxStep(table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, eps_: f32, wd_: f32, gSign_: f32): void {
+  const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), m = eS0(e), u = eS1(e), n = eN(e), clr = eT0(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      adamaxAt<f32, v128>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign);
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      adamaxAt<f32, u32>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign);
-    }
+    const p = eP(e), g = eG(e), m = eS0(e), u = eS1(e), n = eN(e), clr = f32x4.splat(eT0(e));
+    if (wd_ == 0 && gSign_ == 1) adamaxRunPlain(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign);
+    else adamaxRunGeneral(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign, wd_ != 0);
   }
 }
 

@@ -79,10 +79,10 @@ const setups: Record<string, Setup[]> = {
     args: [f(0.01), f(0.99), f(0.01), eps, wd ? f(0.01) : 0, 1, f(mu), centered],
     twin: (p, g, s, t, a) => ref.rmspropStepJs(p, g, s[0]!, s[1], s[2], a[0], a[1], a[2], a[3], a[4], a[5], a[6]),
   })),
-  adamax: [{
-    kernel: "adamaxStep", states: ["moment", "square", null], scalars: [f(0.02), 0, 0, 0], args: [b1, omb1, b2, eps, f(0.01), -1],
+  adamax: [[f(0.01), -1], [0, 1], [0, -1]].map(([wd, sign]) => ({
+    kernel: "adamaxStep", states: ["moment", "square", null], scalars: [f(0.02), 0, 0, 0], args: [b1, omb1, b2, eps, wd, sign],
     twin: (p, g, s, t, a) => ref.adamaxStepJs(p, g, s[0]!, s[1]!, t[0], a[0], a[1], a[2], a[3], a[4], a[5]),
-  }],
+  })),
   nadam: [{
     kernel: "nadamStep", states: ["moment", "square", null], scalars: [f(1 / 0.002), f(0.0013), f(0.0091), 0],
     args: [b1, omb1, b2, omb2, eps, f(0.01)],

@@ -30,9 +30,10 @@
 // elements (past the last full group) are checked and computed one by one.
 //
 // Speed. The updates with a division and a square root (Adam, Adagrad, RMSprop,
-// Adadelta) are bound by the core, not by memory: their long div → sqrt chain
-// makes the out-of-order window, not the divider, the limit, so every
-// instruction in the loop costs. Their fast loops (xxxRun) take 8 elements per
+// Adadelta, NAdam, RAdam) are bound by the core, not by memory (the same time
+// per parameter in cache and from DRAM): their long sqrt/div chain makes the
+// out-of-order window, not the divider, the limit, so every instruction in
+// the loop costs. Their fast loops (xxxRun) take 8 elements per
 // iteration with one combined check of both groups, carry only float32 code
 // (the float64 path lives in a separate function, xxxSlow, entered at the
 // first tiny group and left after CLEAN_RUN clean groups in a row), skip the
@@ -841,46 +842,108 @@ export function adamaxStep(table: usize, count: i32, b1_: f32, omb1_: f32, b2_: 
 // t0 = 1/bc2, t1 = c1 = lr(1−μt)/(1−Πμ), t2 = c2 = lr·μt+1/(1−Πμ·μt+1).
 
 @inline function nadamAt<T, W>(
-  p: usize, g: usize, mp: usize, vp: usize, rbc2: f32, c1: f32, c2: f32, b1: f32, omb1: f32, b2: f32, omb2: f32,
-  eps: f32, wd: f32,
+  p: usize, g: usize, mp: usize, vp: usize, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128, b2: v128, omb2: v128,
+  eps: v128, wd: v128, hasWd: bool,
 ): void {
   let pv = ld<T, W>(p);
   let d = ld<T, W>(g);
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
-  const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const m = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b1), ld<T, W>(mp)), vmul<T>(lanes<T>(omb1), d)));
+  const v = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(lanes<T>(omb2), d), d)));
   st<T, W>(mp, m);
   st<T, W>(vp, v);
-  const denom = rnd<T>(vadd<T>(vsqrt<T>(rnd<T>(vmul<T>(v, sp<T>(rbc2)))), sp<T>(eps)));
-  pv = rnd<T>(vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(c1), d), denom)));
-  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(c2), m), denom)));
+  const denom = rnd<T>(vadd<T>(vsqrt<T>(rnd<T>(vmul<T>(v, lanes<T>(rbc2)))), lanes<T>(eps)));
+  pv = rnd<T>(vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(c1), d), denom)));
+  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(c2), m), denom)));
 }
 
-export function nadamStep(
-  table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32,
-): void {
-  for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
-    const rbc2 = eT0(e), c1 = eT1(e), c2 = eT2(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        nadamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
-        nadamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
-      } else {
-        nadamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+/** Groups from i with their own checks, until CLEAN_RUN clean groups in a row (see adamSlow). */
+@noinline function nadamSlow(
+  p: usize, g: usize, m: usize, v: usize, i: i32, n: i32, all: bool, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(v + o), k, sLimit)))) {
+      nadamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      nadamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      clean = 0;
+    } else {
+      nadamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      if (++clean >= limit) {
+        i += 4;
+        break;
       }
     }
+  }
+  if (all) {
     for (; i < n; i++) {
       const o = <usize>i << 2;
       if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(v + o)) {
-        nadamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+        nadamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
       } else {
-        nadamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+        nadamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
       }
     }
+  }
+  return i;
+}
+
+/** The fast loop (see adamRun, without the pipelining). */
+@inline function nadamRun(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): void {
+  let i = 0;
+  while (true) {
+    let found = false;
+    while (i + 8 <= n) {
+      const o = <usize>i << 2;
+      if (v128.any_true(v128.or(
+        tinyGrad2K(v128.load(g + o), v128.load(g + o, 16), k, gLimit), tinyState2K(v128.load(v + o), v128.load(v + o, 16), k, sLimit),
+      ))) {
+        found = true;
+        break;
+      }
+      nadamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      nadamAt<f32, v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      i += 8;
+    }
+    if (!found) break;
+    i = nadamSlow(p, g, m, v, i, n, false, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd);
+  }
+  nadamSlow(p, g, m, v, i, n, true, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd);
+}
+
+@noinline function nadamRunPlain(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  nadamRun(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, false);
+}
+
+@noinline function nadamRunWd(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  nadamRun(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, true);
+}
+
+export function nadamStep(
+  table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, omb2_: f32, eps_: f32, wd_: f32,
+): void {
+  const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
+    const rbc2 = f32x4.splat(eT0(e)), c1 = f32x4.splat(eT1(e)), c2 = f32x4.splat(eT2(e));
+    if (wd_ != 0) nadamRunWd(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit);
+    else nadamRunPlain(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit);
   }
 }
 
@@ -890,50 +953,116 @@ export function nadamStep(
 // t0 = 1/bc1, t1 = lr, t2 = rect (0 while ρt ≤ 5), t3 = √bc2.
 
 @inline function radamAt<T, W>(
-  p: usize, g: usize, mp: usize, vp: usize, rbc1: f32, lr: f32, rect: f32, sbc2: f32, b1: f32, omb1: f32, b2: f32,
-  omb2: f32, eps: f32, wd: f32,
+  p: usize, g: usize, mp: usize, vp: usize, rbc1: v128, lr: v128, rect: v128, sbc2: v128, b1: v128, omb1: v128, b2: v128,
+  omb2: v128, eps: v128, wd: v128, hasWd: bool, rectified: bool,
 ): void {
   const pv = ld<T, W>(p);
   let d = ld<T, W>(g);
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
-  const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const m = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b1), ld<T, W>(mp)), vmul<T>(lanes<T>(omb1), d)));
+  const v = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(lanes<T>(omb2), d), d)));
   st<T, W>(mp, m);
   st<T, W>(vp, v);
-  const ml = rnd<T>(vmul<T>(rnd<T>(vmul<T>(m, sp<T>(rbc1))), sp<T>(lr)));
-  if (rect > 0) {
-    const adaptive = rnd<T>(vdiv<T>(sp<T>(sbc2), vadd<T>(vsqrt<T>(v), sp<T>(eps))));
-    st<T, W>(p, vsub<T>(pv, vmul<T>(rnd<T>(vmul<T>(ml, adaptive)), sp<T>(rect))));
+  const ml = rnd<T>(vmul<T>(rnd<T>(vmul<T>(m, lanes<T>(rbc1))), lanes<T>(lr)));
+  if (rectified) {
+    const adaptive = rnd<T>(vdiv<T>(lanes<T>(sbc2), vadd<T>(vsqrt<T>(v), lanes<T>(eps))));
+    st<T, W>(p, vsub<T>(pv, vmul<T>(rnd<T>(vmul<T>(ml, adaptive)), lanes<T>(rect))));
   } else {
     st<T, W>(p, vsub<T>(pv, ml));
   }
 }
 
-export function radamStep(
-  table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32,
-): void {
-  for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
-    const rbc1 = eT0(e), lr = eT1(e), rect = eT2(e), sbc2 = eT3(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        radamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
-        radamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
-      } else {
-        radamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+/** Groups from i with their own checks, until CLEAN_RUN clean groups in a row (see adamSlow). */
+@noinline function radamSlow(
+  p: usize, g: usize, m: usize, v: usize, i: i32, n: i32, all: bool, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, rectified: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(v + o), k, sLimit)))) {
+      radamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      radamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      clean = 0;
+    } else {
+      radamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      if (++clean >= limit) {
+        i += 4;
+        break;
       }
     }
+  }
+  if (all) {
     for (; i < n; i++) {
       const o = <usize>i << 2;
       if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(v + o)) {
-        radamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+        radamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
       } else {
-        radamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+        radamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
       }
     }
+  }
+  return i;
+}
+
+/** The fast loop (see adamRun, without the pipelining). */
+@inline function radamRun(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, rectified: bool,
+): void {
+  let i = 0;
+  while (true) {
+    let found = false;
+    while (i + 8 <= n) {
+      const o = <usize>i << 2;
+      if (v128.any_true(v128.or(
+        tinyGrad2K(v128.load(g + o), v128.load(g + o, 16), k, gLimit), tinyState2K(v128.load(v + o), v128.load(v + o, 16), k, sLimit),
+      ))) {
+        found = true;
+        break;
+      }
+      radamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      radamAt<f32, v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      i += 8;
+    }
+    if (!found) break;
+    i = radamSlow(p, g, m, v, i, n, false, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd, rectified);
+  }
+  radamSlow(p, g, m, v, i, n, true, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd, rectified);
+}
+
+@noinline function radamRunRectified(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  radamRun(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, false, true);
+}
+
+@noinline function radamRunGeneral(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, rectified: bool,
+): void {
+  radamRun(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd, rectified);
+}
+
+export function radamStep(
+  table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, omb2_: f32, eps_: f32, wd_: f32,
+): void {
+  const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * ENTRY;
+    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
+    const rectified = eT2(e) > 0;
+    const rbc1 = f32x4.splat(eT0(e)), lr = f32x4.splat(eT1(e)), rect = f32x4.splat(eT2(e)), sbc2 = f32x4.splat(eT3(e));
+    if (wd_ == 0 && rectified) radamRunRectified(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit);
+    else radamRunGeneral(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, wd_ != 0, rectified);
   }
 }
 

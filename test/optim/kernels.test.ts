@@ -83,14 +83,14 @@ const setups: Record<string, Setup[]> = {
     kernel: "adamaxStep", states: ["moment", "square", null], scalars: [f(0.02), 0, 0, 0], args: [b1, omb1, b2, eps, wd, sign],
     twin: (p, g, s, t, a) => ref.adamaxStepJs(p, g, s[0]!, s[1]!, t[0], a[0], a[1], a[2], a[3], a[4], a[5]),
   })),
-  nadam: [{
+  nadam: [f(0.01), 0].map((wd) => ({
     kernel: "nadamStep", states: ["moment", "square", null], scalars: [f(1 / 0.002), f(0.0013), f(0.0091), 0],
-    args: [b1, omb1, b2, omb2, eps, f(0.01)],
+    args: [b1, omb1, b2, omb2, eps, wd],
     twin: (p, g, s, t, a) => ref.nadamStepJs(p, g, s[0]!, s[1]!, t[0], t[1], t[2], a[0], a[1], a[2], a[3], a[4], a[5]),
-  }],
-  radam: [0, f(1.3)].map((rect) => ({
+  })),
+  radam: [[0, f(0.01)], [f(1.3), f(0.01)], [0, 0], [f(1.3), 0]].map(([rect, wd]) => ({
     kernel: "radamStep", states: ["moment", "square", null], scalars: [f(1 / 0.3), f(0.001), rect, f(Math.sqrt(0.01))],
-    args: [b1, omb1, b2, omb2, eps, f(0.01)],
+    args: [b1, omb1, b2, omb2, eps, wd],
     twin: (p, g, s, t, a) => ref.radamStepJs(p, g, s[0]!, s[1]!, t[0], t[1], t[2], t[3], a[0], a[1], a[2], a[3], a[4], a[5]),
   })),
   adadelta: [[f(0.01), -1], [0, 1], [0, -1]].map(([wd, sign]) => ({

@@ -397,32 +397,42 @@ export function sgdStep(
 ): void {
   let i = 0;
   while (true) {
-    let r0 = v128.splat<i32>(0), r1 = v128.splat<i32>(0);
-    let pending = false, found = false;
-    while (i + 8 <= n) {
-      const o = <usize>i << 2;
-      const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
-      const v0 = v128.load(v + o), v1 = v128.load(v + o, 16);
-      if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(v0, v1, k, sLimit)))) {
-        found = true;
-        break;
-      }
-      const s0 = adamFront(p + o, m + o, v + o, x + o, g0, v0, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
-      const s1 = adamFront(p + o + 16, m + o + 16, v + o + 16, x + o + 16, g1, v1, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
-      if (pending) {
-        const b = o - 32;
+    let found = true;
+    if (i + 8 <= n) {
+      // The first 8 elements only start the pipeline, so the loop has no flag.
+      let o = <usize>i << 2;
+      let g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
+      let v0 = v128.load(v + o), v1 = v128.load(v + o, 16);
+      if (!v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(v0, v1, k, sLimit)))) {
+        found = false;
+        let r0 = adamFront(p + o, m + o, v + o, x + o, g0, v0, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+        let r1 = adamFront(p + o + 16, m + o + 16, v + o + 16, x + o + 16, g1, v1, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+        i += 8;
+        while (i + 8 <= n) {
+          o = <usize>i << 2;
+          g0 = v128.load(g + o);
+          g1 = v128.load(g + o, 16);
+          v0 = v128.load(v + o);
+          v1 = v128.load(v + o, 16);
+          if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(v0, v1, k, sLimit)))) {
+            found = true;
+            break;
+          }
+          const s0 = adamFront(p + o, m + o, v + o, x + o, g0, v0, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+          const s1 = adamFront(p + o + 16, m + o + 16, v + o + 16, x + o + 16, g1, v1, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+          const b = o - 32;
+          adamBack(p + b, m + b, r0, ss, rb2, eps, decay, hasDecay);
+          adamBack(p + b + 16, m + b + 16, r1, ss, rb2, eps, decay, hasDecay);
+          r0 = s0;
+          r1 = s1;
+          i += 8;
+        }
+        const b = (<usize>i << 2) - 32;
         adamBack(p + b, m + b, r0, ss, rb2, eps, decay, hasDecay);
         adamBack(p + b + 16, m + b + 16, r1, ss, rb2, eps, decay, hasDecay);
       }
-      r0 = s0;
-      r1 = s1;
-      pending = true;
-      i += 8;
-    }
-    if (pending) {
-      const b = (<usize>i << 2) - 32;
-      adamBack(p + b, m + b, r0, ss, rb2, eps, decay, hasDecay);
-      adamBack(p + b + 16, m + b + 16, r1, ss, rb2, eps, decay, hasDecay);
+    } else {
+      found = false;
     }
     if (!found) break;
     i = adamSlow(p, g, m, v, x, i, n, false, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);

@@ -178,13 +178,14 @@ const CLEAN_RUN: i32 = 8;
 
 @inline function sgdAt<W>(
   p: usize, g: usize, b: usize, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
-  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool, signed: bool, damped: bool,
 ): void {
   const pv = ld<f32, W>(p);
-  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  let d = ld<f32, W>(g);
+  if (signed) d = f32x4.mul(d, gSign);
   if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
   if (hasMomentum) {
-    const buf = first ? d : f32x4.add(f32x4.mul(momentum, ld<f32, W>(b)), f32x4.mul(omd, d));
+    const buf = first ? d : f32x4.add(f32x4.mul(momentum, ld<f32, W>(b)), damped ? f32x4.mul(omd, d) : d);
     st<f32, W>(b, buf);
     d = nesterov ? f32x4.add(d, f32x4.mul(momentum, buf)) : buf;
   }
@@ -193,17 +194,29 @@ const CLEAN_RUN: i32 = 8;
 
 @inline function sgdTensor(
   p: usize, g: usize, b: usize, n: i32, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
-  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool, signed: bool, damped: bool,
 ): void {
   let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
+    sgdAt<v128>(p + o + 16, g + o + 16, b + o + 16, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    sgdAt<u32>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+    sgdAt<u32>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
   }
+}
+
+/** Plain momentum (no weight decay, dampening 0, gSign 1): both products by 1 skipped (exact). */
+@noinline function sgdMomentumPlain(
+  p: usize, g: usize, b: usize, n: i32, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+): void {
+  sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false, false, false);
 }
 
 export function sgdStep(
@@ -217,14 +230,16 @@ export function sgdStep(
     const p = eP(e), g = eG(e), b = eS0(e), n = eN(e);
     const first = eT0(e) != 0;
     // Specialised loops for the common cases; the general one for the rest.
-    if (!hasWd && hasMomentum && !first && !nesterov) {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false);
+    if (!hasWd && hasMomentum && !first && !nesterov && gSign_ == 1 && omd_ == 1) {
+      sgdMomentumPlain(p, g, b, n, lr, momentum, omd, wd, gSign);
+    } else if (!hasWd && hasMomentum && !first && !nesterov) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false, true, true);
     } else if (!hasWd && !hasMomentum) {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, false, false, false);
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, false, false, false, true, true);
     } else if (first) {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, true, nesterov);
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, true, nesterov, true, true);
     } else {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, false, nesterov);
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, false, nesterov, true, true);
     }
   }
 }

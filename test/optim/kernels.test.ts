@@ -60,11 +60,18 @@ interface Setup {
 
 const b1 = f(0.9), omb1 = f(0.1), b2 = f(0.999), omb2 = f(1 - 0.999), eps = f(1e-8);
 const setups: Record<string, Setup[]> = {
-  sgd: [0, 1].flatMap((first) => [[0.9, 0], [0.9, 1], [0, 0]].map(([mu, nesterov]) => ({
-    kernel: "sgdStep", states: [mu ? "moment" : null, null, null], scalars: [first, 0, 0, 0],
-    args: [f(0.01), f(mu), f(0.75), f(0.01), -1, nesterov],
-    twin: (p, g, s, t, a) => ref.sgdStepJs(p, g, s[0], t[0] === 1, a[0], a[1], a[2], a[3], a[4], a[5] === 1),
-  } as Setup))),
+  sgd: [
+    ...[0, 1].flatMap((first) => [[0.9, 0], [0.9, 1], [0, 0]].map(([mu, nesterov]) => ({
+      kernel: "sgdStep", states: [mu ? "moment" : null, null, null], scalars: [first, 0, 0, 0],
+      args: [f(0.01), f(mu), f(0.75), f(0.01), -1, nesterov],
+      twin: (p, g, s, t, a) => ref.sgdStepJs(p, g, s[0], t[0] === 1, a[0], a[1], a[2], a[3], a[4], a[5] === 1),
+    } as Setup))),
+    // Plain momentum (no weight decay, dampening 0, gSign 1): its own loop.
+    {
+      kernel: "sgdStep", states: ["moment", null, null], scalars: [0, 0, 0, 0], args: [f(0.01), f(0.9), 1, 0, 1, 0],
+      twin: (p, g, s, t, a) => ref.sgdStepJs(p, g, s[0], t[0] === 1, a[0], a[1], a[2], a[3], a[4], a[5] === 1),
+    },
+  ],
   adam: [[0, 0, 1, 1], [1, f(0.01), 1, -1], [0, 0, f(1 - 1e-4), 1], [0, f(0.01), 1, 1], [0, 0, 1, -1]].map(([ams, wd, decay, sign]) => ({
     kernel: "adamStep", states: ["moment", "square", ams ? "square" : null], scalars: [f(0.001 / 0.1), f(1 / Math.sqrt(0.001)), 0, 0],
     args: [b1, omb1, b2, omb2, eps, wd, decay, sign, ams],

@@ -1186,19 +1186,16 @@ export function radamStep(
     let pending = false, found = false;
     while (i + 8 <= n) {
       const o = <usize>i << 2;
-      const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
-      const q0 = v128.load(q + o), q1 = v128.load(q + o, 16);
-      const a0 = v128.load(a + o), a1 = v128.load(a + o, 16);
       const tiny = v128.or(
-        tinyGrad2K(g0, g1, k, gLimit),
-        tinyState4K(q0, a0, q1, a1, k, sLimit),
+        tinyGrad2K(v128.load(g + o), v128.load(g + o, 16), k, gLimit),
+        tinyState4K(v128.load(q + o), v128.load(a + o), v128.load(q + o, 16), v128.load(a + o, 16), k, sLimit),
       );
       if (v128.any_true(tiny)) {
         found = true;
         break;
       } else {
-        const s0 = adadeltaFront(p + o, q + o, g0, q0, a0, rho, omr, eps, wd, gSign, hasWd, signed);
-        const s1 = adadeltaFront(p + o + 16, q + o + 16, g1, q1, a1, rho, omr, eps, wd, gSign, hasWd, signed);
+        const s0 = adadeltaFront(p + o, q + o, v128.load(g + o), v128.load(q + o), v128.load(a + o), rho, omr, eps, wd, gSign, hasWd, signed);
+        const s1 = adadeltaFront(p + o + 16, q + o + 16, v128.load(g + o, 16), v128.load(q + o, 16), v128.load(a + o, 16), rho, omr, eps, wd, gSign, hasWd, signed);
         if (pending) {
           const b = o - 32;
           adadeltaBack(r0, p + b, g + b, a + b, lr, rho, omr, wd, gSign, hasWd, signed);

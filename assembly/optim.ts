@@ -18,8 +18,8 @@
 // RMSprop's square average, Adagrad's sum, ...) decays into that range and
 // stays there for thousands of steps. So each aligned group of 4 elements is
 // checked first: if its gradient is "tiny" (non-zero, below 2^-50, so that the
-// square would be subnormal) or its squared-gradient state is (non-zero, below
-// 2^-80), the group is computed in float64 — where these values are normal —
+// square would be subnormal) or its squared-gradient state is (positive, below
+// 2^-80; that state is never negative), the group is computed in float64 — where these values are normal —
 // and each stored value is rounded to float32 once (Adam, the benchmarked
 // rule, sends only its v update through float64 and takes √v on an exactly
 // rescaled operand; see adamAt). That changes a result by at most float32
@@ -28,6 +28,20 @@
 // subnormal (a parameter, a first moment decaying through the range on the way
 // to zero) is still computed correctly in float32, only more slowly. Tail
 // elements (past the last full group) are checked and computed one by one.
+//
+// Speed. The updates with a division and a square root (Adam, Adagrad, RMSprop,
+// Adadelta, NAdam, RAdam) are bound by the core, not by memory (the same time
+// per parameter in cache and from DRAM): their long sqrt/div chain makes the
+// out-of-order window, not the divider, the limit, so every instruction in
+// the loop costs. Their fast loops (xxxRun) take 8 elements per
+// iteration with one combined check of both groups, carry only float32 code
+// (the float64 path lives in a separate function, xxxSlow, entered at the
+// first tiny group and left after CLEAN_RUN clean groups in a row), skip the
+// exact ·gSign when it is 1, and get their constants splatted by the caller
+// (V8 re-splats a scalar inside the loop); Adam's and Adadelta's are also
+// software-pipelined (see adamRun). The per-group results are the same
+// as with a check per group: a group is never computed differently because of
+// its neighbour.
 //
 // The element math is written once per rule, generic over the lane type T
 // (f32: 4 lanes; f64: 2 lanes) and the width W (v128: a 4-lane group; u64:
@@ -85,9 +99,9 @@ export let optimAbsMask: i32 = 0x7fffffff;
 @inline function vabs<T>(a: v128): v128 { return sizeof<T>() == 8 ? f64x2.abs(a) : f32x4.abs(a); }
 
 /**
- * Lanes holding a non-zero value whose magnitude is below `limitBits` (as f32
- * bits): with a = |x| as bits, a + (2^31 − 1) wraps 1.. onto INT_MIN.., so one
- * signed compare tests 0 < a < limit (SSE has no unsigned compare).
+ * Gradient lanes holding a non-zero value whose magnitude is below `limitBits`
+ * (as f32 bits): with a = |x| as bits, a + (2^31 − 1) wraps 1.. onto INT_MIN..,
+ * so one signed compare tests 0 < a < limit (SSE has no unsigned compare).
  */
 @inline function tinyLanes(x: v128, limitBits: i32): v128 {
   const a = v128.and(x, i32x4.splat(0x7fffffff));
@@ -99,12 +113,49 @@ export let optimAbsMask: i32 = 0x7fffffff;
   return i32x4.lt_s(i32x4.add(v128.and(x, absMask), absMask), limit);
 }
 
+/**
+ * State lanes that are tiny: the same test on the bits without the absolute
+ * value, so 0 < x < limit (squared-gradient state is never negative; a
+ * negative value is simply not tiny).
+ */
+@inline function tinyStateK(x: v128, k: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.add(x, k), limit);
+}
+
+/** tinyLanesK of x or of y, with one compare (the smaller biased value decides). */
+@inline function tinyGrad2K(x: v128, y: v128, absMask: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.min_s(i32x4.add(v128.and(x, absMask), absMask), i32x4.add(v128.and(y, absMask), absMask)), limit);
+}
+
+/** tinyStateK of any of four vectors, with one compare. */
+@inline function tinyState4K(x: v128, y: v128, z: v128, w: v128, k: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.min_s(i32x4.min_s(i32x4.add(x, k), i32x4.add(y, k)), i32x4.min_s(i32x4.add(z, k), i32x4.add(w, k))), limit);
+}
+
+/** tinyStateK of x or of y, with one compare (the smaller biased value decides). */
+@inline function tinyState2K(x: v128, y: v128, k: v128, limit: v128): v128 {
+  return i32x4.lt_s(i32x4.min_s(i32x4.add(x, k), i32x4.add(y, k)), limit);
+}
+
 @inline function tinyOne(ptr: usize, limitBits: i32): bool {
   return <u32>((load<i32>(ptr) & 0x7fffffff) - 1) < <u32>(limitBits - 1);
 }
 
+@inline function tinyOneS(ptr: usize): bool {
+  return <u32>(load<i32>(ptr) - 1) < <u32>(TINY_STATE_BITS - 1);
+}
+
 @inline function tinyG(ptr: usize): v128 { return tinyLanes(v128.load(ptr), TINY_GRAD_BITS); }
-@inline function tinyS(ptr: usize): v128 { return tinyLanes(v128.load(ptr), TINY_STATE_BITS); }
+@inline function tinyS(ptr: usize): v128 {
+  return i32x4.lt_s(i32x4.add(v128.load(ptr), i32x4.splat(0x7fffffff)), i32x4.splat(TINY_STATE_BITS + 0x7fffffff));
+}
+
+/**
+ * How many consecutive clean groups (no tiny value) a slow-path run handles
+ * before it returns to the fast loop; in a region of tiny values it keeps going,
+ * so a tensor that is tiny throughout costs one call.
+ */
+const CLEAN_RUN: i32 = 8;
 
 // ---- per-entry access ----------------------------------------------------
 
@@ -127,13 +178,14 @@ export let optimAbsMask: i32 = 0x7fffffff;
 
 @inline function sgdAt<W>(
   p: usize, g: usize, b: usize, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
-  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool, signed: bool, damped: bool,
 ): void {
   const pv = ld<f32, W>(p);
-  let d = f32x4.mul(ld<f32, W>(g), gSign);
+  let d = ld<f32, W>(g);
+  if (signed) d = f32x4.mul(d, gSign);
   if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
   if (hasMomentum) {
-    const buf = first ? d : f32x4.add(f32x4.mul(momentum, ld<f32, W>(b)), f32x4.mul(omd, d));
+    const buf = first ? d : f32x4.add(f32x4.mul(momentum, ld<f32, W>(b)), damped ? f32x4.mul(omd, d) : d);
     st<f32, W>(b, buf);
     d = nesterov ? f32x4.add(d, f32x4.mul(momentum, buf)) : buf;
   }
@@ -142,17 +194,29 @@ export let optimAbsMask: i32 = 0x7fffffff;
 
 @inline function sgdTensor(
   p: usize, g: usize, b: usize, n: i32, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
-  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool,
+  hasWd: bool, hasMomentum: bool, first: bool, nesterov: bool, signed: bool, damped: bool,
 ): void {
   let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
+    sgdAt<v128>(p + o + 16, g + o + 16, b + o + 16, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+    sgdAt<v128>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    sgdAt<u32>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov);
+    sgdAt<u32>(p + o, g + o, b + o, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, first, nesterov, signed, damped);
   }
+}
+
+/** Plain momentum (no weight decay, dampening 0, gSign 1): both products by 1 skipped (exact). */
+@noinline function sgdMomentumPlain(
+  p: usize, g: usize, b: usize, n: i32, lr: v128, momentum: v128, omd: v128, wd: v128, gSign: v128,
+): void {
+  sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false, false, false);
 }
 
 export function sgdStep(
@@ -166,14 +230,16 @@ export function sgdStep(
     const p = eP(e), g = eG(e), b = eS0(e), n = eN(e);
     const first = eT0(e) != 0;
     // Specialised loops for the common cases; the general one for the rest.
-    if (!hasWd && hasMomentum && !first && !nesterov) {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false);
+    if (!hasWd && hasMomentum && !first && !nesterov && gSign_ == 1 && omd_ == 1) {
+      sgdMomentumPlain(p, g, b, n, lr, momentum, omd, wd, gSign);
+    } else if (!hasWd && hasMomentum && !first && !nesterov) {
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, true, false, false, true, true);
     } else if (!hasWd && !hasMomentum) {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, false, false, false);
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, false, false, false, false, true, true);
     } else if (first) {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, true, nesterov);
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, true, nesterov, true, true);
     } else {
-      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, false, nesterov);
+      sgdTensor(p, g, b, n, lr, momentum, omd, wd, gSign, hasWd, hasMomentum, false, nesterov, true, true);
     }
   }
 }
@@ -213,18 +279,14 @@ export function sgdStep(
 }
 
 /**
- * One group of 4 (or one tail element, W = u32). Gradient and v are loaded
- * once for both the tiny check and the update; the option flags are
- * compile-time constants of each specialised loop (see adamStep).
+ * One group of 4 (or one tail element, W = u32) on the slow path (adamSlow):
+ * gradient and v come as loaded for the tiny check, `wide` is its outcome.
  */
 @inline function adamAt<W>(
-  p: usize, g: usize, mp: usize, vp: usize, xp: usize, stepSize: v128, rb2: v128,
+  p: usize, mp: usize, vp: usize, xp: usize, gv: v128, vOld: v128, wide: bool, stepSize: v128, rb2: v128,
   b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
-  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+  hasWd: bool, hasDecay: bool, amsgrad: bool,
 ): void {
-  const gv = ld<f32, W>(g);
-  const vOld = ld<f32, W>(vp);
-  const wide = v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyLanesK(vOld, k, sLimit)));
   let pv = ld<f32, W>(p);
   if (hasDecay) pv = f32x4.mul(pv, decay);
   let d = f32x4.mul(gv, gSign);
@@ -253,28 +315,184 @@ export function sgdStep(
   st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, m), denom)));
 }
 
-@inline function adamTensor(
-  e: usize, b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128,
-  gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
-): void {
-  const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
-  const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
-  let i = 0;
+/**
+ * Groups from i one by one, each with its own check, until CLEAN_RUN clean
+ * groups in a row (or, with all, to the end including the tail elements).
+ * Returns where it stopped.
+ */
+@noinline function adamSlow(
+  p: usize, g: usize, m: usize, v: usize, x: usize, i: i32, n: i32, all: bool, ss: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+): i32 {
+  // The plain rule gets its own copy: a tensor of tiny values runs entirely here.
+  if (!hasWd && !hasDecay && !amsgrad) {
+    return adamSlowLoop(p, g, m, v, x, i, n, all, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, false, false);
+  }
+  return adamSlowLoop(p, g, m, v, x, i, n, all, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+}
+
+@inline function adamSlowLoop(
+  p: usize, g: usize, m: usize, v: usize, x: usize, i: i32, n: i32, all: bool, ss: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    adamAt<v128>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+    const gv = v128.load(g + o), vOld = v128.load(v + o);
+    if (v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyStateK(vOld, k, sLimit)))) {
+      adamAt<v128>(p + o, m + o, v + o, x + o, gv, vOld, true, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+      clean = 0;
+    } else {
+      adamAt<v128>(p + o, m + o, v + o, x + o, gv, vOld, false, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
+    }
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    adamAt<u32>(p + o, g + o, m + o, v + o, x + o, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+  if (all) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const gv = ld<f32, u32>(g + o), vOld = ld<f32, u32>(v + o);
+      const wide = v128.any_true(v128.or(tinyLanesK(gv, k, gLimit), tinyStateK(vOld, k, sLimit)));
+      adamAt<u32>(p + o, m + o, v + o, x + o, gv, vOld, wide, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, hasWd, hasDecay, amsgrad);
+    }
   }
+  return i;
+}
+
+/** First half of a clean group's update: stores m and v (and vmax), returns √v̂. */
+@inline function adamFront(
+  p: usize, mp: usize, vp: usize, xp: usize, gv: v128, vOld: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, wd: v128, decay: v128, gSign: v128,
+  hasWd: bool, hasDecay: bool, amsgrad: bool, signed: bool,
+): v128 {
+  let d = signed ? f32x4.mul(gv, gSign) : gv;
+  if (hasWd) {
+    let pv = v128.load(p);
+    if (hasDecay) pv = f32x4.mul(pv, decay);
+    d = f32x4.add(d, f32x4.mul(wd, pv));
+  }
+  const m = f32x4.add(f32x4.mul(b1, v128.load(mp)), f32x4.mul(omb1, d));
+  v128.store(mp, m);
+  let v = f32x4.add(f32x4.mul(b2, vOld), f32x4.mul(f32x4.mul(omb2, d), d));
+  v128.store(vp, v);
+  if (amsgrad) {
+    v = f32x4.max(v128.load(xp), v);
+    v128.store(xp, v);
+  }
+  return f32x4.sqrt(v);
+}
+
+/** Second half: p = p − (stepSize·m)/(root·rb2 + eps), m as stored by the first half. */
+@inline function adamBack(p: usize, mp: usize, root: v128, stepSize: v128, rb2: v128, eps: v128, decay: v128, hasDecay: bool): void {
+  let pv = v128.load(p);
+  if (hasDecay) pv = f32x4.mul(pv, decay);
+  const denom = f32x4.add(f32x4.mul(root, rb2), eps);
+  v128.store(p, f32x4.sub(pv, f32x4.div(f32x4.mul(stepSize, v128.load(mp)), denom)));
+}
+
+/**
+ * The fast loop: 8 elements per iteration, one combined tiny check for both
+ * groups (their two v vectors share one compare), then float32 code only; a
+ * tiny value hands over to adamSlow from that group on. Software-pipelined:
+ * an iteration takes the square roots of its 8 elements and finishes the
+ * previous 8 with theirs (division and parameter update), so the long
+ * sqrt → div chain of one iteration overlaps the next instead of filling the
+ * out-of-order window. Constants arrive splatted: V8 would redo a splat inside
+ * the loop.
+ */
+@inline function adamRun(
+  p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, ss: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool, signed: bool,
+): void {
+  let i = 0;
+  while (true) {
+    let found = true;
+    if (i + 8 <= n) {
+      // The first 8 elements only start the pipeline, so the loop has no flag.
+      let o = <usize>i << 2;
+      let g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
+      let v0 = v128.load(v + o), v1 = v128.load(v + o, 16);
+      if (!v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(v0, v1, k, sLimit)))) {
+        found = false;
+        let r0 = adamFront(p + o, m + o, v + o, x + o, g0, v0, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+        let r1 = adamFront(p + o + 16, m + o + 16, v + o + 16, x + o + 16, g1, v1, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+        i += 8;
+        while (i + 8 <= n) {
+          o = <usize>i << 2;
+          g0 = v128.load(g + o);
+          g1 = v128.load(g + o, 16);
+          v0 = v128.load(v + o);
+          v1 = v128.load(v + o, 16);
+          if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(v0, v1, k, sLimit)))) {
+            found = true;
+            break;
+          }
+          const s0 = adamFront(p + o, m + o, v + o, x + o, g0, v0, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+          const s1 = adamFront(p + o + 16, m + o + 16, v + o + 16, x + o + 16, g1, v1, b1, omb1, b2, omb2, wd, decay, gSign, hasWd, hasDecay, amsgrad, signed);
+          const b = o - 32;
+          adamBack(p + b, m + b, r0, ss, rb2, eps, decay, hasDecay);
+          adamBack(p + b + 16, m + b + 16, r1, ss, rb2, eps, decay, hasDecay);
+          r0 = s0;
+          r1 = s1;
+          i += 8;
+        }
+        const b = (<usize>i << 2) - 32;
+        adamBack(p + b, m + b, r0, ss, rb2, eps, decay, hasDecay);
+        adamBack(p + b + 16, m + b + 16, r1, ss, rb2, eps, decay, hasDecay);
+      }
+    } else {
+      found = false;
+    }
+    if (!found) break;
+    i = adamSlow(p, g, m, v, x, i, n, false, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+  }
+  adamSlow(p, g, m, v, x, i, n, true, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad);
+}
+
+// One specialised loop per common option set, so no unused arithmetic runs.
+@noinline function adamRunPlain(
+  p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, ss: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adamRun(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, false, false, false);
+}
+
+@noinline function adamRunDecay(
+  p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, ss: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adamRun(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, true, false, false);
+}
+
+@noinline function adamRunWd(
+  p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, ss: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adamRun(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, true, false, false, true);
+}
+
+@noinline function adamRunGeneral(
+  p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, ss: v128, rb2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, b2d: v128, omb2d: v128, eps: v128, wd: v128, decay: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, hasDecay: bool, amsgrad: bool,
+): void {
+  adamRun(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, amsgrad, true);
 }
 
 export function adamStep(
   table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, omb2_: f32, eps_: f32, wd_: f32, decay_: f32, gSign_: f32,
   amsgrad: i32,
 ): void {
-  const ams = amsgrad != 0, hasWd = wd_ != 0, hasDecay = decay_ != 1;
+  const ams = amsgrad != 0, hasWd = wd_ != 0, hasDecay = decay_ != 1, signed = gSign_ != 1;
   const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
   const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_), decay = f32x4.splat(decay_), gSign = f32x4.splat(gSign_);
   const b2d = f64x2.splat(<f64>b2_), omb2d = f64x2.splat(<f64>omb2_);
@@ -282,13 +500,16 @@ export function adamStep(
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    // One specialised loop per option set, so no unused arithmetic runs.
-    if (!ams) {
-      if (hasDecay) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, true, false);
-      else if (hasWd) adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, true, false, false);
-      else adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, false, false, false);
+    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
+    const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
+    if (!ams && !hasWd && !hasDecay && !signed) {
+      adamRunPlain(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit);
+    } else if (!ams && !hasWd && hasDecay && !signed) {
+      adamRunDecay(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit);
+    } else if (!ams && hasWd && !hasDecay) {
+      adamRunWd(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit);
     } else {
-      adamTensor(e, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, true);
+      adamRunGeneral(p, g, m, v, x, n, ss, rb2, b1, omb1, b2, omb2, b2d, omb2d, eps, wd, decay, gSign, k, gLimit, sLimit, hasWd, hasDecay, ams);
     }
   }
 }
@@ -307,26 +528,95 @@ export function adamStep(
   st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(clr), d), vadd<T>(vsqrt<T>(s), lanes<T>(eps)))));
 }
 
-@inline function adagradTensor(e: usize, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool): void {
-  const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = f32x4.splat(eT0(e));
-  let i = 0;
+/** Groups from i with their own checks, until CLEAN_RUN clean groups in a row (see adamSlow). */
+@noinline function adagradSlow(
+  p: usize, g: usize, s: usize, i: i32, n: i32, all: bool, clr: v128, eps: v128, wd: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(s + o), k, sLimit)))) {
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(s + o), k, sLimit)))) {
       adagradAt<f64, u64>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
       adagradAt<f64, u64>(p + o + 8, g + o + 8, s + o + 8, clr, eps, wd, gSign, hasWd);
+      clean = 0;
     } else {
       adagradAt<f32, v128>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
     }
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(s + o, TINY_STATE_BITS)) {
-      adagradAt<f64, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
-    } else {
-      adagradAt<f32, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+  if (all) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(s + o)) {
+        adagradAt<f64, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+      } else {
+        adagradAt<f32, u32>(p + o, g + o, s + o, clr, eps, wd, gSign, hasWd);
+      }
     }
   }
+  return i;
+}
+
+/** The float32 update of a clean group (g and sum as loaded for the check). */
+@inline function adagradVec(
+  p: usize, sp_: usize, gv: v128, sv: v128, clr: v128, eps: v128, wd: v128, gSign: v128, hasWd: bool, signed: bool,
+): void {
+  const pv = v128.load(p);
+  let d = signed ? f32x4.mul(gv, gSign) : gv;
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  const sum = f32x4.add(sv, f32x4.mul(d, d));
+  v128.store(sp_, sum);
+  v128.store(p, f32x4.sub(pv, f32x4.div(f32x4.mul(clr, d), f32x4.add(f32x4.sqrt(sum), eps))));
+}
+
+/** The fast loop (see adamRun). */
+@inline function adagradRun(
+  p: usize, g: usize, s: usize, n: i32, clr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, signed: bool,
+): void {
+  let i = 0;
+  while (true) {
+    let found = false;
+    while (i + 8 <= n) {
+      const o = <usize>i << 2;
+      const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
+      const s0 = v128.load(s + o), s1 = v128.load(s + o, 16);
+      if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(s0, s1, k, sLimit)))) {
+        found = true;
+        break;
+      } else {
+        adagradVec(p + o, s + o, g0, s0, clr, eps, wd, gSign, hasWd, signed);
+        adagradVec(p + o + 16, s + o + 16, g1, s1, clr, eps, wd, gSign, hasWd, signed);
+        i += 8;
+      }
+    }
+    if (!found) break;
+    i = adagradSlow(p, g, s, i, n, false, clr, eps, wd, gSign, k, gLimit, sLimit, hasWd);
+  }
+  adagradSlow(p, g, s, i, n, true, clr, eps, wd, gSign, k, gLimit, sLimit, hasWd);
+}
+
+@noinline function adagradRunPlain(
+  p: usize, g: usize, s: usize, n: i32, clr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adagradRun(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit, false, false);
+}
+
+@noinline function adagradRunSigned(
+  p: usize, g: usize, s: usize, n: i32, clr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adagradRun(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit, false, true);
+}
+
+@noinline function adagradRunWd(
+  p: usize, g: usize, s: usize, n: i32, clr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adagradRun(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit, true, true);
 }
 
 export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign_: f32): void {
@@ -335,8 +625,10 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    if (wd_ != 0) adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, true);
-    else adagradTensor(e, eps, wd, gSign, k, gLimit, sLimit, false);
+    const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = f32x4.splat(eT0(e));
+    if (wd_ != 0) adagradRunWd(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit);
+    else if (gSign_ != 1) adagradRunSigned(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit);
+    else adagradRunPlain(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit);
   }
 }
 
@@ -371,29 +663,115 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
   }
 }
 
-@inline function rmspropTensor(
-  e: usize, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128, gSign: v128, momentum: v128,
-  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, centered: bool, hasMomentum: bool,
-): void {
-  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
-  let i = 0;
+/** Groups from i with their own checks, until CLEAN_RUN clean groups in a row (see adamSlow). */
+@noinline function rmspropSlow(
+  p: usize, g: usize, q: usize, a: usize, b: usize, i: i32, n: i32, all: bool, lr: v128, alpha: v128, oma: v128,
+  eps: v128, wd: v128, gSign: v128, momentum: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, centered: bool, hasMomentum: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyLanesK(v128.load(q + o), k, sLimit)))) {
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(q + o), k, sLimit)))) {
       rmspropAt<f64, u64>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
       rmspropAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, b + o + 8, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+      clean = 0;
     } else {
       rmspropAt<f32, v128>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
     }
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS)) {
-      rmspropAt<f64, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
-    } else {
-      rmspropAt<f32, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+  if (all) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(q + o)) {
+        rmspropAt<f64, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+      } else {
+        rmspropAt<f32, u32>(p + o, g + o, q + o, a + o, b + o, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum);
+      }
     }
   }
+  return i;
+}
+
+/** The float32 update of a clean group (g and sq as loaded for the check). */
+@inline function rmspropVec(
+  p: usize, qp: usize, ap: usize, bp: usize, gv: v128, qv: v128, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, hasWd: bool, centered: bool, hasMomentum: bool, signed: bool,
+): void {
+  const pv = v128.load(p);
+  let d = signed ? f32x4.mul(gv, gSign) : gv;
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  const sq = f32x4.add(f32x4.mul(alpha, qv), f32x4.mul(f32x4.mul(oma, d), d));
+  v128.store(qp, sq);
+  let avg: v128;
+  if (centered) {
+    const ga = f32x4.add(f32x4.mul(alpha, v128.load(ap)), f32x4.mul(oma, d));
+    v128.store(ap, ga);
+    avg = f32x4.add(f32x4.sqrt(f32x4.sub(sq, f32x4.mul(ga, ga))), eps);
+  } else {
+    avg = f32x4.add(f32x4.sqrt(sq), eps);
+  }
+  if (hasMomentum) {
+    const buf = f32x4.add(f32x4.mul(momentum, v128.load(bp)), f32x4.div(d, avg));
+    v128.store(bp, buf);
+    v128.store(p, f32x4.sub(pv, f32x4.mul(lr, buf)));
+  } else {
+    v128.store(p, f32x4.sub(pv, f32x4.div(f32x4.mul(lr, d), avg)));
+  }
+}
+
+/** The fast loop (see adamRun). */
+@inline function rmspropRun(
+  p: usize, g: usize, q: usize, a: usize, b: usize, n: i32, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool, centered: bool, hasMomentum: bool, signed: bool,
+): void {
+  let i = 0;
+  while (true) {
+    let found = false;
+    while (i + 8 <= n) {
+      const o = <usize>i << 2;
+      const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
+      const q0 = v128.load(q + o), q1 = v128.load(q + o, 16);
+      if (v128.any_true(v128.or(tinyGrad2K(g0, g1, k, gLimit), tinyState2K(q0, q1, k, sLimit)))) {
+        found = true;
+        break;
+      } else {
+        rmspropVec(p + o, q + o, a + o, b + o, g0, q0, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum, signed);
+        rmspropVec(p + o + 16, q + o + 16, a + o + 16, b + o + 16, g1, q1, lr, alpha, oma, eps, wd, gSign, momentum, hasWd, centered, hasMomentum, signed);
+        i += 8;
+      }
+    }
+    if (!found) break;
+    i = rmspropSlow(p, g, q, a, b, i, n, false, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum);
+  }
+  rmspropSlow(p, g, q, a, b, i, n, true, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum);
+}
+
+// Specialised loops for the plain rule and plain + momentum; the general one for the rest.
+@noinline function rmspropRunPlain(
+  p: usize, g: usize, q: usize, a: usize, b: usize, n: i32, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  rmspropRun(p, g, q, a, b, n, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, false, false);
+}
+
+@noinline function rmspropRunMomentum(
+  p: usize, g: usize, q: usize, a: usize, b: usize, n: i32, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  rmspropRun(p, g, q, a, b, n, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, true, false);
+}
+
+@noinline function rmspropRunGeneral(
+  p: usize, g: usize, q: usize, a: usize, b: usize, n: i32, lr: v128, alpha: v128, oma: v128, eps: v128, wd: v128,
+  gSign: v128, momentum: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool, centered: bool, hasMomentum: bool,
+): void {
+  rmspropRun(p, g, q, a, b, n, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum, true);
 }
 
 export function rmspropStep(
@@ -404,16 +782,16 @@ export function rmspropStep(
   const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_), momentum = f32x4.splat(momentum_);
   const k = i32x4.splat(optimAbsMask);
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
-  const hasWd = wd_ != 0, centered = centered_ != 0, hasMomentum = momentum_ > 0;
+  const hasWd = wd_ != 0, centered = centered_ != 0, hasMomentum = momentum_ > 0, signed = gSign_ != 1;
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    // Specialised loops for the plain rule and plain + momentum; the general one for the rest.
-    if (!hasWd && !centered && !hasMomentum) {
-      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, false);
-    } else if (!hasWd && !centered) {
-      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, false, false, true);
+    const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
+    if (!hasWd && !centered && !hasMomentum && !signed) {
+      rmspropRunPlain(p, g, q, a, b, n, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit);
+    } else if (!hasWd && !centered && hasMomentum && !signed) {
+      rmspropRunMomentum(p, g, q, a, b, n, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit);
     } else {
-      rmspropTensor(e, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum);
+      rmspropRunGeneral(p, g, q, a, b, n, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit, hasWd, centered, hasMomentum);
     }
   }
 }
@@ -423,32 +801,63 @@ export function rmspropStep(
 // p = p − (clr·m)/u, clr = lr/bc1 (t0). No squares, and u >= eps: it meets
 // subnormals only where its inputs already are, so it has no float64 path.
 
-@inline function adamaxAt<T, W>(
-  p: usize, g: usize, mp: usize, up: usize, clr: f32, b1: f32, omb1: f32, b2: f32, eps: f32, wd: f32, gSign: f32,
+@inline function adamaxAt<W>(
+  p: usize, g: usize, mp: usize, up: usize, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128, gSign: v128,
+  hasWd: bool, signed: bool,
 ): void {
-  const pv = ld<T, W>(p);
-  let d = vmul<T>(ld<T, W>(g), sp<T>(gSign));
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
-  const u = rnd<T>(vmax<T>(rnd<T>(vmul<T>(sp<T>(b2), ld<T, W>(up))), rnd<T>(vadd<T>(vabs<T>(d), sp<T>(eps)))));
-  st<T, W>(mp, m);
-  st<T, W>(up, u);
-  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(clr), m), u)));
+  const pv = ld<f32, W>(p);
+  let d = ld<f32, W>(g);
+  if (signed) d = f32x4.mul(d, gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  const m = f32x4.add(f32x4.mul(b1, ld<f32, W>(mp)), f32x4.mul(omb1, d));
+  const u = f32x4.max(f32x4.mul(b2, ld<f32, W>(up)), f32x4.add(f32x4.abs(d), eps));
+  st<f32, W>(mp, m);
+  st<f32, W>(up, u);
+  st<f32, W>(p, f32x4.sub(pv, f32x4.div(f32x4.mul(clr, m), u)));
 }
 
-export function adamaxStep(table: usize, count: i32, b1: f32, omb1: f32, b2: f32, eps: f32, wd: f32, gSign: f32): void {
+/** One tensor, 8 elements per iteration; constants splatted by the caller (see adamRun). */
+@inline function adamaxRun(
+  p: usize, g: usize, m: usize, u: usize, n: i32, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128,
+  gSign: v128, hasWd: bool, signed: bool,
+): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    adamaxAt<v128>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+    adamaxAt<v128>(p + o + 16, g + o + 16, m + o + 16, u + o + 16, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    adamaxAt<v128>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    adamaxAt<u32>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign, hasWd, signed);
+  }
+}
+
+@noinline function adamaxRunPlain(
+  p: usize, g: usize, m: usize, u: usize, n: i32, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128, gSign: v128,
+): void {
+  adamaxRun(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign, false, false);
+}
+
+@noinline function adamaxRunGeneral(
+  p: usize, g: usize, m: usize, u: usize, n: i32, clr: v128, b1: v128, omb1: v128, b2: v128, eps: v128, wd: v128, gSign: v128,
+  hasWd: bool,
+): void {
+  adamaxRun(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign, hasWd, true);
+}
+
+export function adamaxStep(table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, eps_: f32, wd_: f32, gSign_: f32): void {
+  const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), eps = f32x4.splat(eps_);
+  const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    const p = eP(e), g = eG(e), m = eS0(e), u = eS1(e), n = eN(e), clr = eT0(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      adamaxAt<f32, v128>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign);
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      adamaxAt<f32, u32>(p + o, g + o, m + o, u + o, clr, b1, omb1, b2, eps, wd, gSign);
-    }
+    const p = eP(e), g = eG(e), m = eS0(e), u = eS1(e), n = eN(e), clr = f32x4.splat(eT0(e));
+    if (wd_ == 0 && gSign_ == 1) adamaxRunPlain(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign);
+    else adamaxRunGeneral(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign, wd_ != 0);
   }
 }
 
@@ -458,46 +867,108 @@ export function adamaxStep(table: usize, count: i32, b1: f32, omb1: f32, b2: f32
 // t0 = 1/bc2, t1 = c1 = lr(1−μt)/(1−Πμ), t2 = c2 = lr·μt+1/(1−Πμ·μt+1).
 
 @inline function nadamAt<T, W>(
-  p: usize, g: usize, mp: usize, vp: usize, rbc2: f32, c1: f32, c2: f32, b1: f32, omb1: f32, b2: f32, omb2: f32,
-  eps: f32, wd: f32,
+  p: usize, g: usize, mp: usize, vp: usize, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128, b2: v128, omb2: v128,
+  eps: v128, wd: v128, hasWd: bool,
 ): void {
   let pv = ld<T, W>(p);
   let d = ld<T, W>(g);
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
-  const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const m = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b1), ld<T, W>(mp)), vmul<T>(lanes<T>(omb1), d)));
+  const v = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(lanes<T>(omb2), d), d)));
   st<T, W>(mp, m);
   st<T, W>(vp, v);
-  const denom = rnd<T>(vadd<T>(vsqrt<T>(rnd<T>(vmul<T>(v, sp<T>(rbc2)))), sp<T>(eps)));
-  pv = rnd<T>(vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(c1), d), denom)));
-  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(sp<T>(c2), m), denom)));
+  const denom = rnd<T>(vadd<T>(vsqrt<T>(rnd<T>(vmul<T>(v, lanes<T>(rbc2)))), lanes<T>(eps)));
+  pv = rnd<T>(vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(c1), d), denom)));
+  st<T, W>(p, vsub<T>(pv, vdiv<T>(vmul<T>(lanes<T>(c2), m), denom)));
+}
+
+/** Groups from i with their own checks, until CLEAN_RUN clean groups in a row (see adamSlow). */
+@noinline function nadamSlow(
+  p: usize, g: usize, m: usize, v: usize, i: i32, n: i32, all: bool, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(v + o), k, sLimit)))) {
+      nadamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      nadamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      clean = 0;
+    } else {
+      nadamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
+    }
+  }
+  if (all) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(v + o)) {
+        nadamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      } else {
+        nadamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      }
+    }
+  }
+  return i;
+}
+
+/** The fast loop (see adamRun, without the pipelining). */
+@inline function nadamRun(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): void {
+  let i = 0;
+  while (true) {
+    let found = false;
+    while (i + 8 <= n) {
+      const o = <usize>i << 2;
+      if (v128.any_true(v128.or(
+        tinyGrad2K(v128.load(g + o), v128.load(g + o, 16), k, gLimit), tinyState2K(v128.load(v + o), v128.load(v + o, 16), k, sLimit),
+      ))) {
+        found = true;
+        break;
+      }
+      nadamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      nadamAt<f32, v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, hasWd);
+      i += 8;
+    }
+    if (!found) break;
+    i = nadamSlow(p, g, m, v, i, n, false, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd);
+  }
+  nadamSlow(p, g, m, v, i, n, true, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd);
+}
+
+@noinline function nadamRunPlain(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  nadamRun(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, false);
+}
+
+@noinline function nadamRunWd(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc2: v128, c1: v128, c2: v128, b1: v128, omb1: v128,
+  b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  nadamRun(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, true);
 }
 
 export function nadamStep(
-  table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32,
+  table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, omb2_: f32, eps_: f32, wd_: f32,
 ): void {
+  const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
-    const rbc2 = eT0(e), c1 = eT1(e), c2 = eT2(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        nadamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
-        nadamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
-      } else {
-        nadamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
-        nadamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
-      } else {
-        nadamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
-      }
-    }
+    const rbc2 = f32x4.splat(eT0(e)), c1 = f32x4.splat(eT1(e)), c2 = f32x4.splat(eT2(e));
+    if (wd_ != 0) nadamRunWd(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit);
+    else nadamRunPlain(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit);
   }
 }
 
@@ -507,50 +978,116 @@ export function nadamStep(
 // t0 = 1/bc1, t1 = lr, t2 = rect (0 while ρt ≤ 5), t3 = √bc2.
 
 @inline function radamAt<T, W>(
-  p: usize, g: usize, mp: usize, vp: usize, rbc1: f32, lr: f32, rect: f32, sbc2: f32, b1: f32, omb1: f32, b2: f32,
-  omb2: f32, eps: f32, wd: f32,
+  p: usize, g: usize, mp: usize, vp: usize, rbc1: v128, lr: v128, rect: v128, sbc2: v128, b1: v128, omb1: v128, b2: v128,
+  omb2: v128, eps: v128, wd: v128, hasWd: bool, rectified: bool,
 ): void {
   const pv = ld<T, W>(p);
   let d = ld<T, W>(g);
-  if (wd != 0) d = vadd<T>(d, vmul<T>(sp<T>(wd), pv));
-  const m = rnd<T>(vadd<T>(vmul<T>(sp<T>(b1), ld<T, W>(mp)), vmul<T>(sp<T>(omb1), d)));
-  const v = rnd<T>(vadd<T>(vmul<T>(sp<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(sp<T>(omb2), d), d)));
+  if (hasWd) d = vadd<T>(d, vmul<T>(lanes<T>(wd), pv));
+  const m = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b1), ld<T, W>(mp)), vmul<T>(lanes<T>(omb1), d)));
+  const v = rnd<T>(vadd<T>(vmul<T>(lanes<T>(b2), ld<T, W>(vp)), vmul<T>(vmul<T>(lanes<T>(omb2), d), d)));
   st<T, W>(mp, m);
   st<T, W>(vp, v);
-  const ml = rnd<T>(vmul<T>(rnd<T>(vmul<T>(m, sp<T>(rbc1))), sp<T>(lr)));
-  if (rect > 0) {
-    const adaptive = rnd<T>(vdiv<T>(sp<T>(sbc2), vadd<T>(vsqrt<T>(v), sp<T>(eps))));
-    st<T, W>(p, vsub<T>(pv, vmul<T>(rnd<T>(vmul<T>(ml, adaptive)), sp<T>(rect))));
+  const ml = rnd<T>(vmul<T>(rnd<T>(vmul<T>(m, lanes<T>(rbc1))), lanes<T>(lr)));
+  if (rectified) {
+    const adaptive = rnd<T>(vdiv<T>(lanes<T>(sbc2), vadd<T>(vsqrt<T>(v), lanes<T>(eps))));
+    st<T, W>(p, vsub<T>(pv, vmul<T>(rnd<T>(vmul<T>(ml, adaptive)), lanes<T>(rect))));
   } else {
     st<T, W>(p, vsub<T>(pv, ml));
   }
 }
 
-export function radamStep(
-  table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32,
+/** Groups from i with their own checks, until CLEAN_RUN clean groups in a row (see adamSlow). */
+@noinline function radamSlow(
+  p: usize, g: usize, m: usize, v: usize, i: i32, n: i32, all: bool, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, rectified: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyStateK(v128.load(v + o), k, sLimit)))) {
+      radamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      radamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      clean = 0;
+    } else {
+      radamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
+    }
+  }
+  if (all) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(v + o)) {
+        radamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      } else {
+        radamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      }
+    }
+  }
+  return i;
+}
+
+/** The fast loop (see adamRun, without the pipelining). */
+@inline function radamRun(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, rectified: bool,
 ): void {
+  let i = 0;
+  while (true) {
+    let found = false;
+    while (i + 8 <= n) {
+      const o = <usize>i << 2;
+      if (v128.any_true(v128.or(
+        tinyGrad2K(v128.load(g + o), v128.load(g + o, 16), k, gLimit), tinyState2K(v128.load(v + o), v128.load(v + o, 16), k, sLimit),
+      ))) {
+        found = true;
+        break;
+      }
+      radamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      radamAt<f32, v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, hasWd, rectified);
+      i += 8;
+    }
+    if (!found) break;
+    i = radamSlow(p, g, m, v, i, n, false, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd, rectified);
+  }
+  radamSlow(p, g, m, v, i, n, true, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd, rectified);
+}
+
+@noinline function radamRunRectified(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+): void {
+  radamRun(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, false, true);
+}
+
+@noinline function radamRunGeneral(
+  p: usize, g: usize, m: usize, v: usize, n: i32, rbc1: v128, lr: v128, rect: v128, sbc2: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, eps: v128, wd: v128, k: v128, gLimit: v128, sLimit: v128,
+  hasWd: bool, rectified: bool,
+): void {
+  radamRun(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, hasWd, rectified);
+}
+
+export function radamStep(
+  table: usize, count: i32, b1_: f32, omb1_: f32, b2_: f32, omb2_: f32, eps_: f32, wd_: f32,
+): void {
+  const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), omb2 = f32x4.splat(omb2_);
+  const eps = f32x4.splat(eps_), wd = f32x4.splat(wd_);
+  const k = i32x4.splat(optimAbsMask);
+  const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
-    const rbc1 = eT0(e), lr = eT1(e), rect = eT2(e), sbc2 = eT3(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        radamAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
-        radamAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
-      } else {
-        radamAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
-      }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
-        radamAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
-      } else {
-        radamAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
-      }
-    }
+    const rectified = eT2(e) > 0;
+    const rbc1 = f32x4.splat(eT0(e)), lr = f32x4.splat(eT1(e)), rect = f32x4.splat(eT2(e)), sbc2 = f32x4.splat(eT3(e));
+    if (wd_ == 0 && rectified) radamRunRectified(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit);
+    else radamRunGeneral(p, g, m, v, n, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit, wd_ != 0, rectified);
   }
 }
 
@@ -574,29 +1111,132 @@ export function radamStep(
   st<T, W>(p, vsub<T>(pv, vmul<T>(lanes<T>(lr), delta)));
 }
 
-@inline function adadeltaTensor(
-  e: usize, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
-): void {
-  const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
-  let i = 0;
+/** Groups from i with their own checks, until CLEAN_RUN clean groups in a row (see adamSlow). */
+@noinline function adadeltaSlow(
+  p: usize, g: usize, q: usize, a: usize, i: i32, n: i32, all: bool, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128,
+  gSign: v128, k: v128, gLimit: v128, sLimit: v128, hasWd: bool,
+): i32 {
+  let clean = 0;
+  const limit = all ? i32.MAX_VALUE : CLEAN_RUN;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const tiny = v128.or(tinyLanesK(v128.load(g + o), k, gLimit), v128.or(tinyLanesK(v128.load(q + o), k, sLimit), tinyLanesK(v128.load(a + o), k, sLimit)));
-    if (v128.any_true(tiny)) {
+    if (v128.any_true(v128.or(tinyLanesK(v128.load(g + o), k, gLimit), tinyState2K(v128.load(q + o), v128.load(a + o), k, sLimit)))) {
       adadeltaAt<f64, u64>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
       adadeltaAt<f64, u64>(p + o + 8, g + o + 8, q + o + 8, a + o + 8, lr, rho, omr, eps, wd, gSign, hasWd);
+      clean = 0;
     } else {
       adadeltaAt<f32, v128>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+      if (++clean >= limit) {
+        i += 4;
+        break;
+      }
     }
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(q + o, TINY_STATE_BITS) || tinyOne(a + o, TINY_STATE_BITS)) {
-      adadeltaAt<f64, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
-    } else {
-      adadeltaAt<f32, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+  if (all) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(q + o) || tinyOneS(a + o)) {
+        adadeltaAt<f64, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+      } else {
+        adadeltaAt<f32, u32>(p + o, g + o, q + o, a + o, lr, rho, omr, eps, wd, gSign, hasWd);
+      }
     }
   }
+  return i;
+}
+
+/** First half of a clean group's float32 update: stores sq, returns √((acc + eps)/(sq + eps)). */
+@inline function adadeltaFront(
+  po: usize, qo: usize, gv: v128, qv: v128, av: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128,
+  hasWd: bool, signed: bool,
+): v128 {
+  let d = signed ? f32x4.mul(gv, gSign) : gv;
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, v128.load(po)));
+  const sq = f32x4.add(f32x4.mul(rho, qv), f32x4.mul(f32x4.mul(omr, d), d));
+  v128.store(qo, sq);
+  return f32x4.sqrt(f32x4.div(f32x4.add(av, eps), f32x4.add(sq, eps)));
+}
+
+/** Second half: δ = r·d (d recomputed from g and p, which the first half left unchanged); stores acc and p. */
+@inline function adadeltaBack(
+  r: v128, po: usize, go: usize, ao: usize, lr: v128, rho: v128, omr: v128, wd: v128, gSign: v128, hasWd: bool, signed: bool,
+): void {
+  const pv = v128.load(po), av = v128.load(ao);
+  let d = v128.load(go);
+  if (signed) d = f32x4.mul(d, gSign);
+  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, pv));
+  const delta = f32x4.mul(r, d);
+  v128.store(ao, f32x4.add(f32x4.mul(rho, av), f32x4.mul(f32x4.mul(omr, delta), delta)));
+  v128.store(po, f32x4.sub(pv, f32x4.mul(lr, delta)));
+}
+
+/**
+ * The fast loop (see adamRun), software-pipelined: each iteration takes the
+ * division and square root of its 8 elements and finishes the previous 8 with
+ * theirs, so the long div → sqrt latency of one iteration overlaps the next
+ * instead of filling the out-of-order window.
+ */
+@inline function adadeltaRun(
+  p: usize, g: usize, q: usize, a: usize, n: i32, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128, hasWd: bool, signed: bool,
+): void {
+  let i = 0;
+  while (true) {
+    let r0 = v128.splat<i32>(0), r1 = v128.splat<i32>(0);
+    let pending = false, found = false;
+    while (i + 8 <= n) {
+      const o = <usize>i << 2;
+      const tiny = v128.or(
+        tinyGrad2K(v128.load(g + o), v128.load(g + o, 16), k, gLimit),
+        tinyState4K(v128.load(q + o), v128.load(a + o), v128.load(q + o, 16), v128.load(a + o, 16), k, sLimit),
+      );
+      if (v128.any_true(tiny)) {
+        found = true;
+        break;
+      } else {
+        const s0 = adadeltaFront(p + o, q + o, v128.load(g + o), v128.load(q + o), v128.load(a + o), rho, omr, eps, wd, gSign, hasWd, signed);
+        const s1 = adadeltaFront(p + o + 16, q + o + 16, v128.load(g + o, 16), v128.load(q + o, 16), v128.load(a + o, 16), rho, omr, eps, wd, gSign, hasWd, signed);
+        if (pending) {
+          const b = o - 32;
+          adadeltaBack(r0, p + b, g + b, a + b, lr, rho, omr, wd, gSign, hasWd, signed);
+          adadeltaBack(r1, p + b + 16, g + b + 16, a + b + 16, lr, rho, omr, wd, gSign, hasWd, signed);
+        }
+        r0 = s0;
+        r1 = s1;
+        pending = true;
+        i += 8;
+      }
+    }
+    if (pending) {
+      const b = (<usize>i << 2) - 32;
+      adadeltaBack(r0, p + b, g + b, a + b, lr, rho, omr, wd, gSign, hasWd, signed);
+      adadeltaBack(r1, p + b + 16, g + b + 16, a + b + 16, lr, rho, omr, wd, gSign, hasWd, signed);
+    }
+    if (!found) break;
+    i = adadeltaSlow(p, g, q, a, i, n, false, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, hasWd);
+  }
+  adadeltaSlow(p, g, q, a, i, n, true, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, hasWd);
+}
+
+@noinline function adadeltaRunPlain(
+  p: usize, g: usize, q: usize, a: usize, n: i32, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adadeltaRun(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, false, false);
+}
+
+@noinline function adadeltaRunSigned(
+  p: usize, g: usize, q: usize, a: usize, n: i32, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adadeltaRun(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, false, true);
+}
+
+@noinline function adadeltaRunWd(
+  p: usize, g: usize, q: usize, a: usize, n: i32, lr: v128, rho: v128, omr: v128, eps: v128, wd: v128, gSign: v128,
+  k: v128, gLimit: v128, sLimit: v128,
+): void {
+  adadeltaRun(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, true, true);
 }
 
 export function adadeltaStep(
@@ -608,8 +1248,10 @@ export function adadeltaStep(
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ENTRY;
-    if (wd_ != 0) adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, true);
-    else adadeltaTensor(e, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit, false);
+    const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
+    if (wd_ != 0) adadeltaRunWd(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit);
+    else if (gSign_ != 1) adadeltaRunSigned(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit);
+    else adadeltaRunPlain(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit);
   }
 }
 
@@ -687,7 +1329,7 @@ export function lambMoments(
       const x = <f64>load<f32>(p + o);
       tailP += x * x;
       let y: f64;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOne(v + o, TINY_STATE_BITS)) {
+      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(v + o)) {
         y = f64x2.extract_lane(lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
       } else {
         y = <f64>f32x4.extract_lane(lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
@@ -719,7 +1361,7 @@ export function lambApply(table: usize, count: i32, eps: f32, wd: f32): void {
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      if (tinyOne(v + o, TINY_STATE_BITS)) {
+      if (tinyOneS(v + o)) {
         lambApplyAt<f64, u32>(p + o, m + o, v + o, rbc1, rbc2, lrr, eps, wd);
       } else {
         lambApplyAt<f32, u32>(p + o, m + o, v + o, rbc1, rbc2, lrr, eps, wd);

@@ -12,8 +12,9 @@ const TINY_STATE = 2 ** -80;
 function tinyG(x: number): boolean {
   return x !== 0 && Math.abs(x) < TINY_GRAD;
 }
+/** State counts as tiny only when positive (squared-gradient state never is negative), as in the kernels. */
 function tinyS(x: number): boolean {
-  return x !== 0 && Math.abs(x) < TINY_STATE;
+  return x > 0 && x < TINY_STATE;
 }
 /** Whether element i's group (aligned 4, or the single tail element) takes the float64 path. */
 function tinyGroup(g: Float32Array, s: Float32Array, i: number, n4: number, s2: Float32Array | null = null): boolean {

@@ -26,11 +26,17 @@ function rng(seed: number): () => number {
 
 type Kind = "grad" | "param" | "moment" | "square";
 
-/** Values of a kind, with a share of tiny ones (the float64 path) and exact zeros. */
+/**
+ * Values of a kind, with a share of tiny ones (the float64 path) and exact
+ * zeros. Long arrays get their tiny values only in a few short stretches, so
+ * the kernels' fast loops run between them and hand over to the per-group
+ * path and back.
+ */
 function values(n: number, kind: Kind, r: () => number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const u = r();
+    let u = r();
+    if (n > 500 && (i % 300 < 280 || i % 7 !== 0) && u < 0.25) u = 0.25 + 0.75 * r();
     let x: number;
     if (kind === "square") x = u < 0.2 ? 1e-40 * r() : u < 0.3 ? 0 : r() * r() * 0.1;
     else if (kind === "grad") x = (u < 0.2 ? 1e-20 : u < 0.25 ? 1e-39 : 1) * (r() - 0.5);
@@ -41,7 +47,7 @@ function values(n: number, kind: Kind, r: () => number): Float32Array {
   return out;
 }
 
-const SIZES = [1, 3, 4, 5, 8, 13, 64, 257];
+const SIZES = [1, 3, 4, 5, 8, 13, 64, 257, 1029];
 
 interface Setup {
   /** The kinds of state0..state2 (null: absent). */
@@ -54,43 +60,50 @@ interface Setup {
 
 const b1 = f(0.9), omb1 = f(0.1), b2 = f(0.999), omb2 = f(1 - 0.999), eps = f(1e-8);
 const setups: Record<string, Setup[]> = {
-  sgd: [0, 1].flatMap((first) => [[0.9, 0], [0.9, 1], [0, 0]].map(([mu, nesterov]) => ({
-    kernel: "sgdStep", states: [mu ? "moment" : null, null, null], scalars: [first, 0, 0, 0],
-    args: [f(0.01), f(mu), f(0.75), f(0.01), -1, nesterov],
-    twin: (p, g, s, t, a) => ref.sgdStepJs(p, g, s[0], t[0] === 1, a[0], a[1], a[2], a[3], a[4], a[5] === 1),
-  } as Setup))),
-  adam: [[0, 0, 1, 1], [1, f(0.01), 1, -1], [0, 0, f(1 - 1e-4), 1]].map(([ams, wd, decay, sign]) => ({
+  sgd: [
+    ...[0, 1].flatMap((first) => [[0.9, 0], [0.9, 1], [0, 0]].map(([mu, nesterov]) => ({
+      kernel: "sgdStep", states: [mu ? "moment" : null, null, null], scalars: [first, 0, 0, 0],
+      args: [f(0.01), f(mu), f(0.75), f(0.01), -1, nesterov],
+      twin: (p, g, s, t, a) => ref.sgdStepJs(p, g, s[0], t[0] === 1, a[0], a[1], a[2], a[3], a[4], a[5] === 1),
+    } as Setup))),
+    // Plain momentum (no weight decay, dampening 0, gSign 1): its own loop.
+    {
+      kernel: "sgdStep", states: ["moment", null, null], scalars: [0, 0, 0, 0], args: [f(0.01), f(0.9), 1, 0, 1, 0],
+      twin: (p, g, s, t, a) => ref.sgdStepJs(p, g, s[0], t[0] === 1, a[0], a[1], a[2], a[3], a[4], a[5] === 1),
+    },
+  ],
+  adam: [[0, 0, 1, 1], [1, f(0.01), 1, -1], [0, 0, f(1 - 1e-4), 1], [0, f(0.01), 1, 1], [0, 0, 1, -1]].map(([ams, wd, decay, sign]) => ({
     kernel: "adamStep", states: ["moment", "square", ams ? "square" : null], scalars: [f(0.001 / 0.1), f(1 / Math.sqrt(0.001)), 0, 0],
     args: [b1, omb1, b2, omb2, eps, wd, decay, sign, ams],
     twin: (p, g, s, t, a) => ref.adamStepJs(p, g, s[0]!, s[1]!, s[2], t[0], t[1], a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]),
   })),
-  adagrad: [[0, 1], [f(0.1), -1]].map(([wd, sign]) => ({
+  adagrad: [[0, 1], [f(0.1), -1], [0, -1]].map(([wd, sign]) => ({
     kernel: "adagradStep", states: ["square", null, null], scalars: [f(0.01), 0, 0, 0], args: [f(1e-10), wd, sign],
     twin: (p, g, s, t, a) => ref.adagradStepJs(p, g, s[0]!, t[0], a[0], a[1], a[2]),
   })),
-  rmsprop: [[0, 0], [0.9, 0], [0, 1], [0.5, 1]].map(([mu, centered]) => ({
+  rmsprop: [[0, 0, 1], [0.9, 0, 1], [0, 1, 1], [0.5, 1, 1], [0, 0, 0], [0.9, 0, 0]].map(([mu, centered, wd]) => ({
     kernel: "rmspropStep", states: ["square", centered ? "moment" : null, mu ? "moment" : null], scalars: [0, 0, 0, 0],
-    args: [f(0.01), f(0.99), f(0.01), eps, f(0.01), 1, f(mu), centered],
+    args: [f(0.01), f(0.99), f(0.01), eps, wd ? f(0.01) : 0, 1, f(mu), centered],
     twin: (p, g, s, t, a) => ref.rmspropStepJs(p, g, s[0]!, s[1], s[2], a[0], a[1], a[2], a[3], a[4], a[5], a[6]),
   })),
-  adamax: [{
-    kernel: "adamaxStep", states: ["moment", "square", null], scalars: [f(0.02), 0, 0, 0], args: [b1, omb1, b2, eps, f(0.01), -1],
+  adamax: [[f(0.01), -1], [0, 1], [0, -1]].map(([wd, sign]) => ({
+    kernel: "adamaxStep", states: ["moment", "square", null], scalars: [f(0.02), 0, 0, 0], args: [b1, omb1, b2, eps, wd, sign],
     twin: (p, g, s, t, a) => ref.adamaxStepJs(p, g, s[0]!, s[1]!, t[0], a[0], a[1], a[2], a[3], a[4], a[5]),
-  }],
-  nadam: [{
+  })),
+  nadam: [f(0.01), 0].map((wd) => ({
     kernel: "nadamStep", states: ["moment", "square", null], scalars: [f(1 / 0.002), f(0.0013), f(0.0091), 0],
-    args: [b1, omb1, b2, omb2, eps, f(0.01)],
+    args: [b1, omb1, b2, omb2, eps, wd],
     twin: (p, g, s, t, a) => ref.nadamStepJs(p, g, s[0]!, s[1]!, t[0], t[1], t[2], a[0], a[1], a[2], a[3], a[4], a[5]),
-  }],
-  radam: [0, f(1.3)].map((rect) => ({
+  })),
+  radam: [[0, f(0.01)], [f(1.3), f(0.01)], [0, 0], [f(1.3), 0]].map(([rect, wd]) => ({
     kernel: "radamStep", states: ["moment", "square", null], scalars: [f(1 / 0.3), f(0.001), rect, f(Math.sqrt(0.01))],
-    args: [b1, omb1, b2, omb2, eps, f(0.01)],
+    args: [b1, omb1, b2, omb2, eps, wd],
     twin: (p, g, s, t, a) => ref.radamStepJs(p, g, s[0]!, s[1]!, t[0], t[1], t[2], t[3], a[0], a[1], a[2], a[3], a[4], a[5]),
   })),
-  adadelta: [{
-    kernel: "adadeltaStep", states: ["square", "square", null], scalars: [0, 0, 0, 0], args: [1, f(0.9), f(0.1), f(1e-6), f(0.01), -1],
+  adadelta: [[f(0.01), -1], [0, 1], [0, -1]].map(([wd, sign]) => ({
+    kernel: "adadeltaStep", states: ["square", "square", null], scalars: [0, 0, 0, 0], args: [1, f(0.9), f(0.1), f(1e-6), wd, sign],
     twin: (p, g, s, t, a) => ref.adadeltaStepJs(p, g, s[0]!, s[1]!, a[0], a[1], a[2], a[3], a[4], a[5]),
-  }],
+  })),
   lambMoments: [{
     kernel: "lambMoments", states: ["moment", "square", null], scalars: [f(1 / 0.1), f(1 / 0.001), 0, 0],
     args: [b1, omb1, b2, omb2, f(1e-6), f(0.01), 1],

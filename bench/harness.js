@@ -45,7 +45,7 @@
 //             benchmark.js overrides (e.g. for a 5-second op; minTime = the
 //             shortest sample, default 1 ms); --quick shortens maxTime,
 //             minSamples and warmupTime.
-//   ceiling:  "mulAdd" | "fma" | "copy" | "bulkCopy" | "triad"  marks a suite of
+//   ceiling:  "mulAdd" | "fma" | "copy" | "bulkCopy" | "triad" | "update"  marks a suite of
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
 //
 // Medians are of benchmark.js's samples (`stats.sample`, seconds per op).
@@ -59,7 +59,7 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 
-export const CEILING_KINDS = ["mulAdd", "fma", "copy", "bulkCopy", "triad"];
+export const CEILING_KINDS = ["mulAdd", "fma", "copy", "bulkCopy", "triad", "update"];
 const SUITE_KEYS = new Set(["name", "unit", "items", "bytes", "flops", "cases", "options", "ceiling"]);
 const OPTION_KEYS = new Set(["minSamples", "maxTime", "minTime", "warmupTime"]);
 const BUILDS = ["relaxed-simd", "simd", "js"];
@@ -203,13 +203,14 @@ export function caseMetrics(suite, medianSeconds, ceilings = {}) {
  * The ceilings used for fractions, from the ceiling suites' GFLOP/s and GB/s
  * (bench/index.js passes the fastest sample's rates):
  * compute = relaxed FMA when the running build is relaxed-simd (what its GEMM
- * uses), else mul+add; bandwidth = the better of the v128 copy and the triad
- * (memory.copy is reported but not a ceiling: kernels cannot use it).
+ * uses), else mul+add; bandwidth = the best of the v128 copy, the triad and
+ * the seven-stream update (memory.copy is reported but not a ceiling: kernels
+ * cannot use it).
  */
 export function deriveCeilings(measured, build) {
   const c = { ...measured };
   c.compute = (build === "relaxed-simd" ? measured.fma : measured.mulAdd) ?? measured.mulAdd ?? null;
-  const bw = [measured.copy, measured.triad].filter((x) => x > 0);
+  const bw = [measured.copy, measured.triad, measured.update].filter((x) => x > 0);
   c.bandwidth = bw.length ? Math.max(...bw) : null;
   return c;
 }

@@ -184,7 +184,7 @@ async function main() {
       const fmt = (x, u) => (x ? `${x.toFixed(1)} ${u}` : "-");
       const line = (m) =>
         `mul+add ${fmt(m.mulAdd, "GFLOP/s")}, relaxed FMA ${fmt(m.fma, "GFLOP/s")}, ` +
-        `copy ${fmt(m.copy, "GB/s")}, triad ${fmt(m.triad, "GB/s")} (memory.copy ${fmt(m.bulkCopy, "GB/s")})`;
+        `copy ${fmt(m.copy, "GB/s")}, triad ${fmt(m.triad, "GB/s")}, update ${fmt(m.update, "GB/s")} (memory.copy ${fmt(m.bulkCopy, "GB/s")})`;
       log(`\nceilings (fastest sample): ${line(best)}`);
       log(`(medians: ${line(median)})`);
       log(`fractions below use compute ${fmt(env.ceilings.compute, "GFLOP/s")} (the ${build} build's) and bandwidth ${fmt(env.ceilings.bandwidth, "GB/s")}`);

@@ -2,8 +2,10 @@
 // kernels (the kernels are in assembly/ceiling.ts):
 //   - compute: 12 independent register-resident chains of f32x4 mul+add, and of
 //     f32x4.relaxed_madd where the engine has relaxed SIMD -> GFLOP/s;
-//   - bandwidth: a v128 copy and a STREAM triad a = b + s·c over 64 MiB arrays
-//     (L3 here is 32 MiB), counting bytes read + written -> GB/s; and the
+//   - bandwidth: a v128 copy, a STREAM triad a = b + s·c and a seven-stream
+//     update (four arrays read, three written: an optimizer's traffic) over
+//     64 MiB arrays (L3 here is 32 MiB), counting bytes read + written -> GB/s
+//     (one core moves more with more streams in flight); and the
 //     engine's memory.copy for reference (not a ceiling: kernels cannot use it).
 //     One call streams the next 4 MiB window of each array, cycling: a window
 //     comes back only after 15 others (120+ MiB) have gone through the cache,
@@ -47,17 +49,28 @@ function computeCase(build, kernel, iters) {
 }
 
 const WINDOW = 4 * MiB;
+/**
+ * Array i starts i·STAGGER bytes into its block (5 KiB + 64 B: a whole number
+ * of cache lines, different low address bits for every array). Large blocks
+ * from the allocator otherwise start 16 bytes apart modulo 64 KiB, and a
+ * stream whose loads and stores alias that way ran at 22–25 GB/s where the
+ * staggered one runs at 30–35 GB/s: not a ceiling.
+ */
+const STAGGER = 5 * 1024 + 64;
 
 /** Allocates `arrays` arrays of `bytesEach`; each call runs `run(k, ptrs, offset)` on the next window. */
 function bandwidthCase(arrays, bytesEach, run) {
   return async () => {
     const k = await kernels("simd");
+    const blocks = [];
     const ptrs = [];
     for (let i = 0; i < arrays; i++) {
-      const p = k.alloc(bytesEach) >>> 0;
+      const p = k.alloc(bytesEach + STAGGER * arrays) >>> 0;
       if (!p) throw new Error("ceiling arrays: allocation failed");
-      new Float32Array(k.memory.buffer, p, bytesEach / 4).fill(1 + i);
-      ptrs.push(p);
+      blocks.push(p);
+      const start = p + i * STAGGER;
+      new Float32Array(k.memory.buffer, start, bytesEach / 4).fill(1 + i);
+      ptrs.push(start);
     }
     const windows = bytesEach / WINDOW;
     let w = 0;
@@ -66,7 +79,7 @@ function bandwidthCase(arrays, bytesEach, run) {
         run(k, ptrs, w * WINDOW);
         w = (w + 1) % windows;
       },
-      teardown: () => ptrs.forEach((p) => k.free(p)),
+      teardown: () => blocks.forEach((p) => k.free(p)),
     };
   };
 }
@@ -120,6 +133,15 @@ export default function suites() {
       items: 3 * WINDOW,
       bytes: 3 * WINDOW,
       cases: { wasm: bandwidthCase(3, n, (k, [a, b, c], o) => k.ceilingTriad(a + o, b + o, c + o, 3, WINDOW / 4)) },
+    },
+    {
+      name: `ceiling: update a += d, b += s·d, c −= d (4 reads + 3 writes, Adam's traffic), 4 MiB windows of 4 × ${n / MiB} MiB`,
+      ceiling: "update",
+      options,
+      unit: "byte",
+      items: 7 * WINDOW,
+      bytes: 7 * WINDOW,
+      cases: { wasm: bandwidthCase(4, n, (k, [a, b, c, d], o) => k.ceilingUpdate(a + o, b + o, c + o, d + o, 1e-3, WINDOW / 4)) },
     },
     {
       name: `reference: memory.copy (engine memmove), 4 MiB windows of ${n / MiB} MiB`,

@@ -103,8 +103,10 @@ describe("deriveCeilings", () => {
     expect(h.deriveCeilings(measured, "js").compute).toBe(40);
     expect(h.deriveCeilings({ mulAdd: 40 }, "relaxed-simd").compute).toBe(40);
   });
-  it("takes the better of copy and triad as bandwidth, never memory.copy", () => {
+  it("takes the best of copy, triad and the seven-stream update as bandwidth, never memory.copy", () => {
     expect(h.deriveCeilings(measured, "simd").bandwidth).toBe(14);
+    expect(h.deriveCeilings({ ...measured, update: 19 }, "simd").bandwidth).toBe(19);
+    expect(h.deriveCeilings({ ...measured, bulkCopy: 99 }, "simd").bandwidth).toBe(14);
     expect(h.deriveCeilings({}, "simd").bandwidth).toBeNull();
   });
 });

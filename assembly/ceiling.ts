@@ -134,7 +134,7 @@ export function ceilingTriad(a: usize, b: usize, c: usize, s: f32, n: i32): void
  * An optimizer's memory traffic without its arithmetic: reads four streams and
  * writes three (a += d, b += s·d, c −= d; 28 bytes per element, Adam's). One
  * core's bandwidth grows with the number of streams it has in flight (more
- * misses outstanding): here this runs at about 1.5× the triad's rate, so the
+ * misses outstanding): here this runs at about 1.7× the triad's rate, so the
  * triad alone would understate what a fused optimizer kernel can move.
  * `n` a multiple of 8.
  */

@@ -232,6 +232,12 @@ export abstract class Optimizer {
     if (params.some((p) => seen.has(p))) throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
     const options = definedOptions(init) as Record<string, unknown>;
     for (const key of Object.keys(options)) {
+      if (!(key in this.defaults) && IMPLEMENTATION_FLAGS[this.name]?.includes(key)) {
+        // as in the constructor: checked (PyTorch reads group['fused'] etc. at step), then dropped
+        checkImplementationFlag(`${this.name}: parameter group option`, key, options[key]);
+        delete options[key];
+        continue;
+      }
       const camel = snakeToCamel(key);
       if (camel !== key && camel in this.defaults) {
         throw new TypeError(`${this.name}: parameter group option ${JSON.stringify(key)}: options are camelCase: did you mean ${camel}?`);

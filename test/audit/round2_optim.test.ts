@@ -128,6 +128,20 @@ describe("audit round 2: optimizers against PyTorch 1.13", () => {
     expect(() => new optim.NAdam([p], { differentiable: false } as never)).toThrow(/unexpected option "differentiable"/);
     expect(() => new optim.SGD([p], { fused: false } as never)).toThrow(/unexpected option "fused"/);
   });
+
+  it("checks the same switches in parameter groups (constructor and addParamGroup) and drops them", () => {
+    const q = () => parameter([1, 2]);
+    expect(() => new optim.Adam([{ params: [q()], fused: true }] as never)).toThrow(/fused: true needs CUDA/);
+    expect(() => new optim.AdamW([{ params: [q()], capturable: true }] as never)).toThrow(/capturable: true needs CUDA/);
+    expect(() => new optim.SGD([{ params: [q()], foreach: "yes" }] as never)).toThrow(/foreach must be a boolean or null/);
+    const opt = new optim.Adam([q()]);
+    expect(() => opt.addParamGroup({ params: [q()], fused: true } as never)).toThrow(/fused: true needs CUDA/);
+    expect(opt.paramGroups.length).toBe(1);
+    opt.addParamGroup({ params: [q()], foreach: false, fused: false } as never);
+    expect(opt.paramGroups.length).toBe(2);
+    expect("fused" in opt.paramGroups[1]).toBe(false);
+    expect("foreach" in opt.paramGroups[1]).toBe(false);
+  });
 });
 
 describe("audit round 2: optimizer error texts contain PyTorch 1.13's", () => {

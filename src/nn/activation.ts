@@ -37,6 +37,7 @@ abstract class Activation extends Module {
 }
 
 export class ReLU extends Activation {
+  static override readonly moduleName: string = "ReLU";
   protected forwardKernel(x: Tensor, y: Tensor): void {
     unaryForward("reluForward", x, y);
   }
@@ -50,6 +51,7 @@ export interface LeakyReLUOptions {
 }
 
 export class LeakyReLU extends Activation {
+  static override readonly moduleName: string = "LeakyReLU";
   readonly negativeSlope: number;
   constructor({ negativeSlope = 0.01 }: LeakyReLUOptions = {}) {
     super();
@@ -70,6 +72,7 @@ export class LeakyReLU extends Activation {
 }
 
 export class Tanh extends Activation {
+  static override readonly moduleName: string = "Tanh";
   protected forwardKernel(x: Tensor, y: Tensor): void {
     unaryForward("tanhForward", x, y);
   }
@@ -79,6 +82,7 @@ export class Tanh extends Activation {
 }
 
 export class Sigmoid extends Activation {
+  static override readonly moduleName: string = "Sigmoid";
   protected forwardKernel(x: Tensor, y: Tensor): void {
     unaryForward("sigmoidForward", x, y);
   }
@@ -94,6 +98,7 @@ export interface GELUOptions {
 
 /** GELU(x) = x·Φ(x) (PyTorch's default approximate='none') or its tanh approximation. */
 export class GELU extends Activation {
+  static override readonly moduleName: string = "GELU";
   readonly approximate: "none" | "tanh";
   constructor({ approximate = "none" }: GELUOptions = {}) {
     super();

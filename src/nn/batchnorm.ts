@@ -17,6 +17,7 @@ export interface BatchNormOptions {
 }
 
 export class BatchNorm1d extends Module {
+  static override readonly moduleName: string = "BatchNorm1d";
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;

@@ -12,6 +12,7 @@ export interface FlattenOptions {
 }
 
 export class Flatten extends Module {
+  static override readonly moduleName: string = "Flatten";
   readonly startDim: number;
   readonly endDim: number;
 

@@ -11,6 +11,7 @@ export interface LayerNormOptions {
 }
 
 export class LayerNorm extends Module {
+  static override readonly moduleName: string = "LayerNorm";
   readonly normalizedShape: readonly number[];
   readonly eps: number;
   readonly elementwiseAffine: boolean;

@@ -18,6 +18,7 @@ export function checkFeatures(what: string, name: string, n: unknown): asserts n
 }
 
 export class Linear extends Module {
+  static override readonly moduleName: string = "Linear";
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly weight: Tensor;

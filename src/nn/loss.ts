@@ -63,6 +63,7 @@ export interface MSELossOptions {
 
 /** Mean (or summed) squared error between input and target of the same shape. */
 export class MSELoss extends LossModule {
+  static override readonly moduleName: string = "MSELoss";
   readonly reduction: Reduction;
 
   constructor({ reduction = "mean" }: MSELossOptions = {}) {
@@ -123,6 +124,7 @@ export type Labels = Int32Array | readonly number[] | Tensor | number;
  * labels equal to `ignoreIndex` are skipped (PyTorch's ignore_index).
  */
 export class CrossEntropyLoss extends LossModule {
+  static override readonly moduleName: string = "CrossEntropyLoss";
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
   readonly ignoreIndex: number;

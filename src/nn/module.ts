@@ -7,6 +7,19 @@ import { bumpVersion } from "./autograd.js";
 export type StateDict = Record<string, Tensor>;
 
 export class Module {
+  /**
+   * The class name as PyTorch spells it (for messages and toString). Each
+   * module states it, since a minifying bundler renames classes; a subclass
+   * that does not (a user's own module) gets its constructor's name.
+   */
+  static readonly moduleName: string = "Module";
+
+  /** This module's class name (see `moduleName`). */
+  get typeName(): string {
+    const ctor = this.constructor as typeof Module;
+    return Object.prototype.hasOwnProperty.call(ctor, "moduleName") ? ctor.moduleName : ctor.name;
+  }
+
   /** Training mode (true) or evaluation mode (false); see train() and eval(). */
   training = true;
   protected readonly _parameters = new Map<string, Tensor | null>();
@@ -39,7 +52,7 @@ export class Module {
   }
 
   forward(..._inputs: unknown[]): Tensor {
-    throw new Error(`${this.constructor.name}.forward is not implemented`);
+    throw new Error(`${this.typeName}.forward is not implemented`);
   }
 
   *namedChildren(): IterableIterator<[string, Module]> {
@@ -161,7 +174,7 @@ export class Module {
         msgs.push(`Unexpected key(s) in state_dict: ${quoted(unexpectedKeys)}. `);
         parts.push(`unexpected keys [${unexpectedKeys.join(", ")}]`);
       }
-      throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${msgs.join("\n\t")} (${parts.join(", ")})`);
+      throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.typeName}:\n\t${msgs.join("\n\t")} (${parts.join(", ")})`);
     }
     const plan: [Tensor, ArrayLike<number>][] = [];
     for (const [k, v] of Object.entries(sd)) {
@@ -325,7 +338,7 @@ export class Module {
 
   /** This module's name in messages, e.g. "Linear(784, 256)". */
   describe(): string {
-    return `${this.constructor.name}()`;
+    return `${this.typeName}()`;
   }
 
   /** Throws unless x is a live Tensor (before any state changes). */

@@ -3,6 +3,7 @@ import type { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 
 export class Sequential extends Module {
+  static override readonly moduleName: string = "Sequential";
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {

@@ -28,6 +28,7 @@ export interface AdadeltaOptions extends CommonOptions {
  * rounding. State: step, square_avg, acc_delta.
  */
 export class Adadelta extends Optimizer {
+  static override readonly optimizerName: string = "Adadelta";
   constructor(params: ParamsArg, options: AdadeltaOptions = {}) {
     super(params, withDefaults("Adadelta", { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options));
   }

@@ -27,6 +27,7 @@ export interface AdagradOptions extends CommonOptions {
  * step, sum (starting at initialAccumulatorValue).
  */
 export class Adagrad extends Optimizer {
+  static override readonly optimizerName: string = "Adagrad";
   constructor(params: ParamsArg, options: AdagradOptions = {}) {
     super(params, withDefaults("Adagrad", { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options));
     for (const g of this.paramGroups) for (const p of g.params) this.state.set(p, this.initState(p, g));

@@ -31,6 +31,7 @@ export interface AdamOptions extends CommonOptions {
  * State: step, exp_avg (m), exp_avg_sq (v), max_exp_avg_sq (amsgrad).
  */
 export class Adam extends Optimizer {
+  static override readonly optimizerName: string = "Adam";
   constructor(params: ParamsArg, options: AdamOptions = {}) {
     super(params, withDefaults(new.target.name, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
   }

@@ -25,6 +25,7 @@ export interface AdamaxOptions extends CommonOptions {
  * State: step, exp_avg (m), exp_inf (u).
  */
 export class Adamax extends Optimizer {
+  static override readonly optimizerName: string = "Adamax";
   constructor(params: ParamsArg, options: AdamaxOptions = {}) {
     super(params, withDefaults("Adamax", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options));
   }

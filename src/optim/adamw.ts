@@ -15,6 +15,7 @@ import { definedOptions, type ParamsArg } from "./optimizer.js";
  * to float32 once per step.
  */
 export class AdamW extends Adam {
+  static override readonly optimizerName: string = "AdamW";
   constructor(params: ParamsArg, options: AdamOptions = {}) {
     super(params, { weightDecay: 1e-2, ...definedOptions(options) });
   }

@@ -28,6 +28,7 @@ export interface LAMBOptions extends CommonOptions {
  * State: step, exp_avg, exp_avg_sq.
  */
 export class LAMB extends Optimizer {
+  static override readonly optimizerName: string = "LAMB";
   constructor(params: ParamsArg, options: LAMBOptions = {}) {
     super(params, withDefaults("LAMB", { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 }, options));
   }

@@ -29,6 +29,7 @@ interface Loader {
  * step counter and the slow weights (keyed by parameter index).
  */
 export class Lookahead extends Optimizer {
+  static override readonly optimizerName: string = "Lookahead";
   readonly inner: Optimizer;
   k: number;
   alpha: number;

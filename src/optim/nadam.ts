@@ -41,6 +41,7 @@ export interface NAdamOptions extends CommonOptions {
  * rounded to float32 here too. State: step, mu_product, exp_avg, exp_avg_sq.
  */
 export class NAdam extends Optimizer {
+  static override readonly optimizerName: string = "NAdam";
   constructor(params: ParamsArg, options: NAdamOptions = {}) {
     super(params, withDefaults("NAdam", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, foreach: null }, options));
   }

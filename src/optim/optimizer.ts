@@ -184,9 +184,17 @@ export abstract class Optimizer {
     this.#groups = built;
   }
 
-  /** The class name as PyTorch spells it (for messages and state dicts). */
+  /**
+   * The class name as PyTorch spells it (for messages and state dicts). Each
+   * optimizer states it: a minifying bundler renames classes, and a state dict
+   * saved in Node must load in a minified browser bundle. A subclass that does
+   * not (a user's own optimizer) gets its constructor's name.
+   */
+  static readonly optimizerName: string = "Optimizer";
+
   get name(): string {
-    return this.constructor.name;
+    const ctor = this.constructor as typeof Optimizer;
+    return Object.prototype.hasOwnProperty.call(ctor, "optimizerName") ? ctor.optimizerName : ctor.name;
   }
 
   /** Parameter groups. Options are plain mutable values read at every step. */

@@ -27,6 +27,7 @@ export interface RAdamOptions extends CommonOptions {
  * apart, the same). State: step, exp_avg, exp_avg_sq.
  */
 export class RAdam extends Optimizer {
+  static override readonly optimizerName: string = "RAdam";
   constructor(params: ParamsArg, options: RAdamOptions = {}) {
     super(params, withDefaults("RAdam", { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 }, options));
   }

@@ -12,6 +12,7 @@ export type RangerOptions = RAdamOptions & LookaheadOptions;
  * k steps (see lookahead.ts). Defaults: RAdam's, k = 5, alpha = 0.5.
  */
 export class Ranger extends Lookahead {
+  static override readonly optimizerName: string = "Ranger";
   constructor(params: ParamsArg, options: RangerOptions = {}) {
     const { k, alpha, ...radam } = options;
     super(new RAdam(params, radam), { k, alpha });

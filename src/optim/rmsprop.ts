@@ -27,6 +27,7 @@ export interface RMSpropOptions extends CommonOptions {
  * State: step, square_avg, momentum_buffer (μ > 0), grad_avg (centered).
  */
 export class RMSprop extends Optimizer {
+  static override readonly optimizerName: string = "RMSprop";
   constructor(params: ParamsArg, options: RMSpropOptions = {}) {
     super(params, withDefaults("RMSprop", { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options));
   }

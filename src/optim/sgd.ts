@@ -27,6 +27,7 @@ export interface SGDOptions extends CommonOptions {
  * and only exists when μ ≠ 0. State: momentum_buffer.
  */
 export class SGD extends Optimizer {
+  static override readonly optimizerName: string = "SGD";
   constructor(params: ParamsArg, options: SGDOptions = {}) {
     super(params, withDefaults("SGD", { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options));
   }

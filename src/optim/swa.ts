@@ -35,6 +35,7 @@ export interface AveragedModelOptions {
  * (`n_averaged`), so the module's state dict and disposal cover both.
  */
 export class AveragedModel<M extends Module = Module> extends Module {
+  static override readonly moduleName: string = "AveragedModel";
   readonly module: M;
   readonly avgFn: AvgFn | undefined;
   readonly decay: number | undefined;

@@ -53,8 +53,9 @@ const WINDOW = 4 * MiB;
  * Array i starts i·STAGGER bytes into its block (5 KiB + 64 B: a whole number
  * of cache lines, different low address bits for every array). Large blocks
  * from the allocator otherwise start 16 bytes apart modulo 64 KiB, and a
- * stream whose loads and stores alias that way ran at 22–25 GB/s where the
- * staggered one runs at 30–35 GB/s: not a ceiling.
+ * triad whose loads and stores alias that way ran at 22–25 GB/s (fastest
+ * sample) where the staggered one runs at 27.6–28.5 GB/s (30–35 GB/s in a
+ * standalone best-of-400 loop): not a ceiling.
  */
 const STAGGER = 5 * 1024 + 64;
 

@@ -262,9 +262,22 @@ export function ones(shape: Shape): Tensor {
   return full(shape, 1);
 }
 
+const parameters = new WeakSet<Tensor>();
+
+/** Marks `t` as a parameter (what `x instanceof nn.Parameter` tests): parameter() and modules' registered weights. */
+export function markParameter(t: Tensor): void {
+  parameters.add(t);
+}
+
+/** Whether `t` was made by parameter() / nn.Parameter or registered as a module's parameter. */
+export function isParameter(t: unknown): boolean {
+  return t instanceof Tensor && parameters.has(t);
+}
+
 /** A tensor with requiresGrad = true (PyTorch's nn.Parameter). */
 export function parameter(values: TensorLike | Tensor, shape?: Shape): Tensor {
   const t = values instanceof Tensor ? values.clone() : tensor(values, shape);
   t.requiresGrad = true;
+  markParameter(t);
   return t;
 }

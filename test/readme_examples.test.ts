@@ -103,6 +103,15 @@ __ctx.lossFn.forward(model.forward(x), labels).backward();`,
 // in the same scope. Both may use expect, __ctx, __wt and __f64matmul.
 const CHECKS: { key: string; before?: string; after: string }[] = [
   {
+    key: "const x = tensor([[1, 2, 3], [4, 5, 6]]); // float32, shape inferred from the nesting",
+    after: `expect(w.shape).toEqual([3, 2]);
+expect(w.requiresGrad).toBe(true);
+expect(w instanceof nn.Parameter).toBe(true);
+expect(w.grad.shape).toEqual([3, 2]);
+expect(Array.from(row)).toEqual([1, 2, 3]);
+expect(() => x.data).toThrow(/disposed/);`,
+  },
+  {
     key: "const loss = lossFn.forward(model.forward(x), labels); // x: Tensor [batch, 784]",
     after: `expect(Number.isFinite(loss.item()) && loss.item() > 0).toBe(true);
 for (const p of model.parameters()) expect(p.grad).not.toBeNull();

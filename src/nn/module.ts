@@ -1,6 +1,6 @@
 // Module: PyTorch's nn.Module — a tree of submodules owning parameters and
 // buffers, with recursive traversal, train/eval mode and state dicts.
-import { Tensor, shapeToString } from "../tensor.js";
+import { Tensor, markParameter, shapeToString } from "../tensor.js";
 import { firstNaN } from "./kernels.js";
 import { bumpVersion } from "./autograd.js";
 
@@ -37,7 +37,10 @@ export class Module {
 
   /** Registers a parameter (or null, e.g. a disabled bias) under `name`. */
   protected registerParameter(name: string, t: Tensor | null): void {
-    if (t) t.requiresGrad = true;
+    if (t) {
+      t.requiresGrad = true;
+      markParameter(t);
+    }
     this._parameters.set(name, t);
   }
 

@@ -97,6 +97,25 @@ describe("module tree", () => {
     p.dispose();
     q.dispose();
   });
+
+  it("x instanceof nn.Parameter is PyTorch's isinstance(x, nn.Parameter)", () => {
+    const lin = new nn.Linear(3, 2);
+    const bn = new nn.BatchNorm1d(2);
+    expect(parameter([1, 2]) instanceof nn.Parameter).toBe(true);
+    expect(new nn.Parameter([1]) instanceof nn.Parameter).toBe(true);
+    expect(nn.Parameter([1]) instanceof nn.Parameter).toBe(true);
+    expect([...lin.parameters(), ...bn.parameters()].every((p) => p instanceof nn.Parameter)).toBe(true);
+    // not parameters: plain tensors (even with requiresGrad), clones, buffers, outputs, non-tensors
+    const t = zeros([2]);
+    t.requiresGrad = true;
+    expect(t instanceof nn.Parameter).toBe(false);
+    expect(lin.weight.clone() instanceof nn.Parameter).toBe(false);
+    expect([bn.runningMean, bn.runningVar, bn.numBatchesTracked].some((b) => b instanceof nn.Parameter)).toBe(false);
+    expect(lin.forward(zeros([1, 3])) instanceof nn.Parameter).toBe(false);
+    expect(([1, 2] as unknown) instanceof nn.Parameter).toBe(false);
+    lin.dispose();
+    bn.dispose();
+  });
 });
 
 describe("autograd", () => {

@@ -6,20 +6,7 @@
 // reorders it), plus the roundings of the α and β terms.
 import { describe, expect, it } from "vitest";
 import { empty, full, matmul, memoryStats, tensor, Tensor, zeros } from "../src/index.js";
-
-const EPS32 = 2 ** -23;
-
-/** mulberry32: a small seeded generator so every run tests the same shapes. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32, referenceGemm } from "./gemm_reference.js";
 
 function randomValues(n: number, next: () => number): Float32Array {
   const v = new Float32Array(n);
@@ -37,26 +24,10 @@ interface Case {
   beta: number;
 }
 
-/** float64 α·op(A)·op(B) + β·C0 and the per-element error bound. */
+/** float64 α·op(A)·op(B) + β·C0 and the per-element error bound (dense strides). */
 function reference(c: Case, A: Float32Array, B: Float32Array, C0: Float32Array | null): [Float64Array, Float64Array] {
-  const { M, N, K, transposeA, transposeB, alpha, beta } = c;
-  const ref = new Float64Array(M * N);
-  const bound = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      let abs = 0;
-      for (let k = 0; k < K; k++) {
-        const x = (transposeA ? A[k * M + i] : A[i * K + k]) * (transposeB ? B[j * K + k] : B[k * N + j]);
-        s += x;
-        abs += Math.abs(x);
-      }
-      const c0 = C0 && beta !== 0 ? C0[i * N + j] : 0;
-      ref[i * N + j] = alpha * s + beta * c0;
-      bound[i * N + j] = 4 * (K + 2) * EPS32 * (Math.abs(alpha) * abs + Math.abs(beta * c0)) + 1e-30;
-    }
-  }
-  return [ref, bound];
+  const { M, N, K, transposeA: transA, transposeB: transB, alpha, beta } = c;
+  return referenceGemm({ M, N, K, transA, transB, alpha, beta, lda: transA ? M : K, ldb: transB ? K : N, ldc: N }, A, B, C0);
 }
 
 /** Runs one case through matmul (with a NaN-filled or random out) and returns the worst error / bound ratio. */
@@ -95,7 +66,7 @@ function randomDim(next: () => number): number {
 }
 
 function randomCases(count: number, seed: number): Case[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const alphas = [1, -0.5, 2.5, 0.125];
   const betas = [0, 0, 1, -1.5, 0.5];
   const cases: Case[] = [];
@@ -120,7 +91,7 @@ const describeCase = (c: Case) =>
 
 describe("matmul: random shapes against a float64 reference", () => {
   it("400 random shapes (1, primes, odd sizes; all transposes; α/β combinations) are within 4·(K+2)·eps32 relative to Σ|a||b|", () => {
-    const next = rng(7);
+    const next = mulberry32(7);
     const failures: string[] = [];
     for (const c of randomCases(400, 1234)) {
       const worst = runCase(c, next);
@@ -130,7 +101,7 @@ describe("matmul: random shapes against a float64 reference", () => {
   });
 
   it("covers all four transpose combinations across the blocking edges (K, M, N near 512, 32, 1024)", () => {
-    const next = rng(99);
+    const next = mulberry32(99);
     // [M, N, K]. Wide C packs A (MC, KC blocks of packed panels); narrow C reads A in place
     // (N <= 64 in the relaxed build, N <= 32 in the simd build: 33–64 take different paths).
     const shapes: [number, number, number][] = [
@@ -155,7 +126,7 @@ describe("matmul: random shapes against a float64 reference", () => {
   });
 
   it("handles tall and skinny products and the MLP shapes", () => {
-    const next = rng(5);
+    const next = mulberry32(5);
     const shapes: [number, number, number, boolean, boolean][] = [
       [2000, 3, 5, false, false], [3, 2000, 5, false, true], [1, 1, 3000, true, false], [1500, 1, 1, false, false],
       [1, 700, 1, true, true], [600, 600, 1, false, false], [128, 256, 78, false, false],
@@ -230,7 +201,7 @@ describe("matmul: semantics", () => {
   });
 
   it("allocates nothing when out is given, and exactly one tensor when not", () => {
-    const next = rng(3);
+    const next = mulberry32(3);
     const a = tensor(randomValues(64 * 96, next), [64, 96]);
     const b = tensor(randomValues(96 * 33, next), [96, 33]);
     const out = empty([64, 33]);

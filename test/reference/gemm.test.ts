@@ -9,37 +9,12 @@ import { gemm as gemmJs } from "../../src/reference/gemm.js";
 import { wasmOrNull } from "../../src/runtime/runtime.js";
 import { heapF32 } from "../../src/runtime/memory.js";
 import { empty } from "../../src/index.js";
+import { mulberry32, referenceGemm, type GemmCase } from "../gemm_reference.js";
 
-const EPS32 = 2 ** -23;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface StridedCase {
-  M: number;
-  N: number;
-  K: number;
-  transA: boolean;
-  transB: boolean;
-  alpha: number;
-  beta: number;
-  lda: number;
-  ldb: number;
-  ldc: number;
-}
-
-function makeCases(count: number, seed: number): StridedCase[] {
-  const next = rng(seed);
+function makeCases(count: number, seed: number): GemmCase[] {
+  const next = mulberry32(seed);
   const dim = () => (next() < 0.15 ? 1 : 1 + Math.floor(next() * 90));
-  const cases: StridedCase[] = [];
+  const cases: GemmCase[] = [];
   for (let n = 0; n < count; n++) {
     const M = dim();
     const N = dim();
@@ -60,7 +35,7 @@ function makeCases(count: number, seed: number): StridedCase[] {
 }
 
 /** Fills A, B, C for a strided case: padding of A and B holds NaN (must be ignored), C's padding a sentinel. */
-function inputs(c: StridedCase, next: () => number): { A: Float32Array; B: Float32Array; C: Float32Array } {
+function inputs(c: GemmCase, next: () => number): { A: Float32Array; B: Float32Array; C: Float32Array } {
   const aRows = c.transA ? c.K : c.M;
   const aCols = c.transA ? c.M : c.K;
   const bRows = c.transB ? c.N : c.K;
@@ -74,29 +49,8 @@ function inputs(c: StridedCase, next: () => number): { A: Float32Array; B: Float
   return { A, B, C };
 }
 
-/** float64 α·op(A)·op(B) + β·C0 and the error bound, both laid out like C (ldc stride). */
-function reference(c: StridedCase, A: Float32Array, B: Float32Array, C0: Float32Array): [Float64Array, Float64Array] {
-  const ref = new Float64Array(C0.length);
-  const bound = new Float64Array(C0.length);
-  for (let i = 0; i < c.M; i++) {
-    for (let j = 0; j < c.N; j++) {
-      let s = 0;
-      let abs = 0;
-      for (let k = 0; k < c.K; k++) {
-        const x = (c.transA ? A[k * c.lda + i] : A[i * c.lda + k]) * (c.transB ? B[j * c.ldb + k] : B[k * c.ldb + j]);
-        s += x;
-        abs += Math.abs(x);
-      }
-      const c0 = c.beta === 0 ? 0 : C0[i * c.ldc + j];
-      ref[i * c.ldc + j] = c.alpha * s + c.beta * c0;
-      bound[i * c.ldc + j] = 4 * (c.K + 2) * EPS32 * (Math.abs(c.alpha) * abs + Math.abs(c.beta * c0)) + 1e-30;
-    }
-  }
-  return [ref, bound];
-}
-
 /** Worst |C − ref| / (scale·bound) over C's elements; Infinity if C's padding changed. */
-function worstRatio(c: StridedCase, C: Float32Array, ref: Float64Array | Float32Array, bound: Float64Array, scale = 1): number {
+function worstRatio(c: GemmCase, C: Float32Array, ref: Float64Array | Float32Array, bound: Float64Array, scale = 1): number {
   let worst = 0;
   for (let i = 0; i < c.M; i++) {
     for (let j = 0; j < c.ldc; j++) {
@@ -112,18 +66,18 @@ function worstRatio(c: StridedCase, C: Float32Array, ref: Float64Array | Float32
   return worst;
 }
 
-const label = (c: StridedCase) =>
+const label = (c: GemmCase) =>
   `${c.M}x${c.K}${c.transA ? "ᵀ" : ""}·${c.K}x${c.N}${c.transB ? "ᵀ" : ""} lda=${c.lda} ldb=${c.ldb} ldc=${c.ldc} α=${c.alpha} β=${c.beta}`;
 
 describe("reference gemm (pure-JS twin)", () => {
   it("200 random strided cases match the float64 reference and leave C's padding alone", () => {
-    const next = rng(11);
+    const next = mulberry32(11);
     const failures: string[] = [];
     for (const c of makeCases(200, 42)) {
       const { A, B, C } = inputs(c, next);
       const C0 = C.slice();
       gemmJs(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A, c.lda, B, c.ldb, c.beta, C, c.ldc);
-      const [ref, bound] = reference(c, A, B, C0);
+      const [ref, bound] = referenceGemm(c, A, B, C0);
       const worst = worstRatio(c, C, ref, bound);
       if (!(worst <= 1)) failures.push(`${label(c)}: ${worst}`);
     }
@@ -135,7 +89,7 @@ describe("wasm gemm export (WebAssembly builds)", () => {
   it("200 random strided cases match the float64 reference and the twin", () => {
     const wasm = wasmOrNull();
     if (!wasm) return; // the js project has no WebAssembly export; the twin is tested above
-    const next = rng(12);
+    const next = mulberry32(12);
     const failures: string[] = [];
     for (const c of makeCases(200, 43)) {
       const { A, B, C } = inputs(c, next);
@@ -148,7 +102,7 @@ describe("wasm gemm export (WebAssembly builds)", () => {
       tc.data.set(C);
       wasm.gemm(+c.transA, +c.transB, c.M, c.N, c.K, c.alpha, ta.ptr, c.lda, tb.ptr, c.ldb, c.beta, tc.ptr, c.ldc);
       const got = heapF32().slice(tc.ptr >>> 2, (tc.ptr >>> 2) + C.length);
-      const [ref, bound] = reference(c, A, B, C0);
+      const [ref, bound] = referenceGemm(c, A, B, C0);
       const worst = worstRatio(c, got, ref, bound);
       const twin = C0.slice();
       gemmJs(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A, c.lda, B, c.ldb, c.beta, twin, c.ldc);

@@ -6,15 +6,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { optim } from "../../src/index.js";
+import { expectClose, makeOptimizer, makeScheduler, momentumOf, type Spec } from "../optim/scheduler_replay.js";
 
-const { lrScheduler: S, swa } = optim;
-type Scheduler = optim.lrScheduler.Scheduler;
-type Group = { lr: number; [key: string]: unknown };
-type FakeOptimizer = { paramGroups: Group[] };
-interface Spec {
-  type: string;
-  options: Record<string, unknown>;
-}
+const { lrScheduler: S } = optim;
 interface Case {
   name: string;
   optimizer: "sgd" | "adam" | "rmsprop";
@@ -30,42 +24,6 @@ const fixtures = JSON.parse(readFileSync(new URL("../fixtures/audit.json", impor
   schedulers: Case[];
   schedulerErrors: Record<string, { type: string; message: string }>;
 };
-
-const RTOL = 1e-12;
-function expectClose(actual: (number | null)[], expected: (number | null)[], what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  actual.forEach((a, i) => {
-    const e = expected[i];
-    const ok = a === null || e === null ? a === e : Math.abs(a - e) <= RTOL * Math.max(Math.abs(a), Math.abs(e));
-    if (!ok) expect.fail(`${what}[${i}]: got ${a}, PyTorch ${e} (relative tolerance ${RTOL})`);
-  });
-}
-
-const LAMBDAS: Record<string, (x: number) => number> = {
-  exp95: (e) => 0.95 ** e,
-  warmup5: (e) => Math.min(1, (e + 1) / 5),
-};
-
-/** Param groups as PyTorch 1.13's SGD(momentum 0.9), Adam and RMSprop hold them. */
-function makeOptimizer(kind: Case["optimizer"], groups: Record<string, number>[]): FakeOptimizer {
-  const defaults = (): Record<string, unknown> =>
-    kind === "sgd" ? { momentum: 0.9, dampening: 0 } : kind === "adam" ? { betas: [0.9, 0.999], eps: 1e-8 } : { momentum: 0, alpha: 0.99 };
-  return { paramGroups: groups.map((g) => ({ ...defaults(), ...g, params: [] }) as unknown as Group) };
-}
-
-function makeScheduler(opt: FakeOptimizer, spec: Spec): Scheduler {
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.options)) {
-    if (k === "lrLambda") options[k] = Array.isArray(v) ? v.map((n) => LAMBDAS[n]) : LAMBDAS[v as string];
-    else if (k === "schedulers") options[k] = (v as Spec[]).map((s) => makeScheduler(opt, s));
-    else options[k] = v;
-  }
-  const ctor = (spec.type === "SWALR" ? swa.SWALR : (S as unknown as Record<string, unknown>)[spec.type]) as new (o: unknown, x: unknown) => Scheduler;
-  return new ctor(opt, options);
-}
-
-const momentumOf = (g: Group): number | null =>
-  Array.isArray(g.betas) ? (g.betas[0] as number) : typeof g.momentum === "number" ? g.momentum : null;
 
 describe("audit: lr schedulers in combinations the area fixtures do not cover (PyTorch 1.13, rtol 1e-12)", () => {
   for (const c of fixtures.schedulers) {

@@ -6,16 +6,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { optim, parameter, Tensor, zeros } from "../../src/index.js";
+import { expectClose, makeOptimizer, makeScheduler, momentumOf, type FakeOptimizer, type Scheduler, type Spec } from "./scheduler_replay.js";
 
 const { lrScheduler: S, swa } = optim;
-type Scheduler = optim.lrScheduler.Scheduler;
-type Group = { lr: number; [key: string]: unknown };
-type FakeOptimizer = { paramGroups: Group[] };
-
-interface Spec {
-  type: string;
-  options: Record<string, unknown>;
-}
 interface Case {
   name: string;
   optimizer: "sgd" | "adam" | "adagrad";
@@ -34,54 +27,6 @@ const fixtures = JSON.parse(readFileSync(new URL("../fixtures/scheduler.json", i
   cases: Case[];
   errors: Record<string, string>;
 };
-
-const RTOL = 1e-12;
-
-function close(actual: number | null, expected: number | null): boolean {
-  if (actual === null || expected === null) return actual === expected;
-  return Math.abs(actual - expected) <= RTOL * Math.max(Math.abs(actual), Math.abs(expected));
-}
-
-function expectClose(actual: (number | null)[], expected: (number | null)[], what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  actual.forEach((a, i) => {
-    if (!close(a, expected[i])) expect.fail(`${what}[${i}]: got ${a}, PyTorch ${expected[i]} (relative tolerance ${RTOL})`);
-  });
-}
-
-/** The test twins of the generator's named functions. */
-const LAMBDAS: Record<string, (x: number) => number> = {
-  exp95: (e) => 0.95 ** e,
-  warmup5: (e) => Math.min(1, (e + 1) / 5),
-  halfEvery10: (e) => 0.5 ** Math.floor(e / 10),
-  mult98: () => 0.98,
-  multEvery3: (e) => (e % 3 === 0 ? 0.9 : 1),
-  cycleDecay: (x) => 0.8 ** (x - 1),
-  iterDecay: (x) => 1 / (1 + 0.05 * x),
-};
-
-/** A stand-in for the optimizers: param groups with PyTorch's defaults for SGD(momentum 0.9), Adam and Adagrad. */
-function makeOptimizer(kind: Case["optimizer"], groups: Record<string, number>[]): FakeOptimizer {
-  const defaults = (): Record<string, unknown> =>
-    kind === "sgd" ? { momentum: 0.9, dampening: 0 } : kind === "adam" ? { betas: [0.9, 0.999], eps: 1e-8 } : { lrDecay: 0 };
-  return { paramGroups: groups.map((g) => ({ ...defaults(), ...g, params: [] }) as unknown as Group) };
-}
-
-function makeScheduler(opt: FakeOptimizer, spec: Spec): Scheduler {
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.options)) {
-    if (k === "lrLambda" || k === "scaleFn") options[k] = Array.isArray(v) ? v.map((n) => LAMBDAS[n]) : LAMBDAS[v as string];
-    else if (k === "schedulers") options[k] = (v as Spec[]).map((s) => makeScheduler(opt, s));
-    else options[k] = v;
-  }
-  const ctor = (spec.type === "SWALR" ? swa.SWALR : (S as unknown as Record<string, unknown>)[spec.type]) as new (o: unknown, x: unknown) => Scheduler;
-  return new ctor(opt, options);
-}
-
-function momentumOf(g: Group): number | null {
-  if (Array.isArray(g.betas)) return g.betas[0] as number;
-  return typeof g.momentum === "number" ? g.momentum : null;
-}
 
 const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 

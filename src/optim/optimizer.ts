@@ -102,6 +102,17 @@ function checkImplementationFlag(name: string, key: string, value: unknown): voi
 }
 
 /**
+ * If `key` is one of optimizer `name`'s implementation switches: checks its
+ * value (errors name `where`), removes it from `options` and returns true.
+ */
+function dropImplementationFlag(name: string, where: string, options: Record<string, unknown>, key: string): boolean {
+  if (!IMPLEMENTATION_FLAGS[name]?.includes(key)) return false;
+  checkImplementationFlag(where, key, options[key]);
+  delete options[key];
+  return true;
+}
+
+/**
  * The constructor's options merged over `defaults`. An option left `undefined`
  * takes its default; a key the optimizer does not have is a TypeError (PyTorch:
  * "got an unexpected keyword argument"), with a hint for PyTorch's snake_case.
@@ -111,11 +122,7 @@ export function withDefaults(name: string, defaults: Record<string, unknown>, op
   const given = definedOptions(options) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (key in defaults || key === "gradCentralization") continue;
-    if (IMPLEMENTATION_FLAGS[name]?.includes(key)) {
-      checkImplementationFlag(name, key, given[key]);
-      delete given[key];
-      continue;
-    }
+    if (dropImplementationFlag(name, name, given, key)) continue;
     const camel = snakeToCamel(key);
     const hint = camel !== key && camel in defaults ? `; options are camelCase: did you mean ${camel}?` : "";
     throw new TypeError(`${name}: unexpected option ${JSON.stringify(key)}${hint} (valid: ${[...Object.keys(defaults), "gradCentralization"].join(", ")})`);
@@ -240,12 +247,10 @@ export abstract class Optimizer {
     if (params.some((p) => seen.has(p))) throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
     const options = definedOptions(init) as Record<string, unknown>;
     for (const key of Object.keys(options)) {
-      if (!(key in this.defaults) && IMPLEMENTATION_FLAGS[this.name]?.includes(key)) {
-        // as in the constructor: checked (PyTorch reads group['fused'] etc. at step), then dropped
-        checkImplementationFlag(`${this.name}: parameter group option`, key, options[key]);
-        delete options[key];
-        continue;
-      }
+      // as in the constructor (PyTorch reads group['fused'] etc. at step); a
+      // user's subclass inherits its base optimizer's switches
+      const base = (this.constructor as typeof Optimizer).optimizerName;
+      if (!(key in this.defaults) && dropImplementationFlag(base, `${this.name}: parameter group option`, options, key)) continue;
       const camel = snakeToCamel(key);
       if (camel !== key && camel in this.defaults) {
         throw new TypeError(`${this.name}: parameter group option ${JSON.stringify(key)}: options are camelCase: did you mean ${camel}?`);

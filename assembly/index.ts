@@ -12,3 +12,4 @@ export * from "./swa";
 export * from "./conv";
 export * from "./pool";
 export * from "./norm";
+export { setThreadScratch, threadScratchBytes } from "./thread_local";

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Builds the package: AssemblyScript -> two .wasm builds (simd, relaxed-simd),
+// Builds the package: AssemblyScript -> four .wasm builds (simd, relaxed-simd,
+// and each of them on imported shared memory for threads: simd-threads,
+// relaxed-simd-threads),
 // embeds their bytes in a generated TypeScript module (so `import "wasmtrain"`
 // needs no .wasm fetch and no bundler configuration), then compiles TypeScript.
 //   --wasm-only   stop after the .wasm files and the embedded module
@@ -13,7 +15,7 @@ import asc from "assemblyscript/asc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
-const targets = ["simd", "relaxed-simd"];
+const targets = ["simd", "relaxed-simd", "simd-threads", "relaxed-simd-threads"];
 const generated = join(root, "src/runtime/wasm-bytes.generated.ts");
 const wasmFile = (t) => join(root, "build", `wasmtrain.${t}.wasm`);
 
@@ -44,6 +46,26 @@ function wasmIsStale() {
   return Math.max(newestMtime(join(root, "assembly")), statSync(join(root, "asconfig.json")).mtimeMs) > built;
 }
 
+/** True when a .wasm binary has a start section (id 8). */
+function hasStartSection(bytes) {
+  let at = 8;
+  const leb = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    if (id === 8) return true;
+    at += size;
+  }
+  return false;
+}
+
 async function buildWasm() {
   mkdirSync(join(root, "build"), { recursive: true });
   for (const target of targets) {
@@ -60,8 +82,15 @@ async function buildWasm() {
     "// The .wasm bytes of each build, base64-encoded, so loading needs no fetch.",
   ];
   for (const target of targets) {
-    const name = target === "simd" ? "SIMD_WASM_BASE64" : "RELAXED_SIMD_WASM_BASE64";
-    lines.push(`export const ${name} =\n  "${readFileSync(wasmFile(target)).toString("base64")}";`);
+    const bytes = readFileSync(wasmFile(target));
+    if (target.endsWith("-threads") && hasStartSection(bytes)) {
+      throw new Error(
+        `AssemblyScript build '${target}' has a start function: a worker's instantiation would run it on the shared ` +
+          "memory (module-level state that allocates or writes memory, e.g. `new StaticArray` at top level; use thread_local.ts)",
+      );
+    }
+    const name = `${target.toUpperCase().replaceAll("-", "_")}_WASM_BASE64`;
+    lines.push(`export const ${name} =\n  "${bytes.toString("base64")}";`);
   }
   writeFileSync(generated, lines.join("\n") + "\n");
   for (const target of targets) console.log(`built ${wasmFile(target)} (${statSync(wasmFile(target)).size} bytes)`);

@@ -35,6 +35,8 @@ interface WorkerSlot {
   scratch: number;
   gemmScratch: number;
   state: "starting" | "ready" | "dead";
+  /** Resolves the promise settled() waits on. */
+  settle: () => void;
 }
 
 export interface PoolHost {
@@ -105,10 +107,10 @@ export class ThreadPool {
 
   #start(index: number): void {
     const ex = this.#host.exports;
-    const slot: WorkerSlot = { worker: null, scratch: 0, gemmScratch: 0, state: "starting" };
+    const slot: WorkerSlot = { worker: null, scratch: 0, gemmScratch: 0, state: "starting", settle: () => {} };
     this.#slots.push(slot);
-    let settle!: () => void;
-    this.#pending.push(new Promise<void>((resolve) => (settle = resolve)));
+    this.#pending.push(new Promise<void>((resolve) => (slot.settle = resolve)));
+    const settle = () => slot.settle();
     const fail = (why: string) => {
       if (slot.state === "dead") return;
       const wasStarting = slot.state === "starting";
@@ -150,6 +152,7 @@ export class ThreadPool {
   #stop(slot: WorkerSlot): void {
     if (slot.worker) slot.worker.terminate();
     slot.state = "dead";
+    slot.settle();
     // Not in a job (jobs run synchronously on the caller), so no worker is using the scratch.
     if (slot.scratch) this.#host.exports.free(slot.scratch);
     if (slot.gemmScratch) this.#host.exports.free(slot.gemmScratch);

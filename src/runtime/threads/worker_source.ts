@@ -17,10 +17,14 @@ export const WORKER_SOURCE = `"use strict";
 (function () {
   var K = ${constants};
   var post;
-  if (typeof self === "undefined" && typeof require === "function") {
-    var port = require("node:worker_threads").parentPort;
-    post = function (m) { port.postMessage(m); };
-    port.once("message", function (m) { start(m); });
+  if (typeof self === "undefined") {
+    // Node: a CommonJS script, or a module when the parent runs with --input-type=module.
+    var wt = typeof require === "function" ? Promise.resolve(require("node:worker_threads")) : import("node:worker_threads");
+    wt.then(function (m) {
+      var port = m.parentPort;
+      post = function (msg) { port.postMessage(msg); };
+      port.once("message", function (msg) { start(msg); });
+    });
   } else {
     post = function (m) { self.postMessage(m); };
     self.onmessage = function (e) { self.onmessage = null; start(e.data); };

@@ -1,7 +1,7 @@
 // Module: PyTorch's nn.Module — a tree of submodules owning parameters and
 // buffers, with recursive traversal, train/eval mode and state dicts.
 import { Tensor, markParameter, shapeToString } from "../tensor.js";
-import { firstNaN } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import { bumpVersion } from "./autograd.js";
 
 export type StateDict = Record<string, Tensor>;
@@ -352,7 +352,7 @@ export class Module {
 
   /** Throws naming this module and the position when x holds a NaN (one SIMD scan). */
   protected checkNoNaN(x: Tensor, what = "input"): void {
-    const i = firstNaN(x);
+    const i = backend().firstNaN(x, x.size);
     if (i >= 0) throw new RangeError(`${this.describe()}: ${what} contains NaN at ${positionOf(x.shape, i)}`);
   }
 }

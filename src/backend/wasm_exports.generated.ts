@@ -632,4 +632,322 @@ export interface WasmExports {
    * @param scratchBytes `i32`
    */
   warmupSwa(scratch: number, scratchBytes: number): void;
+  /**
+   * assembly/conv/im2col
+   * @param x `usize`
+   * @param C `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param cols `usize`
+   */
+  im2col(x: number, C: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, Ho: number, Wo: number, cols: number): void;
+  /**
+   * assembly/conv/col2im
+   * @param cols `usize`
+   * @param C `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param dx `usize`
+   */
+  col2im(cols: number, C: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, Ho: number, Wo: number, dx: number): void;
+  /**
+   * assembly/conv/conv2dForward
+   * @param x `usize`
+   * @param w `usize`
+   * @param bias `usize`
+   * @param y `usize`
+   * @param cols `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param Co `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param groups `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   */
+  conv2dForward(x: number, w: number, bias: number, y: number, cols: number, N: number, C: number, H: number, W: number, Co: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, groups: number, Ho: number, Wo: number): void;
+  /**
+   * assembly/conv/conv2dBackwardInput
+   * @param dy `usize`
+   * @param w `usize`
+   * @param dx `usize`
+   * @param cols `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param Co `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param groups `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param acc `i32`
+   */
+  conv2dBackwardInput(dy: number, w: number, dx: number, cols: number, N: number, C: number, H: number, W: number, Co: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, groups: number, Ho: number, Wo: number, acc: number): void;
+  /**
+   * assembly/conv/conv2dBackwardWeight
+   * @param x `usize`
+   * @param dy `usize`
+   * @param dwt `usize`
+   * @param db `usize`
+   * @param cols `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param Co `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param groups `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param acc `i32`
+   */
+  conv2dBackwardWeight(x: number, dy: number, dwt: number, db: number, cols: number, N: number, C: number, H: number, W: number, Co: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, groups: number, Ho: number, Wo: number, acc: number): void;
+  /**
+   * assembly/conv/warmupConv
+   * @param scratch `usize`
+   * @param scratchBytes `i32`
+   */
+  warmupConv(scratch: number, scratchBytes: number): void;
+  /**
+   * assembly/pool/maxPool2dForward
+   * @param x `usize`
+   * @param y `usize`
+   * @param ind `usize`
+   * @param planes `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   */
+  maxPool2dForward(x: number, y: number, ind: number, planes: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, Ho: number, Wo: number): void;
+  /**
+   * assembly/pool/maxPool2dBackward
+   * @param dy `usize`
+   * @param ind `usize`
+   * @param dx `usize`
+   * @param planes `i32`
+   * @param HW `i32`
+   * @param P `i32`
+   * @param acc `i32`
+   */
+  maxPool2dBackward(dy: number, ind: number, dx: number, planes: number, HW: number, P: number, acc: number): void;
+  /**
+   * assembly/pool/avgPool2dForward
+   * @param x `usize`
+   * @param y `usize`
+   * @param planes `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param countIncludePad `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   */
+  avgPool2dForward(x: number, y: number, planes: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, Ho: number, Wo: number): void;
+  /**
+   * assembly/pool/avgPool2dBackward
+   * @param dy `usize`
+   * @param dx `usize`
+   * @param planes `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param countIncludePad `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param acc `i32`
+   */
+  avgPool2dBackward(dy: number, dx: number, planes: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number, Ho: number, Wo: number, acc: number): void;
+  /**
+   * assembly/pool/adaptiveAvgPool2dForward
+   * @param x `usize`
+   * @param y `usize`
+   * @param planes `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   */
+  adaptiveAvgPool2dForward(x: number, y: number, planes: number, H: number, W: number, Ho: number, Wo: number): void;
+  /**
+   * assembly/pool/adaptiveAvgPool2dBackward
+   * @param dy `usize`
+   * @param dx `usize`
+   * @param planes `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param acc `i32`
+   */
+  adaptiveAvgPool2dBackward(dy: number, dx: number, planes: number, H: number, W: number, Ho: number, Wo: number, acc: number): void;
+  /**
+   * assembly/pool/warmupPool
+   * @param scratch `usize`
+   * @param scratchBytes `i32`
+   */
+  warmupPool(scratch: number, scratchBytes: number): void;
+  /**
+   * assembly/norm/batchNorm2dTrainForward
+   * @param x `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param HW `i32`
+   * @param w `usize`
+   * @param b `usize`
+   * @param y `usize`
+   * @param mean `usize`
+   * @param invstd `usize`
+   * @param runMean `usize`
+   * @param runVar `usize`
+   * @param momentum `f32`
+   * @param eps `f32`
+   * @returns `i32`
+   */
+  batchNorm2dTrainForward(x: number, N: number, C: number, HW: number, w: number, b: number, y: number, mean: number, invstd: number, runMean: number, runVar: number, momentum: number, eps: number): number;
+  /**
+   * assembly/norm/batchNorm2dEvalForward
+   * @param x `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param HW `i32`
+   * @param w `usize`
+   * @param b `usize`
+   * @param y `usize`
+   * @param runMean `usize`
+   * @param runVar `usize`
+   * @param eps `f32`
+   * @param invstd `usize`
+   */
+  batchNorm2dEvalForward(x: number, N: number, C: number, HW: number, w: number, b: number, y: number, runMean: number, runVar: number, eps: number, invstd: number): void;
+  /**
+   * assembly/norm/batchNorm2dBackward
+   * @param x `usize`
+   * @param dy `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param HW `i32`
+   * @param mean `usize`
+   * @param invstd `usize`
+   * @param w `usize`
+   * @param dx `usize`
+   * @param dxAcc `i32`
+   * @param dw `usize`
+   * @param db `usize`
+   * @param paramAcc `i32`
+   * @param batchStats `i32`
+   */
+  batchNorm2dBackward(x: number, dy: number, N: number, C: number, HW: number, mean: number, invstd: number, w: number, dx: number, dxAcc: number, dw: number, db: number, paramAcc: number, batchStats: number): void;
+  /**
+   * assembly/norm/groupNormForward
+   * @param x `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param HW `i32`
+   * @param G `i32`
+   * @param w `usize`
+   * @param b `usize`
+   * @param y `usize`
+   * @param mean `usize`
+   * @param rstd `usize`
+   * @param eps `f32`
+   * @returns `i32`
+   */
+  groupNormForward(x: number, N: number, C: number, HW: number, G: number, w: number, b: number, y: number, mean: number, rstd: number, eps: number): number;
+  /**
+   * assembly/norm/groupNormBackward
+   * @param x `usize`
+   * @param dy `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param HW `i32`
+   * @param G `i32`
+   * @param mean `usize`
+   * @param rstd `usize`
+   * @param w `usize`
+   * @param dx `usize`
+   * @param dxAcc `i32`
+   * @param dw `usize`
+   * @param db `usize`
+   * @param paramAcc `i32`
+   */
+  groupNormBackward(x: number, dy: number, N: number, C: number, HW: number, G: number, mean: number, rstd: number, w: number, dx: number, dxAcc: number, dw: number, db: number, paramAcc: number): void;
+  /**
+   * assembly/norm/scalePlanes
+   * @param x `usize`
+   * @param s `usize`
+   * @param y `usize`
+   * @param planes `i32`
+   * @param HW `i32`
+   * @param acc `i32`
+   */
+  scalePlanes(x: number, s: number, y: number, planes: number, HW: number, acc: number): void;
+  /**
+   * assembly/norm/warmupNorm
+   * @param scratch `usize`
+   * @param scratchBytes `i32`
+   */
+  warmupNorm(scratch: number, scratchBytes: number): void;
 }

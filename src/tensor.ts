@@ -194,11 +194,11 @@ export function jsonData(values: ArrayLike<number>): (number | string)[] {
  */
 export function jsonValues(what: string, data: unknown, size: number): ArrayLike<number> {
   if (data instanceof Float32Array || data instanceof Float64Array) {
-    if (data.length !== size) throw new RangeError(`${what}: data has ${data.length} values, the shape holds ${size}`);
+    if (data.length !== size) throw new RangeError(`${what} has ${data.length} values, its shape holds ${size}`);
     return data;
   }
   if (!Array.isArray(data)) throw new TypeError(`${what}: data must be an array of numbers, got ${data === null ? "null" : typeof data}`);
-  if (data.length !== size) throw new RangeError(`${what}: data has ${data.length} values, the shape holds ${size}`);
+  if (data.length !== size) throw new RangeError(`${what} has ${data.length} values, its shape holds ${size}`);
   let out: number[] | null = null;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];

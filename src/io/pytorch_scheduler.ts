@@ -25,6 +25,7 @@ const snake = (key: string): string => RENAMED[key] ?? key.replace(/[A-Z]/g, (c)
 const NOT_IN_PYTORCH: Record<string, readonly string[]> = {
   OneCycleLR: ["annealStrategy", "momentumKey"],
   CyclicLR: ["momentumKey"],
+  SWALR: ["annealStrategy"],
 };
 
 function phaseToPyTorch(p: JsonValue): JsonValue {

@@ -39,7 +39,7 @@ export interface TensorJson {
 }
 
 /** Keys that lr schedulers add to parameter groups (PyTorch's names, kept as they are). */
-export const SCHEDULER_GROUP_KEYS: readonly string[] = ["initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"];
+export const SCHEDULER_GROUP_KEYS: readonly string[] = ["initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum", "swa_lr"];
 
 /** Throws unless every number in an option value (a number or an array of them) is finite. */
 function checkFiniteOption(where: string, key: string, v: unknown): void {

@@ -85,7 +85,7 @@ export function schedulerToPyTorch(sd: SchedulerState, groups: number): Json {
     return out;
   }
   out._get_lr_called_within_step = false;
-  if (name === "OneCycleLR") out.use_beta1 = sd.momentumKey === "betas";
+  if (name === "OneCycleLR" && sd.cycleMomentum === true) out.use_beta1 = sd.momentumKey === "beta1";
   if (name === "CyclicLR") out._scale_fn_custom = null;
   if (name === "LambdaLR" || name === "MultiplicativeLR") out.lr_lambdas = new Array<JsonValue>(groups).fill(null);
   return out;
@@ -120,7 +120,7 @@ export function schedulerFromPyTorch(pt: unknown, current: SchedulerState, group
     const l = given.lr_lambdas;
     if (!Array.isArray(l) || l.length !== groups) throw new TypeError(`${where} (${name}): lr_lambdas must be a list with one entry per param group (${groups}), got ${describeValue(l)}`);
   }
-  if (name === "OneCycleLR" && current.cycleMomentum === true && given.cycle_momentum === true && given.use_beta1 !== (current.momentumKey === "betas")) {
+  if (name === "OneCycleLR" && current.cycleMomentum === true && given.cycle_momentum === true && given.use_beta1 !== (current.momentumKey === "beta1")) {
     throw new Error(`${where} (${name}): use_beta1 is ${String(given.use_beta1)} in the state dict, but the optimizer's momentum is ${String(current.momentumKey)}`);
   }
   if (name === "ReduceLROnPlateau") {

@@ -8,6 +8,7 @@ import { Tensor, sameShape, shapeToString } from "../tensor.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { centralizeRowsJs } from "../reference/optim.js";
 import { TensorTable, type TableRow } from "./tensor_table.js";
+import { describe, expectedNumber, isPlainObject, optionsArg, booleanOption, satisfies, type NumberRule } from "../validate.js";
 
 /** What a constructor or addParamGroup accepts as one group. */
 export interface ParamGroupInit {
@@ -61,9 +62,7 @@ function isTensorJson(v: unknown): v is TensorJson {
 /** Options without the keys whose value is `undefined` (which means "the default"). */
 export function definedOptions<T extends object>(options: T | undefined): Partial<T> {
   if (options === undefined || options === null) return {};
-  if (typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`optimizer options must be an object, got ${String(options)}`);
-  }
+  if (!isPlainObject(options)) throw new TypeError(`optimizer options must be an object, got ${describe(options)}`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
   return out as Partial<T>;
@@ -98,7 +97,7 @@ function checkImplementationFlag(name: string, key: string, value: unknown): voi
     }
     return;
   }
-  throw new TypeError(`${name}: ${key} must be a boolean${key === "foreach" ? " or null" : ""}, got ${String(value)}`);
+  throw new TypeError(`${name}: ${key} must be a boolean${key === "foreach" ? " or null" : ""}, got ${describe(value)}`);
 }
 
 /**
@@ -130,34 +129,60 @@ export function withDefaults(name: string, defaults: Record<string, unknown>, op
   return { ...defaults, ...given };
 }
 
+/**
+ * The option checks every optimizer's checkOptions() uses, in PyTorch's words
+ * ("Invalid learning rate: -1"). They run in the constructor, addParamGroup(),
+ * loadStateDict() and at every step() (paramGroups are mutable), so one rule
+ * covers them all. Every number must be finite: PyTorch accepts lr=inf and
+ * turns every parameter into NaN; here it is an error like a negative lr. A
+ * value of the wrong type (the string "0.1") is a TypeError saying so.
+ */
+export function checkOptionNumber(label: string, value: unknown, rule: NumberRule): void {
+  if (typeof value !== "number") {
+    throw new TypeError(`${label}: ${describe(value)} (expected ${expectedNumber(rule)}, got ${value === null ? "null" : typeof value})`);
+  }
+  if (!satisfies(value, rule)) throw new RangeError(`${label}: ${describe(value)}`);
+}
+
+/** A finite number >= 0 (PyTorch's "Invalid weight_decay value: -1"). `what` is PyTorch's name for it. */
 export function checkNonNegative(value: unknown, what: string): void {
-  if (typeof value !== "number") throw new TypeError(`Invalid ${what} value: ${String(value)} (expected a number)`);
-  if (!(value >= 0)) throw new RangeError(`Invalid ${what} value: ${value}`);
+  checkOptionNumber(`Invalid ${what} value`, value, { min: 0 });
+}
+
+/** A finite number (e.g. SGD's dampening, which PyTorch leaves unchecked). */
+export function checkFinite(value: unknown, what: string): void {
+  checkOptionNumber(`Invalid ${what} value`, value, {});
+}
+
+/** A number in [min, max] (e.g. Adadelta's rho in [0, 1]). */
+export function checkInRange(value: unknown, what: string, min: number, max: number): void {
+  checkOptionNumber(`Invalid ${what} value`, value, { min, max });
 }
 
 export function checkLr(value: unknown): void {
-  if (typeof value !== "number") throw new TypeError(`Invalid learning rate: ${String(value)} (expected a number)`);
-  if (!(value >= 0)) throw new RangeError(`Invalid learning rate: ${value}`);
+  checkOptionNumber("Invalid learning rate", value, { min: 0 });
 }
 
 export function checkEps(value: unknown): void {
-  if (typeof value !== "number") throw new TypeError(`Invalid epsilon value: ${String(value)} (expected a number)`);
-  if (!(value >= 0)) throw new RangeError(`Invalid epsilon value: ${value}`);
+  checkOptionNumber("Invalid epsilon value", value, { min: 0 });
 }
 
 export function checkBetas(betas: unknown): void {
   if (!Array.isArray(betas) || betas.length !== 2) {
-    throw new TypeError(`Invalid betas: ${JSON.stringify(betas)} (expected an array of two numbers)`);
+    throw new TypeError(`Invalid betas: ${describe(betas)} (expected an array of two numbers in [0, 1))`);
   }
-  for (let i = 0; i < 2; i++) {
-    const b = betas[i];
-    if (typeof b !== "number" || !(b >= 0 && b < 1)) throw new RangeError(`Invalid beta parameter at index ${i}: ${String(b)}`);
-  }
+  for (let i = 0; i < 2; i++) checkOptionNumber(`Invalid beta parameter at index ${i}`, betas[i], { min: 0, max: 1, maxExclusive: true });
 }
 
 export function checkBool(value: unknown, what: string): void {
-  if (typeof value !== "boolean") throw new TypeError(`Invalid ${what} value: ${String(value)} (expected a boolean)`);
+  if (typeof value !== "boolean") throw new TypeError(`Invalid ${what} value: ${describe(value)} (expected a boolean)`);
 }
+
+/**
+ * What a wrapper (Lookahead) passes to the Optimizer constructor instead of
+ * parameters: it has no groups of its own and exposes another optimizer's.
+ */
+export const WRAPS_ANOTHER_OPTIMIZER: unique symbol = Symbol("wraps another optimizer");
 
 export abstract class Optimizer {
   readonly defaults: Readonly<Record<string, unknown>>;
@@ -169,23 +194,35 @@ export abstract class Optimizer {
   #gcResult = new WeakMap<ParamGroup, Tensor[]>();
   #rows = new Map<ParamGroup, TableRow[]>();
   #work: { ps: Tensor[]; gs: Tensor[] }[] = [];
+  #disposed = false;
 
   /**
    * `params`: an iterable of parameters, or an array of `{ params, ...options }`.
-   * `null` is for wrappers (Lookahead) that expose another optimizer's groups.
+   * WRAPS_ANOTHER_OPTIMIZER is for wrappers (Lookahead) that expose another
+   * optimizer's groups. Anything else (null, a single tensor, a string) is a
+   * TypeError, as in PyTorch.
    */
-  protected constructor(params: ParamsArg | null, defaults: Record<string, unknown>) {
+  protected constructor(params: ParamsArg | typeof WRAPS_ANOTHER_OPTIMIZER, defaults: Record<string, unknown>) {
     this.defaults = Object.freeze({ gradCentralization: false, ...defaults });
-    if (params === null) return;
+    if (params === WRAPS_ANOTHER_OPTIMIZER) return;
     this.checkOptions(this.defaults as Record<string, unknown>);
-    if (params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function") {
-      throw new TypeError(`${this.name}: params must be an iterable of Tensors or an array of parameter groups, got ${String(params)}`);
+    if (params === null || typeof params !== "object" || params instanceof Tensor || typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function") {
+      throw new TypeError(
+        `${this.name}: params argument given to the optimizer should be an iterable of Tensors or parameter groups, but got ${describe(params)}`,
+      );
     }
     const list = [...(params as Iterable<Tensor | ParamGroupInit>)];
     if (list.length === 0) throw new Error(`${this.name}: optimizer got an empty parameter list`);
-    const groups: ParamGroupInit[] = list.every((x) => x instanceof Tensor)
-      ? [{ params: list as Tensor[] }]
-      : (list as ParamGroupInit[]);
+    // A list of tensors is one group; otherwise every entry must be a group.
+    const asTensors = list[0] instanceof Tensor;
+    list.forEach((x, i) => {
+      if (asTensors ? !(x instanceof Tensor) : !isPlainObject(x)) {
+        throw new TypeError(
+          `${this.name}: params[${i}] must be ${asTensors ? "a Tensor (params is a list of tensors)" : "a parameter group { params, ...options } or every entry a Tensor"}, got ${describe(x)}`,
+        );
+      }
+    });
+    const groups: ParamGroupInit[] = asTensors ? [{ params: list as Tensor[] }] : (list as ParamGroupInit[]);
     const built: ParamGroup[] = [];
     for (const g of groups) built.push(this.buildGroup(g, built));
     this.#groups = built;
@@ -229,16 +266,13 @@ export abstract class Optimizer {
   }
 
   private buildGroup(init: ParamGroupInit, existing: readonly ParamGroup[]): ParamGroup {
-    if (init === null || typeof init !== "object") throw new TypeError(`${this.name}: a parameter group must be an object, got ${String(init)}`);
+    if (!isPlainObject(init)) throw new TypeError(`${this.name}: a parameter group must be an object { params, ...options }, got ${describe(init)}`);
     const raw = init.params;
     let params: Tensor[];
     if (raw instanceof Tensor) params = [raw];
-    else if (raw && typeof (raw as Iterable<Tensor>)[Symbol.iterator] === "function") params = [...(raw as Iterable<Tensor>)];
-    else throw new TypeError(`${this.name}: a parameter group needs params (an iterable of Tensors), got ${String(raw)}`);
-    params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: optimizer can only optimize Tensors, but params[${i}] is ${String(p)}`);
-      p.assertAlive(`${this.name}: params[${i}]`);
-    });
+    else if (raw !== null && typeof raw === "object" && typeof (raw as Iterable<Tensor>)[Symbol.iterator] === "function") params = [...(raw as Iterable<Tensor>)];
+    else throw new TypeError(`${this.name}: a parameter group needs params (an iterable of Tensors), got ${describe(raw)}`);
+    params.forEach((p, i) => checkParam(`${this.name}: params[${i}]`, p));
     if (new Set(params).size !== params.length) {
       throw new Error(`${this.name}: a parameter group contains the same parameter more than once`);
     }
@@ -265,17 +299,42 @@ export abstract class Optimizer {
 
   /** Adds a group (options default to the constructor's); validated, nothing changes on error. */
   addParamGroup(group: ParamGroupInit): void {
+    this.assertUsable("addParamGroup");
     this.#groups.push(this.buildGroup(group, []));
   }
 
-  /** Resets gradients: to null (default) or to zeros. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
-    for (const g of this.paramGroups) {
-      for (const p of g.params) {
-        if (!p.grad) continue;
-        if (setToNone) p.grad = null;
-        else p.grad.data.fill(0);
-      }
+  /** Throws if dispose() was called (as a disposed tensor does). `what` names the method. */
+  protected assertUsable(what: string): void {
+    if (this.#disposed) throw new Error(`${this.name}.${what}: the optimizer has been disposed and cannot be used (create a new one)`);
+  }
+
+  /** Whether dispose() has been called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /**
+   * Resets gradients: to null (default) or to zeros. Every parameter and
+   * gradient is checked first, so an error (a disposed gradient) changes none.
+   */
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const where = `${this.name}.zeroGrad`;
+    this.assertUsable("zeroGrad");
+    const o = optionsArg(where, options, ["setToNone"]);
+    const setToNone = booleanOption(where, "setToNone", o.setToNone, true);
+    const grads: Tensor[] = [];
+    this.paramGroups.forEach((g, gi) => {
+      checkParamList(`${where}: paramGroups[${gi}]`, g);
+      g.params.forEach((p, i) => {
+        const grad = p.grad;
+        if (grad === null) return;
+        if (!setToNone) grad.assertAlive(`${where}: gradient of paramGroups[${gi}].params[${i}]`);
+        grads.push(p);
+      });
+    });
+    for (const p of grads) {
+      if (setToNone) p.grad = null;
+      else p.grad!.data.fill(0);
     }
   }
 
@@ -288,22 +347,37 @@ export abstract class Optimizer {
    * result is returned.
    */
   step<T = unknown>(closure?: () => T): T | undefined {
+    this.assertUsable("step");
     const loss = Optimizer.callClosure(this.name, closure);
-    this.checkGroups(this.paramGroups);
+    this.checkStep();
     this.stepChecked();
     return loss;
+  }
+
+  /**
+   * Checks everything step() checks — every group's options, that each
+   * group's params are live tensors, each gradient's shape — and throws what
+   * step() would, changing nothing (wrappers such as Lookahead call it before
+   * they allocate anything).
+   */
+  checkStep(): void {
+    this.assertUsable("step");
+    this.checkGroups(this.paramGroups);
+    this.collectWork();
   }
 
   /** Runs a step closure (if any) the way every optimizer's step() does. */
   protected static callClosure<T>(name: string, closure: (() => T) | undefined): T | undefined {
     if (closure === undefined) return undefined;
-    if (typeof closure !== "function") throw new TypeError(`${name}.step: closure must be a function, got ${String(closure)}`);
+    if (typeof closure !== "function") throw new TypeError(`${name}.step: closure must be a function, got ${describe(closure)}`);
     return closure();
   }
 
   /** Re-validates every group's options (they are mutable between steps). */
   protected checkGroups(groups: readonly ParamGroup[]): void {
+    if (!Array.isArray(groups)) throw new TypeError(`${this.name}.step: paramGroups must be an array, got ${describe(groups)}`);
     groups.forEach((g, gi) => {
+      checkParamList(`${this.name}.step: paramGroups[${gi}]`, g);
       try {
         this.checkOptions(g);
         checkBool(g.gradCentralization, "gradCentralization");
@@ -314,7 +388,8 @@ export abstract class Optimizer {
     });
   }
 
-  private stepChecked(): void {
+  /** Validates every parameter and gradient of every group and lists, per group, those that have a gradient. */
+  private collectWork(): void {
     const groups = this.paramGroups;
     const work = this.#work;
     work.length = groups.length;
@@ -325,6 +400,7 @@ export abstract class Optimizer {
       entry.gs.length = 0;
       for (let i = 0; i < params.length; i++) {
         const p = params[i];
+        if (!(p instanceof Tensor)) checkParam(`${this.name}.step: paramGroups[${gi}].params[${i}]`, p);
         if (p.disposed) p.assertAlive(`${this.name}.step: paramGroups[${gi}].params[${i}]`);
         const g = p.grad;
         if (g === null) continue;
@@ -338,6 +414,12 @@ export abstract class Optimizer {
         entry.gs.push(g);
       }
     }
+  }
+
+  /** The update, once checkStep() has passed. */
+  private stepChecked(): void {
+    const groups = this.paramGroups;
+    const work = this.#work;
     this.createMissingState(groups, work);
     for (let gi = 0; gi < groups.length; gi++) {
       const { ps, gs } = work[gi];
@@ -449,6 +531,7 @@ export abstract class Optimizer {
 
   /** PyTorch-like JSON: state keyed by parameter index across groups, groups with options and indices. */
   stateDict(): StateDict {
+    this.assertUsable("stateDict");
     const index = new Map<Tensor, number>();
     const groups = this.paramGroups.map((g) => {
       const out: Record<string, unknown> = {};
@@ -489,6 +572,7 @@ export abstract class Optimizer {
   /** Validates `sd` and returns the function that applies it (used by wrappers to stage several loads). */
   protected planLoad(sd: StateDict): () => void {
     const who = `${this.name}.loadStateDict`;
+    this.assertUsable("loadStateDict");
     if (sd === null || typeof sd !== "object") throw new TypeError(`${who}: expected a state dict object, got ${String(sd)}`);
     if (sd.version !== STATE_DICT_VERSION) {
       throw new Error(`${who}: unsupported state dict version ${String(sd.version)} (this library writes version ${STATE_DICT_VERSION})`);
@@ -616,6 +700,7 @@ export abstract class Optimizer {
 
   /** Frees the state buffers and scratch memory now (the optimizer is unusable afterwards). */
   dispose(): void {
+    this.#disposed = true;
     for (const s of this.#state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
     this.#state.clear();
     for (const t of this.#tables.values()) t.dispose();
@@ -623,6 +708,18 @@ export abstract class Optimizer {
     for (const t of this.#gcScratch.values()) t.dispose();
     this.#gcScratch.clear();
   }
+}
+
+/** Throws unless `p` is a live Tensor: what a parameter group may hold. */
+function checkParam(where: string, p: unknown): asserts p is Tensor {
+  if (!(p instanceof Tensor)) throw new TypeError(`${where}: optimizer can only optimize Tensors, but got ${describe(p)}`);
+  p.assertAlive(where);
+}
+
+/** Throws unless group `g` (as found in paramGroups, possibly edited) has an array of params. */
+function checkParamList(where: string, g: unknown): void {
+  if (!isPlainObject(g)) throw new TypeError(`${where} must be a parameter group object, got ${describe(g)}`);
+  if (!Array.isArray(g.params)) throw new TypeError(`${where}.params must be an array of Tensors, got ${describe(g.params)}`);
 }
 
 /** sameShape without a closure (it runs for every parameter at every step). */

@@ -9,3 +9,4 @@ export { rand, randn, manualSeed, seed, initialSeed, bernoulli, randperm, Genera
 export * as init from "./init.js";
 export { noGrad } from "./nn/autograd.js";
 export * as data from "./data/index.js";
+export * as F from "./nn/functional_extra.js";

@@ -1,6 +1,6 @@
 // Module: PyTorch's nn.Module — a tree of submodules owning parameters and
 // buffers, with recursive traversal, train/eval mode and state dicts.
-import { Tensor, isParameter, markParameter, shapeToString } from "../tensor.js";
+import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
 import { firstNaN } from "./kernels.js";
 import { bumpVersion } from "./autograd.js";
 import { addIndent } from "./repr.js";
@@ -223,16 +223,32 @@ export class Module {
 
   /**
    * Copies values in from a state dict (Tensors, or `{ shape, data }` objects
-   * as JSON gives back). With `strict` (default), missing and unexpected keys
-   * are errors. Everything is checked before anything is copied. Returns the
-   * keys that did not match, as PyTorch's `load_state_dict` does
-   * (`missing_keys`, `unexpected_keys`; empty when everything matched).
+   * as JSON gives back; NaN and ±Infinity may appear as the strings "NaN",
+   * "Infinity", "-Infinity", as toJSON writes them). With `strict` (default),
+   * missing and unexpected keys are errors (PyTorch's messages). Everything is
+   * checked before anything is copied. Returns the keys that did not match,
+   * as PyTorch's `load_state_dict` does (`missing_keys`, `unexpected_keys`;
+   * empty when everything matched).
    */
   loadStateDict(
-    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>,
+    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number | string> }>,
     { strict = true }: { strict?: boolean } = {},
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
-    if (sd === null || typeof sd !== "object") throw new TypeError(`loadStateDict: expected an object, got ${String(sd)}`);
+    const { apply, missingKeys, unexpectedKeys } = this.planLoadStateDict(sd, { strict });
+    apply();
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * loadStateDict's validation without its effect: throws as loadStateDict
+   * would, else returns the key lists and `apply`, which copies the values
+   * in (checkpoint loading validates every part before applying any).
+   */
+  planLoadStateDict(
+    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number | string> }>,
+    { strict = true }: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[]; apply: () => void } {
+    if (sd === null || typeof sd !== "object" || Array.isArray(sd)) throw new TypeError(`loadStateDict: expected an object, got ${String(sd)}`);
     if (typeof strict !== "boolean") throw new TypeError(`loadStateDict: strict must be a boolean, got ${String(strict)}`);
     const own = this.stateTensors();
     const missingKeys = [...own.keys()].filter((k) => !(k in sd));
@@ -256,20 +272,23 @@ export class Module {
     for (const [k, v] of Object.entries(sd)) {
       const target = own.get(k);
       if (!target) continue;
-      const shape = v instanceof Tensor ? v.shape : v?.shape;
-      const data = v instanceof Tensor ? v.data : v?.data;
-      if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape`);
-      if (shape!.length !== target.shape.length || shape!.some((d, i) => d !== target.shape[i])) {
+      if (v instanceof Tensor) v.assertAlive(`loadStateDict: ${k}`);
+      else if (v === null || typeof v !== "object") throw new TypeError(`loadStateDict: ${k} must be a Tensor or { shape, data }, got ${String(v)}`);
+      const shape = v.shape;
+      if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape (expected an array of sizes, got ${JSON.stringify(shape)})`);
+      if (shape.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 0)) {
+        throw new TypeError(`loadStateDict: ${k} has shape ${JSON.stringify(shape)}: every size must be a non-negative integer`);
+      }
+      if (shape.length !== target.shape.length || shape.some((d, i) => d !== target.shape[i])) {
         throw new RangeError(
-          `loadStateDict: ${k} has shape ${shapeToString(shape!)} in the state dict but ${shapeToString(target.shape)} in the module ` +
-            `(size mismatch for ${k}: copying a param with shape ${shapeToString(shape!)} from checkpoint, the shape in current model is ${shapeToString(target.shape)}.)`,
+          `loadStateDict: ${k} has shape ${shapeToString(shape)} in the state dict but ${shapeToString(target.shape)} in the module ` +
+            `(size mismatch for ${k}: copying a param with shape ${shapeToString(shape)} from checkpoint, the shape in current model is ${shapeToString(target.shape)}.)`,
         );
       }
-      if (!data || data.length !== target.size) throw new RangeError(`loadStateDict: ${k} needs ${target.size} values`);
-      plan.push([target, data]);
+      const data = v instanceof Tensor ? v.data : v.data;
+      plan.push([target, jsonValues(`loadStateDict: ${k}`, data, target.size)]);
     }
-    for (const [target, data] of plan) target.data.set(data);
-    return { missingKeys, unexpectedKeys };
+    return { missingKeys, unexpectedKeys, apply: () => { for (const [target, data] of plan) target.data.set(data); } };
   }
 
   /** Every state-dict entry (the tensors themselves), each path of a shared module listed. */

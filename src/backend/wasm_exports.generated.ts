@@ -950,4 +950,213 @@ export interface WasmExports {
    * @param scratchBytes `i32`
    */
   warmupNorm(scratch: number, scratchBytes: number): void;
+  /**
+   * assembly/softmax/softmaxForward
+   * @param x `usize`
+   * @param y `usize`
+   * @param outer `i32`
+   * @param C `i32`
+   * @param inner `i32`
+   * @param log `i32`
+   */
+  softmaxForward(x: number, y: number, outer: number, C: number, inner: number, log: number): void;
+  /**
+   * assembly/softmax/softmaxBackward
+   * @param y `usize`
+   * @param dy `usize`
+   * @param dx `usize`
+   * @param outer `i32`
+   * @param C `i32`
+   * @param inner `i32`
+   * @param log `i32`
+   * @param acc `i32`
+   */
+  softmaxBackward(y: number, dy: number, dx: number, outer: number, C: number, inner: number, log: number, acc: number): void;
+  /**
+   * assembly/softmax/softmaxCrossEntropyProb
+   * @param logits `usize`
+   * @param target `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param grad `usize`
+   * @param losses `usize`
+   * @param smoothing `f32`
+   * @param gradScale `f32`
+   * @param weights `usize`
+   * @returns `f64`
+   */
+  softmaxCrossEntropyProb(logits: number, target: number, N: number, C: number, grad: number, losses: number, smoothing: number, gradScale: number, weights: number): number;
+  /**
+   * assembly/softmax/nllLossForward
+   * @param logp `usize`
+   * @param labels `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param weights `usize`
+   * @param losses `usize`
+   * @returns `f64`
+   */
+  nllLossForward(logp: number, labels: number, N: number, C: number, weights: number, losses: number): number;
+  /**
+   * assembly/softmax/nllLossBackward
+   * @param labels `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param weights `usize`
+   * @param dy `usize`
+   * @param dyStride `i32`
+   * @param scale `f32`
+   * @param dx `usize`
+   * @param acc `i32`
+   */
+  nllLossBackward(labels: number, N: number, C: number, weights: number, dy: number, dyStride: number, scale: number, dx: number, acc: number): void;
+  /**
+   * assembly/softmax/warmupSoftmax
+   * @param scratch `usize`
+   * @param bytes `i32`
+   */
+  warmupSoftmax(scratch: number, bytes: number): void;
+  /**
+   * assembly/softmax/scaleRows
+   * @param src `usize`
+   * @param scales `usize`
+   * @param dst `usize`
+   * @param rows `i32`
+   * @param cols `i32`
+   * @param acc `i32`
+   */
+  scaleRows(src: number, scales: number, dst: number, rows: number, cols: number, acc: number): void;
+  /** assembly/loss/LOSS_L1 */
+  readonly LOSS_L1: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/loss/LOSS_SMOOTH_L1 */
+  readonly LOSS_SMOOTH_L1: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/loss/LOSS_HUBER */
+  readonly LOSS_HUBER: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/loss/LOSS_BCE */
+  readonly LOSS_BCE: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/loss/LOSS_BCE_LOGITS */
+  readonly LOSS_BCE_LOGITS: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /**
+   * assembly/loss/pointwiseLoss
+   * @param kind `i32`
+   * @param x `usize`
+   * @param t `usize`
+   * @param weight `usize`
+   * @param posWeight `usize`
+   * @param grad `usize`
+   * @param losses `usize`
+   * @param n `i32`
+   * @param gradScale `f32`
+   * @param p `f32`
+   * @returns `f64`
+   */
+  pointwiseLoss(kind: number, x: number, t: number, weight: number, posWeight: number, grad: number, losses: number, n: number, gradScale: number, p: number): number;
+  /**
+   * assembly/loss/warmupLoss
+   * @param scratch `usize`
+   * @param bytes `i32`
+   */
+  warmupLoss(scratch: number, bytes: number): void;
+  /**
+   * assembly/activation/siluForward
+   * @param x `usize`
+   * @param y `usize`
+   * @param n `i32`
+   */
+  siluForward(x: number, y: number, n: number): void;
+  /**
+   * assembly/activation/siluBackward
+   * @param x `usize`
+   * @param dy `usize`
+   * @param dx `usize`
+   * @param n `i32`
+   * @param acc `i32`
+   */
+  siluBackward(x: number, dy: number, dx: number, n: number, acc: number): void;
+  /**
+   * assembly/activation/softplusForward
+   * @param x `usize`
+   * @param y `usize`
+   * @param n `i32`
+   * @param beta `f32`
+   * @param threshold `f32`
+   */
+  softplusForward(x: number, y: number, n: number, beta: number, threshold: number): void;
+  /**
+   * assembly/activation/softplusBackward
+   * @param x `usize`
+   * @param dy `usize`
+   * @param dx `usize`
+   * @param n `i32`
+   * @param beta `f32`
+   * @param threshold `f32`
+   * @param acc `i32`
+   */
+  softplusBackward(x: number, dy: number, dx: number, n: number, beta: number, threshold: number, acc: number): void;
+  /**
+   * assembly/activation/eluForward
+   * @param x `usize`
+   * @param y `usize`
+   * @param n `i32`
+   * @param alpha `f32`
+   */
+  eluForward(x: number, y: number, n: number, alpha: number): void;
+  /**
+   * assembly/activation/eluBackward
+   * @param x `usize`
+   * @param dy `usize`
+   * @param dx `usize`
+   * @param n `i32`
+   * @param alpha `f32`
+   * @param acc `i32`
+   */
+  eluBackward(x: number, dy: number, dx: number, n: number, alpha: number, acc: number): void;
+  /**
+   * assembly/activation/warmupActivation
+   * @param scratch `usize`
+   * @param bytes `i32`
+   */
+  warmupActivation(scratch: number, bytes: number): void;
+  /**
+   * assembly/embedding/embeddingForward
+   * @param weight `usize`
+   * @param indices `usize`
+   * @param n `i32`
+   * @param dim `i32`
+   * @param out `usize`
+   */
+  embeddingForward(weight: number, indices: number, n: number, dim: number, out: number): void;
+  /**
+   * assembly/embedding/embeddingBackward
+   * @param dy `usize`
+   * @param indices `usize`
+   * @param n `i32`
+   * @param dim `i32`
+   * @param num `i32`
+   * @param paddingIdx `i32`
+   * @param dw `usize`
+   * @param acc `i32`
+   */
+  embeddingBackward(dy: number, indices: number, n: number, dim: number, num: number, paddingIdx: number, dw: number, acc: number): void;
+  /**
+   * assembly/embedding/warmupEmbedding
+   * @param scratch `usize`
+   * @param bytes `i32`
+   */
+  warmupEmbedding(scratch: number, bytes: number): void;
 }

@@ -9,3 +9,6 @@ export * from "./ceiling";
 export * from "./elementwise";
 export * from "./reduce";
 export * from "./swa";
+export * from "./conv";
+export * from "./pool";
+export * from "./norm";

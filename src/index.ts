@@ -8,3 +8,5 @@ export * as optim from "./optim/index.js";
 export { rand, randn, manualSeed, seed, initialSeed, bernoulli, randperm, Generator, type GeneratorState, type GeneratorOptions } from "./random.js";
 export * as init from "./init.js";
 export { noGrad } from "./nn/autograd.js";
+export * as io from "./io/index.js";
+export * as data from "./data/index.js";

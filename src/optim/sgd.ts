@@ -53,6 +53,10 @@ export class SGD extends Optimizer {
     return {};
   }
 
+  protected override lazyStateKeys(): string[] {
+    return ["momentum_buffer"];
+  }
+
   protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {
     const { lr, momentum, dampening, weightDecay: wd, nesterov } = group;
     const gSign = group.maximize ? -1 : 1;

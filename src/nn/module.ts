@@ -301,7 +301,7 @@ export class Module {
       if (v instanceof Tensor) v.assertAlive(`loadStateDict: ${k}`);
       else if (v === null || typeof v !== "object") throw new TypeError(`loadStateDict: ${k} must be a Tensor or { shape, data }, got ${String(v)}`);
       const shape = v.shape;
-      if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape (expected an array of sizes, got ${JSON.stringify(shape)})`);
+      if (!Array.isArray(shape)) throw new TypeError(`loadStateDict: ${k} has no shape (expected an array of sizes, got ${JSON.stringify(shape)})`);
       if (shape.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 0)) {
         throw new TypeError(`loadStateDict: ${k} has shape ${JSON.stringify(shape)}: every size must be a non-negative integer`);
       }

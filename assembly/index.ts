@@ -12,3 +12,7 @@ export * from "./swa";
 export * from "./conv";
 export * from "./pool";
 export * from "./norm";
+export * from "./softmax";
+export * from "./loss";
+export * from "./activation";
+export * from "./embedding";

@@ -20,6 +20,11 @@ export interface WasmExports {
    */
   heapBase(): number;
   /**
+   * assembly/memory/reserve
+   * @param bytes `usize`
+   */
+  reserve(bytes: number): void;
+  /**
    * assembly/gemm/gemm
    * @param transA `i32`
    * @param transB `i32`

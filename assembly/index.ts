@@ -9,3 +9,5 @@ export * from "./ceiling";
 export * from "./elementwise";
 export * from "./reduce";
 export * from "./swa";
+export * from "./ops_elementwise";
+export * from "./ops_reduce";

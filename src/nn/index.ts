@@ -9,4 +9,5 @@ export { Flatten, type FlattenOptions } from "./flatten.js";
 export { Sequential } from "./sequential.js";
 export { MSELoss, CrossEntropyLoss, type MSELossOptions, type CrossEntropyLossOptions, type Reduction, type Labels } from "./loss.js";
 export { Parameter, parameter } from "./parameter.js";
-export { noGrad, isGradEnabled } from "./autograd.js";
+export { noGrad, enableGrad, isGradEnabled } from "./autograd.js";
+export * as functional from "./functional.js";

@@ -4,6 +4,8 @@
 // update rule: validation before anything changes, gradient centralization,
 // and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
 // twin per tensor.
+import { releaseGrad } from "../autograd/node.js";
+import { runOwned } from "../lifetime.js";
 import { Tensor, sameShape, shapeToString } from "../tensor.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { centralizeRowsJs } from "../reference/optim.js";
@@ -273,7 +275,7 @@ export abstract class Optimizer {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (!p.grad) continue;
-        if (setToNone) p.grad = null;
+        if (setToNone) releaseGrad(p, `${this.name}.zeroGrad()`);
         else p.grad.data.fill(0);
       }
     }
@@ -288,10 +290,13 @@ export abstract class Optimizer {
    * result is returned.
    */
   step<T = unknown>(closure?: () => T): T | undefined {
-    const loss = Optimizer.callClosure(this.name, closure);
-    this.checkGroups(this.paramGroups);
-    this.stepChecked();
-    return loss;
+    // A call that ticks this optimizer's lifetime clock (src/lifetime.ts).
+    return runOwned(this, () => `${this.name}.step()`, [], () => {
+      const loss = Optimizer.callClosure(this.name, closure);
+      this.checkGroups(this.paramGroups);
+      this.stepChecked();
+      return loss;
+    });
   }
 
   /** Runs a step closure (if any) the way every optimizer's step() does. */

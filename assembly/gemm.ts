@@ -18,7 +18,7 @@
 // Tiles on C's right and bottom edges are computed in full on zero-padded
 // panels into a small scratch tile and merged into C; a last panel of at most
 // four columns runs an MR x 4 kernel (N = 10: 12 columns computed, not 16).
-import { MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
+import { MR, MR_DIRECT, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMicroKernelNarrow } from "./gemm_kernels";
 
 /**
  * Inner-dimension block: a KC x NR panel of B is 16 KiB. Long passes amortize
@@ -27,10 +27,11 @@ import { MR, NR, gemmMicroKernel, gemmMicroKernelNarrow, ppmmMicroKernel, ppmmMi
  */
 const KC: i32 = 512;
 /**
- * Row block: an MC x KC block of packed A (64 KiB) stays in L2 next to the B
- * panels it meets (MC = 16–128 measured equal within 1% with KC = 512).
+ * Row block: an MC x KC block of packed A (64–96 KiB) stays in L2 next to the
+ * B panels it meets (MC = 16–128 measured equal within 1% with KC = 512):
+ * eight MR-row panels.
  */
-const MC: i32 = 32;
+const MC: i32 = 8 * MR;
 /** Column block: KC x NC of packed B (2 MiB). */
 const NC: i32 = 1024;
 /**
@@ -49,11 +50,10 @@ let edgeTile: usize = 0;
 
 function ensureScratch(): void {
   if (packA != 0) return;
-  const mcPadded = (MC + MR - 1) / MR * MR;
   const ncPadded = (NC + NR - 1) / NR * NR;
-  packA = heap.alloc(<usize>mcPadded * KC * 4);
+  packA = heap.alloc(<usize>MC * KC * 4);
   packB = heap.alloc(<usize>ncPadded * KC * 4);
-  edgeTile = heap.alloc(<usize>MR * NR * 4);
+  edgeTile = heap.alloc(<usize>max(MR, MR_DIRECT) * NR * 4);
 }
 
 /**
@@ -73,6 +73,7 @@ function packCopy(W: i32, w: i32, src: usize, ld: usize, kc: i32, dst: usize): v
   } else {
     for (let k = 0; k < kc; k++) {
       let r = 0;
+      for (; r + 4 <= w; r += 4) v128.store(dst + (<usize>r << 2), v128.load(src + (<usize>r << 2)));
       for (; r < w; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>r << 2)));
       for (; r < W; r++) store<f32>(dst + (<usize>r << 2), 0);
       src += ld;
@@ -92,44 +93,69 @@ function packCopy(W: i32, w: i32, src: usize, ld: usize, kc: i32, dst: usize): v
 function packTranspose(W: i32, w: i32, src: usize, ld: usize, kc: i32, dst: usize): void {
   const rowBytes = <usize>W << 2;
   let r = 0;
-  if (W % 4 == 0) {
-    for (; r + 4 <= w; r += 4) {
-      let s0 = src + <usize>r * ld;
-      let s1 = s0 + ld;
-      let s2 = s1 + ld;
-      let s3 = s2 + ld;
-      let d = dst + (<usize>r << 2);
-      let k = 0;
-      for (; k + 4 <= kc; k += 4) {
-        const x0 = v128.load(s0);
-        const x1 = v128.load(s1);
-        const x2 = v128.load(s2);
-        const x3 = v128.load(s3);
-        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
-        const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-        v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
-        v128.store(d + rowBytes, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
-        v128.store(d + 2 * rowBytes, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
-        v128.store(d + 3 * rowBytes, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
-        s0 += 16;
-        s1 += 16;
-        s2 += 16;
-        s3 += 16;
-        d += 4 * rowBytes;
-      }
-      for (; k < kc; k++) {
-        store<f32>(d, load<f32>(s0));
-        store<f32>(d, load<f32>(s1), 4);
-        store<f32>(d, load<f32>(s2), 8);
-        store<f32>(d, load<f32>(s3), 12);
-        s0 += 4;
-        s1 += 4;
-        s2 += 4;
-        s3 += 4;
-        d += rowBytes;
-      }
+  for (; r + 4 <= w; r += 4) {
+    let s0 = src + <usize>r * ld;
+    let s1 = s0 + ld;
+    let s2 = s1 + ld;
+    let s3 = s2 + ld;
+    let d = dst + (<usize>r << 2);
+    let k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      const x0 = v128.load(s0);
+      const x1 = v128.load(s1);
+      const x2 = v128.load(s2);
+      const x3 = v128.load(s3);
+      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+      v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+      v128.store(d + rowBytes, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+      v128.store(d + 2 * rowBytes, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * rowBytes, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+      s0 += 16;
+      s1 += 16;
+      s2 += 16;
+      s3 += 16;
+      d += 4 * rowBytes;
+    }
+    for (; k < kc; k++) {
+      store<f32>(d, load<f32>(s0));
+      store<f32>(d, load<f32>(s1), 4);
+      store<f32>(d, load<f32>(s2), 8);
+      store<f32>(d, load<f32>(s3), 12);
+      s0 += 4;
+      s1 += 4;
+      s2 += 4;
+      s3 += 4;
+      d += rowBytes;
+    }
+  }
+  for (; r + 2 <= w; r += 2) {
+    // Two lanes: 2 x 4 blocks interleaved into four (k, k+1, …) pairs.
+    let s0 = src + <usize>r * ld;
+    let s1 = s0 + ld;
+    let d = dst + (<usize>r << 2);
+    let k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      const x0 = v128.load(s0);
+      const x1 = v128.load(s1);
+      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+      v128.store64_lane(d, t0, 0);
+      v128.store64_lane(d + rowBytes, t0, 1);
+      v128.store64_lane(d + 2 * rowBytes, t1, 0);
+      v128.store64_lane(d + 3 * rowBytes, t1, 1);
+      s0 += 16;
+      s1 += 16;
+      d += 4 * rowBytes;
+    }
+    for (; k < kc; k++) {
+      store<f32>(d, load<f32>(s0));
+      store<f32>(d, load<f32>(s1), 4);
+      s0 += 4;
+      s1 += 4;
+      d += rowBytes;
     }
   }
   for (; r < W; r++) {
@@ -232,6 +258,7 @@ export function gemm(
     // Packing A costs about as much as one NR-column panel of the product:
     // with few panels, the micro-kernel reads A in place instead.
     const packsA = (nc + NR - 1) / NR > DIRECT_A_MAX_PANELS;
+    const mrStep = packsA ? MR : MR_DIRECT;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       // The first pass over K applies beta; later passes accumulate.
@@ -244,10 +271,10 @@ export function gemm(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const bp = packB + (<usize>jr * kc << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
+          for (let ir = 0; ir < mc; ir += mrStep) {
+            const mr = min(mrStep, mc - ir);
             const cp = c + ((<usize>(ic + ir) * ldc + <usize>(jc + jr)) << 2);
-            const full = mr == MR && nr == NR;
+            const full = mr == mrStep && nr == NR;
             const ct = full ? cp : edgeTile;
             const ldct: usize = full ? ldcBytes : <usize>NR << 2;
             const bt: f32 = full ? betaPass : 0;

@@ -11,3 +11,6 @@ export * from "./reduce";
 export * from "./swa";
 export * from "./ops_elementwise";
 export * from "./ops_reduce";
+export * from "./conv";
+export * from "./pool";
+export * from "./norm";

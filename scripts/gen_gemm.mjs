@@ -1,43 +1,55 @@
 #!/usr/bin/env node
-// Generates assembly/gemm_kernels.ts: the register-tiled GEMM micro-kernels,
-// one per tile shape and ISA, named as XNNPACK names them
-// (gemm_<MR>x<NR>__<isa>_<variant>).
+// Generates assembly/gemm_kernels.ts: the register-tiled GEMM micro-kernels
+// the driver (assembly/gemm.ts) calls, named as XNNPACK names them
+// (<ppmm|gemm>_<MR>x<NR>__<isa>_<variant>), and the per-build tile constants.
 //
-//   node scripts/gen_gemm.mjs [--tile 4x8]
+//   node scripts/gen_gemm.mjs
 //
 // Every kernel computes one MR x NR tile of C from packed panels:
 //   a: MR floats per k (column k of an MR-row panel of op(A)), kc of them,
 //   b: NR floats per k (row k of an NR-column panel of op(B)), kc of them,
 // then writes C = alpha * acc + beta * C (beta == 0: C is not read). The
 // accumulators live in v128 registers for the whole k loop; V8 on x64 has 15
-// allocatable xmm registers, so MR * NR / 4 accumulators + NR / 4 B vectors +
-// one broadcast A (+ one product temporary for mul+add) must fit in them.
+// allocatable xmm registers (xmm15 is its scratch).
 //
-// Variants per tile:
+// Variants:
 //   ppmm_…  A pre-packed in MR-row panels;  gemm_…  A read in place (no packing)
 //   …__wasmsimd_loadsplat    f32x4.mul + f32x4.add, A broadcast by v128.load32_splat
 //   …__wasmrelaxedsimd_fma   f32x4.relaxed_madd (one fused multiply-add where the CPU has FMA)
-//   …_k2                     either of them with k unrolled by 2: the driver's kernels (see SIMD_PPMM_KU)
-// `--tile` picks the tile the driver (assembly/gemm.ts) uses; the others are
-// generated too (kept for measurement, and compiled only if referenced).
+//   …_k2                     k unrolled by 2 (see the KU constants)
+//
+// Only the kernels the driver calls are generated (each build compiles the
+// ones its ASC_FEATURE_RELAXED_SIMD branch names). Tiles measured and dropped
+// on an AMD EPYC (Zen 4, 1 MiB L2) — kernel alone on L1-resident panels,
+// kc = 512, best of 40, relaxed build, FMA ceiling 59.1 GFLOP/s:
+//   4x8 k2 54.3, 6x8 k2 with row barriers 54.3 (56.3 at kc = 1024, 54.4 vs 53.3 at kc = 256),
+//   5x8 k2 with barriers 52.2–52.7, 3x12 k2 50.3–51.0, 2x16 k2 48.0;
+//   without barriers 5x8 22, 6x8 26, 4x12 27, 8x4 18 (spills, see below).
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const TILES = [
-  [4, 8],
-  [5, 8],
-  [6, 8],
-  [3, 12],
-  [4, 12],
-  [2, 16],
-  [8, 4],
-];
-const argv = process.argv.slice(2);
-const tileArg = argv.includes("--tile") ? argv[argv.indexOf("--tile") + 1] : "4x8";
-const [MR, NR] = tileArg.split("x").map(Number);
-if (!TILES.some(([m, n]) => m === MR && n === NR)) throw new Error(`unknown tile ${tileArg}`);
+/** V8's allocatable xmm registers on x64 (xmm0–xmm14). */
+const XMM_REGISTERS = 15;
+
+/**
+ * Row barriers. TurboFan schedules a wasm load where the effect chain puts
+ * it, but a pure operation (the FMA, the mul and add) as late as its uses
+ * allow within its basic block: every A broadcast and B vector of one k step
+ * is loaded before the first FMA, so MR·NR/4 accumulators + NR/4 B vectors +
+ * MR broadcasts (+ 1 product for mul+add) must fit in the 15 registers, or
+ * accumulators spill (5x8: 22 GFLOP/s, 6x8: 26, against 54 for 4x8). A
+ * conditional exit after each row's FMAs ends the block there, so each row's
+ * broadcast is loaded after the previous row's FMAs: MR·NR/4 + NR/4 + 1 live,
+ * and 6x8 fits (12 accumulators: slack for the FMA's 4-cycle latency on two
+ * pipes, where 4x8's 8 chains are exactly enough). The exit compares the A
+ * pointer with a small constant (1, 2, …): A is a heap block, never there,
+ * and distinct constants keep Binaryen and V8 from merging the checks.
+ */
+function needsRowBarriers(mr, nr, fma) {
+  return mr * (nr / 4) + nr / 4 + mr + (fma ? 0 : 1) > XMM_REGISTERS;
+}
 
 /**
  * One micro-kernel. `packed`: A is a pre-packed MR-row panel (MR floats per k,
@@ -48,13 +60,14 @@ if (!TILES.some(([m, n]) => m === MR && n === NR)) throw new Error(`unknown tile
  */
 function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
   const v = nr / 4;
+  const barriers = needsRowBarriers(mr, nr, fma);
   const variant = `${fma ? "wasmrelaxedsimd_fma" : "wasmsimd_loadsplat"}${ku > 1 ? `_k${ku}` : ""}`;
   const name = `${packed ? "ppmm" : "gemm"}_${mr}x${nr}__${variant}`;
   const L = [];
   L.push(
     `/** ${mr}x${nr} tile, ${packed ? "packed A panel" : "A read in place by row pointers"}, ` +
       `${fma ? "f32x4.relaxed_madd" : "f32x4.mul + f32x4.add"}; A broadcast with v128.load32_splat` +
-      `${ku > 1 ? `; k unrolled by ${ku}` : ""}. */`,
+      `${ku > 1 ? `; k unrolled by ${ku}` : ""}${barriers ? "; row barriers" : ""}. */`,
   );
   const aParams = packed ? "a: usize" : "mr: i32, a: usize, rs: usize, ks: usize";
   L.push(`export function ${name}(kc: i32, ${aParams}, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {`);
@@ -97,6 +110,7 @@ function kernel(mr, nr, fma, packed, { ku = 1 } = {}) {
             : `    c${r}x${j} = f32x4.add(c${r}x${j}, f32x4.mul(${va}, ${bj}));`,
         );
       }
+      if (barriers && r + 1 < mr) L.push(`    if (${packed ? "a" : "a0"} == <usize>${u * (mr - 1) + r + 1}) break; // row barrier: never taken`);
     }
     if (u + 1 < ku) L.push(`    if (b >= bLast${u}) break;`);
   }
@@ -153,8 +167,20 @@ const RELAXED_GEMM_KU = 2;
 const RELAXED_PPMM_KU = 2;
 const suffix = (ku) => (ku > 1 ? `_k${ku}` : "");
 
-/** The driver's entry for one tile: the relaxed-SIMD kernel in that build, the mul+add one otherwise. */
-function dispatch(fn, packed, m, n, doc) {
+/**
+ * The tiles per build. The relaxed build's packed kernel is 6x8 (12 FMA
+ * chains; 4x8's 8 chains are exactly the FMA latency × pipes of Zen 3/4, so
+ * any stall costs throughput); its mul+add twin cannot hold 12 accumulators
+ * and a product, so the simd build stays 4x8. A in place (narrow C) reads
+ * MR row pointers that each advance per k: 4 rows in both builds.
+ */
+const RELAXED_MR = 6;
+const SIMD_MR = 4;
+const DIRECT_MR = 4;
+const NR = 8;
+
+/** The driver's entry for one role: the relaxed-SIMD kernel in that build, the mul+add one otherwise. */
+function dispatch(fn, packed, [rm, rn], [sm, sn], doc) {
   const params = packed
     ? "kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32"
     : "kc: i32, mr: i32, a: usize, rs: usize, ks: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32";
@@ -166,37 +192,41 @@ function dispatch(fn, packed, m, n, doc) {
     "@inline",
     `export function ${fn}(${params}): void {`,
     "  if (ASC_FEATURE_RELAXED_SIMD) {",
-    `    ${kind}_${m}x${n}__wasmrelaxedsimd_fma${suffix(packed ? RELAXED_PPMM_KU : RELAXED_GEMM_KU)}(${args});`,
+    `    ${kind}_${rm}x${rn}__wasmrelaxedsimd_fma${suffix(packed ? RELAXED_PPMM_KU : RELAXED_GEMM_KU)}(${args});`,
     "  } else {",
-    `    ${kind}_${m}x${n}__wasmsimd_loadsplat${suffix(packed ? SIMD_PPMM_KU : SIMD_GEMM_KU)}(${args});`,
+    `    ${kind}_${sm}x${sn}__wasmsimd_loadsplat${suffix(packed ? SIMD_PPMM_KU : SIMD_GEMM_KU)}(${args});`,
     "  }",
     "}",
     "",
   ];
 }
 
-// The driver's narrow kernel (MR x 4) covers a last B panel of at most 4 columns.
-const tiles = TILES.some(([m, n]) => m === MR && n === 4) ? TILES : [...TILES, [MR, 4]];
 const out = [
   "// Generated by scripts/gen_gemm.mjs — do not edit; change the generator.",
-  "// GEMM micro-kernels by tile and ISA, and the tile the driver uses.",
+  "// The GEMM micro-kernels the driver calls, and the tiles per build.",
   "",
-  `/** Rows of the micro-kernel tile (the driver's A panel height). */`,
-  `export const MR: i32 = ${MR};`,
+  `/** Rows of the packed-A micro-kernel tile (the driver's A panel height): ${RELAXED_MR} in the relaxed build, ${SIMD_MR} otherwise. */`,
+  `export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? ${RELAXED_MR} : ${SIMD_MR};`,
+  `/** Rows of the micro-kernel tile that reads A in place. */`,
+  `export const MR_DIRECT: i32 = ${DIRECT_MR};`,
   `/** Columns of the micro-kernel tile (the driver's B panel width). */`,
   `export const NR: i32 = ${NR};`,
   "",
-  ...dispatch("ppmmMicroKernel", true, MR, NR, `The driver's micro-kernel on a packed A panel: ${MR}x${NR}.`),
-  ...dispatch("gemmMicroKernel", false, MR, NR, `The driver's micro-kernel on A in place (row stride rs, k stride ks, bytes; mr valid rows): ${MR}x${NR}.`),
-  ...dispatch("ppmmMicroKernelNarrow", true, MR, 4, `A last B panel of at most 4 columns (packed 4 wide), packed A: ${MR}x4.`),
-  ...dispatch("gemmMicroKernelNarrow", false, MR, 4, `A last B panel of at most 4 columns (packed 4 wide), A in place: ${MR}x4.`),
+  ...dispatch("ppmmMicroKernel", true, [RELAXED_MR, NR], [SIMD_MR, NR], "The driver's micro-kernel on a packed A panel: MR x NR."),
+  ...dispatch("gemmMicroKernel", false, [DIRECT_MR, NR], [DIRECT_MR, NR], `The driver's micro-kernel on A in place (row stride rs, k stride ks, bytes; mr valid rows): ${DIRECT_MR}x${NR}.`),
+  ...dispatch("ppmmMicroKernelNarrow", true, [RELAXED_MR, 4], [SIMD_MR, 4], "A last B panel of at most 4 columns (packed 4 wide), packed A: MR x 4."),
+  ...dispatch("gemmMicroKernelNarrow", false, [DIRECT_MR, 4], [DIRECT_MR, 4], `A last B panel of at most 4 columns (packed 4 wide), A in place: ${DIRECT_MR}x4.`),
 ];
-for (const [m, n] of tiles) {
-  for (const packed of [true, false]) out.push(kernel(m, n, false, packed), "", kernel(m, n, true, packed), "");
-  if (SIMD_PPMM_KU > 1) out.push(kernel(m, n, false, true, { ku: SIMD_PPMM_KU }), "");
-  if (SIMD_GEMM_KU > 1) out.push(kernel(m, n, false, false, { ku: SIMD_GEMM_KU }), "");
-  if (RELAXED_GEMM_KU > 1) out.push(kernel(m, n, true, false, { ku: RELAXED_GEMM_KU }), "");
-  if (RELAXED_PPMM_KU > 1) out.push(kernel(m, n, true, true, { ku: RELAXED_PPMM_KU }), "");
-}
+const kernels = [
+  kernel(RELAXED_MR, NR, true, true, { ku: RELAXED_PPMM_KU }),
+  kernel(RELAXED_MR, 4, true, true, { ku: RELAXED_PPMM_KU }),
+  kernel(SIMD_MR, NR, false, true, { ku: SIMD_PPMM_KU }),
+  kernel(SIMD_MR, 4, false, true, { ku: SIMD_PPMM_KU }),
+  kernel(DIRECT_MR, NR, true, false, { ku: RELAXED_GEMM_KU }),
+  kernel(DIRECT_MR, 4, true, false, { ku: RELAXED_GEMM_KU }),
+  kernel(DIRECT_MR, NR, false, false, { ku: SIMD_GEMM_KU }),
+  kernel(DIRECT_MR, 4, false, false, { ku: SIMD_GEMM_KU }),
+];
+for (const k of kernels) out.push(k, "");
 writeFileSync(join(root, "assembly/gemm_kernels.ts"), out.join("\n"));
-console.log(`wrote assembly/gemm_kernels.ts (${tiles.length} tiles x 2 A layouts x 2 ISAs; driver tile ${MR}x${NR})`);
+console.log(`wrote assembly/gemm_kernels.ts (${kernels.length} kernels: relaxed ${RELAXED_MR}x${NR}, simd ${SIMD_MR}x${NR}, in place ${DIRECT_MR}x${NR})`);

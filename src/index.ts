@@ -11,3 +11,5 @@ export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad_mode.js";
 export * as autograd from "./autograd/public.js";
 export * as F from "./nn/functional.js";
 export { arange, linspace, zerosLike, onesLike, fullLike, emptyLike, randLike, randnLike, randint, cat, stack, where } from "./ops/index.js";
+export * as io from "./io/index.js";
+export * as data from "./data/index.js";

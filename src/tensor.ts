@@ -334,10 +334,14 @@ export class Tensor {
     this.dispose();
   }
 
-  /** `{ shape, data }` with plain numbers, so `JSON.stringify(model.stateDict())` keeps the values. */
-  toJSON(): { shape: number[]; data: number[] } {
+  /**
+   * `{ shape, data }` with plain numbers, so `JSON.stringify(model.stateDict())`
+   * keeps the values; NaN and ±Infinity (which JSON cannot hold) are written
+   * as the strings "NaN", "Infinity" and "-Infinity", which loadStateDict reads.
+   */
+  toJSON(): { shape: number[]; data: (number | string)[] } {
     this.assertAlive("Tensor.toJSON");
-    return { shape: [...this.shape], data: Array.from(this.data) };
+    return { shape: [...this.shape], data: jsonData(this.data) };
   }
 
   toString(): string {
@@ -414,6 +418,42 @@ export function withPinnedReads<T>(fn: () => T): T {
   } finally {
     internalReads--;
   }
+}
+
+/** Values for JSON: numbers, with NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity". */
+export function jsonData(values: ArrayLike<number>): (number | string)[] {
+  const out = new Array<number | string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v - v === 0 ? v : String(v);
+  }
+  return out;
+}
+
+/**
+ * Checks tensor data from a state dict (a typed array, or a JSON array of
+ * numbers where "NaN", "Infinity" and "-Infinity" stand for themselves) and
+ * returns it as something `Float32Array.set` takes. Throws naming `what` on a
+ * wrong length or any other value (a string, null, ...).
+ */
+export function jsonValues(what: string, data: unknown, size: number): ArrayLike<number> {
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    if (data.length !== size) throw new RangeError(`${what} has ${data.length} values, its shape holds ${size}`);
+    return data;
+  }
+  if (!Array.isArray(data)) throw new TypeError(`${what}: data must be an array of numbers, got ${data === null ? "null" : typeof data}`);
+  if (data.length !== size) throw new RangeError(`${what} has ${data.length} values, its shape holds ${size}`);
+  let out: number[] | null = null;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v === "number") continue;
+    if (v === "NaN" || v === "Infinity" || v === "-Infinity") {
+      (out ??= data.slice())[i] = Number(v);
+      continue;
+    }
+    throw new TypeError(`${what}: data[${i}] is ${typeof v === "string" ? JSON.stringify(v) : String(v)}, not a number (NaN and ±Infinity are written "NaN", "Infinity", "-Infinity")`);
+  }
+  return out ?? (data as number[]);
 }
 
 export type BackwardHook = (t: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean }) => void;

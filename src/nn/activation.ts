@@ -1,6 +1,7 @@
 // Elementwise activations: ReLU, LeakyReLU, Tanh, Sigmoid, GELU (exact erf form).
 import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
+import { pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { leakyReluBackward, leakyReluForward, unaryBackward, unaryForward } from "./kernels.js";
 
@@ -63,6 +64,9 @@ export class LeakyReLU extends Activation {
   override describe(): string {
     return `LeakyReLU(negativeSlope=${this.negativeSlope})`;
   }
+  override extraRepr(): string {
+    return `negative_slope=${pyFloat(this.negativeSlope)}`;
+  }
   protected forwardKernel(x: Tensor, y: Tensor): void {
     leakyReluForward(x, y, this.negativeSlope);
   }
@@ -109,6 +113,9 @@ export class GELU extends Activation {
   }
   override describe(): string {
     return this.approximate === "tanh" ? "GELU(approximate='tanh')" : "GELU()";
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
   }
   protected forwardKernel(x: Tensor, y: Tensor): void {
     unaryForward(this.approximate === "tanh" ? "geluTanhForward" : "geluForward", x, y);

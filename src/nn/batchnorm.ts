@@ -4,6 +4,7 @@
 // in eval mode; then the affine y = x̂·weight + bias.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
+import { pyBool, pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { batchNormBackward, batchNormEvalForward, batchNormTrainForward, batchTranspose, firstNaN } from "./kernels.js";
 import { checkFeatures } from "./linear.js";
@@ -69,6 +70,11 @@ export class BatchNorm1d extends Module {
 
   override describe(): string {
     return `BatchNorm1d(${this.numFeatures})`;
+  }
+
+  override extraRepr(): string {
+    const momentum = this.momentum === null ? "None" : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${momentum}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 
   /** Back to the initial running statistics (mean 0, variance 1, no batches). */

@@ -2,6 +2,7 @@
 // 1 − p and scaled by 1/(1 − p), else zeroed; in eval mode the identity.
 import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
+import { pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { mulInto } from "./kernels.js";
 import { bernoulli, type Generator } from "../random.js";
@@ -28,6 +29,10 @@ export class Dropout extends Module {
 
   override describe(): string {
     return `Dropout(p=${this.p})`;
+  }
+
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 
   /** In eval mode (or p = 0) returns x itself; otherwise x·mask into a new (or recycled) buffer. */

@@ -29,6 +29,10 @@ export class Flatten extends Module {
     return `Flatten(startDim=${this.startDim}, endDim=${this.endDim})`;
   }
 
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
     const n = Math.max(x.ndim, 1);

@@ -2,6 +2,7 @@
 // (mean and biased variance per row), then the elementwise affine.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
+import { pyBool, pyFloat, pyTuple } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { firstNaN, layerNormBackward, layerNormForward } from "./kernels.js";
 
@@ -44,6 +45,10 @@ export class LayerNorm extends Module {
 
   override describe(): string {
     return `LayerNorm(${this.normalizedShape.length === 1 ? this.normalizedShape[0] : shapeToString(this.normalizedShape)})`;
+  }
+
+  override extraRepr(): string {
+    return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
   }
 
   override forward(x: Tensor): Tensor {

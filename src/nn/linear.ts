@@ -3,6 +3,7 @@
 // [prod(leading), in] without copying.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
+import { pyBool } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { biasAddRows, columnSums, gemm } from "./kernels.js";
 import { fillUniform } from "../random.js";
@@ -45,6 +46,10 @@ export class Linear extends Module {
 
   override describe(): string {
     return `Linear(${this.inFeatures}, ${this.outFeatures})`;
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }
 
   /** x [*, inFeatures] → [*, outFeatures] (a 1-D x gives [outFeatures]). */

@@ -1,9 +1,10 @@
 // Module: PyTorch's nn.Module — a tree of submodules owning parameters and
 // buffers, with recursive traversal, train/eval mode and state dicts.
-import { Tensor, markParameter, shapeToString } from "../tensor.js";
+import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
 import { firstNaN } from "./kernels.js";
-import { isReleasingNode, releaseGrad } from "../autograd/node.js";
+import { isReleasingNode } from "../autograd/node.js";
 import { result, runOwned } from "../lifetime.js";
+import { addIndent } from "./repr.js";
 
 /**
  * Every module's `forward` property: runs the class's forward as a call of
@@ -31,10 +32,6 @@ export class Module {
     return Object.prototype.hasOwnProperty.call(ctor, "moduleName") ? ctor.moduleName : ctor.name;
   }
 
-  constructor() {
-    Object.defineProperty(this, "forward", { value: forwardEntry, writable: true, configurable: true, enumerable: false });
-  }
-
   /** Training mode (true) or evaluation mode (false); see train() and eval(). */
   training = true;
   protected readonly _parameters = new Map<string, Tensor | null>();
@@ -43,35 +40,108 @@ export class Module {
   /** The buffers this module allocated (releaseOutput() accepts only these). */
   protected _made = new WeakSet<Tensor>();
 
-  /** Registers a parameter (or null, e.g. a disabled bias) under `name`. */
-  protected registerParameter(name: string, t: Tensor | null): void {
-    if (t) {
-      t.requiresGrad = true;
-      markParameter(t);
+  /** Names of buffers left out of the state dict (registerBuffer with `persistent: false`). */
+  protected readonly _nonPersistentBuffers = new Set<string>();
+
+  /**
+   * Returns a Proxy of the new module, so that assigning a module, a parameter
+   * or a registered buffer to a property registers it (PyTorch's
+   * `__setattr__`): `this.fc1 = new nn.Linear(4, 8)` makes `fc1` a child.
+   * Class fields (`fc1 = new nn.Linear(4, 8)`) and constructor assignments
+   * both go through it; `instanceof`, subclasses' private fields and method
+   * calls see the proxy as the module itself.
+   */
+  constructor() {
+    Object.defineProperty(this, "forward", { value: forwardEntry, writable: true, configurable: true, enumerable: false });
+    return wrap(this);
+  }
+
+  /**
+   * Registers a parameter (or null, e.g. a disabled bias) under `name`
+   * (PyTorch's `register_parameter`); `this[name]` then reads it. The tensor
+   * is made a parameter (requiresGrad = true). A leaf tensor is required.
+   */
+  registerParameter<T extends Tensor | null>(name: string, t: T): T {
+    this.checkNewName("registerParameter", "parameter", name, this._parameters, t);
+    if (t !== null && t !== undefined) {
+      if (!(t instanceof Tensor)) {
+        throw new TypeError(`registerParameter: cannot assign '${typeNameOf(t)}' object to parameter '${name}' (nn.Parameter or null required)`);
+      }
+      if (t.gradFn !== null) {
+        throw new Error(
+          `registerParameter: Cannot assign non-leaf Tensor to parameter '${name}'. Model parameters must be created explicitly. ` +
+            `To express '${name}' as a function of another Tensor, compute the value in the forward() method.`,
+        );
+      }
     }
-    this._parameters.set(name, t);
+    setRegistered(this, "parameter", name, t ?? null);
+    return t;
   }
 
-  /** Registers persistent state that is not trained (e.g. running statistics). */
-  protected registerBuffer(name: string, t: Tensor): void {
-    this._buffers.set(name, t);
+  /**
+   * Registers state that is not trained, e.g. running statistics (PyTorch's
+   * `register_buffer`). A persistent buffer (default) is part of stateDict();
+   * `this[name]` reads it. Returns the tensor (so a class field can say
+   * `steps = this.registerBuffer("steps", zeros([1]))`).
+   */
+  registerBuffer<T extends Tensor | null>(name: string, t: T, { persistent = true }: { persistent?: boolean } = {}): T {
+    this.checkNewName("registerBuffer", "buffer", name, this._buffers, t);
+    if (t !== null && t !== undefined && !(t instanceof Tensor)) {
+      throw new TypeError(`registerBuffer: cannot assign '${typeNameOf(t)}' object to buffer '${name}' (Tensor or null required)`);
+    }
+    if (typeof persistent !== "boolean") throw new TypeError(`registerBuffer: persistent must be a boolean, got ${String(persistent)}`);
+    setRegistered(this, "buffer", name, t ?? null);
+    if (persistent) this._nonPersistentBuffers.delete(name);
+    else this._nonPersistentBuffers.add(name);
+    return t;
   }
 
-  protected registerModule(name: string, m: Module): void {
-    if (!(m instanceof Module)) throw new TypeError(`registerModule: ${name} is not a Module: ${String(m)}`);
-    this._modules.set(name, m);
+  /** Adds a child module under `name` (PyTorch's `register_module` / `add_module`); `this[name]` reads it. */
+  registerModule<M extends Module | null>(name: string, m: M): M {
+    if (m !== null && m !== undefined && !(m instanceof Module)) {
+      throw new TypeError(`registerModule: ${typeNameOf(m)} is not a Module subclass`);
+    }
+    this.checkNewName("registerModule", "module", name, this._modules, m);
+    setRegistered(this, "module", name, m ?? null);
+    return m;
+  }
+
+  /** PyTorch's checks of a name given to registerParameter/registerBuffer/registerModule. */
+  private checkNewName(what: string, kind: string, name: unknown, registry: Map<string, unknown>, value: unknown): asserts name is string {
+    if (typeof name !== "string") throw new TypeError(`${what}: ${kind} name should be a string. Got ${typeNameOf(name)}`);
+    if (name.includes(".")) {
+      throw new KeyError(`${what}: ${kind} name can't contain "."${kind === "module" ? `, got: ${name}` : ""}`);
+    }
+    if (name === "") throw new KeyError(`${what}: ${kind} name can't be empty string ""`);
+    // An existing attribute (a field, a method, another registry's entry) may
+    // not be shadowed; re-registering the value a field already holds (as the
+    // built-in layers do: `this.weight = w; registerParameter("weight", w)`),
+    // or a field declared but not yet assigned (undefined), is fine.
+    if (name in this && !registry.has(name)) {
+      const own = Object.getOwnPropertyDescriptor(this, name);
+      const holdsValue = own !== undefined && "value" in own && (own.value === undefined || own.value === value);
+      if (!holdsValue || this._parameters.has(name) || this._buffers.has(name) || this._modules.has(name)) {
+        throw new KeyError(`${what}: attribute '${name}' already exists`);
+      }
+    }
   }
 
   forward(..._inputs: unknown[]): Tensor {
     throw new Error(`${this.typeName}.forward is not implemented`);
   }
 
+  /** The direct children with their names, each module once (PyTorch's `named_children`). */
   *namedChildren(): IterableIterator<[string, Module]> {
-    yield* this._modules;
+    const seen = new Set<Module>();
+    for (const [name, m] of this._modules) {
+      if (seen.has(m)) continue;
+      seen.add(m);
+      yield [name, m];
+    }
   }
 
   children(): Module[] {
-    return [...this._modules.values()];
+    return [...this.namedChildren()].map(([, m]) => m);
   }
 
   /** This module and every descendant, pre-order, each once. */
@@ -120,7 +190,7 @@ export class Module {
 
   /** Calls fn on every submodule (children first) and then on this one, as PyTorch does. */
   apply(fn: (m: Module) => void): this {
-    for (const m of this._modules.values()) m.apply(fn);
+    for (const m of this.children()) m.apply(fn);
     fn(this);
     return this;
   }
@@ -128,7 +198,7 @@ export class Module {
   train(mode = true): this {
     if (typeof mode !== "boolean") throw new TypeError(`train: mode must be a boolean, got ${String(mode)}`);
     this.training = mode;
-    for (const m of this._modules.values()) m.train(mode);
+    for (const m of this.children()) m.train(mode);
     return this;
   }
 
@@ -140,34 +210,50 @@ export class Module {
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
-      if (setToNone) releaseGrad(p, `${this.typeName}.zeroGrad()`);
+      if (setToNone) p.grad = null;
       else p.grad.data.fill(0);
     }
   }
 
-  /** Copies of every parameter and buffer, keyed by dotted name (PyTorch's order). */
+  /**
+   * Copies of every parameter and persistent buffer, keyed by dotted name in
+   * PyTorch's order. As PyTorch's `state_dict`, a module reachable by several
+   * paths (the same layer used twice) is listed under each of them.
+   */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [prefix, m] of this.namedModules()) {
-      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
-      for (const [name, p] of m._parameters) if (p) out[key(name)] = p.clone();
-      for (const [name, b] of m._buffers) out[key(name)] = b.clone();
-    }
+    for (const [key, t] of this.stateTensors()) out[key] = t.clone();
     return out;
   }
 
   /**
    * Copies values in from a state dict (Tensors, or `{ shape, data }` objects
-   * as JSON gives back). With `strict` (default), missing and unexpected keys
-   * are errors. Everything is checked before anything is copied. Returns the
-   * keys that did not match, as PyTorch's `load_state_dict` does
-   * (`missing_keys`, `unexpected_keys`; empty when everything matched).
+   * as JSON gives back; NaN and ±Infinity may appear as the strings "NaN",
+   * "Infinity", "-Infinity", as toJSON writes them). With `strict` (default),
+   * missing and unexpected keys are errors (PyTorch's messages). Everything is
+   * checked before anything is copied. Returns the keys that did not match,
+   * as PyTorch's `load_state_dict` does (`missing_keys`, `unexpected_keys`;
+   * empty when everything matched).
    */
   loadStateDict(
-    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number> }>,
+    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number | string> }>,
     { strict = true }: { strict?: boolean } = {},
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
-    if (sd === null || typeof sd !== "object") throw new TypeError(`loadStateDict: expected an object, got ${String(sd)}`);
+    const { apply, missingKeys, unexpectedKeys } = this.planLoadStateDict(sd, { strict });
+    apply();
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * loadStateDict's validation without its effect: throws as loadStateDict
+   * would, else returns the key lists and `apply`, which copies the values
+   * in (checkpoint loading validates every part before applying any).
+   */
+  planLoadStateDict(
+    sd: Record<string, Tensor | { shape: readonly number[]; data: ArrayLike<number | string> }>,
+    { strict = true }: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[]; apply: () => void } {
+    if (sd === null || typeof sd !== "object" || Array.isArray(sd)) throw new TypeError(`loadStateDict: expected an object, got ${String(sd)}`);
     if (typeof strict !== "boolean") throw new TypeError(`loadStateDict: strict must be a boolean, got ${String(strict)}`);
     const own = this.stateTensors();
     const missingKeys = [...own.keys()].filter((k) => !(k in sd));
@@ -191,29 +277,33 @@ export class Module {
     for (const [k, v] of Object.entries(sd)) {
       const target = own.get(k);
       if (!target) continue;
-      const shape = v instanceof Tensor ? v.shape : v?.shape;
-      const data = v instanceof Tensor ? v.data : v?.data;
-      if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape`);
-      if (shape!.length !== target.shape.length || shape!.some((d, i) => d !== target.shape[i])) {
+      if (v instanceof Tensor) v.assertAlive(`loadStateDict: ${k}`);
+      else if (v === null || typeof v !== "object") throw new TypeError(`loadStateDict: ${k} must be a Tensor or { shape, data }, got ${String(v)}`);
+      const shape = v.shape;
+      if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape (expected an array of sizes, got ${JSON.stringify(shape)})`);
+      if (shape.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 0)) {
+        throw new TypeError(`loadStateDict: ${k} has shape ${JSON.stringify(shape)}: every size must be a non-negative integer`);
+      }
+      if (shape.length !== target.shape.length || shape.some((d, i) => d !== target.shape[i])) {
         throw new RangeError(
-          `loadStateDict: ${k} has shape ${shapeToString(shape!)} in the state dict but ${shapeToString(target.shape)} in the module ` +
-            `(size mismatch for ${k}: copying a param with shape ${shapeToString(shape!)} from checkpoint, the shape in current model is ${shapeToString(target.shape)}.)`,
+          `loadStateDict: ${k} has shape ${shapeToString(shape)} in the state dict but ${shapeToString(target.shape)} in the module ` +
+            `(size mismatch for ${k}: copying a param with shape ${shapeToString(shape)} from checkpoint, the shape in current model is ${shapeToString(target.shape)}.)`,
         );
       }
-      if (!data || data.length !== target.size) throw new RangeError(`loadStateDict: ${k} needs ${target.size} values`);
-      plan.push([target, data]);
+      const data = v instanceof Tensor ? v.data : v.data;
+      plan.push([target, jsonValues(`loadStateDict: ${k}`, data, target.size)]);
     }
-    for (const [target, data] of plan) target.data.set(data);
-    return { missingKeys, unexpectedKeys };
+    return { missingKeys, unexpectedKeys, apply: () => { for (const [target, data] of plan) target.data.set(data); } };
   }
 
-  private stateTensors(): Map<string, Tensor> {
-    const out = new Map<string, Tensor>();
-    for (const [prefix, m] of this.namedModules()) {
-      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
-      for (const [name, p] of m._parameters) if (p) out.set(key(name), p);
-      for (const [name, b] of m._buffers) out.set(key(name), b);
-    }
+  /** Every state-dict entry (the tensors themselves), each path of a shared module listed. */
+  private stateTensors(prefix = "", out = new Map<string, Tensor>(), path = new Set<Module>()): Map<string, Tensor> {
+    if (path.has(this)) throw new Error(`stateDict: module ${this.typeName} contains itself (at '${prefix}')`);
+    path.add(this);
+    for (const [name, p] of this._parameters) if (p) out.set(prefix + name, p);
+    for (const [name, b] of this._buffers) if (!this._nonPersistentBuffers.has(name)) out.set(prefix + name, b);
+    for (const [name, m] of this._modules) m.stateTensors(`${prefix}${name}.`, out, path);
+    path.delete(this);
     return out;
   }
 
@@ -253,13 +343,15 @@ export class Module {
       else if (key === "_modules") nv = mods;
       else if (remap.has(v)) nv = remap.get(v);
       else if (Array.isArray(v) && v.some((x) => remap.has(x))) nv = v.map((x) => (remap.has(x) ? remap.get(x) : x));
+      else if (key === "_nonPersistentBuffers") nv = new Set(this._nonPersistentBuffers);
       Object.defineProperty(copy, key, { ...Object.getOwnPropertyDescriptor(this, key)!, value: nv });
     }
-    copy.resetScratch();
-    return copy;
+    const wrapped = wrap(copy);
+    wrapped.resetScratch();
+    return wrapped;
   }
 
-  /** Gives a clone its own record of the buffers it made. */
+  /** Drops the buffer pool so a clone does not share it. */
   protected resetScratch(): void {
     this._made = new WeakSet();
   }
@@ -329,6 +421,27 @@ export class Module {
     return `${this.typeName}()`;
   }
 
+  /**
+   * This module's own settings as PyTorch's `extra_repr` prints them, e.g.
+   * "in_features=784, out_features=256, bias=True" (empty by default).
+   * Override it in your own modules to show yours in toString().
+   */
+  extraRepr(): string {
+    return "";
+  }
+
+  /** PyTorch's repr: `Sequential(\n  (0): Linear(in_features=784, out_features=256, bias=True)\n  …\n)`. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split("\n") : [];
+    const childLines = [...this._modules].map(([name, m]) => `(${name}): ${addIndent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let body = "";
+    if (extraLines.length === 1 && childLines.length === 0) body = extraLines[0];
+    else if (lines.length) body = `\n  ${lines.join("\n  ")}\n`;
+    return `${this.typeName}(${body})`;
+  }
+
   /** Throws unless x is a live Tensor (before any state changes). */
   protected checkTensorInput(x: unknown, what = "input"): asserts x is Tensor {
     if (!(x instanceof Tensor)) throw new TypeError(`${this.describe()}: ${what} must be a Tensor, got ${String(x)}`);
@@ -351,3 +464,125 @@ export function positionOf(shape: readonly number[], i: number): string {
   }
   return `[${idx.join(", ")}]`;
 }
+
+/** PyTorch's KeyError for a bad attribute name (an Error named "KeyError"). */
+export class KeyError extends Error {
+  override name = "KeyError";
+}
+
+/** A value's type for messages, as PyTorch's torch.typename: "Tensor", "Linear", "number", "string", … */
+export function typeNameOf(v: unknown): string {
+  if (v === null) return "null";
+  if (v instanceof Tensor) return isParameter(v) ? "Parameter" : "Tensor";
+  if (v instanceof Module) return v.typeName;
+  if (Array.isArray(v)) return "Array";
+  if (typeof v === "object" || typeof v === "function") return (v as object).constructor?.name || typeof v;
+  return typeof v;
+}
+
+type Registry = "parameter" | "buffer" | "module";
+
+/** The maps of a module (its raw target, reached from the proxy's traps). */
+interface Registries {
+  _parameters: Map<string, Tensor | null>;
+  _buffers: Map<string, Tensor>;
+  _modules: Map<string, Module>;
+  _nonPersistentBuffers: Set<string>;
+}
+
+/**
+ * Puts `value` in one registry under `name`, out of the others, and makes
+ * `module[name]` read it (an own data property, so reads cost nothing extra).
+ * A null buffer or child is dropped from its map (PyTorch keeps the name with
+ * None; nothing else differs).
+ */
+function setRegistered(module: Module, kind: Registry, name: string, value: Tensor | Module | null): void {
+  const r = module as unknown as Registries;
+  if (kind !== "parameter") r._parameters.delete(name);
+  if (kind !== "buffer") {
+    r._buffers.delete(name);
+    r._nonPersistentBuffers.delete(name);
+  }
+  if (kind !== "module") r._modules.delete(name);
+  if (kind === "parameter") {
+    const t = value as Tensor | null;
+    if (t) {
+      t.requiresGrad = true;
+      markParameter(t);
+    }
+    r._parameters.set(name, t);
+  } else if (kind === "buffer") {
+    if (value) r._buffers.set(name, value as Tensor);
+    else r._buffers.delete(name);
+  } else if (value) r._modules.set(name, value as Module);
+  else r._modules.delete(name);
+  // Straight onto the target: defining through the proxy would come back here.
+  const target = rawTargets.get(module) ?? module;
+  Reflect.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** Proxy → its module object (for defining properties without re-entering the trap). */
+const rawTargets = new WeakMap<object, Module>();
+/** Module object → its proxy. */
+const proxyOf = new WeakMap<Module, Module>();
+
+function wrap<M extends Module>(m: M): M {
+  const p = new Proxy(m, registrar);
+  rawTargets.set(p, m);
+  proxyOf.set(m, p);
+  return p as M;
+}
+
+/**
+ * The traps behind user-defined modules: PyTorch's `Module.__setattr__`.
+ * Assignment (`this.x = v`) and class fields (`x = v`) both arrive at
+ * defineProperty (a proxy's [[Set]] defines on its receiver, the proxy).
+ */
+const registrar: ProxyHandler<Module> = {
+  defineProperty(target, key, desc) {
+    if (typeof key !== "string" || !("value" in desc)) return Reflect.defineProperty(target, key, desc);
+    const value: unknown = desc.value;
+    const r = target as unknown as Registries;
+    // `undefined` leaves a registered name alone: a TypeScript field declared
+    // without initializer (`fc!: Linear`) in a subclass defines it as undefined.
+    if (value === undefined && (r._parameters.has(key) || r._modules.has(key) || r._buffers.has(key))) return true;
+    const self = proxyOf.get(target)!;
+    if (isParameter(value)) {
+      (value as Tensor).assertAlive(`${target.typeName}.${key}`);
+      setRegistered(self, "parameter", key, value as Tensor);
+    } else if (r._parameters.has(key)) {
+      if (value !== null && value !== undefined) {
+        throw new TypeError(`${target.typeName}: cannot assign '${typeNameOf(value)}' as parameter '${key}' (nn.Parameter or null expected)`);
+      }
+      setRegistered(self, "parameter", key, null);
+    } else if (value instanceof Module) {
+      setRegistered(self, "module", key, value);
+    } else if (r._modules.has(key)) {
+      if (value !== null && value !== undefined) {
+        throw new TypeError(`${target.typeName}: cannot assign '${typeNameOf(value)}' as child module '${key}' (nn.Module or null expected)`);
+      }
+      setRegistered(self, "module", key, null);
+    } else if (r._buffers.has(key)) {
+      if (value !== null && value !== undefined && !(value instanceof Tensor)) {
+        throw new TypeError(`${target.typeName}: cannot assign '${typeNameOf(value)}' as buffer '${key}' (Tensor or null expected)`);
+      }
+      const persistent = !r._nonPersistentBuffers.has(key);
+      setRegistered(self, "buffer", key, (value as Tensor | null | undefined) ?? null);
+      if (!persistent && value) r._nonPersistentBuffers.add(key);
+    } else {
+      return Reflect.defineProperty(target, key, desc);
+    }
+    return true;
+  },
+  deleteProperty(target, key) {
+    if (typeof key === "string") {
+      const r = target as unknown as Registries;
+      r._parameters.delete(key);
+      r._buffers.delete(key);
+      r._nonPersistentBuffers.delete(key);
+      r._modules.delete(key);
+    }
+    return Reflect.deleteProperty(target, key);
+  },
+};
+

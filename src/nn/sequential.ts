@@ -18,7 +18,18 @@ export class Sequential extends Module {
 
   /** The i-th module (negative i counts from the end). */
   at(i: number): Module | undefined {
-    return this.children().at(i);
+    return [...this._modules.values()].at(i);
+  }
+
+  /** Adds a module at the end; returns this Sequential. */
+  append(m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError(`Sequential.append: the argument is not a Module: ${String(m)}`);
+    this.registerModule(String(this._modules.size), m);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this._modules.values();
   }
 
   override describe(): string {

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { adadeltaStepJs } from "../reference/optim.js";
 import {
-  withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBool, checkEps, checkInRange, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 
@@ -35,7 +35,7 @@ export class Adadelta extends Optimizer {
 
   protected override checkOptions(o: Record<string, unknown>): void {
     checkLr(o.lr);
-    if (typeof o.rho !== "number" || !(o.rho >= 0 && o.rho <= 1)) throw new RangeError(`Invalid rho value: ${String(o.rho)}`);
+    checkInRange(o.rho, "rho", 0, 1);
     checkEps(o.eps);
     checkNonNegative(o.weightDecay, "weight_decay");
     checkBool(o.maximize, "maximize");

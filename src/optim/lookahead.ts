@@ -1,9 +1,10 @@
 // Lookahead (Zhang, Lucas, Hinton & Ba, "Lookahead Optimizer: k steps
 // forward, 1 step back", NeurIPS 2019, Algorithm 1) around any optimizer.
-import { Tensor, sameShape, shapeToString } from "../tensor.js";
+import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { lookaheadSyncJs } from "../reference/optim.js";
+import { describe, optionsArg } from "../validate.js";
 import {
-  Optimizer, f32, type ParamGroup, type ParamGroupInit, type ParamState, type StateDict, type TensorJson,
+  Optimizer, WRAPS_ANOTHER_OPTIMIZER, checkOptionNumber, f32, type ParamGroup, type ParamGroupInit, type ParamState, type StateDict, type TensorJson,
 } from "./optimizer.js";
 import type { TableRow } from "./tensor_table.js";
 
@@ -37,16 +38,42 @@ export class Lookahead extends Optimizer {
   #counter = 0;
   #syncGroup = { params: [], lr: 0, gradCentralization: false } as ParamGroup;
 
-  constructor(inner: Optimizer, options: LookaheadOptions = {}) {
-    super(null, {});
-    const { k = 5, alpha = 0.5 } = options;
-    if (!(inner instanceof Optimizer)) throw new TypeError(`Lookahead: inner must be an optimizer, got ${String(inner)}`);
+  constructor(inner: Optimizer, options?: LookaheadOptions) {
+    super(WRAPS_ANOTHER_OPTIMIZER, {});
+    const { k = 5, alpha = 0.5 } = optionsArg(this.name, options, ["k", "alpha"]) as LookaheadOptions;
+    if (!(inner instanceof Optimizer)) throw new TypeError(`${this.name}: inner must be an optimizer, got ${describe(inner)}`);
+    if (inner.disposed) throw new Error(`${this.name}: the inner optimizer ${inner.name} has been disposed and cannot be used`);
     Lookahead.checkK(k);
     Lookahead.checkAlpha(alpha);
     this.inner = inner;
     this.k = k;
     this.alpha = alpha;
-    for (const g of inner.paramGroups) for (const p of g.params) this.#slow.set(p, p.clone());
+    this.addSlowWeights(inner.paramGroups.flatMap((g) => g.params), `${this.name}: inner.paramGroups`);
+  }
+
+  /**
+   * Slow copies of the parameters that lack one. Every parameter is checked
+   * first; if memory runs out midway, the copies made so far are freed, so an
+   * error leaves memory as it was.
+   */
+  private addSlowWeights(params: readonly unknown[], where: string): void {
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new TypeError(`${where}: params[${i}] must be a Tensor, got ${describe(p)}`);
+      p.assertAlive(`${where}: params[${i}]`);
+    });
+    const made: Tensor[] = [];
+    try {
+      for (const p of params as Tensor[]) {
+        if (this.#slow.has(p)) continue;
+        const s = p.clone();
+        made.push(s);
+        this.#slow.set(p, s);
+      }
+    } catch (e) {
+      for (const s of made) s.dispose();
+      for (const [p, s] of this.#slow) if (made.includes(s)) this.#slow.delete(p);
+      throw e;
+    }
   }
 
   /** The slow copy of `p`, created from `p` the first time it is needed (parameters added to the inner optimizer later). */
@@ -60,11 +87,11 @@ export class Lookahead extends Optimizer {
   }
 
   private static checkK(k: unknown): void {
-    if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new RangeError(`Invalid lookahead steps k: ${String(k)} (expected an integer >= 1)`);
+    checkOptionNumber("Invalid lookahead steps k", k, { integer: true, min: 1 });
   }
 
   private static checkAlpha(alpha: unknown): void {
-    if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new RangeError(`Invalid slow update rate alpha: ${String(alpha)} (expected 0 <= alpha <= 1)`);
+    checkOptionNumber("Invalid slow update rate alpha", alpha, { min: 0, max: 1 });
   }
 
   override get name(): string {
@@ -93,10 +120,10 @@ export class Lookahead extends Optimizer {
   protected override updateGroup(): void {}
 
   override step<T = unknown>(closure?: () => T): T | undefined {
+    this.assertUsable("step");
     const loss = Optimizer.callClosure(this.name, closure);
-    Lookahead.checkK(this.k); // k and alpha are public and mutable, like paramGroups
-    Lookahead.checkAlpha(this.alpha);
-    for (const g of this.paramGroups) for (const p of g.params) this.slowOf(p);
+    this.checkStep();
+    this.addSlowWeights(this.paramGroups.flatMap((g) => g.params), `${this.name}.step: paramGroups`);
     this.inner.step();
     this.#counter++;
     if (this.#counter % this.k !== 0) return loss;
@@ -107,20 +134,40 @@ export class Lookahead extends Optimizer {
     return loss;
   }
 
+  /** The inner optimizer's checks, and k and alpha (public and mutable, like paramGroups). */
+  override checkStep(): void {
+    this.assertUsable("step");
+    try {
+      Lookahead.checkK(this.k);
+      Lookahead.checkAlpha(this.alpha);
+    } catch (e) {
+      (e as Error).message = `${this.name}.step: ${(e as Error).message}`;
+      throw e;
+    }
+    this.inner.checkStep();
+  }
+
   override addParamGroup(group: ParamGroupInit): void {
+    this.assertUsable("addParamGroup");
     this.inner.addParamGroup(group);
-    const g = this.inner.paramGroups[this.inner.paramGroups.length - 1];
-    for (const p of g.params) this.#slow.set(p, p.clone());
+    const groups = this.inner.paramGroups;
+    try {
+      this.addSlowWeights(groups[groups.length - 1].params, `${this.name}.addParamGroup`);
+    } catch (e) {
+      groups.pop();
+      throw e;
+    }
   }
 
   override stateDict(): StateDict {
+    this.assertUsable("stateDict");
     const sd = this.inner.stateDict();
     const slow: Record<string, TensorJson> = {};
     let i = 0;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         const s = this.slowOf(p);
-        slow[String(i++)] = { shape: [...s.shape], data: Array.from(s.data) };
+        slow[String(i++)] = { shape: [...s.shape], data: jsonData(s.data) };
       }
     }
     sd.lookahead = { k: this.k, alpha: this.alpha, step: this.#counter, slow };
@@ -130,19 +177,19 @@ export class Lookahead extends Optimizer {
   protected override planLoad(sd: StateDict): () => void {
     const who = `${this.name}.loadStateDict`;
     const la = sd?.lookahead as { k: number; alpha: number; step: number; slow: Record<string, TensorJson> } | undefined;
-    if (!la || typeof la !== "object") throw new Error(`${who}: the state dict has no lookahead section (was it saved from a Lookahead?)`);
+    if (!la || typeof la !== "object" || Array.isArray(la)) throw new Error(`${who}: the state dict has no lookahead section (was it saved from a Lookahead?)`);
     Lookahead.checkK(la.k);
     Lookahead.checkAlpha(la.alpha);
     if (typeof la.step !== "number" || !Number.isInteger(la.step) || la.step < 0) throw new RangeError(`${who}: invalid lookahead step ${String(la.step)}`);
     const params = this.paramGroups.flatMap((g) => g.params);
-    const slowValues: [Tensor, number[]][] = [];
+    const slowValues: [Tensor, ArrayLike<number>][] = [];
     params.forEach((p, i) => {
       const s = la.slow?.[String(i)];
       if (!s) throw new Error(`${who}: slow weights for parameter ${i} are missing`);
-      if (!sameShape(s.shape, p.shape) || s.data?.length !== p.size) {
-        throw new RangeError(`${who}: slow weights ${i} have shape ${shapeToString(s.shape)}, parameter ${i} has shape ${shapeToString(p.shape)}`);
+      if (!Array.isArray(s.shape) || !sameShape(s.shape, p.shape)) {
+        throw new RangeError(`${who}: slow weights ${i} have shape ${shapeToString(s.shape ?? [])}, parameter ${i} has shape ${shapeToString(p.shape)}`);
       }
-      slowValues.push([p, s.data]);
+      slowValues.push([p, jsonValues(`${who}: slow weights ${i}`, s.data, p.size)]);
     });
     const applyInner = (this.inner as unknown as Loader).planLoad(sd);
     return () => {

@@ -2,6 +2,7 @@
 // workshop), as torch.optim.NAdam 1.13 (momentum schedule μt included).
 import type { Tensor } from "../tensor.js";
 import { nadamStepJs } from "../reference/optim.js";
+import { describe } from "../validate.js";
 import {
   withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -53,7 +54,7 @@ export class NAdam extends Optimizer {
     checkNonNegative(o.weightDecay, "weight_decay");
     checkNonNegative(o.momentumDecay, "momentum_decay");
     if (o.foreach !== null && o.foreach !== undefined && typeof o.foreach !== "boolean") {
-      throw new TypeError(`Invalid foreach value: ${String(o.foreach)} (expected a boolean or null)`);
+      throw new TypeError(`Invalid foreach value: ${describe(o.foreach)} (expected a boolean or null)`);
     }
   }
 

@@ -4,12 +4,12 @@
 // update rule: validation before anything changes, gradient centralization,
 // and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
 // twin per tensor.
-import { releaseGrad } from "../autograd/node.js";
 import { runOwned } from "../lifetime.js";
-import { Tensor, sameShape, shapeToString } from "../tensor.js";
+import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { centralizeRowsJs } from "../reference/optim.js";
 import { TensorTable, type TableRow } from "./tensor_table.js";
+import { describe, expectedNumber, isPlainObject, optionsArg, booleanOption, satisfies, type NumberRule } from "../validate.js";
 
 /** What a constructor or addParamGroup accepts as one group. */
 export interface ParamGroupInit {
@@ -31,10 +31,22 @@ export type ParamsArg = Iterable<Tensor> | ParamGroupInit[];
 /** Per-parameter state: buffers (tensors shaped like the parameter) and scalars such as `step`. */
 export type ParamState = Record<string, Tensor | number>;
 
-/** A state buffer in a state dict: plain JSON. */
+/**
+ * A state buffer in a state dict: plain JSON (NaN and ±Infinity as the strings
+ * "NaN", "Infinity", "-Infinity"). loadStateDict also takes a Float32Array as data.
+ */
 export interface TensorJson {
   shape: number[];
-  data: number[];
+  data: (number | string)[] | Float32Array;
+}
+
+/** Keys that lr schedulers add to parameter groups (PyTorch's names, kept as they are). */
+export const SCHEDULER_GROUP_KEYS: readonly string[] = ["initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum", "swa_lr"];
+
+/** Throws unless every number in an option value (a number or an array of them) is finite. */
+function checkFiniteOption(where: string, key: string, v: unknown): void {
+  const bad = (x: unknown) => typeof x === "number" && !Number.isFinite(x);
+  if (bad(v) || (Array.isArray(v) && v.some(bad))) throw new RangeError(`${where}: option ${key} must be finite, got ${JSON.stringify(v, (_, x) => (bad(x) ? String(x) : x))}`);
 }
 
 export interface StateDict {
@@ -63,9 +75,7 @@ function isTensorJson(v: unknown): v is TensorJson {
 /** Options without the keys whose value is `undefined` (which means "the default"). */
 export function definedOptions<T extends object>(options: T | undefined): Partial<T> {
   if (options === undefined || options === null) return {};
-  if (typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`optimizer options must be an object, got ${String(options)}`);
-  }
+  if (!isPlainObject(options)) throw new TypeError(`optimizer options must be an object, got ${describe(options)}`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
   return out as Partial<T>;
@@ -100,14 +110,14 @@ function checkImplementationFlag(name: string, key: string, value: unknown): voi
     }
     return;
   }
-  throw new TypeError(`${name}: ${key} must be a boolean${key === "foreach" ? " or null" : ""}, got ${String(value)}`);
+  throw new TypeError(`${name}: ${key} must be a boolean${key === "foreach" ? " or null" : ""}, got ${describe(value)}`);
 }
 
 /**
  * If `key` is one of optimizer `name`'s implementation switches: checks its
  * value (errors name `where`), removes it from `options` and returns true.
  */
-function dropImplementationFlag(name: string, where: string, options: Record<string, unknown>, key: string): boolean {
+export function dropImplementationFlag(name: string, where: string, options: Record<string, unknown>, key: string): boolean {
   if (!IMPLEMENTATION_FLAGS[name]?.includes(key)) return false;
   checkImplementationFlag(where, key, options[key]);
   delete options[key];
@@ -132,34 +142,60 @@ export function withDefaults(name: string, defaults: Record<string, unknown>, op
   return { ...defaults, ...given };
 }
 
+/**
+ * The option checks every optimizer's checkOptions() uses, in PyTorch's words
+ * ("Invalid learning rate: -1"). They run in the constructor, addParamGroup(),
+ * loadStateDict() and at every step() (paramGroups are mutable), so one rule
+ * covers them all. Every number must be finite: PyTorch accepts lr=inf and
+ * turns every parameter into NaN; here it is an error like a negative lr. A
+ * value of the wrong type (the string "0.1") is a TypeError saying so.
+ */
+export function checkOptionNumber(label: string, value: unknown, rule: NumberRule): void {
+  if (typeof value !== "number") {
+    throw new TypeError(`${label}: ${describe(value)} (expected ${expectedNumber(rule)}, got ${value === null ? "null" : typeof value})`);
+  }
+  if (!satisfies(value, rule)) throw new RangeError(`${label}: ${describe(value)}`);
+}
+
+/** A finite number >= 0 (PyTorch's "Invalid weight_decay value: -1"). `what` is PyTorch's name for it. */
 export function checkNonNegative(value: unknown, what: string): void {
-  if (typeof value !== "number") throw new TypeError(`Invalid ${what} value: ${String(value)} (expected a number)`);
-  if (!(value >= 0)) throw new RangeError(`Invalid ${what} value: ${value}`);
+  checkOptionNumber(`Invalid ${what} value`, value, { min: 0 });
+}
+
+/** A finite number (e.g. SGD's dampening, which PyTorch leaves unchecked). */
+export function checkFinite(value: unknown, what: string): void {
+  checkOptionNumber(`Invalid ${what} value`, value, {});
+}
+
+/** A number in [min, max] (e.g. Adadelta's rho in [0, 1]). */
+export function checkInRange(value: unknown, what: string, min: number, max: number): void {
+  checkOptionNumber(`Invalid ${what} value`, value, { min, max });
 }
 
 export function checkLr(value: unknown): void {
-  if (typeof value !== "number") throw new TypeError(`Invalid learning rate: ${String(value)} (expected a number)`);
-  if (!(value >= 0)) throw new RangeError(`Invalid learning rate: ${value}`);
+  checkOptionNumber("Invalid learning rate", value, { min: 0 });
 }
 
 export function checkEps(value: unknown): void {
-  if (typeof value !== "number") throw new TypeError(`Invalid epsilon value: ${String(value)} (expected a number)`);
-  if (!(value >= 0)) throw new RangeError(`Invalid epsilon value: ${value}`);
+  checkOptionNumber("Invalid epsilon value", value, { min: 0 });
 }
 
 export function checkBetas(betas: unknown): void {
   if (!Array.isArray(betas) || betas.length !== 2) {
-    throw new TypeError(`Invalid betas: ${JSON.stringify(betas)} (expected an array of two numbers)`);
+    throw new TypeError(`Invalid betas: ${describe(betas)} (expected an array of two numbers in [0, 1))`);
   }
-  for (let i = 0; i < 2; i++) {
-    const b = betas[i];
-    if (typeof b !== "number" || !(b >= 0 && b < 1)) throw new RangeError(`Invalid beta parameter at index ${i}: ${String(b)}`);
-  }
+  for (let i = 0; i < 2; i++) checkOptionNumber(`Invalid beta parameter at index ${i}`, betas[i], { min: 0, max: 1, maxExclusive: true });
 }
 
 export function checkBool(value: unknown, what: string): void {
-  if (typeof value !== "boolean") throw new TypeError(`Invalid ${what} value: ${String(value)} (expected a boolean)`);
+  if (typeof value !== "boolean") throw new TypeError(`Invalid ${what} value: ${describe(value)} (expected a boolean)`);
 }
+
+/**
+ * What a wrapper (Lookahead) passes to the Optimizer constructor instead of
+ * parameters: it has no groups of its own and exposes another optimizer's.
+ */
+export const WRAPS_ANOTHER_OPTIMIZER: unique symbol = Symbol("wraps another optimizer");
 
 export abstract class Optimizer {
   readonly defaults: Readonly<Record<string, unknown>>;
@@ -171,23 +207,35 @@ export abstract class Optimizer {
   #gcResult = new WeakMap<ParamGroup, Tensor[]>();
   #rows = new Map<ParamGroup, TableRow[]>();
   #work: { ps: Tensor[]; gs: Tensor[] }[] = [];
+  #disposed = false;
 
   /**
    * `params`: an iterable of parameters, or an array of `{ params, ...options }`.
-   * `null` is for wrappers (Lookahead) that expose another optimizer's groups.
+   * WRAPS_ANOTHER_OPTIMIZER is for wrappers (Lookahead) that expose another
+   * optimizer's groups. Anything else (null, a single tensor, a string) is a
+   * TypeError, as in PyTorch.
    */
-  protected constructor(params: ParamsArg | null, defaults: Record<string, unknown>) {
+  protected constructor(params: ParamsArg | typeof WRAPS_ANOTHER_OPTIMIZER, defaults: Record<string, unknown>) {
     this.defaults = Object.freeze({ gradCentralization: false, ...defaults });
-    if (params === null) return;
+    if (params === WRAPS_ANOTHER_OPTIMIZER) return;
     this.checkOptions(this.defaults as Record<string, unknown>);
-    if (params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function") {
-      throw new TypeError(`${this.name}: params must be an iterable of Tensors or an array of parameter groups, got ${String(params)}`);
+    if (params === null || typeof params !== "object" || params instanceof Tensor || typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function") {
+      throw new TypeError(
+        `${this.name}: params argument given to the optimizer should be an iterable of Tensors or parameter groups, but got ${describe(params)}`,
+      );
     }
     const list = [...(params as Iterable<Tensor | ParamGroupInit>)];
     if (list.length === 0) throw new Error(`${this.name}: optimizer got an empty parameter list`);
-    const groups: ParamGroupInit[] = list.every((x) => x instanceof Tensor)
-      ? [{ params: list as Tensor[] }]
-      : (list as ParamGroupInit[]);
+    // A list of tensors is one group; otherwise every entry must be a group.
+    const asTensors = list[0] instanceof Tensor;
+    list.forEach((x, i) => {
+      if (asTensors ? !(x instanceof Tensor) : !isPlainObject(x)) {
+        throw new TypeError(
+          `${this.name}: params[${i}] must be ${asTensors ? "a Tensor (params is a list of tensors)" : "a parameter group { params, ...options } or every entry a Tensor"}, got ${describe(x)}`,
+        );
+      }
+    });
+    const groups: ParamGroupInit[] = asTensors ? [{ params: list as Tensor[] }] : (list as ParamGroupInit[]);
     const built: ParamGroup[] = [];
     for (const g of groups) built.push(this.buildGroup(g, built));
     this.#groups = built;
@@ -230,17 +278,19 @@ export abstract class Optimizer {
     return ["step"];
   }
 
+  /** State buffers created at a later step than the first (for state-dict validation), e.g. SGD's momentum_buffer. */
+  protected lazyStateKeys(): string[] {
+    return [];
+  }
+
   private buildGroup(init: ParamGroupInit, existing: readonly ParamGroup[]): ParamGroup {
-    if (init === null || typeof init !== "object") throw new TypeError(`${this.name}: a parameter group must be an object, got ${String(init)}`);
+    if (!isPlainObject(init)) throw new TypeError(`${this.name}: a parameter group must be an object { params, ...options }, got ${describe(init)}`);
     const raw = init.params;
     let params: Tensor[];
     if (raw instanceof Tensor) params = [raw];
-    else if (raw && typeof (raw as Iterable<Tensor>)[Symbol.iterator] === "function") params = [...(raw as Iterable<Tensor>)];
-    else throw new TypeError(`${this.name}: a parameter group needs params (an iterable of Tensors), got ${String(raw)}`);
-    params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: optimizer can only optimize Tensors, but params[${i}] is ${String(p)}`);
-      p.assertAlive(`${this.name}: params[${i}]`);
-    });
+    else if (raw !== null && typeof raw === "object" && typeof (raw as Iterable<Tensor>)[Symbol.iterator] === "function") params = [...(raw as Iterable<Tensor>)];
+    else throw new TypeError(`${this.name}: a parameter group needs params (an iterable of Tensors), got ${describe(raw)}`);
+    params.forEach((p, i) => checkParam(`${this.name}: params[${i}]`, p));
     if (new Set(params).size !== params.length) {
       throw new Error(`${this.name}: a parameter group contains the same parameter more than once`);
     }
@@ -267,17 +317,42 @@ export abstract class Optimizer {
 
   /** Adds a group (options default to the constructor's); validated, nothing changes on error. */
   addParamGroup(group: ParamGroupInit): void {
+    this.assertUsable("addParamGroup");
     this.#groups.push(this.buildGroup(group, []));
   }
 
-  /** Resets gradients: to null (default) or to zeros. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
-    for (const g of this.paramGroups) {
-      for (const p of g.params) {
-        if (!p.grad) continue;
-        if (setToNone) releaseGrad(p, `${this.name}.zeroGrad()`);
-        else p.grad.data.fill(0);
-      }
+  /** Throws if dispose() was called (as a disposed tensor does). `what` names the method. */
+  protected assertUsable(what: string): void {
+    if (this.#disposed) throw new Error(`${this.name}.${what}: the optimizer has been disposed and cannot be used (create a new one)`);
+  }
+
+  /** Whether dispose() has been called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /**
+   * Resets gradients: to null (default) or to zeros. Every parameter and
+   * gradient is checked first, so an error (a disposed gradient) changes none.
+   */
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const where = `${this.name}.zeroGrad`;
+    this.assertUsable("zeroGrad");
+    const o = optionsArg(where, options, ["setToNone"]);
+    const setToNone = booleanOption(where, "setToNone", o.setToNone, true);
+    const grads: Tensor[] = [];
+    this.paramGroups.forEach((g, gi) => {
+      checkParamList(`${where}: paramGroups[${gi}]`, g);
+      g.params.forEach((p, i) => {
+        const grad = p.grad;
+        if (grad === null) return;
+        if (!setToNone) grad.assertAlive(`${where}: gradient of paramGroups[${gi}].params[${i}]`);
+        grads.push(p);
+      });
+    });
+    for (const p of grads) {
+      if (setToNone) p.grad = null;
+      else p.grad!.data.fill(0);
     }
   }
 
@@ -290,25 +365,40 @@ export abstract class Optimizer {
    * result is returned.
    */
   step<T = unknown>(closure?: () => T): T | undefined {
+    this.assertUsable("step");
     // A call that ticks this optimizer's lifetime clock (src/lifetime.ts).
     return runOwned(this, () => `${this.name}.step()`, [], () => {
       const loss = Optimizer.callClosure(this.name, closure);
-      this.checkGroups(this.paramGroups);
+      this.checkStep();
       this.stepChecked();
       return loss;
     });
   }
 
+  /**
+   * Checks everything step() checks — every group's options, that each
+   * group's params are live tensors, each gradient's shape — and throws what
+   * step() would, changing nothing (wrappers such as Lookahead call it before
+   * they allocate anything).
+   */
+  checkStep(): void {
+    this.assertUsable("step");
+    this.checkGroups(this.paramGroups);
+    this.collectWork();
+  }
+
   /** Runs a step closure (if any) the way every optimizer's step() does. */
   protected static callClosure<T>(name: string, closure: (() => T) | undefined): T | undefined {
     if (closure === undefined) return undefined;
-    if (typeof closure !== "function") throw new TypeError(`${name}.step: closure must be a function, got ${String(closure)}`);
+    if (typeof closure !== "function") throw new TypeError(`${name}.step: closure must be a function, got ${describe(closure)}`);
     return closure();
   }
 
   /** Re-validates every group's options (they are mutable between steps). */
   protected checkGroups(groups: readonly ParamGroup[]): void {
+    if (!Array.isArray(groups)) throw new TypeError(`${this.name}.step: paramGroups must be an array, got ${describe(groups)}`);
     groups.forEach((g, gi) => {
+      checkParamList(`${this.name}.step: paramGroups[${gi}]`, g);
       try {
         this.checkOptions(g);
         checkBool(g.gradCentralization, "gradCentralization");
@@ -319,7 +409,8 @@ export abstract class Optimizer {
     });
   }
 
-  private stepChecked(): void {
+  /** Validates every parameter and gradient of every group and lists, per group, those that have a gradient. */
+  private collectWork(): void {
     const groups = this.paramGroups;
     const work = this.#work;
     work.length = groups.length;
@@ -330,6 +421,7 @@ export abstract class Optimizer {
       entry.gs.length = 0;
       for (let i = 0; i < params.length; i++) {
         const p = params[i];
+        if (!(p instanceof Tensor)) checkParam(`${this.name}.step: paramGroups[${gi}].params[${i}]`, p);
         if (p.disposed) p.assertAlive(`${this.name}.step: paramGroups[${gi}].params[${i}]`);
         const g = p.grad;
         if (g === null) continue;
@@ -343,6 +435,12 @@ export abstract class Optimizer {
         entry.gs.push(g);
       }
     }
+  }
+
+  /** The update, once checkStep() has passed. */
+  private stepChecked(): void {
+    const groups = this.paramGroups;
+    const work = this.#work;
     this.createMissingState(groups, work);
     for (let gi = 0; gi < groups.length; gi++) {
       const { ps, gs } = work[gi];
@@ -454,6 +552,7 @@ export abstract class Optimizer {
 
   /** PyTorch-like JSON: state keyed by parameter index across groups, groups with options and indices. */
   stateDict(): StateDict {
+    this.assertUsable("stateDict");
     const index = new Map<Tensor, number>();
     const groups = this.paramGroups.map((g) => {
       const out: Record<string, unknown> = {};
@@ -473,7 +572,7 @@ export abstract class Optimizer {
       if (!s) continue;
       const entry: Record<string, number | TensorJson> = {};
       for (const [k, v] of Object.entries(s)) {
-        entry[k] = v instanceof Tensor ? { shape: [...v.shape], data: Array.from(v.data) } : v;
+        entry[k] = v instanceof Tensor ? { shape: [...v.shape], data: jsonData(v.data) } : v;
       }
       state[String(i)] = entry;
     }
@@ -494,6 +593,7 @@ export abstract class Optimizer {
   /** Validates `sd` and returns the function that applies it (used by wrappers to stage several loads). */
   protected planLoad(sd: StateDict): () => void {
     const who = `${this.name}.loadStateDict`;
+    this.assertUsable("loadStateDict");
     if (sd === null || typeof sd !== "object") throw new TypeError(`${who}: expected a state dict object, got ${String(sd)}`);
     if (sd.version !== STATE_DICT_VERSION) {
       throw new Error(`${who}: unsupported state dict version ${String(sd.version)} (this library writes version ${STATE_DICT_VERSION})`);
@@ -513,9 +613,16 @@ export abstract class Optimizer {
     const byIndex = new Map<number, Tensor>();
     const groupOf = new Map<Tensor, number>();
     const newOptions: Record<string, unknown>[] = [];
+    const seenIds = new Set<unknown>();
     sd.paramGroups.forEach((sg, gi) => {
+      if (sg === null || typeof sg !== "object" || Array.isArray(sg)) throw new TypeError(`${who}: paramGroups[${gi}] must be an object, got ${String(sg)}`);
       const ids = (sg as { params?: unknown }).params;
       if (!Array.isArray(ids)) throw new TypeError(`${who}: paramGroups[${gi}].params must be an array of indices`);
+      for (const id of ids) {
+        if (typeof id !== "number" || !Number.isInteger(id) || id < 0) throw new TypeError(`${who}: paramGroups[${gi}].params holds ${JSON.stringify(id)}, not a parameter index`);
+        if (seenIds.has(id)) throw new Error(`${who}: parameter index ${id} appears more than once in paramGroups`);
+        seenIds.add(id);
+      }
       if (ids.length !== groups[gi].params.length) {
         throw new Error(
           `${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer ` +
@@ -527,7 +634,23 @@ export abstract class Optimizer {
         groupOf.set(groups[gi].params[j], gi);
       });
       const opts: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(sg)) if (k !== "params") opts[k] = Array.isArray(v) ? [...v] : v;
+      const at = `${who}: paramGroups[${gi}]`;
+      for (const [k, v] of Object.entries(sg)) {
+        if (k === "params") continue;
+        if (!(k in this.defaults) && !SCHEDULER_GROUP_KEYS.includes(k)) {
+          const camel = snakeToCamel(k);
+          if (camel in this.defaults) throw new TypeError(`${at}: option ${JSON.stringify(k)} is in the wrong case: a state dict uses camelCase (${camel})`);
+          const base = (this.constructor as typeof Optimizer).optimizerName;
+          const flags = { [k]: v };
+          if (dropImplementationFlag(base, at, flags, k)) continue;
+          throw new TypeError(`${at}: unexpected option ${JSON.stringify(k)} (${this.name}'s options: ${Object.keys(this.defaults).join(", ")})`);
+        }
+        checkFiniteOption(at, k, v);
+        opts[k] = Array.isArray(v) ? [...v] : v;
+      }
+      for (const k of Object.keys(this.defaults)) {
+        if (!(k in opts)) throw new Error(`${at} lacks the option ${k}`);
+      }
       const merged = { ...groups[gi], ...opts };
       try {
         this.checkOptions(merged);
@@ -554,12 +677,18 @@ export abstract class Optimizer {
       }
       return keys;
     };
-    const staged: [Tensor, Record<string, number | number[] | Float32Array>][] = [];
+    const staged: [Tensor, Record<string, number | ArrayLike<number>>][] = [];
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p) throw new Error(`${who}: state for parameter ${key}, which is in no parameter group`);
       if (entry === null || typeof entry !== "object") throw new TypeError(`${who}: state[${key}] must be an object`);
       const expected = expectedFor(groupOf.get(p)!);
+      const lazy = this.lazyStateKeys();
+      for (const name of Object.keys(entry)) {
+        if (!expected.has(name) && !lazy.includes(name)) {
+          throw new Error(`${who}: state[${key}] has an unexpected entry ${name} (${this.name} keeps ${[...expected.keys(), ...lazy].join(", ") || "nothing"} here)`);
+        }
+      }
       for (const [name, kind] of expected) {
         const v = (entry as Record<string, unknown>)[name];
         if (v === undefined) throw new Error(`${who}: state[${key}] lacks ${name} (${this.name} keeps ${[...expected.keys()].join(", ")})`);
@@ -570,7 +699,10 @@ export abstract class Optimizer {
       if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0)) {
         throw new RangeError(`${who}: state[${key}].step must be a non-negative integer, got ${String(step)}`);
       }
-      const values: Record<string, number | Float32Array> = {};
+      for (const [name, v] of Object.entries(entry)) {
+        if (typeof v === "number" && !Number.isFinite(v)) throw new RangeError(`${who}: state[${key}].${name} must be finite, got ${v}`);
+      }
+      const values: Record<string, number | ArrayLike<number>> = {};
       for (const [name, v] of Object.entries(entry)) {
         if (typeof v === "number") {
           if (!scalarKeys.has(name)) throw new Error(`${who}: state[${key}].${name} should be a tensor, got the number ${v}`);
@@ -581,10 +713,7 @@ export abstract class Optimizer {
               `${who}: state[${key}].${name} has shape ${shapeToString(v.shape)} but parameter ${key} has shape ${shapeToString(p.shape)}`,
             );
           }
-          if (!v.data || v.data.length !== p.size) {
-            throw new RangeError(`${who}: state[${key}].${name} has ${v.data?.length} values, parameter ${key} has ${p.size}`);
-          }
-          values[name] = Float32Array.from(v.data);
+          values[name] = jsonValues(`${who}: state[${key}].${name}`, v.data, p.size) as Float32Array;
         } else {
           throw new TypeError(`${who}: state[${key}].${name} must be a number or { shape, data }, got ${JSON.stringify(v)}`);
         }
@@ -621,6 +750,7 @@ export abstract class Optimizer {
 
   /** Frees the state buffers and scratch memory now (the optimizer is unusable afterwards). */
   dispose(): void {
+    this.#disposed = true;
     for (const s of this.#state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
     this.#state.clear();
     for (const t of this.#tables.values()) t.dispose();
@@ -628,6 +758,18 @@ export abstract class Optimizer {
     for (const t of this.#gcScratch.values()) t.dispose();
     this.#gcScratch.clear();
   }
+}
+
+/** Throws unless `p` is a live Tensor: what a parameter group may hold. */
+function checkParam(where: string, p: unknown): asserts p is Tensor {
+  if (!(p instanceof Tensor)) throw new TypeError(`${where}: optimizer can only optimize Tensors, but got ${describe(p)}`);
+  p.assertAlive(where);
+}
+
+/** Throws unless group `g` (as found in paramGroups, possibly edited) has an array of params. */
+function checkParamList(where: string, g: unknown): void {
+  if (!isPlainObject(g)) throw new TypeError(`${where} must be a parameter group object, got ${describe(g)}`);
+  if (!Array.isArray(g.params)) throw new TypeError(`${where}.params must be an array of Tensors, got ${describe(g.params)}`);
 }
 
 /** sameShape without a closure (it runs for every parameter at every step). */

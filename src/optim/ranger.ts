@@ -3,6 +3,7 @@
 import { Lookahead, type LookaheadOptions } from "./lookahead.js";
 import { RAdam, type RAdamOptions } from "./radam.js";
 import type { ParamsArg } from "./optimizer.js";
+import { optionsArg } from "../validate.js";
 
 export type RangerOptions = RAdamOptions & LookaheadOptions;
 
@@ -13,8 +14,8 @@ export type RangerOptions = RAdamOptions & LookaheadOptions;
  */
 export class Ranger extends Lookahead {
   static override readonly optimizerName: string = "Ranger";
-  constructor(params: ParamsArg, options: RangerOptions = {}) {
-    const { k, alpha, ...radam } = options;
+  constructor(params: ParamsArg, options?: RangerOptions) {
+    const { k, alpha, ...radam } = optionsArg("Ranger", options) as RangerOptions;
     super(new RAdam(params, radam), { k, alpha });
   }
 

@@ -2,8 +2,9 @@
 // 2013 for the Nesterov form), as torch.optim.SGD 1.13.
 import type { Tensor } from "../tensor.js";
 import { sgdStepJs } from "../reference/optim.js";
+import { describe } from "../validate.js";
 import {
-  withDefaults, Optimizer, checkBool, checkLr, checkNonNegative, f32, zerosLike,
+  withDefaults, Optimizer, checkBool, checkFinite, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
 } from "./optimizer.js";
 
@@ -35,14 +36,12 @@ export class SGD extends Optimizer {
   protected override checkOptions(o: Record<string, unknown>): void {
     checkLr(o.lr);
     checkNonNegative(o.momentum, "momentum");
-    if (typeof o.dampening !== "number" || Number.isNaN(o.dampening)) {
-      throw new TypeError(`Invalid dampening value: ${String(o.dampening)} (expected a number)`);
-    }
+    checkFinite(o.dampening, "dampening");
     checkNonNegative(o.weightDecay, "weight_decay");
     checkBool(o.nesterov, "nesterov");
     checkBool(o.maximize, "maximize");
     if (o.nesterov && (!((o.momentum as number) > 0) || o.dampening !== 0)) {
-      throw new RangeError(`Nesterov momentum requires a momentum and zero dampening (momentum ${String(o.momentum)}, dampening ${String(o.dampening)})`);
+      throw new RangeError(`Nesterov momentum requires a momentum and zero dampening (momentum ${describe(o.momentum)}, dampening ${describe(o.dampening)})`);
     }
   }
 
@@ -52,6 +51,10 @@ export class SGD extends Optimizer {
 
   protected override initState(): ParamState {
     return {};
+  }
+
+  protected override lazyStateKeys(): string[] {
+    return ["momentum_buffer"];
   }
 
   protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {

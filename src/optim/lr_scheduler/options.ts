@@ -1,35 +1,13 @@
 // Option checking shared by the schedulers: every option is validated before
 // a scheduler touches its optimizer, and a message names the scheduler, the
 // option and the value it got.
+import { describe, optionsArg } from "../../validate.js";
+
+export { describe };
 
 /** Throws unless `options` is a plain object whose keys are all in `allowed`; returns it. */
 export function readOptions(where: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      const camel = key.replace(/_([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
-      const hint = camel !== key && allowed.includes(camel) ? ` (options are camelCase: did you mean ${camel}?)` : "";
-      throw new TypeError(`${where}: unknown option ${key}${hint}; expected one of ${allowed.join(", ")}`);
-    }
-  }
-  return options as Record<string, unknown>;
-}
-
-export function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "function") return "a function";
-  if (Array.isArray(v)) return `[${v.map(describe).join(", ")}]`;
-  if (v !== null && typeof v === "object") {
-    try {
-      return JSON.stringify(v);
-    } catch {
-      return String(v);
-    }
-  }
-  return String(v);
+  return optionsArg(where, options, allowed);
 }
 
 /**

@@ -2,6 +2,7 @@
 // reads and writes the `lr` of every param group of an optimizer; it never
 // depends on the optimizer's class, only on this structural shape.
 import { booleanOption, describe, numberOption } from "./options.js";
+import { checkSchedulerField } from "./state_rules.js";
 
 /** What a scheduler needs from an optimizer: mutable param groups with an `lr`. */
 export interface OptimizerLike {
@@ -115,8 +116,9 @@ export function saveFields(name: string, self: object, keys: readonly string[]):
 
 /**
  * loadStateDict(): checks the tag, that every field is present with the kind
- * of value (number, string, array, ...) the scheduler holds now, and that
- * there are no unknown fields; assigns only once everything has been checked.
+ * of value (number, string, array, ...) the scheduler holds now and in its
+ * range (state_rules.ts), and that there are no unknown fields; assigns only
+ * once everything has been checked.
  */
 export function loadFields(name: string, self: object, keys: readonly string[], state: unknown, extra: readonly string[] = []): void {
   const where = `${name}.loadStateDict`;
@@ -136,6 +138,7 @@ export function loadFields(name: string, self: object, keys: readonly string[], 
     if (kind(now) !== kind(v) && now !== null && now !== undefined && v !== null) {
       throw new TypeError(`${where}: ${key} must be ${kind(now) === "array" ? "an array" : `a ${kind(now)}`}, got ${describe(sd[key])}`);
     }
+    checkSchedulerField(name, key, v);
     if (PER_GROUP.has(key) && Array.isArray(now) && Array.isArray(v) && now.length && v.length && now.length !== v.length) {
       throw new RangeError(`${where}: ${key} has ${v.length} entries in the state dict but ${now.length} here (one per param group)`);
     }

@@ -1,0 +1,276 @@
+// Convolution (PyTorch's conv2d; conv1d is the H = 1 case) through the packed
+// SIMD GEMM. NCHW float32; weight [Co, C/groups, kh, kw]; output [N, Co, Ho, Wo].
+//
+// Per sample, im2col lays the input out as cols [C·kh·kw, Ho·Wo] (row
+// (c·kh + i)·kw + j holds the input pixel that kernel tap (i, j) of channel c
+// meets at every output position, zero where it falls in the padding), so
+// each group's convolution is one GEMM:
+//   forward        y[g]  = W[g] · cols[g]          [Co/g, K] · [K, P]
+//   input grad     dcols = W[g]ᵀ · dy[g], col2im    [K, Co/g] · [Co/g, P]
+//   weight grad    dW[g] += dy[g] · cols[g]ᵀ        [Co/g, P] · [P, K]
+// with K = (C/g)·kh·kw and P = Ho·Wo. The transposes are the GEMM's packing
+// (never materialised). A 1×1 convolution with stride 1 and no padding uses
+// the input itself as cols. cols is a caller-owned scratch of K·groups·P
+// floats (one sample), reused for every sample, so memory does not grow with
+// the batch; the weight gradient recomputes im2col rather than keeping the
+// forward's (which would be N times larger).
+import { gemm } from "./gemm";
+
+/** dst[0, n) = src[0, n), SIMD with a scalar tail (rows are short: memory.copy's call costs more). */
+// @ts-ignore: decorator
+@inline
+function copyRow(dst: usize, src: usize, n: i32): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) v128.store(dst + (<usize>k << 2), v128.load(src + (<usize>k << 2)));
+  for (; k < n; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + (<usize>k << 2)));
+}
+
+/** dst[0, n) += src[0, n). */
+// @ts-ignore: decorator
+@inline
+function addRow(dst: usize, src: usize, n: i32): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const p = dst + (<usize>k << 2);
+    v128.store(p, f32x4.add(v128.load(p), v128.load(src + (<usize>k << 2))));
+  }
+  for (; k < n; k++) {
+    const p = dst + (<usize>k << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(src + (<usize>k << 2)));
+  }
+}
+
+/** The first output column whose input column ow·s + off is ≥ 0. */
+// @ts-ignore: decorator
+@inline
+function firstInside(off: i32, s: i32): i32 {
+  return off >= 0 ? 0 : (s - 1 - off) / s;
+}
+
+/** The first output column whose input column ow·s + off is ≥ W, at most Wo. */
+// @ts-ignore: decorator
+@inline
+function firstPast(off: i32, s: i32, W: i32, Wo: i32): i32 {
+  const r = W - off <= 0 ? 0 : (W - off + s - 1) / s;
+  return min(r, Wo);
+}
+
+/**
+ * cols[(c·kh + i)·kw + j][oh·Wo + ow] = x[c][oh·sh − ph + i·dh][ow·sw − pw + j·dw],
+ * zero outside the input; x is one sample [C, H, W].
+ */
+export function im2col(
+  x: usize, C: i32, H: i32, W: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  Ho: i32, Wo: i32, cols: usize,
+): void {
+  const rowBytes = <usize>Wo << 2;
+  let dst = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = x + (<usize>c * H * W << 2);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const off = j * dw - pw;
+        const lo = firstInside(off, sw);
+        const hi = max(lo, firstPast(off, sw, W, Wo));
+        for (let oh = 0; oh < Ho; oh++) {
+          const ih = oh * sh - ph + i * dh;
+          const row = dst + <usize>oh * rowBytes;
+          if (ih < 0 || ih >= H) {
+            memory.fill(row, 0, rowBytes);
+            continue;
+          }
+          const src = plane + (<usize>ih * W << 2);
+          for (let ow = 0; ow < lo; ow++) store<f32>(row + (<usize>ow << 2), 0);
+          if (sw == 1) {
+            copyRow(row + (<usize>lo << 2), src + (<usize>(lo + off) << 2), hi - lo);
+          } else {
+            for (let ow = lo; ow < hi; ow++) store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * sw + off) << 2)));
+          }
+          for (let ow = hi; ow < Wo; ow++) store<f32>(row + (<usize>ow << 2), 0);
+        }
+        dst += <usize>Ho * rowBytes;
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dx[c][ih][iw] += every cols entry that im2col took from it. */
+export function col2im(
+  cols: usize, C: i32, H: i32, W: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  Ho: i32, Wo: i32, dx: usize,
+): void {
+  const rowBytes = <usize>Wo << 2;
+  let src = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = dx + (<usize>c * H * W << 2);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const off = j * dw - pw;
+        const lo = firstInside(off, sw);
+        const hi = max(lo, firstPast(off, sw, W, Wo));
+        for (let oh = 0; oh < Ho; oh++) {
+          const ih = oh * sh - ph + i * dh;
+          if (ih < 0 || ih >= H) continue;
+          const row = src + <usize>oh * rowBytes;
+          const d = plane + (<usize>ih * W << 2);
+          if (sw == 1) {
+            addRow(d + (<usize>(lo + off) << 2), row + (<usize>lo << 2), hi - lo);
+          } else {
+            for (let ow = lo; ow < hi; ow++) {
+              const p = d + (<usize>(ow * sw + off) << 2);
+              store<f32>(p, load<f32>(p) + load<f32>(row + (<usize>ow << 2)));
+            }
+          }
+        }
+        src += <usize>Ho * rowBytes;
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function isPointwise(kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): bool {
+  return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+}
+
+/**
+ * y = conv2d(x, w) + bias (bias null: none). x [N, C, H, W], w [Co, C/groups,
+ * kh, kw], y [N, Co, Ho, Wo]; cols: scratch of C·kh·kw·Ho·Wo floats (unused
+ * for a pointwise convolution).
+ */
+export function conv2dForward(
+  x: usize, w: usize, bias: usize, y: usize, cols: usize,
+  N: i32, C: i32, H: i32, W: i32, Co: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, groups: i32, Ho: i32, Wo: i32,
+): void {
+  const P = Ho * Wo;
+  const Cg = C / groups;
+  const Cog = Co / groups;
+  const Kg = Cg * kh * kw;
+  const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  for (let n = 0; n < N; n++) {
+    const xn = x + (<usize>n * C * H * W << 2);
+    const yn = y + (<usize>n * Co * P << 2);
+    if (!pointwise) im2col(xn, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo, cols);
+    const src = pointwise ? xn : cols;
+    if (bias) {
+      for (let o = 0; o < Co; o++) {
+        const v = f32x4.splat(load<f32>(bias + (<usize>o << 2)));
+        const row = yn + (<usize>o * P << 2);
+        let k = 0;
+        for (; k + 4 <= P; k += 4) v128.store(row + (<usize>k << 2), v);
+        for (; k < P; k++) store<f32>(row + (<usize>k << 2), f32x4.extract_lane(v, 0));
+      }
+    }
+    for (let g = 0; g < groups; g++) {
+      gemm(
+        0, 0, Cog, P, Kg, 1, w + (<usize>g * Cog * Kg << 2), Kg, src + (<usize>g * Kg * P << 2), P,
+        bias ? 1 : 0, yn + (<usize>g * Cog * P << 2), P,
+      );
+    }
+  }
+}
+
+/** dx (+)= the gradient of conv2d with respect to its input (acc = 0 writes, 1 adds). */
+export function conv2dBackwardInput(
+  dy: usize, w: usize, dx: usize, cols: usize,
+  N: i32, C: i32, H: i32, W: i32, Co: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, groups: i32, Ho: i32, Wo: i32, acc: i32,
+): void {
+  const P = Ho * Wo;
+  const Cg = C / groups;
+  const Cog = Co / groups;
+  const Kg = Cg * kh * kw;
+  const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  for (let n = 0; n < N; n++) {
+    const dxn = dx + (<usize>n * C * H * W << 2);
+    const dyn = dy + (<usize>n * Co * P << 2);
+    if (pointwise) {
+      for (let g = 0; g < groups; g++) {
+        gemm(
+          1, 0, Kg, P, Cog, 1, w + (<usize>g * Cog * Kg << 2), Kg, dyn + (<usize>g * Cog * P << 2), P,
+          acc ? 1 : 0, dxn + (<usize>g * Kg * P << 2), P,
+        );
+      }
+      continue;
+    }
+    for (let g = 0; g < groups; g++) {
+      gemm(
+        1, 0, Kg, P, Cog, 1, w + (<usize>g * Cog * Kg << 2), Kg, dyn + (<usize>g * Cog * P << 2), P,
+        0, cols + (<usize>g * Kg * P << 2), P,
+      );
+    }
+    if (!acc) memory.fill(dxn, 0, <usize>C * H * W << 2);
+    col2im(cols, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo, dxn);
+  }
+}
+
+/**
+ * dw (+)= the gradient of conv2d with respect to its weight, db (+)= with
+ * respect to its bias (per output channel, Σ over samples and positions);
+ * either may be null. acc = 0 writes, 1 adds.
+ */
+export function conv2dBackwardWeight(
+  x: usize, dy: usize, dwt: usize, db: usize, cols: usize,
+  N: i32, C: i32, H: i32, W: i32, Co: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, groups: i32, Ho: i32, Wo: i32, acc: i32,
+): void {
+  const P = Ho * Wo;
+  const Cg = C / groups;
+  const Cog = Co / groups;
+  const Kg = Cg * kh * kw;
+  const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  if (dwt) {
+    if (N == 0 && !acc) memory.fill(dwt, 0, <usize>Co * Kg << 2);
+    for (let n = 0; n < N; n++) {
+      const xn = x + (<usize>n * C * H * W << 2);
+      const dyn = dy + (<usize>n * Co * P << 2);
+      if (!pointwise) im2col(xn, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo, cols);
+      const src = pointwise ? xn : cols;
+      const beta: f32 = n == 0 && !acc ? 0 : 1;
+      for (let g = 0; g < groups; g++) {
+        gemm(
+          0, 1, Cog, Kg, P, 1, dyn + (<usize>g * Cog * P << 2), P, src + (<usize>g * Kg * P << 2), P,
+          beta, dwt + (<usize>g * Cog * Kg << 2), Kg,
+        );
+      }
+    }
+  }
+  if (db) {
+    for (let o = 0; o < Co; o++) {
+      // Per sample a 4-lane float32 sum of the row, then a float64 total over samples.
+      let total: f64 = 0;
+      for (let n = 0; n < N; n++) {
+        const row = dy + ((<usize>n * Co + o) * P << 2);
+        let s = f32x4.splat(0);
+        let k = 0;
+        for (; k + 4 <= P; k += 4) s = f32x4.add(s, v128.load(row + (<usize>k << 2)));
+        let t: f32 = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+        for (; k < P; k++) t += load<f32>(row + (<usize>k << 2));
+        total += <f64>t;
+      }
+      const p = db + (<usize>o << 2);
+      store<f32>(p, acc ? load<f32>(p) + <f32>total : <f32>total);
+    }
+  }
+}
+
+/** Runs the convolution kernels on small shapes (stride 1 and 2, padding, groups, pointwise). */
+export function warmupConv(scratch: usize, scratchBytes: i32): void {
+  // x [2, 4, 9, 9], w [8, 4, 3, 3], y [2, 8, 9, 9], cols 36·81: 32 KiB.
+  const x = scratch;
+  const w = x + 2 * 4 * 81 * 4;
+  const y = w + 8 * 4 * 9 * 4;
+  const cols = y + 2 * 8 * 81 * 4;
+  const dx = cols + 36 * 81 * 4;
+  if (<i32>(dx + 2 * 4 * 81 * 4 - scratch) > scratchBytes) return;
+  for (let i = 0; i < 2 * 4 * 81; i++) store<f32>(x + (<usize>i << 2), <f32>(i % 7) * 0.25);
+  for (let i = 0; i < 8 * 36; i++) store<f32>(w + (<usize>i << 2), <f32>(i % 5) * 0.125);
+  conv2dForward(x, w, w, y, cols, 2, 4, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 9, 9);
+  conv2dBackwardInput(y, w, dx, cols, 2, 4, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 9, 9, 0);
+  conv2dBackwardWeight(x, y, w, w, cols, 2, 4, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 9, 9, 1);
+  conv2dForward(x, w, 0, y, cols, 2, 4, 9, 9, 8, 3, 3, 2, 2, 0, 0, 1, 1, 2, 4, 4);
+  conv2dBackwardInput(y, w, dx, cols, 2, 4, 9, 9, 8, 3, 3, 2, 2, 0, 0, 1, 1, 2, 4, 4, 1);
+  conv2dForward(x, w, 0, y, cols, 2, 4, 9, 9, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1, 9, 9);
+}

@@ -96,8 +96,27 @@ export class Node implements GradFn {
     }
   }
 
-  /** Throws (PyTorch's messages) if backward cannot run through this node; changes nothing. */
+  /**
+   * Throws (PyTorch's messages) if backward cannot run through this node —
+   * the graph was consumed, a saved tensor was disposed or changed in place,
+   * a leaf it would write a gradient into (a parameter of a module since
+   * disposed, or that parameter's .grad) was disposed; changes nothing.
+   */
   checkSaved(): void {
+    for (let i = 0; i < this.inputs.length; i++) {
+      const t = this.inputs[i];
+      if (this.inputFns[i] !== null || !t.requiresGrad) continue;
+      if (t.disposed) {
+        throw new Error(
+          `backward: ${this.name} needs the gradient of its input #${i}, Tensor${shapeToString(t.shape)}, which has been disposed ` +
+            "(was the module disposed after forward()?)",
+        );
+      }
+      const g = t.grad;
+      if (g !== null && g.disposed) {
+        throw new Error(`backward: ${this.name}: the .grad of its input #${i} (Tensor${shapeToString(t.shape)}) has been disposed; set it to null first`);
+      }
+    }
     if (this.consumed) {
       throw new Error(
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). " +

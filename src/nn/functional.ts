@@ -19,6 +19,9 @@ export {
   type ReduceOptions, type VarOptions, type NormOptions, type ArgOptions, type ClampOptions, type IndexLike,
 } from "../ops/index.js";
 
+// The losses, softmax and the other activations (written with the modules).
+export * from "./functional_extra.js";
+
 export interface DropoutOptions {
   /** The probability of zeroing an element (default 0.5). */
   p?: number;

@@ -46,7 +46,7 @@ export const SCHEDULER_GROUP_KEYS: readonly string[] = ["initial_lr", "max_lr", 
 /** Throws unless every number in an option value (a number or an array of them) is finite. */
 function checkFiniteOption(where: string, key: string, v: unknown): void {
   const bad = (x: unknown) => typeof x === "number" && !Number.isFinite(x);
-  if (bad(v) || (Array.isArray(v) && v.some(bad))) throw new RangeError(`${where}: option ${key} must be finite, got ${JSON.stringify(v, (_, x) => (bad(x) ? String(x) : x))}`);
+  if (bad(v) || (Array.isArray(v) && v.some(bad))) throw new RangeError(`${where}: option ${key} must be finite, got ${describe(v)}`);
 }
 
 export interface StateDict {
@@ -598,7 +598,7 @@ export abstract class Optimizer {
     if (sd.version !== STATE_DICT_VERSION) {
       throw new Error(`${who}: unsupported state dict version ${String(sd.version)} (this library writes version ${STATE_DICT_VERSION})`);
     }
-    if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null) {
+    if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null || Array.isArray(sd.state)) {
       throw new TypeError(`${who}: a state dict needs paramGroups (an array) and state (an object)`);
     }
     if (typeof sd.optimizer === "string" && sd.optimizer !== this.name) {
@@ -681,7 +681,7 @@ export abstract class Optimizer {
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p) throw new Error(`${who}: state for parameter ${key}, which is in no parameter group`);
-      if (entry === null || typeof entry !== "object") throw new TypeError(`${who}: state[${key}] must be an object`);
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new TypeError(`${who}: state[${key}] must be an object of state entries, got ${JSON.stringify(entry)}`);
       const expected = expectedFor(groupOf.get(p)!);
       const lazy = this.lazyStateKeys();
       for (const name of Object.keys(entry)) {

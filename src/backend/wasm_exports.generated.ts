@@ -637,6 +637,293 @@ export interface WasmExports {
    * @param scratchBytes `i32`
    */
   warmupSwa(scratch: number, scratchBytes: number): void;
+  /** assembly/ops_elementwise/OP_ADD */
+  readonly OP_ADD: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_SUB */
+  readonly OP_SUB: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_MUL */
+  readonly OP_MUL: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_DIV */
+  readonly OP_DIV: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_MAXIMUM */
+  readonly OP_MAXIMUM: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_MINIMUM */
+  readonly OP_MINIMUM: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_POW */
+  readonly OP_POW: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /**
+   * assembly/ops_elementwise/ewBinary
+   * @param op `i32`
+   * @param desc `usize`
+   * @param out `usize`
+   * @param a `usize`
+   * @param b `usize`
+   * @param alpha `f32`
+   */
+  ewBinary(op: number, desc: number, out: number, a: number, b: number, alpha: number): void;
+  /**
+   * assembly/ops_elementwise/ewBinaryContiguous
+   * @param op `i32`
+   * @param out `usize`
+   * @param a `usize`
+   * @param b `usize`
+   * @param n `i32`
+   * @param alpha `f32`
+   */
+  ewBinaryContiguous(op: number, out: number, a: number, b: number, n: number, alpha: number): void;
+  /** assembly/ops_elementwise/OP_WHERE */
+  readonly OP_WHERE: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_MAX_GRAD */
+  readonly OP_MAX_GRAD: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_MIN_GRAD */
+  readonly OP_MIN_GRAD: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_DIV_GRAD_B */
+  readonly OP_DIV_GRAD_B: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_POW_GRAD_BASE */
+  readonly OP_POW_GRAD_BASE: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/OP_POW_GRAD_EXP */
+  readonly OP_POW_GRAD_EXP: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /**
+   * assembly/ops_elementwise/ewTernary
+   * @param op `i32`
+   * @param desc `usize`
+   * @param out `usize`
+   * @param x `usize`
+   * @param y `usize`
+   * @param z `usize`
+   */
+  ewTernary(op: number, desc: number, out: number, x: number, y: number, z: number): void;
+  /**
+   * assembly/ops_elementwise/copyStrided
+   * @param desc `usize`
+   * @param out `usize`
+   * @param src `usize`
+   * @param acc `i32`
+   */
+  copyStrided(desc: number, out: number, src: number, acc: number): void;
+  /** assembly/ops_elementwise/U_NEG */
+  readonly U_NEG: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_EXP */
+  readonly U_EXP: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_LOG */
+  readonly U_LOG: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_SQRT */
+  readonly U_SQRT: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_RSQRT */
+  readonly U_RSQRT: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_ABS */
+  readonly U_ABS: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_SQUARE */
+  readonly U_SQUARE: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_ADD_SCALAR */
+  readonly U_ADD_SCALAR: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_MUL_SCALAR */
+  readonly U_MUL_SCALAR: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_DIV_SCALAR */
+  readonly U_DIV_SCALAR: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_CLAMP */
+  readonly U_CLAMP: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_POW_SCALAR */
+  readonly U_POW_SCALAR: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_RSUB_SCALAR */
+  readonly U_RSUB_SCALAR: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_elementwise/U_RDIV_SCALAR */
+  readonly U_RDIV_SCALAR: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /**
+   * assembly/ops_elementwise/logV
+   * @param x0 `v128`
+   * @returns `v128`
+   */
+  logV(x0: unknown): unknown;
+  /**
+   * assembly/ops_elementwise/ewUnary
+   * @param op `i32`
+   * @param x `usize`
+   * @param y `usize`
+   * @param n `i32`
+   * @param p `f32`
+   * @param q `f32`
+   */
+  ewUnary(op: number, x: number, y: number, n: number, p: number, q: number): void;
+  /**
+   * assembly/ops_elementwise/ewUnaryBackward
+   * @param op `i32`
+   * @param x `usize`
+   * @param y `usize`
+   * @param dy `usize`
+   * @param dx `usize`
+   * @param n `i32`
+   * @param acc `i32`
+   * @param p `f32`
+   * @param q `f32`
+   */
+  ewUnaryBackward(op: number, x: number, y: number, dy: number, dx: number, n: number, acc: number, p: number, q: number): void;
+  /**
+   * assembly/ops_elementwise/warmupOpsElementwise
+   * @param scratch `usize`
+   * @param bytes `i32`
+   */
+  warmupOpsElementwise(scratch: number, bytes: number): void;
+  /** assembly/ops_reduce/R_SUM */
+  readonly R_SUM: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_MAX */
+  readonly R_MAX: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_MIN */
+  readonly R_MIN: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_VAR */
+  readonly R_VAR: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_NORM2 */
+  readonly R_NORM2: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_NORM1 */
+  readonly R_NORM1: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_NORMINF */
+  readonly R_NORMINF: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_NORMP */
+  readonly R_NORMP: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_ARGMAX */
+  readonly R_ARGMAX: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /** assembly/ops_reduce/R_ARGMIN */
+  readonly R_ARGMIN: {
+    /** @type `i32` */
+    get value(): number
+  };
+  /**
+   * assembly/ops_reduce/reduceInner
+   * @param op `i32`
+   * @param x `usize`
+   * @param out `usize`
+   * @param outer `i32`
+   * @param R `i32`
+   * @param p `f32`
+   * @param acc `i32`
+   */
+  reduceInner(op: number, x: number, out: number, outer: number, R: number, p: number, acc: number): void;
+  /**
+   * assembly/ops_reduce/reduceOuter
+   * @param op `i32`
+   * @param x `usize`
+   * @param out `usize`
+   * @param outer `i32`
+   * @param R `i32`
+   * @param inner `i32`
+   * @param p `f32`
+   * @param acc `i32`
+   */
+  reduceOuter(op: number, x: number, out: number, outer: number, R: number, inner: number, p: number, acc: number): void;
+  /**
+   * assembly/ops_reduce/warmupOpsReduce
+   * @param scratch `usize`
+   * @param bytes `i32`
+   */
+  warmupOpsReduce(scratch: number, bytes: number): void;
   /**
    * assembly/conv/im2col
    * @param x `usize`

@@ -3,6 +3,7 @@
 // addParamGroup() and JSON state dicts — plus the machinery shared by every
 // update rule: validation before anything changes, gradient centralization,
 // and each group's table of tensors, which one kernel call updates.
+import { runOwned } from "../lifetime.js";
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { backend, TensorTable, type TableRow } from "../backend/index.js";
 import { describe, expectedNumber, isPlainObject, optionsArg, booleanOption, satisfies, type NumberRule } from "../validate.js";
@@ -362,10 +363,13 @@ export abstract class Optimizer {
    */
   step<T = unknown>(closure?: () => T): T | undefined {
     this.assertUsable("step");
-    const loss = Optimizer.callClosure(this.name, closure);
-    this.checkStep();
-    this.stepChecked();
-    return loss;
+    // A call that ticks this optimizer's lifetime clock (src/lifetime.ts).
+    return runOwned(this, () => `${this.name}.step()`, [], () => {
+      const loss = Optimizer.callClosure(this.name, closure);
+      this.checkStep();
+      this.stepChecked();
+      return loss;
+    });
   }
 
   /**

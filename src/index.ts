@@ -10,3 +10,4 @@ export * as init from "./init.js";
 export { noGrad } from "./nn/autograd.js";
 export * as io from "./io/index.js";
 export * as data from "./data/index.js";
+export * as F from "./nn/functional_extra.js";

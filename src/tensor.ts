@@ -2,6 +2,7 @@
 // (WebAssembly linear memory, or a Float32Array in the pure-JS build).
 import { allocate, release, type Storage } from "./runtime/memory.js";
 import { wasmOrNull } from "./runtime/runtime.js";
+import { describe } from "./validate.js";
 
 export type Shape = readonly number[];
 /** Values accepted by tensor(): flat array-likes or nested arrays. */
@@ -14,11 +15,12 @@ export function shapeToString(shape: Shape): string {
 
 /** Validates a shape and returns [copy, numel]. */
 export function checkShape(shape: unknown, what = "shape"): [number[], number] {
-  if (!Array.isArray(shape)) throw new TypeError(`${what} must be an array of sizes, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new TypeError(`${what} must be an array of sizes, got ${describe(shape)}`);
   let size = 1;
   for (const d of shape) {
-    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
-      throw new RangeError(`${what} ${JSON.stringify(shape)}: every size must be a non-negative integer, got ${String(d)}`);
+    if (typeof d !== "number") throw new TypeError(`${what} ${describe(shape)}: every size must be a non-negative integer, got ${describe(d)}`);
+    if (!Number.isInteger(d) || d < 0) {
+      throw new RangeError(`${what} ${describe(shape)}: every size must be a non-negative integer, got ${describe(d)}`);
     }
     size *= d;
   }
@@ -104,7 +106,7 @@ export class Tensor {
   }
 
   set requiresGrad(value: boolean) {
-    if (typeof value !== "boolean") throw new TypeError(`Tensor.requiresGrad must be a boolean, got ${String(value)}`);
+    if (typeof value !== "boolean") throw new TypeError(`Tensor.requiresGrad must be a boolean, got ${describe(value)}`);
     this.#requiresGrad = value;
   }
 
@@ -112,11 +114,12 @@ export class Tensor {
     return this.#grad;
   }
 
-  /** Assigning checks that the gradient has this tensor's shape. */
+  /** Assigning checks that the gradient is another live tensor of this tensor's shape. */
   set grad(g: Tensor | null) {
     if (g !== null) {
       this.assertAlive("Tensor.grad");
-      if (!(g instanceof Tensor)) throw new TypeError(`Tensor.grad must be a Tensor or null, got ${String(g)}`);
+      if (!(g instanceof Tensor)) throw new TypeError(`Tensor.grad must be a Tensor or null, got ${describe(g)}`);
+      if (g === this) throw new RangeError(`Tensor.grad: can't assign Variable as its own grad (${this.toString()})`);
       g.assertAlive("Tensor.grad");
       if (!sameShape(g.shape, this.shape)) {
         throw new RangeError(
@@ -130,6 +133,7 @@ export class Tensor {
   /** Copies `src`'s values into this tensor (same number of elements). Returns this. */
   copy(src: Tensor): this {
     this.assertAlive("Tensor.copy");
+    if (!(src instanceof Tensor)) throw new TypeError(`Tensor.copy: source must be a Tensor, got ${describe(src)}`);
     src.assertAlive("Tensor.copy");
     if (src.size !== this.size) {
       throw new RangeError(`Tensor.copy: source has ${src.size} elements, destination ${shapeToString(this.shape)} has ${this.size}`);
@@ -140,6 +144,7 @@ export class Tensor {
 
   /** A new tensor with the same shape and values (no grad, requiresGrad copied). */
   clone(): Tensor {
+    this.assertAlive("Tensor.clone");
     const t = new Tensor(this.shape).copy(this);
     t.requiresGrad = this.requiresGrad;
     return t;
@@ -236,7 +241,7 @@ function inferShape(values: readonly NestedArray[]): number[] {
 
 function flattenInto(values: NestedArray, shape: number[], dim: number, out: Float32Array, offset: number): number {
   if (dim === shape.length) {
-    if (typeof values !== "number") throw new TypeError(`tensor: expected a number at depth ${dim}, got ${String(values)}`);
+    if (typeof values !== "number") throw new TypeError(`tensor: expected a number at depth ${dim}, got ${describe(values)}`);
     out[offset] = values;
     return offset + 1;
   }
@@ -251,10 +256,17 @@ function flattenInto(values: NestedArray, shape: number[], dim: number, out: Flo
  * Copies values into a new tensor. Nested arrays infer the shape; flat ones
  * default to 1-D; a bare number gives a 0-d tensor (shape [], as torch.tensor(5)).
  */
-export function tensor(values: TensorLike | number, shape?: Shape): Tensor {
+export function tensor(values: TensorLike | Tensor | number, shape?: Shape): Tensor {
   if (typeof values === "number") return tensor([values], shape ?? []);
+  if (values instanceof Tensor) {
+    // torch.tensor(t) copies t (values only: no grad, requiresGrad false)
+    values.assertAlive("tensor");
+    const [s, size] = checkShape(shape ?? values.shape);
+    if (size !== values.size) throw new RangeError(`tensor: shape ${shapeToString(s)} holds ${size} values but ${values.toString()} has ${values.size}`);
+    return new Tensor(s).copy(values);
+  }
   if (values === null || typeof values !== "object") {
-    throw new TypeError(`tensor: values must be an array or typed array, got ${String(values)}`);
+    throw new TypeError(`tensor: values must be an array, a typed array or a Tensor, got ${describe(values)}`);
   }
   const nested = Array.isArray(values) && values.length > 0 && Array.isArray(values[0]);
   let flat: Float32Array;
@@ -266,7 +278,7 @@ export function tensor(values: TensorLike | number, shape?: Shape): Tensor {
   } else {
     const list = values as ArrayLike<number>;
     for (let i = 0; i < list.length; i++) {
-      if (typeof list[i] !== "number") throw new TypeError(`tensor: values[${i}] is not a number: ${String(list[i])}`);
+      if (typeof list[i] !== "number") throw new TypeError(`tensor: values[${i}] must be a number, got ${describe(list[i])}`);
     }
     // Always a copy: `list` may be another tensor's view of WebAssembly memory,
     // which the allocation below can detach by growing memory.
@@ -288,7 +300,7 @@ export function empty(shape: Shape): Tensor {
 }
 
 export function full(shape: Shape, value: number): Tensor {
-  if (typeof value !== "number") throw new TypeError(`full: value must be a number, got ${String(value)}`);
+  if (typeof value !== "number") throw new TypeError(`full: value must be a number, got ${describe(value)}`);
   const t = new Tensor(shape);
   t.data.fill(value);
   return t;
@@ -316,7 +328,7 @@ export function isParameter(t: unknown): boolean {
 
 /** A tensor with requiresGrad = true (PyTorch's nn.Parameter). */
 export function parameter(values: TensorLike | Tensor, shape?: Shape): Tensor {
-  const t = values instanceof Tensor ? values.clone() : tensor(values, shape);
+  const t = tensor(values, shape);
   t.requiresGrad = true;
   markParameter(t);
   return t;

@@ -51,8 +51,27 @@ export class Node {
     this.savedVersions = saved.map(versionOf);
   }
 
-  /** Throws if a saved tensor was disposed or lent out again since this node was recorded. */
+  /**
+   * Throws if a saved tensor was disposed or lent out again since this node
+   * was recorded, or if a leaf it would write a gradient into (a parameter of
+   * a module since disposed, or that parameter's .grad) was disposed — all
+   * before backward writes any gradient.
+   */
   checkSaved(): void {
+    for (let i = 0; i < this.inputs.length; i++) {
+      const t = this.inputs[i];
+      if (this.inputFns[i] !== null || !t.requiresGrad) continue;
+      if (t.disposed) {
+        throw new Error(
+          `backward: ${this.name} needs the gradient of its input #${i}, Tensor${shapeToString(t.shape)}, which has been disposed ` +
+            "(was the module disposed after forward()?)",
+        );
+      }
+      const g = t.grad;
+      if (g !== null && g.disposed) {
+        throw new Error(`backward: ${this.name}: the .grad of its input #${i} (Tensor${shapeToString(t.shape)}) has been disposed; set it to null first`);
+      }
+    }
     for (let i = 0; i < this.saved.length; i++) {
       const t = this.saved[i];
       if (t.disposed) {

@@ -3,6 +3,7 @@
 import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
 import { firstNaN } from "./kernels.js";
 import { bumpVersion } from "./autograd.js";
+import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
 
 export type StateDict = Record<string, Tensor>;
@@ -191,7 +192,7 @@ export class Module {
   }
 
   train(mode = true): this {
-    if (typeof mode !== "boolean") throw new TypeError(`train: mode must be a boolean, got ${String(mode)}`);
+    if (typeof mode !== "boolean") throw new TypeError(`train: mode must be a boolean, got ${describeValue(mode)}`);
     this.training = mode;
     for (const m of this.children()) m.train(mode);
     return this;
@@ -201,12 +202,31 @@ export class Module {
     return this.train(false);
   }
 
-  /** Resets gradients: to null (default, as PyTorch 2) or to zero. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
-    for (const p of this.parameters()) {
-      if (!p.grad) continue;
+  /**
+   * Resets gradients: to null (default, as PyTorch 2) or to zero. Every
+   * gradient is checked first, so an error (a disposed one) changes none.
+   */
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const where = `${this.typeName}.zeroGrad`;
+    const setToNone = booleanOption(where, "setToNone", optionsArg(where, options, ["setToNone"]).setToNone, true);
+    const named = this.namedParameters().filter(([, p]) => p.grad !== null);
+    if (!setToNone) for (const [name, p] of named) p.grad!.assertAlive(`${where}: gradient of ${name}`);
+    for (const [, p] of named) {
       if (setToNone) p.grad = null;
-      else p.grad.data.fill(0);
+      else p.grad!.data.fill(0);
+    }
+  }
+
+  /**
+   * Throws, naming the first disposed parameter or buffer of this module tree
+   * by its state-dict key, if any is disposed (what stateDict(), clone() and
+   * the like check before they allocate anything).
+   */
+  assertAlive(where = this.describe()): void {
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
+      for (const [name, p] of m._parameters) if (p?.disposed) p.assertAlive(`${where}: parameter ${key(name)} of ${m.describe()}`);
+      for (const [name, b] of m._buffers) if (b.disposed) b.assertAlive(`${where}: buffer ${key(name)} of ${m.describe()}`);
     }
   }
 
@@ -216,8 +236,14 @@ export class Module {
    * paths (the same layer used twice) is listed under each of them.
    */
   stateDict(): StateDict {
+    this.assertAlive(`${this.typeName}.stateDict`);
     const out: StateDict = {};
-    for (const [key, t] of this.stateTensors()) out[key] = t.clone();
+    try {
+      for (const [key, t] of this.stateTensors()) out[key] = t.clone();
+    } catch (e) {
+      for (const t of Object.values(out)) t.dispose();
+      throw e;
+    }
     return out;
   }
 
@@ -310,23 +336,37 @@ export class Module {
    * override resetScratch() so the copy allocates its own.
    */
   clone(): this {
+    this.assertAlive(`${this.typeName}.clone`);
+    const made: Tensor[] = [];
+    try {
+      return this.cloneInto(made);
+    } catch (e) {
+      for (const t of made) t.dispose();
+      throw e;
+    }
+  }
+
+  /** clone(), recording every tensor it allocates in `made` (freed by clone() if a later one fails). */
+  private cloneInto(made: Tensor[]): this {
     const copy = Object.create(Object.getPrototypeOf(this)) as this;
     const remap = new Map<unknown, unknown>();
     const params = new Map<string, Tensor | null>();
     for (const [k, p] of this._parameters) {
       const c = p ? p.clone() : null;
+      if (c) made.push(c);
       if (p) remap.set(p, c);
       params.set(k, c);
     }
     const buffers = new Map<string, Tensor>();
     for (const [k, b] of this._buffers) {
       const c = b.clone();
+      made.push(c);
       remap.set(b, c);
       buffers.set(k, c);
     }
     const mods = new Map<string, Module>();
     for (const [k, m] of this._modules) {
-      const c = m.clone();
+      const c = m.cloneInto(made);
       remap.set(m, c);
       mods.set(k, c);
     }
@@ -365,11 +405,39 @@ export class Module {
       t.gradFn = null;
       t.requiresGrad = false;
       bumpVersion(t);
+      loans?.push({ module: this, t, fresh: false });
       return t;
     }
     const t = new Tensor(shape);
     this._made.add(t);
+    loans?.push({ module: this, t, fresh: true });
     return t;
+  }
+
+  /**
+   * Runs `fn` (a container's forward) so that if it throws, every buffer lent
+   * during it is handed back: those taken from a pool return to it, those
+   * allocated are freed. A failing forward deep inside a Sequential thus
+   * leaves memoryStats() as it was.
+   */
+  static rollbackOnError<T>(fn: () => T): T {
+    const outer = loans;
+    const mine: Loan[] = [];
+    loans = mine;
+    try {
+      const result = fn();
+      outer?.push(...mine);
+      return result;
+    } catch (e) {
+      for (let i = mine.length - 1; i >= 0; i--) {
+        const { module, t, fresh } = mine[i];
+        if (fresh) t.dispose();
+        else module.recycle(t);
+      }
+      throw e;
+    } finally {
+      loans = outer;
+    }
   }
 
   /**
@@ -398,7 +466,7 @@ export class Module {
    * a module took it.
    */
   releaseOutput(t: Tensor): boolean {
-    if (!(t instanceof Tensor)) throw new TypeError(`releaseOutput: expected a Tensor, got ${String(t)}`);
+    if (!(t instanceof Tensor)) throw new TypeError(`releaseOutput: expected a Tensor, got ${describeValue(t)}`);
     const fn = t.gradFn as { consumed?: boolean } | null;
     if (fn && fn.consumed === false) {
       throw new Error(`releaseOutput: Tensor${shapeToString(t.shape)} belongs to a graph that backward() has not consumed yet`);
@@ -462,7 +530,7 @@ export class Module {
 
   /** Throws unless x is a live Tensor (before any state changes). */
   protected checkTensorInput(x: unknown, what = "input"): asserts x is Tensor {
-    if (!(x instanceof Tensor)) throw new TypeError(`${this.describe()}: ${what} must be a Tensor, got ${String(x)}`);
+    if (!(x instanceof Tensor)) throw new TypeError(`${this.describe()}: ${what} must be a Tensor, got ${describeValue(x)}`);
     x.assertAlive(`${this.describe()} (${what})`);
   }
 
@@ -482,6 +550,16 @@ export function positionOf(shape: readonly number[], i: number): string {
   }
   return `[${idx.join(", ")}]`;
 }
+
+/** A buffer lent during a container's forward (see Module.rollbackOnError). */
+interface Loan {
+  module: Module;
+  t: Tensor;
+  /** Allocated by this lend (else taken from the module's pool). */
+  fresh: boolean;
+}
+
+let loans: Loan[] | null = null;
 
 /** Tensors currently in some module's pool (so a double release cannot lend one buffer twice). */
 const inPool = new WeakSet<Tensor>();

@@ -2,7 +2,7 @@
 // of the module's linear memory (from its TLSF allocator); in the pure-JS build
 // it is a Float32Array of its own. Either way the facade owns it: it is freed
 // by dispose(), with a FinalizationRegistry only as a safety net.
-import { wasmOrNull } from "./runtime.js";
+import { wasmOrNull, type WasmExports } from "./runtime.js";
 
 /** AssemblyScript's largest block: (1 << 30) minus the 4-byte block header. */
 export const MAX_ALLOCATION_BYTES = 2 ** 30 - 4;
@@ -34,16 +34,59 @@ function freeStorage(s: Storage): void {
 const registry =
   typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Storage>((s) => freeStorage(s)) : null;
 
-function formatBytes(n: number): string {
-  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
-  return `${n} bytes`;
+/**
+ * The request and what is available in one unit (the larger's), rounded to
+ * nearest with as many decimals (2 to 4) as it takes to tell them apart —
+ * never "1.00 GiB available" for a refused 1023.94 MiB — and, when even 4
+ * cannot, the difference in bytes.
+ */
+export function formatBytePair(request: number, available: number): [string, string] {
+  const big = Math.max(request, available);
+  const [unit, scale] = big >= 2 ** 30 ? ["GiB", 2 ** 30] : big >= 2 ** 20 ? ["MiB", 2 ** 20] : big >= 2 ** 10 ? ["KiB", 2 ** 10] : ["bytes", 1];
+  if (scale === 1) return [`${request} bytes`, `${available} bytes`];
+  let r = "", a = "";
+  for (let digits = 2; digits <= 4; digits++) {
+    r = (request / scale).toFixed(digits);
+    a = (available / scale).toFixed(digits);
+    if (r !== a || request === available) return [`${r} ${unit}`, `${a} ${unit}`];
+  }
+  const diff = request - available;
+  return [`${r} ${unit}`, `${a} ${unit}, ${Math.abs(diff)} bytes ${diff > 0 ? "less" : "more"}`];
 }
 
-function outOfMemory(what: string, bytes: number, available: number, why: string): RangeError {
-  return new RangeError(
-    `${what}: cannot allocate ${bytes} bytes (${formatBytes(bytes)}); ${why}, ${available} bytes (${formatBytes(available)}) available`,
-  );
+/** `upTo`: `available` is an upper bound (the allocator's block headers and fragmentation take some of it). */
+function outOfMemory(what: string, bytes: number, available: number, why: string, upTo = false): RangeError {
+  const [r, a] = formatBytePair(bytes, available);
+  return new RangeError(`${what}: cannot allocate ${bytes} bytes (${r}); ${why}, ${upTo ? "at most " : ""}${available} bytes (${a}) available`);
+}
+
+/** How far memory grows at once when the allocator can no longer double it. */
+export const GROWTH_STEP_BYTES = 256 * 2 ** 20;
+/** Below this much room, growing ahead is not worth a call. */
+const MIN_GROWTH_STEP_BYTES = 4 * 2 ** 20;
+
+/**
+ * Called after an allocation grew memory from `before` to `after` bytes. The
+ * allocator doubles memory while it can; past 2 GiB doubling would cross the
+ * 4 GiB limit and it grows by exactly the pages one allocation needs, so
+ * every further allocation would grow memory again (1–3 ms each in V8 on a
+ * large memory). Then this grows ahead by GROWTH_STEP_BYTES (or what is left
+ * below 4 GiB): one free block the next allocations are carved from. A
+ * failure to grow that far only means trying a smaller step.
+ */
+function growAhead(wasm: WasmExports, before: number, after: number): void {
+  if (after - before >= before) return; // the allocator doubled: no need
+  let room = Math.min(GROWTH_STEP_BYTES, MAX_MEMORY_BYTES - after);
+  while (room >= MIN_GROWTH_STEP_BYTES) {
+    // TLSF rounds a large request up by up to 1/16 and adds block headers
+    const request = Math.floor((room * 15) / 16) - 2 ** 17;
+    try {
+      wasm.reserve(request);
+      return;
+    } catch {
+      room = Math.floor(room / 2);
+    }
+  }
 }
 
 /**
@@ -61,9 +104,10 @@ export function allocate(elements: number, what: string, owner?: object): Storag
   if (wasm) {
     const inUse = wasm.heapBase() + allocatedBytes;
     if (inUse + bytes > MAX_MEMORY_BYTES) {
-      throw outOfMemory(what, bytes, Math.max(0, MAX_MEMORY_BYTES - inUse), "WebAssembly memory holds at most 4 GiB");
+      throw outOfMemory(what, bytes, Math.max(0, MAX_MEMORY_BYTES - inUse), "WebAssembly memory holds at most 4 GiB", true);
     }
     let ptr: number;
+    const before = wasm.memory.buffer.byteLength;
     try {
       ptr = wasm.alloc(Math.max(bytes, 16)) >>> 0; // pointers >= 2 GiB arrive negative
     } catch (e) {
@@ -71,9 +115,12 @@ export function allocate(elements: number, what: string, owner?: object): Storag
         what,
         bytes,
         Math.max(0, MAX_MEMORY_BYTES - inUse),
-        `WebAssembly memory could not grow (${(e as Error).message})`,
+        `WebAssembly memory (${before} bytes now) could not grow (${(e as Error).message}; a block over 256 bytes may need up to 1/16 more for the allocator's size classes)`,
+        true,
       );
     }
+    const after = wasm.memory.buffer.byteLength;
+    if (after !== before) growAhead(wasm, before, after);
     storage = { ptr, js: null, bytes, freed: false };
   } else {
     if (allocatedBytes + bytes > MAX_MEMORY_BYTES) {

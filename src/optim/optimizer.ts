@@ -4,6 +4,7 @@
 // update rule: validation before anything changes, gradient centralization,
 // and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
 // twin per tensor.
+import { runOwned } from "../lifetime.js";
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { centralizeRowsJs } from "../reference/optim.js";
@@ -365,10 +366,13 @@ export abstract class Optimizer {
    */
   step<T = unknown>(closure?: () => T): T | undefined {
     this.assertUsable("step");
-    const loss = Optimizer.callClosure(this.name, closure);
-    this.checkStep();
-    this.stepChecked();
-    return loss;
+    // A call that ticks this optimizer's lifetime clock (src/lifetime.ts).
+    return runOwned(this, () => `${this.name}.step()`, [], () => {
+      const loss = Optimizer.callClosure(this.name, closure);
+      this.checkStep();
+      this.stepChecked();
+      return loss;
+    });
   }
 
   /**

@@ -5,15 +5,17 @@
 // threads would write it at once) nor a block the kernel allocates (the
 // allocator is not thread-safe, and only the calling thread may use it).
 // Each instance keeps its scratch behind this module's per-instance globals
-// instead: the calling thread's instance uses the static block below, and a
-// worker's is a heap block the calling thread allocated and handed over with
+// instead: a heap block the calling thread allocated and handed over with
 // setThreadScratch() (and gemmSetScratch() for GEMM's packing buffers)
-// before the worker ran any kernel.
+// before the instance ran any kernel. The static block below serves only the
+// single-threaded builds: a data segment, which every instantiation on a
+// shared memory writes again.
 //
-// Nothing here (nor in any kernel module) may run code at instantiation that
-// writes memory: a worker's instantiation would overwrite the calling
-// thread's state. scripts/build.mjs rejects a threaded build with a start
-// function.
+// So no kernel module may keep mutable state in static memory (memory.data,
+// a top-level StaticArray) nor write memory at instantiation: a worker's
+// instantiation would overwrite the calling thread's state.
+// test/runtime/threads/isolation.test.ts instantiates the threaded build a
+// second time after running every kernel family and expects memory unchanged.
 
 /** Byte offsets of each family's scratch inside the thread-local block (16-byte aligned). */
 export const TLS_RNG_GROUP: usize = 0; // 64: one Philox group of 16 outputs (head and tail of a fill)
@@ -21,8 +23,9 @@ export const TLS_RNG_PHILOX2: usize = 64; // 64: the word vectors after Philox's
 export const TLS_RNG_ROUND_KEYS: usize = 128; // 256: splatted round keys of rounds 3..10
 export const TLS_POOL_WINDOW: usize = 384; // 32: an average-pooling window (5 x i32)
 export const TLS_NORM_SUMS: usize = 416; // 16: two f64 row sums
+export const TLS_OPS_COUNTERS: usize = 432; // 32: the counters of a strided elementwise walk (8 x i32)
 /** Bytes of the thread-local block. */
-export const TLS_BYTES: usize = 448;
+export const TLS_BYTES: usize = 464;
 
 const STATIC_BLOCK: usize = memory.data(<i32>TLS_BYTES, 16);
 /** 0 until setThreadScratch (a global initialised to STATIC_BLOCK would need a start function). */

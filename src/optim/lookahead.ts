@@ -1,12 +1,12 @@
 // Lookahead (Zhang, Lucas, Hinton & Ba, "Lookahead Optimizer: k steps
 // forward, 1 step back", NeurIPS 2019, Algorithm 1) around any optimizer.
-import { Tensor, sameShape, shapeToString } from "../tensor.js";
-import { lookaheadSyncJs } from "../reference/optim.js";
+import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
+import { backend } from "../backend/index.js";
 import { describe, optionsArg } from "../validate.js";
 import {
   Optimizer, WRAPS_ANOTHER_OPTIMIZER, checkOptionNumber, f32, type ParamGroup, type ParamGroupInit, type ParamState, type StateDict, type TensorJson,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
+import type { TableRow } from "../backend/index.js";
 
 export interface LookaheadOptions {
   /** Inner steps between synchronisations. */
@@ -130,7 +130,7 @@ export class Lookahead extends Optimizer {
     const rows: TableRow[] = [];
     for (const g of this.paramGroups) for (const p of g.params) rows.push({ p, g: p, s0: this.slowOf(p) });
     const a = f32(this.alpha);
-    this.runKernel(this.#syncGroup, "lookaheadSync", rows, [a], (r) => lookaheadSyncJs(r.p.data, r.s0!.data, a));
+    backend().lookaheadSync(this.tableFor(this.#syncGroup, rows), a);
     return loss;
   }
 
@@ -167,7 +167,7 @@ export class Lookahead extends Optimizer {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         const s = this.slowOf(p);
-        slow[String(i++)] = { shape: [...s.shape], data: Array.from(s.data) };
+        slow[String(i++)] = { shape: [...s.shape], data: jsonData(s.data) };
       }
     }
     sd.lookahead = { k: this.k, alpha: this.alpha, step: this.#counter, slow };
@@ -177,19 +177,19 @@ export class Lookahead extends Optimizer {
   protected override planLoad(sd: StateDict): () => void {
     const who = `${this.name}.loadStateDict`;
     const la = sd?.lookahead as { k: number; alpha: number; step: number; slow: Record<string, TensorJson> } | undefined;
-    if (!la || typeof la !== "object") throw new Error(`${who}: the state dict has no lookahead section (was it saved from a Lookahead?)`);
+    if (!la || typeof la !== "object" || Array.isArray(la)) throw new Error(`${who}: the state dict has no lookahead section (was it saved from a Lookahead?)`);
     Lookahead.checkK(la.k);
     Lookahead.checkAlpha(la.alpha);
     if (typeof la.step !== "number" || !Number.isInteger(la.step) || la.step < 0) throw new RangeError(`${who}: invalid lookahead step ${String(la.step)}`);
     const params = this.paramGroups.flatMap((g) => g.params);
-    const slowValues: [Tensor, number[]][] = [];
+    const slowValues: [Tensor, ArrayLike<number>][] = [];
     params.forEach((p, i) => {
       const s = la.slow?.[String(i)];
       if (!s) throw new Error(`${who}: slow weights for parameter ${i} are missing`);
-      if (!sameShape(s.shape, p.shape) || s.data?.length !== p.size) {
-        throw new RangeError(`${who}: slow weights ${i} have shape ${shapeToString(s.shape)}, parameter ${i} has shape ${shapeToString(p.shape)}`);
+      if (!Array.isArray(s.shape) || !sameShape(s.shape, p.shape)) {
+        throw new RangeError(`${who}: slow weights ${i} have shape ${shapeToString(s.shape ?? [])}, parameter ${i} has shape ${shapeToString(p.shape)}`);
       }
-      slowValues.push([p, s.data]);
+      slowValues.push([p, jsonValues(`${who}: slow weights ${i}`, s.data, p.size)]);
     });
     const applyInner = (this.inner as unknown as Loader).planLoad(sd);
     return () => {

@@ -2,12 +2,10 @@
 // own options, lazily created per-parameter state, step(), zeroGrad(),
 // addParamGroup() and JSON state dicts — plus the machinery shared by every
 // update rule: validation before anything changes, gradient centralization,
-// and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
-// twin per tensor.
-import { Tensor, sameShape, shapeToString } from "../tensor.js";
-import { wasmOrNull } from "../runtime/runtime.js";
-import { centralizeRowsJs } from "../reference/optim.js";
-import { TensorTable, type TableRow } from "./tensor_table.js";
+// and each group's table of tensors, which one kernel call updates.
+import { runOwned } from "../lifetime.js";
+import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
+import { backend, TensorTable, type TableRow } from "../backend/index.js";
 import { describe, expectedNumber, isPlainObject, optionsArg, booleanOption, satisfies, type NumberRule } from "../validate.js";
 
 /** What a constructor or addParamGroup accepts as one group. */
@@ -30,10 +28,22 @@ export type ParamsArg = Iterable<Tensor> | ParamGroupInit[];
 /** Per-parameter state: buffers (tensors shaped like the parameter) and scalars such as `step`. */
 export type ParamState = Record<string, Tensor | number>;
 
-/** A state buffer in a state dict: plain JSON. */
+/**
+ * A state buffer in a state dict: plain JSON (NaN and ±Infinity as the strings
+ * "NaN", "Infinity", "-Infinity"). loadStateDict also takes a Float32Array as data.
+ */
 export interface TensorJson {
   shape: number[];
-  data: number[];
+  data: (number | string)[] | Float32Array;
+}
+
+/** Keys that lr schedulers add to parameter groups (PyTorch's names, kept as they are). */
+export const SCHEDULER_GROUP_KEYS: readonly string[] = ["initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum", "swa_lr"];
+
+/** Throws unless every number in an option value (a number or an array of them) is finite. */
+function checkFiniteOption(where: string, key: string, v: unknown): void {
+  const bad = (x: unknown) => typeof x === "number" && !Number.isFinite(x);
+  if (bad(v) || (Array.isArray(v) && v.some(bad))) throw new RangeError(`${where}: option ${key} must be finite, got ${describe(v)}`);
 }
 
 export interface StateDict {
@@ -104,7 +114,7 @@ function checkImplementationFlag(name: string, key: string, value: unknown): voi
  * If `key` is one of optimizer `name`'s implementation switches: checks its
  * value (errors name `where`), removes it from `options` and returns true.
  */
-function dropImplementationFlag(name: string, where: string, options: Record<string, unknown>, key: string): boolean {
+export function dropImplementationFlag(name: string, where: string, options: Record<string, unknown>, key: string): boolean {
   if (!IMPLEMENTATION_FLAGS[name]?.includes(key)) return false;
   checkImplementationFlag(where, key, options[key]);
   delete options[key];
@@ -265,6 +275,11 @@ export abstract class Optimizer {
     return ["step"];
   }
 
+  /** State buffers created at a later step than the first (for state-dict validation), e.g. SGD's momentum_buffer. */
+  protected lazyStateKeys(): string[] {
+    return [];
+  }
+
   private buildGroup(init: ParamGroupInit, existing: readonly ParamGroup[]): ParamGroup {
     if (!isPlainObject(init)) throw new TypeError(`${this.name}: a parameter group must be an object { params, ...options }, got ${describe(init)}`);
     const raw = init.params;
@@ -348,10 +363,13 @@ export abstract class Optimizer {
    */
   step<T = unknown>(closure?: () => T): T | undefined {
     this.assertUsable("step");
-    const loss = Optimizer.callClosure(this.name, closure);
-    this.checkStep();
-    this.stepChecked();
-    return loss;
+    // A call that ticks this optimizer's lifetime clock (src/lifetime.ts).
+    return runOwned(this, () => `${this.name}.step()`, [], () => {
+      const loss = Optimizer.callClosure(this.name, closure);
+      this.checkStep();
+      this.stepChecked();
+      return loss;
+    });
   }
 
   /**
@@ -485,7 +503,6 @@ export abstract class Optimizer {
    */
   protected effectiveGrads(group: ParamGroup, params: Tensor[], grads: Tensor[], gSign: number, l2: number): Tensor[] {
     if (!group.gradCentralization) return grads;
-    const wasm = wasmOrNull();
     let result = this.#gcResult.get(group);
     if (!result) {
       result = [];
@@ -502,31 +519,20 @@ export abstract class Optimizer {
       const rows = p.ndim > 1 ? p.shape[0] : 1;
       const cols = rows === 0 ? 0 : p.size / rows;
       const center = p.ndim > 1;
-      if (wasm) wasm.centralizeRows(out.ptr, grads[i].ptr, p.ptr, rows, cols, gSign, l2, +center);
-      else centralizeRowsJs(out.data, grads[i].data, p.data, rows, cols, f32(gSign), f32(l2), center);
+      backend().centralizeRows(out, grads[i], p, rows, cols, gSign, l2, center);
       result[i] = out;
     }
     return result;
   }
 
-  /**
-   * Runs a kernel over `rows`: one call with the group's table in the
-   * WebAssembly builds, the twin per row in the pure-JS build.
-   */
-  protected runKernel(group: ParamGroup, kernel: string, rows: TableRow[], args: number[], twin: (row: TableRow) => void, withResults = false): void {
-    const wasm = wasmOrNull();
-    if (!wasm) {
-      for (const row of rows) twin(row);
-      return;
-    }
+  /** The group's table, bound to `rows`: what an optimizer kernel takes (`backend().adamStep(table, …)`). */
+  protected tableFor(group: ParamGroup, rows: readonly TableRow[]): TensorTable {
     let table = this.#tables.get(group);
     if (!table) {
       table = new TensorTable();
       this.#tables.set(group, table);
     }
-    const ptr = table.write(rows);
-    wasm[kernel](ptr, rows.length, ...args);
-    if (withResults) table.readResults(rows);
+    return table.bind(rows);
   }
 
   /** PyTorch-like JSON: state keyed by parameter index across groups, groups with options and indices. */
@@ -551,7 +557,7 @@ export abstract class Optimizer {
       if (!s) continue;
       const entry: Record<string, number | TensorJson> = {};
       for (const [k, v] of Object.entries(s)) {
-        entry[k] = v instanceof Tensor ? { shape: [...v.shape], data: Array.from(v.data) } : v;
+        entry[k] = v instanceof Tensor ? { shape: [...v.shape], data: jsonData(v.data) } : v;
       }
       state[String(i)] = entry;
     }
@@ -577,7 +583,7 @@ export abstract class Optimizer {
     if (sd.version !== STATE_DICT_VERSION) {
       throw new Error(`${who}: unsupported state dict version ${String(sd.version)} (this library writes version ${STATE_DICT_VERSION})`);
     }
-    if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null) {
+    if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null || Array.isArray(sd.state)) {
       throw new TypeError(`${who}: a state dict needs paramGroups (an array) and state (an object)`);
     }
     if (typeof sd.optimizer === "string" && sd.optimizer !== this.name) {
@@ -592,9 +598,16 @@ export abstract class Optimizer {
     const byIndex = new Map<number, Tensor>();
     const groupOf = new Map<Tensor, number>();
     const newOptions: Record<string, unknown>[] = [];
+    const seenIds = new Set<unknown>();
     sd.paramGroups.forEach((sg, gi) => {
+      if (sg === null || typeof sg !== "object" || Array.isArray(sg)) throw new TypeError(`${who}: paramGroups[${gi}] must be an object, got ${String(sg)}`);
       const ids = (sg as { params?: unknown }).params;
       if (!Array.isArray(ids)) throw new TypeError(`${who}: paramGroups[${gi}].params must be an array of indices`);
+      for (const id of ids) {
+        if (typeof id !== "number" || !Number.isInteger(id) || id < 0) throw new TypeError(`${who}: paramGroups[${gi}].params holds ${JSON.stringify(id)}, not a parameter index`);
+        if (seenIds.has(id)) throw new Error(`${who}: parameter index ${id} appears more than once in paramGroups`);
+        seenIds.add(id);
+      }
       if (ids.length !== groups[gi].params.length) {
         throw new Error(
           `${who}: paramGroups[${gi}] has ${ids.length} parameters in the state dict, ${groups[gi].params.length} in the optimizer ` +
@@ -606,7 +619,23 @@ export abstract class Optimizer {
         groupOf.set(groups[gi].params[j], gi);
       });
       const opts: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(sg)) if (k !== "params") opts[k] = Array.isArray(v) ? [...v] : v;
+      const at = `${who}: paramGroups[${gi}]`;
+      for (const [k, v] of Object.entries(sg)) {
+        if (k === "params") continue;
+        if (!(k in this.defaults) && !SCHEDULER_GROUP_KEYS.includes(k)) {
+          const camel = snakeToCamel(k);
+          if (camel in this.defaults) throw new TypeError(`${at}: option ${JSON.stringify(k)} is in the wrong case: a state dict uses camelCase (${camel})`);
+          const base = (this.constructor as typeof Optimizer).optimizerName;
+          const flags = { [k]: v };
+          if (dropImplementationFlag(base, at, flags, k)) continue;
+          throw new TypeError(`${at}: unexpected option ${JSON.stringify(k)} (${this.name}'s options: ${Object.keys(this.defaults).join(", ")})`);
+        }
+        checkFiniteOption(at, k, v);
+        opts[k] = Array.isArray(v) ? [...v] : v;
+      }
+      for (const k of Object.keys(this.defaults)) {
+        if (!(k in opts)) throw new Error(`${at} lacks the option ${k}`);
+      }
       const merged = { ...groups[gi], ...opts };
       try {
         this.checkOptions(merged);
@@ -623,7 +652,14 @@ export abstract class Optimizer {
     const expectedFor = (gi: number): Map<string, "tensor" | "number"> => {
       let keys = expectedKeys.get(gi);
       if (!keys) {
-        const probe = this.initState(groups[gi].params[0], { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        // a one-element stand-in: initState depends on the parameter's shape only, and this allocates 4 bytes per buffer
+        const stand = new Tensor([1]);
+        let probe: ParamState;
+        try {
+          probe = this.initState(stand, { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        } finally {
+          stand.dispose();
+        }
         keys = new Map();
         for (const [name, v] of Object.entries(probe)) {
           keys.set(name, v instanceof Tensor ? "tensor" : "number");
@@ -633,12 +669,18 @@ export abstract class Optimizer {
       }
       return keys;
     };
-    const staged: [Tensor, Record<string, number | number[] | Float32Array>][] = [];
+    const staged: [Tensor, Record<string, number | ArrayLike<number>>][] = [];
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p) throw new Error(`${who}: state for parameter ${key}, which is in no parameter group`);
-      if (entry === null || typeof entry !== "object") throw new TypeError(`${who}: state[${key}] must be an object`);
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new TypeError(`${who}: state[${key}] must be an object of state entries, got ${JSON.stringify(entry)}`);
       const expected = expectedFor(groupOf.get(p)!);
+      const lazy = this.lazyStateKeys();
+      for (const name of Object.keys(entry)) {
+        if (!expected.has(name) && !lazy.includes(name)) {
+          throw new Error(`${who}: state[${key}] has an unexpected entry ${name} (${this.name} keeps ${[...expected.keys(), ...lazy].join(", ") || "nothing"} here)`);
+        }
+      }
       for (const [name, kind] of expected) {
         const v = (entry as Record<string, unknown>)[name];
         if (v === undefined) throw new Error(`${who}: state[${key}] lacks ${name} (${this.name} keeps ${[...expected.keys()].join(", ")})`);
@@ -649,7 +691,10 @@ export abstract class Optimizer {
       if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0)) {
         throw new RangeError(`${who}: state[${key}].step must be a non-negative integer, got ${String(step)}`);
       }
-      const values: Record<string, number | Float32Array> = {};
+      for (const [name, v] of Object.entries(entry)) {
+        if (typeof v === "number" && !Number.isFinite(v)) throw new RangeError(`${who}: state[${key}].${name} must be finite, got ${v}`);
+      }
+      const values: Record<string, number | ArrayLike<number>> = {};
       for (const [name, v] of Object.entries(entry)) {
         if (typeof v === "number") {
           if (!scalarKeys.has(name)) throw new Error(`${who}: state[${key}].${name} should be a tensor, got the number ${v}`);
@@ -660,10 +705,7 @@ export abstract class Optimizer {
               `${who}: state[${key}].${name} has shape ${shapeToString(v.shape)} but parameter ${key} has shape ${shapeToString(p.shape)}`,
             );
           }
-          if (!v.data || v.data.length !== p.size) {
-            throw new RangeError(`${who}: state[${key}].${name} has ${v.data?.length} values, parameter ${key} has ${p.size}`);
-          }
-          values[name] = Float32Array.from(v.data);
+          values[name] = jsonValues(`${who}: state[${key}].${name}`, v.data, p.size) as Float32Array;
         } else {
           throw new TypeError(`${who}: state[${key}].${name} must be a number or { shape, data }, got ${JSON.stringify(v)}`);
         }

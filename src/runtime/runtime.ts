@@ -1,7 +1,10 @@
 // Loads the WebAssembly kernels (embedded bytes, no fetch), picks the best
-// build the engine accepts, and holds the one live instance. Where shared
-// WebAssembly memory and workers exist (Node; a crossOriginIsolated page),
-// the build is its threaded variant on shared memory, with a thread pool.
+// build the engine accepts, and holds the one live instance. The kernels are
+// called through src/backend/, which `ready()` there installs on top of this.
+// Where shared WebAssembly memory and workers exist (Node; a
+// crossOriginIsolated page), the build is its threaded variant on shared
+// memory, and the exports the backend calls hand large kernels to a thread
+// pool (src/runtime/threads/).
 import {
   SIMD_WASM_BASE64,
   RELAXED_SIMD_WASM_BASE64,
@@ -12,17 +15,10 @@ import { hasRelaxedSimd, hasSimd } from "./features.js";
 import { ThreadPool } from "./threads/pool.js";
 import { parallelExports, POOL_KERNELS } from "./threads/parallel.js";
 import { checkThreadCount, defaultThreadCount, threadSupport } from "./threads/platform.js";
+import type { BuildName } from "../backend/backend.js";
+import type { WasmExports } from "../backend/wasm_exports.generated.js";
 
-export type BuildName = "relaxed-simd" | "simd" | "js";
-
-/** The raw exports of the kernel module: functions over pointers and lengths. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type WasmExports = Record<string, any> & {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  heapBase(): number;
-};
+export type { BuildName, WasmExports };
 
 export interface ReadyOptions {
   /** Force a build instead of the best one the engine accepts. */
@@ -83,7 +79,9 @@ function checkBuildName(build: unknown): asserts build is BuildName | undefined 
   }
 }
 
-async function instantiate(build: "simd" | "relaxed-simd", shared: WebAssembly.Memory | null): Promise<{ exports: WasmExports; module: WebAssembly.Module }> {
+async function instantiate(
+  build: "simd" | "relaxed-simd", shared: WebAssembly.Memory | null,
+): Promise<{ exports: WasmExports; module: WebAssembly.Module }> {
   const supported = build === "simd" ? hasSimd() : hasRelaxedSimd();
   if (!supported) {
     const hint =
@@ -137,23 +135,25 @@ function sharedMemory(): WebAssembly.Memory {
  * provides one, calling its kernels on small inputs) runs a few times here.
  */
 function warmUp(wasm: WasmExports): void {
-  const names = Object.keys(wasm).filter((n) => n.startsWith("warmup") && typeof wasm[n] === "function");
+  const all = wasm as unknown as Record<string, unknown>;
+  const names = Object.keys(wasm).filter((n) => n.startsWith("warmup") && typeof all[n] === "function");
   if (names.length === 0) return;
   const scratchBytes = 1 << 16;
   const scratch = wasm.alloc(scratchBytes) >>> 0;
   try {
-    for (let round = 0; round < 20; round++) for (const n of names) wasm[n](scratch, scratchBytes);
+    for (let round = 0; round < 20; round++) for (const n of names) (all[n] as (ptr: number, bytes: number) => void)(scratch, scratchBytes);
   } finally {
     wasm.free(scratch);
   }
 }
 
 /**
- * Instantiates the kernels. Idempotent: later calls resolve at once. With
- * `{ build }`, forces that build (an error if the engine lacks it, or if a
- * different build is already running).
+ * Instantiates the kernels (`ready()` in src/backend/ runs this, then installs
+ * the backend). Idempotent: later calls resolve at once. With `{ build }`,
+ * forces that build (an error if the engine lacks it, or if a different build
+ * is already running).
  */
-export function ready(options: ReadyOptions = {}): Promise<void> {
+export function loadRuntime(options: ReadyOptions = {}): Promise<void> {
   const build = options.build;
   checkBuildName(build);
   if (options.threads !== undefined) {
@@ -184,10 +184,8 @@ export function ready(options: ReadyOptions = {}): Promise<void> {
   pending = (async () => {
     const requested = requestedBeforeReady ?? (await defaultThreadCount());
     if (chosen === "js") {
-      state = {
-        build: chosen, wasm: null, pool: null, requested,
-        unavailable: "the pure-JS build ('js') runs on one thread",
-      };
+      const unavailable = "the pure-JS build ('js') runs on one thread";
+      state = { build: chosen, wasm: null, pool: null, requested, unavailable };
       return;
     }
     const support = await threadSupport();
@@ -201,6 +199,8 @@ export function ready(options: ReadyOptions = {}): Promise<void> {
       }
     }
     const { exports, module } = await instantiate(chosen, memory);
+    // On shared memory every thread's scratch is a heap block (see assembly/thread_local.ts).
+    if (memory) exports.setThreadScratch(exports.alloc(exports.threadScratchBytes()));
     warmUp(exports);
     let pool: ThreadPool | null = null;
     if (memory && support.ok) {
@@ -211,9 +211,8 @@ export function ready(options: ReadyOptions = {}): Promise<void> {
       pool.resize(requested);
       await pool.settled();
     }
-    state = {
-      build: chosen, wasm: pool ? (parallelExports(exports, pool) as WasmExports) : exports, pool, requested, unavailable,
-    };
+    const wasm = pool ? (parallelExports(exports, pool) as unknown as WasmExports) : exports;
+    state = { build: chosen, wasm, pool, requested, unavailable };
   })();
   pending.catch(() => {
     pending = null;
@@ -232,10 +231,6 @@ export function wasmOrNull(): WasmExports | null {
 export function currentBuild(): BuildName {
   if (!state) throw new Error("wasmtrain: call `await ready()` before using tensors or kernels");
   return state.build;
-}
-
-export function isReady(): boolean {
-  return state !== null;
 }
 
 /** Threads in use: the calling thread plus the workers that started and have not died. */
@@ -258,7 +253,7 @@ export function backendInfo(): BackendInfo {
 
 /**
  * Sets the number of threads kernels use (PyTorch's torch.set_num_threads):
- * an integer from 1 up. Results do not depend on it. Where threads are
+ * an integer from 1 to 256. Results do not depend on it. Where threads are
  * unavailable, kernels run on one thread and backendInfo().threadsUnavailable
  * says why. Workers start in the background; `await ready()` waits for them.
  */

@@ -2,6 +2,7 @@
 // reads and writes the `lr` of every param group of an optimizer; it never
 // depends on the optimizer's class, only on this structural shape.
 import { booleanOption, describe, numberOption } from "./options.js";
+import { checkSchedulerField } from "./state_rules.js";
 
 /** What a scheduler needs from an optimizer: mutable param groups with an `lr`. */
 export interface OptimizerLike {
@@ -115,8 +116,9 @@ export function saveFields(name: string, self: object, keys: readonly string[]):
 
 /**
  * loadStateDict(): checks the tag, that every field is present with the kind
- * of value (number, string, array, ...) the scheduler holds now, and that
- * there are no unknown fields; assigns only once everything has been checked.
+ * of value (number, string, array, ...) the scheduler holds now and in its
+ * range (state_rules.ts), and that there are no unknown fields; assigns only
+ * once everything has been checked.
  */
 export function loadFields(name: string, self: object, keys: readonly string[], state: unknown, extra: readonly string[] = []): void {
   const where = `${name}.loadStateDict`;
@@ -136,6 +138,7 @@ export function loadFields(name: string, self: object, keys: readonly string[], 
     if (kind(now) !== kind(v) && now !== null && now !== undefined && v !== null) {
       throw new TypeError(`${where}: ${key} must be ${kind(now) === "array" ? "an array" : `a ${kind(now)}`}, got ${describe(sd[key])}`);
     }
+    checkSchedulerField(name, key, v);
     if (PER_GROUP.has(key) && Array.isArray(now) && Array.isArray(v) && now.length && v.length && now.length !== v.length) {
       throw new RangeError(`${where}: ${key} has ${v.length} entries in the state dict but ${now.length} here (one per param group)`);
     }
@@ -199,10 +202,23 @@ export abstract class LRScheduler implements Scheduler {
 
   /** The tail of PyTorch's _LRScheduler.__init__; call once options are validated and fields set. */
   protected attach(lastEpoch: number): void {
-    if (lastEpoch === -1) for (const g of this.groups) if (!("initial_lr" in g)) g.initial_lr = g.lr;
+    const added: ParamGroupLike[] = [];
+    if (lastEpoch === -1) {
+      for (const g of this.groups) {
+        if ("initial_lr" in g) continue;
+        g.initial_lr = g.lr;
+        added.push(g);
+      }
+    }
     this.baseLrs = this.groups.map((g) => g.initial_lr as number);
     this.lastEpoch = lastEpoch;
-    this.initialStep();
+    try {
+      this.initialStep();
+    } catch (e) {
+      // the initial step failed (e.g. a user lambda): the optimizer is left as it was
+      for (const g of added) delete g.initial_lr;
+      throw e;
+    }
   }
 
   /** Resets the step count and performs a step (SequentialLR calls this to restart its first scheduler). */

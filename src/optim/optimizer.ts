@@ -667,7 +667,14 @@ export abstract class Optimizer {
     const expectedFor = (gi: number): Map<string, "tensor" | "number"> => {
       let keys = expectedKeys.get(gi);
       if (!keys) {
-        const probe = this.initState(groups[gi].params[0], { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        // a one-element stand-in: initState depends on the parameter's shape only, and this allocates 4 bytes per buffer
+        const stand = new Tensor([1]);
+        let probe: ParamState;
+        try {
+          probe = this.initState(stand, { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        } finally {
+          stand.dispose();
+        }
         keys = new Map();
         for (const [name, v] of Object.entries(probe)) {
           keys.set(name, v instanceof Tensor ? "tensor" : "number");

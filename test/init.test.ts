@@ -5,6 +5,8 @@ import { describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { Generator, init, tensor, empty, memoryStats, type Tensor } from "../src/index.js";
 import { fillNormal, fillTruncNormal, fillUniform } from "../src/random.js";
+import { fixture } from "./helpers/fixture.js";
+import { expectClose } from "./helpers/close.js";
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/init.json", import.meta.url), "utf8"));
 
@@ -344,4 +346,92 @@ describe("truncNormal's warning (PyTorch: mean more than 2 std from [a, b])", ()
       warn.mockRestore();
     }
   });
+});
+
+// Init values PyTorch 1.13 fixes exactly (test/fixtures/audit.json):
+// every calculateGain nonlinearity, leaky_relu slopes (0 included), fans of
+// 2-D..5-D and zero-size shapes, eye on non-square shapes, dirac with groups
+// on 3-, 4- and 5-D, and sparse's zero count per column. Exact comparisons
+// (gains to 1e-15 relative: both sides evaluate the same float64 formula).
+const pinned = JSON.parse(readFileSync(new URL("./fixtures/audit.json", import.meta.url), "utf8")).init as {
+  gains: Record<string, number>;
+  leaky: [number, number][];
+  fans: [number[], [number, number]][];
+  eye: [number[], number[]][];
+  dirac: [number[], number, number[]][];
+  sparseZeros: [number, number, number][];
+};
+
+describe("init values PyTorch 1.13 fixes exactly", () => {
+  it("calculateGain of every nonlinearity", () => {
+    for (const [nl, g] of Object.entries(pinned.gains)) expectClose(init.calculateGain(nl as never), g, { rtol: 1e-15, what: nl });
+  });
+
+  it("calculateGain('leaky_relu', slope) for 0, 0.2, 1, −0.5, 3, and the default slope 0.01", () => {
+    for (const [slope, g] of pinned.leaky) expectClose(init.calculateGain("leaky_relu", slope), g, { rtol: 1e-15, what: String(slope) });
+    expectClose(init.calculateGain("leaky_relu"), pinned.gains.leaky_relu, { rtol: 1e-15, what: "default slope" });
+  });
+
+  it("calculateFanInAndFanOut on 2-D..5-D and zero-size shapes", () => {
+    for (const [shape, fans] of pinned.fans) expect(init.calculateFanInAndFanOut(empty(shape)), JSON.stringify(shape)).toEqual(fans);
+  });
+
+  it("eye on non-square matrices", () => {
+    for (const [shape, values] of pinned.eye) expect(Array.from(init.eye(empty(shape)).toArray())).toEqual(values);
+  });
+
+  it("dirac with groups on 3-, 4- and 5-D weights", () => {
+    for (const [shape, groups, values] of pinned.dirac) {
+      expect(Array.from(init.dirac(empty(shape), { groups }).toArray()), `${JSON.stringify(shape)} groups ${groups}`).toEqual(values);
+    }
+  });
+
+  it("sparse zeroes ceil(sparsity·rows) entries in every column", () => {
+    for (const [rows, sparsity, zeros] of pinned.sparseZeros) {
+      const cols = 6;
+      const w = init.sparse(empty([rows, cols]), sparsity).toArray();
+      for (let j = 0; j < cols; j++) {
+        let n = 0;
+        for (let i = 0; i < rows; i++) n += w[i * cols + j] === 0 ? 1 : 0;
+        expect(n, `rows ${rows}, sparsity ${sparsity}, column ${j}`).toBe(zeros);
+      }
+    }
+  });
+});
+
+// Init against PyTorch 1.13: calculateGain for every
+// nonlinearity string and leaky_relu slopes (default, 0, 0.2, 1, −0.5), and
+// the text of every init error: wasmtrain's message contains PyTorch's
+// ValueError message verbatim (same words and capitalisation), after its own
+// "init.<function>:" prefix. Fixture: test/fixtures/audit2.json
+// (make_audit2_fixtures.py); gains compared to 1e-15 relative.
+const f = fixture.init as { gains: [string, number | null, number][]; errors: Record<string, string> };
+
+const calls: Record<string, () => unknown> = {
+  "calculateGain softplus": () => init.calculateGain("softplus"),
+  "eye [3, 2, 2]": () => init.eye(empty([3, 2, 2])),
+  "eye [3]": () => init.eye(empty([3])),
+  "sparse [3, 2, 2]": () => init.sparse(empty([3, 2, 2]), 0.5),
+  "orthogonal [3]": () => init.orthogonal(empty([3])),
+  "dirac [2, 2]": () => init.dirac(empty([2, 2])),
+  "dirac [4, 2, 3] groups 3": () => init.dirac(empty([4, 2, 3]), { groups: 3 }),
+  "kaimingUniform mode fan_avg": () => init.kaimingUniform(empty([2, 3]), { mode: "fan_avg" as never }),
+  "kaimingNormal mode fan_avg": () => init.kaimingNormal(empty([2, 3]), { mode: "fan_avg" as never }),
+  "xavierUniform [3]": () => init.xavierUniform(empty([3])),
+  "kaimingNormal nonlinearity gelu": () => init.kaimingNormal(empty([2, 3]), { nonlinearity: "gelu" as never }),
+  "calculateGain leaky_relu x": () => init.calculateGain("leaky_relu", "x" as never),
+};
+
+describe("gains and error texts against PyTorch 1.13", () => {
+  for (const [name, param, gain] of f.gains) {
+    it(`calculateGain(${JSON.stringify(name)}${param === null ? "" : `, ${param}`})`, () => {
+      expectClose([init.calculateGain(name, param ?? undefined)], [gain], { rtol: 1e-15, atol: 0, what: "gain" });
+    });
+  }
+  for (const [what, message] of Object.entries(f.errors)) {
+    it(`error text: ${what}`, () => {
+      expect(calls[what], `no call for ${what}`).toBeTypeOf("function");
+      expect(calls[what]).toThrow(message);
+    });
+  }
 });

@@ -6,7 +6,7 @@
 // reorders it), plus the roundings of the α and β terms.
 import { describe, expect, it } from "vitest";
 import { empty, full, matmul, memoryStats, tensor, Tensor, zeros } from "../src/index.js";
-import { mulberry32, referenceGemm } from "./gemm_reference.js";
+import { mulberry32, referenceGemm } from "./helpers/gemm.js";
 
 function randomValues(n: number, next: () => number): Float32Array {
   const v = new Float32Array(n);

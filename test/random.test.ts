@@ -13,7 +13,7 @@ import { defaultGenerator, fillNormal, fillTruncNormal, fillUniform, normalCdf, 
 import {
   philoxBernoulliJs, philoxNormalJs, philoxTruncNormalJs, philoxUniformJs,
 } from "../src/reference/rng.js";
-import { philoxBigInt } from "./reference/philox-bigint.js";
+import { philoxBigInt } from "./helpers/philox_bigint.js";
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const key = (g: Generator) => g.key;

@@ -9,6 +9,7 @@ import * as k from "../../src/nn/kernels.js";
 import * as ref from "../../src/reference/nn.js";
 import { wasmOrNull } from "../../src/runtime/runtime.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
+import { expectClose } from "../helpers/close.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -22,17 +23,6 @@ const randArray = (n: number, scale = 3) => Float32Array.from({ length: n }, () 
 const t = (a: Float32Array | number[], shape?: number[]) => tensor(a, shape ?? [a.length]);
 const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 13, 64, 67, 1001];
-
-/** |got − want| ≤ abs + rel·|want| elementwise. */
-function expectClose(
-  got: ArrayLike<number>, want: ArrayLike<number>, abs: number | ((i: number) => number), rel: number, what: string,
-): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    if (!(err <= (typeof abs === "number" ? abs : abs(i)) + rel * Math.abs(want[i]))) throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]} (error ${err})`);
-  }
-}
 
 function dispose(...ts: Tensor[]): void {
   for (const x of ts) x.dispose();
@@ -55,7 +45,7 @@ describe("activation kernels agree with the float64 twins", () => {
         k.unaryForward(kind, x, y);
         const want = new Float64Array(n);
         ref[kind](f64(xs), want, n);
-        expectClose(y.data, want, (i) => abs * Math.max(1, Math.abs(xs[i])), rel, `${kind} n=${n}`);
+        expectClose(y.data, want, { atol: (i) => abs * Math.max(1, Math.abs(xs[i])), rtol: rel, what: `${kind} n=${n}` });
         dispose(x, y);
       }
     });
@@ -69,7 +59,7 @@ describe("activation kernels agree with the float64 twins", () => {
       const want = new Float64Array(xs.length);
       ref[kind](f64(xs), want, xs.length);
       for (let i = 0; i < xs.length; i++) expect(Number.isFinite(y.data[i])).toBe(true);
-      expectClose(y.data, want, (i) => 1.5e-7 * Math.max(1, Math.abs(xs[i])), 5e-7, kind);
+      expectClose(y.data, want, { atol: (i) => 1.5e-7 * Math.max(1, Math.abs(xs[i])), rtol: 5e-7, what: kind });
     }
     dispose(x, y);
   });
@@ -80,7 +70,7 @@ describe("activation kernels agree with the float64 twins", () => {
     k.unaryForward("geluForward", x, y);
     const want = new Float64Array(xs.length);
     ref.geluForward(f64(xs), want, xs.length);
-    expectClose(y.data, want, 0, 3e-5, "gelu tail");
+    expectClose(y.data, want, { atol: 0, rtol: 3e-5, what: "gelu tail" });
     dispose(x, y);
   });
 
@@ -90,7 +80,7 @@ describe("activation kernels agree with the float64 twins", () => {
     const x = t(Float32Array.from(a.x)), y = t(new Float32Array(a.x.length));
     for (const [kind, want] of [["tanhForward", a.tanh], ["sigmoidForward", a.sigmoid], ["geluForward", a.gelu]] as const) {
       k.unaryForward(kind, x, y);
-      expectClose(y.data, want, (i) => 1.5e-7 * Math.max(1, Math.abs(a.x[i])), 1e-6, kind);
+      expectClose(y.data, want, { atol: (i) => 1.5e-7 * Math.max(1, Math.abs(a.x[i])), rtol: 1e-6, what: kind });
     }
     dispose(x, y);
   });
@@ -101,10 +91,10 @@ describe("activation kernels agree with the float64 twins", () => {
     const n = a.x.length;
     const x = t(Float32Array.from(a.x)), y = t(new Float32Array(n)), ones = t(new Float32Array(n).fill(1));
     k.unaryForward("geluTanhForward", x, y);
-    expectClose(y.data, a.geluTanh, (i) => 2e-7 * Math.max(1, Math.abs(a.x[i])), 1e-6, "geluTanh");
+    expectClose(y.data, a.geluTanh, { atol: (i) => 2e-7 * Math.max(1, Math.abs(a.x[i])), rtol: 1e-6, what: "geluTanh" });
     for (const [kind, want] of [["geluTanhBackward", a.geluTanhGrad], ["geluBackward", a.geluGrad]] as const) {
       k.unaryBackward(kind, x, ones, y, 0);
-      expectClose(y.data, want, (i) => 2e-7 * Math.max(1, Math.abs(a.x[i])), 1e-6, kind);
+      expectClose(y.data, want, { atol: (i) => 2e-7 * Math.max(1, Math.abs(a.x[i])), rtol: 1e-6, what: kind });
     }
     dispose(x, y, ones);
   });
@@ -128,7 +118,7 @@ describe("activation kernels agree with the float64 twins", () => {
           k.unaryBackward(kind, s, dy, dx, acc);
           const want = f64(init);
           ref[kind](f64(saved), f64(dys), want, n, acc);
-          expectClose(dx.data, want, abs, rel, `${kind} n=${n} acc=${acc}`);
+          expectClose(dx.data, want, { atol: abs, rtol: rel, what: `${kind} n=${n} acc=${acc}` });
           dispose(s, dy, dx);
         }
       }
@@ -146,7 +136,7 @@ describe("activation kernels agree with the float64 twins", () => {
       k.leakyReluBackward(x, dy, dx, 0.1, 1);
       const wantDx = Float32Array.from(init);
       ref.leakyReluBackward(xs, dys, wantDx, n, Math.fround(0.1), 1);
-      expectClose(dx.data, wantDx, 5e-7, 0, "leakyReluBackward");
+      expectClose(dx.data, wantDx, { atol: 5e-7, rtol: 0, what: "leakyReluBackward" });
       dispose(x, y, dy, dx);
     }
   });
@@ -177,7 +167,7 @@ describe("bias, sums, products and scans (exact, or 1 ulp where a product is acc
       k.mulInto(a, b, out, 1);
       const want = Float32Array.from(init);
       ref.mulInto(as, bs, want, n, 1);
-      expectClose(out.data, want, 2e-6, 0, "mulInto");
+      expectClose(out.data, want, { atol: 2e-6, rtol: 0, what: "mulInto" });
       k.scaleInto(a, out, -0.25, 0);
       ref.scaleInto(as, want, n, -0.25, 0);
       expect(Array.from(out.data)).toEqual(Array.from(want));
@@ -209,9 +199,9 @@ describe("losses and normalisations agree with the float64 twins", () => {
           const got = k.softmaxCrossEntropy(x, lab, labels, N, C, g, losses, smoothing, 1 / N, wt);
           const wantG = new Float64Array(N * C), wantL = new Float64Array(N);
           const want = ref.softmaxCrossEntropy(f64(xs), labels, N, C, wantG, wantL, smoothing, 1 / N, weighted ? f64(ws) : null);
-          expectClose([got], [want], 1e-6, 1e-6, "loss");
-          expectClose(losses.data, wantL, 1e-6, 1e-6, "losses");
-          expectClose(g.data, wantG, 1e-7, 1e-6, "grad");
+          expectClose([got], [want], { atol: 1e-6, rtol: 1e-6, what: "loss" });
+          expectClose(losses.data, wantL, { atol: 1e-6, rtol: 1e-6, what: "losses" });
+          expectClose(g.data, wantG, { atol: 1e-7, rtol: 1e-6, what: "grad" });
           dispose(x, g, losses, lab, ...(wt ? [wt] : []));
         }
       }
@@ -225,9 +215,9 @@ describe("losses and normalisations agree with the float64 twins", () => {
       const got = k.mseLoss(a, b, g, l, 1 / n);
       const wantG = new Float64Array(n), wantL = new Float64Array(n);
       const want = ref.mseLoss(f64(as), f64(bs), wantG, wantL, n, 1 / n);
-      expectClose([got], [want], 1e-6, 1e-6, "sum");
-      expectClose(g.data, wantG, 1e-7, 1e-6, "grad");
-      expectClose(l.data, wantL, 1e-7, 1e-6, "losses");
+      expectClose([got], [want], { atol: 1e-6, rtol: 1e-6, what: "sum" });
+      expectClose(g.data, wantG, { atol: 1e-7, rtol: 1e-6, what: "grad" });
+      expectClose(l.data, wantL, { atol: 1e-7, rtol: 1e-6, what: "losses" });
       dispose(a, b, g, l);
     }
   });
@@ -243,19 +233,19 @@ describe("losses and normalisations agree with the float64 twins", () => {
         y: new Float64Array(N * C), mean: new Float64Array(C), inv: new Float64Array(C), rm: f64(rms), rv: f64(rvs),
       };
       ref.batchNormTrainForward(f64(xs), N, C, f64(ws), f64(bs), R.y, R.mean, R.inv, R.rm, R.rv, 0.1, 1e-5);
-      expectClose(y.data, R.y, 1e-5, 1e-5, "y");
-      expectClose(rm.data, R.rm, 1e-6, 1e-6, "runningMean");
-      expectClose(rv.data, R.rv, 1e-6, 1e-5, "runningVar");
+      expectClose(y.data, R.y, { atol: 1e-5, rtol: 1e-5, what: "y" });
+      expectClose(rm.data, R.rm, { atol: 1e-6, rtol: 1e-6, what: "runningMean" });
+      expectClose(rv.data, R.rv, { atol: 1e-6, rtol: 1e-5, what: "runningVar" });
       const dy = t(dys, [N, C]), dx = t(new Float32Array(N * C), [N, C]), dw = t(new Float32Array(C)), db = t(new Float32Array(C));
       k.batchNormBackward(x, dy, N, C, mean, inv, w, sums, dx, 0, dw, db, 0, true);
       const D = { dx: new Float64Array(N * C), dw: new Float64Array(C), db: new Float64Array(C) };
       ref.batchNormBackward(f64(xs), f64(dys), N, C, R.mean, R.inv, f64(ws), new Float64Array(2 * C), D.dx, 0, D.dw, D.db, 0, 1);
-      expectClose(dx.data, D.dx, 1e-5, 1e-4, "dx");
-      expectClose(dw.data, D.dw, 1e-5, 1e-5, "dw");
-      expectClose(db.data, D.db, 1e-5, 1e-5, "db");
+      expectClose(dx.data, D.dx, { atol: 1e-5, rtol: 1e-4, what: "dx" });
+      expectClose(dw.data, D.dw, { atol: 1e-5, rtol: 1e-5, what: "dw" });
+      expectClose(db.data, D.db, { atol: 1e-5, rtol: 1e-5, what: "db" });
       k.batchNormEvalForward(x, N, C, w, b, y, rm, rv, 1e-5, inv);
       ref.batchNormEvalForward(f64(xs), N, C, f64(ws), f64(bs), R.y, R.rm, R.rv, 1e-5, R.inv);
-      expectClose(y.data, R.y, 1e-5, 1e-5, "eval y");
+      expectClose(y.data, R.y, { atol: 1e-5, rtol: 1e-5, what: "eval y" });
       dispose(x, w, b, y, mean, inv, rm, rv, sums, dy, dx, dw, db);
     }
   });
@@ -268,14 +258,14 @@ describe("losses and normalisations agree with the float64 twins", () => {
       expect(k.layerNormForward(x, R, D, w, b, y, mean, rstd, 1e-5)).toBe(-1);
       const W = { y: new Float64Array(R * D), mean: new Float64Array(R), rstd: new Float64Array(R) };
       ref.layerNormForward(f64(xs), R, D, f64(ws), f64(bs), W.y, W.mean, W.rstd, 1e-5);
-      expectClose(y.data, W.y, 1e-5, 1e-5, "y");
+      expectClose(y.data, W.y, { atol: 1e-5, rtol: 1e-5, what: "y" });
       const dy = t(dys, [R, D]), dx = t(randArray(R * D), [R, D]), dw = t(new Float32Array(D)), db = t(new Float32Array(D));
       const G = { dx: f64(dx.data), dw: new Float64Array(D), db: new Float64Array(D) };
       k.layerNormBackward(x, dy, R, D, mean, rstd, w, dx, 1, dw, db, 0);
       ref.layerNormBackward(f64(xs), f64(dys), R, D, W.mean, W.rstd, f64(ws), G.dx, 1, G.dw, G.db, 0);
-      expectClose(dx.data, G.dx, 1e-5, 1e-4, "dx");
-      expectClose(dw.data, G.dw, 1e-5, 1e-5, "dw");
-      expectClose(db.data, G.db, 1e-5, 1e-5, "db");
+      expectClose(dx.data, G.dx, { atol: 1e-5, rtol: 1e-4, what: "dx" });
+      expectClose(dw.data, G.dw, { atol: 1e-5, rtol: 1e-5, what: "dw" });
+      expectClose(db.data, G.db, { atol: 1e-5, rtol: 1e-5, what: "db" });
       dispose(x, w, b, y, mean, rstd, dy, dx, dw, db);
     }
   });

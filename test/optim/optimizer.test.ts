@@ -3,8 +3,11 @@
 // messages, errors before any change, null gradients, zeroGrad, the
 // multi-tensor path against one tensor at a time, and steady-state memory.
 import { describe, expect, it } from "vitest";
-import { memoryStats, optim, parameter, tensor, type Tensor } from "../../src/index.js";
-import { freshParams, fx, makeOptimizer, runSteps } from "./helpers.js";
+import { memoryStats, optim, parameter, tensor, type Tensor, zeros, empty } from "../../src/index.js";
+import { freshParams, fx, makeOptimizer, runSteps } from "../helpers/optim.js";
+import { readFileSync } from "node:fs";
+import { compareRecords, errorRecord, fixture, type Rec } from "../helpers/fixture.js";
+import { expectClose } from "../helpers/close.js";
 
 const byName = (name: string) => fx.cases.find((c) => c.name === name)!;
 const RESUME_CASES = [
@@ -275,4 +278,438 @@ describe("with lr schedulers", () => {
     ranger.dispose();
     for (const t of [a.grad, b.grad, a, b]) t.dispose();
   });
+});
+
+// How optimizers read their options: `undefined` means the default, unknown
+// keys are errors (PyTorch: "unexpected keyword argument"), options edited in
+// paramGroups are re-validated at step(), and step(closure) as in PyTorch.
+function quadraticStep(opt: optim.Optimizer, p: Tensor, steps = 3): Float32Array {
+  for (let i = 0; i < steps; i++) {
+    p.grad = tensor(Array.from(p.data, (x) => 2 * x - 1), p.shape);
+    opt.step();
+  }
+  return p.toArray();
+}
+
+describe("undefined options take the defaults", () => {
+  it("Adam({ lr: undefined, betas: undefined }) follows exactly the trajectory of Adam()", () => {
+    const a = parameter([0.5, -1, 2]);
+    const b = parameter([0.5, -1, 2]);
+    const viaUndefined = quadraticStep(new optim.Adam([a], { lr: undefined, betas: undefined, eps: undefined }), a);
+    const viaDefaults = quadraticStep(new optim.Adam([b]), b);
+    expect(Array.from(viaUndefined)).toEqual(Array.from(viaDefaults));
+  });
+
+  it("AdamW({ weightDecay: undefined }) keeps AdamW's default 1e-2, and group dicts skip undefined too", () => {
+    const p = parameter([1, 2]);
+    const q = parameter([3]);
+    const opt = new optim.AdamW([{ params: [p], lr: undefined }, { params: [q], lr: 0.5 }], { weightDecay: undefined, lr: 0.01 });
+    expect(opt.paramGroups[0].weightDecay).toBe(1e-2);
+    expect(opt.paramGroups[0].lr).toBe(0.01);
+    expect(opt.paramGroups[1].lr).toBe(0.5);
+  });
+});
+
+describe("unknown options are errors", () => {
+  it("PyTorch's snake_case spelling is a TypeError that suggests the camelCase name", () => {
+    const p = parameter([1, 2]);
+    expect(() => new optim.SGD([p], { lr: 0.1, weight_decay: 0.5 } as never)).toThrow(TypeError);
+    expect(() => new optim.SGD([p], { lr: 0.1, weight_decay: 0.5 } as never)).toThrow(/"weight_decay"; options are camelCase: did you mean weightDecay\?/);
+    expect(() => new optim.AdamW([p], { amsgrad: false, momentum: 0.9 } as never)).toThrow(/AdamW: unexpected option "momentum"/);
+  });
+
+  it("a snake_case option in a parameter group is a TypeError; other extra group keys are kept, as PyTorch keeps them", () => {
+    const p = parameter([1, 2]);
+    expect(() => new optim.Adagrad([{ params: [p], lr_decay: 0.1 }])).toThrow(/"lr_decay": options are camelCase: did you mean lrDecay\?/);
+    const opt = new optim.SGD([{ params: [p], tag: "encoder" }], { lr: 0.1 });
+    expect(opt.paramGroups[0].tag).toBe("encoder");
+  });
+});
+
+describe("options edited in paramGroups are validated at step()", () => {
+  it.each([
+    ["lr", Number.NaN, /paramGroups\[0\]: Invalid learning rate: NaN/],
+    ["lr", -0.1, /Invalid learning rate: -0.1/],
+    ["betas", [1.5, 0.9], /Invalid beta parameter at index 0: 1.5/],
+    ["eps", -1, /Invalid epsilon value: -1/],
+  ])("%s = %s throws before any parameter or state changes", (key, value, message) => {
+    const p = parameter([0.5, -1]);
+    const opt = new optim.Adam([p], { lr: 0.1 });
+    quadraticStep(opt, p, 1);
+    const before = p.toArray();
+    const stateBefore = JSON.stringify(opt.stateDict().state);
+    opt.paramGroups[0][key] = value;
+    p.grad = tensor([1, 1]);
+    expect(() => opt.step()).toThrow(message);
+    expect(Array.from(p.data)).toEqual(Array.from(before));
+    expect(JSON.stringify(opt.stateDict().state)).toBe(stateBefore);
+  });
+});
+
+describe("step(closure)", () => {
+  it("calls the closure once before the update, uses the gradients it computed, and returns its result", () => {
+    const p = parameter([2]);
+    const opt = new optim.SGD([p], { lr: 0.25 });
+    let calls = 0;
+    const loss = opt.step(() => {
+      calls++;
+      p.grad = tensor([2 * p.data[0]]); // d/dp p² at p = 2
+      return p.data[0] ** 2;
+    });
+    expect(calls).toBe(1);
+    expect(loss).toBe(4);
+    expect(p.data[0]).toBe(2 - 0.25 * 4);
+    expect(opt.step()).toBeUndefined();
+  });
+
+  it("Lookahead and Ranger pass the closure's result through", () => {
+    const p = parameter([1]);
+    const la = new optim.Lookahead(new optim.SGD([p], { lr: 0.1 }));
+    expect(la.step(() => ((p.grad = tensor([1])), 7))).toBe(7);
+    const q = parameter([1]);
+    const ranger = new optim.Ranger([q]);
+    expect(ranger.step(() => ((q.grad = tensor([1])), "loss"))).toBe("loss");
+  });
+
+  it("a closure that is not a function is a TypeError and nothing changes", () => {
+    const p = parameter([1]);
+    p.grad = tensor([1]);
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    expect(() => opt.step(42 as never)).toThrow(/SGD.step: closure must be a function, got 42/);
+    expect(p.data[0]).toBe(1);
+  });
+});
+
+// State that cannot be trusted is refused before it can reach a kernel:
+// foreign or incomplete state dicts, invalid steps, Lookahead parameters
+// added after construction, and Lookahead's k/alpha edited between steps.
+function adamWithState() {
+  const p = parameter([1, -2, 3]);
+  const opt = new optim.Adam([p], { lr: 0.1 });
+  p.grad = tensor([0.5, 0.5, 0.5]);
+  opt.step();
+  return { p, opt };
+}
+
+describe("loadStateDict refuses state it cannot use, changing nothing", () => {
+  it("a state dict saved from another optimizer", () => {
+    const q = parameter([1, -2, 3]);
+    const sgd = new optim.SGD([q], { lr: 0.1, momentum: 0.9 });
+    q.grad = tensor([1, 1, 1]);
+    sgd.step();
+    const { p, opt } = adamWithState();
+    const before = JSON.stringify(opt.stateDict());
+    expect(() => opt.loadStateDict(sgd.stateDict())).toThrow(/saved from SGD, not Adam/);
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+    expect(Array.from(p.data)).toEqual(Array.from(p.toArray()));
+  });
+
+  it("an entry that lacks one of the optimizer's buffers, or has a number where a buffer belongs", () => {
+    const { opt } = adamWithState();
+    const sd = opt.stateDict();
+    const before = JSON.stringify(sd);
+    const missing = JSON.parse(before);
+    delete missing.state["0"].exp_avg_sq;
+    expect(() => opt.loadStateDict(missing)).toThrow(/state\[0\] lacks exp_avg_sq/);
+    const wrongType = JSON.parse(before);
+    wrongType.state["0"].exp_avg = 0;
+    expect(() => opt.loadStateDict(wrongType)).toThrow(/state\[0\]\.exp_avg/);
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+  });
+
+  it.each([[-1], [1.5], [Number.NaN]])("step = %s is a RangeError", (step) => {
+    const { opt } = adamWithState();
+    const sd = JSON.parse(JSON.stringify(opt.stateDict()));
+    sd.state["0"].step = step;
+    expect(() => opt.loadStateDict(sd)).toThrow(/step must be a non-negative integer/);
+    expect(opt.stateDict().state["0"].step).toBe(1);
+  });
+
+  it("a valid round trip still loads (SGD's lazily created momentum buffer included)", () => {
+    const q = parameter([1, 2]);
+    const sgd = new optim.SGD([q], { lr: 0.1, momentum: 0.9 });
+    q.grad = tensor([1, -1]);
+    sgd.step();
+    const fresh = new optim.SGD([q], { lr: 0.1, momentum: 0.9 });
+    fresh.loadStateDict(JSON.parse(JSON.stringify(sgd.stateDict())));
+    expect(fresh.stateDict()).toEqual(sgd.stateDict());
+  });
+});
+
+// Out of memory while creating optimizer state: the step fails with the
+// allocator's RangeError and changes nothing, even when an earlier group could
+// have been updated. Own file: it grows WebAssembly memory to about 3 GiB.
+it("AMSGrad Adam's first step, whose state for a second, large group does not fit in 4 GiB, throws before updating the first group", () => {
+  const small = parameter([1, 2, 3]);
+  small.grad = tensor([1, 1, 1]);
+  const n = 250_000_000; // 1 GB each: parameter, gradient and two of AMSGrad's three state buffers fit; the third does not
+  const big = empty([n]);
+  big.requiresGrad = true;
+  big.grad = empty([n]);
+  const opt = new optim.Adam([{ params: [small] }, { params: [big] }], { lr: 0.1, amsgrad: true });
+  expect(() => opt.step()).toThrow(RangeError);
+  expect(Array.from(small.data)).toEqual([1, 2, 3]);
+  expect(opt.stateDict().state).toEqual({});
+  big.grad!.dispose();
+  big.dispose();
+});
+
+// Every optimizer x option set against PyTorch 1.13 trajectories
+// (test/fixtures/make_optim_fixtures.py). The gradient is a function of the
+// current parameters, g = p·(s·C1) + p·p·p·(s·C2) + noise[t], evaluated in
+// float32 in the generator's order, so each step feeds back the optimizer's
+// own result. Tolerance: |actual − expected| ≤ 1e-5·|expected| + 1e-6 at every step.
+const RTOL = 1e-5;
+const ATOL = 1e-6;
+
+describe("optimizers follow PyTorch 1.13 trajectories", () => {
+  for (const c of fx.cases) {
+    it(c.name, () => {
+      const before = memoryStats().liveTensors;
+      const [W, b] = freshParams();
+      const opt = makeOptimizer(c, W, b);
+      let worst = 0;
+      runSteps(opt, W, b, 0, fx.steps, c.sign, (t) => {
+        const actual = [...W.data, ...b.data];
+        const expected = c.trajectory[t];
+        for (let i = 0; i < expected.length; i++) {
+          const err = Math.abs(actual[i] - expected[i]);
+          const allowed = RTOL * Math.abs(expected[i]) + ATOL;
+          if (!(err <= allowed)) {
+            throw new Error(`${c.name}: step ${t}, element ${i}: got ${actual[i]}, PyTorch ${expected[i]} (error ${err}, allowed ${allowed})`);
+          }
+          worst = Math.max(worst, err / allowed);
+        }
+      });
+      expect(worst).toBeLessThanOrEqual(1);
+      W.grad?.dispose();
+      b.grad?.dispose();
+      opt.dispose();
+      W.dispose();
+      b.dispose();
+      expect(memoryStats().liveTensors).toBe(before);
+    });
+  }
+});
+
+// Every optimizer constructed with its defaults only (SGD: lr 1e-3,
+// API.md's default), 12 steps of fixed gradients, against PyTorch 1.13
+// (test/fixtures/audit.json). A third parameter never gets a gradient: it is
+// skipped and gets no state, except Adagrad's (PyTorch creates Adagrad's state
+// for every parameter at construction). Tolerance: float32 trajectories that
+// differ only in rounding order, relative 2e-6 (with an absolute floor 1e-7).
+interface OptimizerCase {
+  name: string;
+  params: number[][];
+  stateKeys: number[];
+  defaults: Record<string, unknown>;
+}
+const fixtures = JSON.parse(readFileSync(new URL("../fixtures/audit.json", import.meta.url), "utf8")) as { optimizers: OptimizerCase[] };
+
+const SHAPES = [[3, 4], [5]];
+const p0 = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.cos(0.37 * i + s));
+const grad = (n: number, k: number, s: number) => Array.from({ length: n }, (_, i) => Math.sin(0.7 * i + 1.3 * k + s) * (1 + 0.1 * k));
+const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+type Ctor = new (params: unknown, options?: unknown) => optim.Optimizer;
+
+describe("optimizer defaults reproduce PyTorch 1.13 over 12 steps", () => {
+  for (const c of fixtures.optimizers) {
+    it(`${c.name} with no options`, () => {
+      const before = memoryStats().liveTensors;
+      const ps = SHAPES.map((sh, j) => parameter(p0(sh[0] * (sh[1] ?? 1), j), sh));
+      const idle = parameter([1, 1]);
+      const opt = new ((optim as unknown as Record<string, Ctor>)[c.name])([...ps, idle]);
+      const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
+      for (const [k, v] of Object.entries(c.defaults)) expect(group[camel(k)], `default ${k}`).toEqual(v);
+      for (let k = 0; k < 12; k++) {
+        ps.forEach((p, j) => {
+          p.grad?.dispose();
+          p.grad = tensor(grad(p.size, k, j), p.shape);
+        });
+        opt.step();
+      }
+      ps.forEach((p, j) => {
+        const got = p.toArray();
+        c.params[j].forEach((e, i) => {
+          if (!(Math.abs(got[i] - e) <= 2e-6 * Math.abs(e) + 1e-7)) expect.fail(`param ${j}[${i}]: got ${got[i]}, PyTorch ${e}`);
+        });
+      });
+      expect(Array.from(idle.toArray())).toEqual([1, 1]);
+      const state = opt.stateDict().state as Record<string, unknown>;
+      expect(Object.keys(state).map(Number).sort()).toEqual(c.stateKeys);
+      for (const p of [...ps, idle]) {
+        p.grad?.dispose();
+        p.dispose();
+      }
+      opt.dispose();
+      expect(memoryStats().liveTensors).toBe(before);
+    });
+  }
+});
+
+// Optimizers replayed against PyTorch 1.13 — parameters after
+// every step with paramGroups edits between steps (lr, betas, momentum,
+// weightDecay, eps, amsgrad, centered, ...), addParamGroup taking the
+// constructor's options, SGD's first momentum step with dampening, maximize
+// with weight decay, RAdam's rectification switch, Adamax/Adagrad at tiny
+// gradients, gradients null mid-run (lazily created state), zeroGrad({
+// setToNone: false }), zero-element parameters, JSON state-dict round trips
+// (with groups added mid-run), PyTorch's implementation switches (foreach,
+// differentiable, capturable/fused false) and the constructors' errors.
+// Fixture: test/fixtures/audit2.json (make_audit2_fixtures.py). Tolerance:
+// relative 1e-5 + absolute 1e-6 (float32 state).
+type Nested = number | Nested[];
+type Case = {
+  name: string;
+  opt: string;
+  options: Record<string, unknown>;
+  params: Nested[];
+  groups?: ({ idx: number[] } & Record<string, unknown>)[];
+  actions: unknown[][];
+  torch: Rec[];
+};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyOpt = any;
+
+function shapeOf(v: Nested): number[] {
+  const s: number[] = [];
+  while (Array.isArray(v)) {
+    s.push(v.length);
+    v = v[0] as Nested;
+    if (v === undefined) break;
+  }
+  return s;
+}
+const flat = (v: Nested): number[] => (Array.isArray(v) ? (v.flat(Infinity) as number[]) : [v]);
+const mkParam = (v: Nested): Tensor => parameter(flat(v), shapeOf(v));
+
+/** The same replay as make_audit2_fixtures.py's optim_run. */
+class Run {
+  params: Tensor[];
+  opt: AnyOpt;
+  constructor(readonly c: Case) {
+    this.params = c.params.map(mkParam);
+    this.opt = this.make(this.params);
+  }
+  make(params: Tensor[]): AnyOpt {
+    const c = this.c;
+    const groups = c.groups ? c.groups.map(({ idx, ...o }) => ({ ...o, params: idx.map((i) => params[i]) })) : params;
+    return new (optim as unknown as Record<string, new (p: unknown, o: unknown) => AnyOpt>)[c.opt](groups, { ...c.options });
+  }
+  snap(): Rec {
+    return { params: this.params.map((p) => Array.from(p.toArray())) };
+  }
+  act(a: unknown[]): Rec {
+    const k = a[0];
+    if (k === "grads") {
+      this.params.forEach((p, i) => {
+        const g = (a[1] as (Nested | null)[])[i];
+        p.grad = g === null ? null : tensor(flat(g), p.shape);
+      });
+    } else if (k === "step") this.opt.step();
+    else if (k === "set") this.opt.paramGroups[a[1] as number][a[2] as string] = a[3];
+    else if (k === "zeroGrad") this.opt.zeroGrad({ setToNone: a[1] });
+    else if (k === "roundtrip") {
+      const sd = JSON.parse(JSON.stringify(this.opt.stateDict()));
+      const fresh = this.params.map((p) => {
+        const f = parameter(Array.from(p.toArray()), p.shape);
+        f.grad = p.grad ? tensor(Array.from(p.grad.toArray()), p.shape) : null;
+        return f;
+      });
+      const nInit = this.c.groups ? this.c.groups.length : 1;
+      const opt2 = this.make(fresh.slice(0, this.c.params.length));
+      for (const g of this.opt.paramGroups.slice(nInit)) {
+        const { params, ...o } = g;
+        opt2.addParamGroup({ ...o, params: (params as Tensor[]).map((p) => fresh[this.params.indexOf(p)]) });
+      }
+      opt2.loadStateDict(sd);
+      [this.params, this.opt] = [fresh, opt2];
+    } else if (k === "addGroup") {
+      const ps = (a[2] as Nested[]).map(mkParam);
+      this.params.push(...ps);
+      this.opt.addParamGroup({ ...(a[1] as object), params: ps });
+    }
+    return this.snap();
+  }
+}
+
+function replay(c: Case): Rec[] {
+  let r: Run;
+  try {
+    r = new Run(c);
+  } catch (e) {
+    return [errorRecord(e)];
+  }
+  const out = [r.snap()];
+  for (const a of c.actions) {
+    try {
+      out.push(r.act(a));
+    } catch (e) {
+      out.push(errorRecord(e));
+      break;
+    }
+  }
+  return out;
+}
+
+describe("optimizers replayed against PyTorch 1.13 (group edits, addParamGroup, null gradients, round trips, switches)", () => {
+  for (const c of fixture.optimizers as Case[]) {
+    it(c.name, () => {
+      compareRecords(c, replay(c), (got, want, where) => {
+        const w = want.params as number[][];
+        const g = got.params as number[][];
+        expect(g.length, `${where}: parameters`).toBe(w.length);
+        w.forEach((wp, i) => expectClose(g[i], wp, { rtol: 1e-5, atol: 1e-6, what: `${where} param ${i}` }));
+      });
+    });
+  }
+
+  it("rejects capturable/fused true (CUDA-only in PyTorch) and non-boolean switches, before any state exists", () => {
+    const p = parameter([1, 2]);
+    expect(() => new optim.Adam([p], { capturable: true } as never)).toThrow(/capturable: true needs CUDA/);
+    expect(() => new optim.Adam([p], { fused: true } as never)).toThrow(/fused: true needs CUDA/);
+    expect(() => new optim.SGD([p], { foreach: "yes" } as never)).toThrow(/foreach must be a boolean or null/);
+    // Switches another optimizer has are still unexpected options (PyTorch: unexpected keyword argument).
+    expect(() => new optim.NAdam([p], { differentiable: false } as never)).toThrow(/unexpected option "differentiable"/);
+    expect(() => new optim.SGD([p], { fused: false } as never)).toThrow(/unexpected option "fused"/);
+  });
+
+  it("checks the same switches in parameter groups (constructor and addParamGroup) and drops them", () => {
+    const q = () => parameter([1, 2]);
+    expect(() => new optim.Adam([{ params: [q()], fused: true }] as never)).toThrow(/fused: true needs CUDA/);
+    expect(() => new optim.AdamW([{ params: [q()], capturable: true }] as never)).toThrow(/capturable: true needs CUDA/);
+    expect(() => new optim.SGD([{ params: [q()], foreach: "yes" }] as never)).toThrow(/foreach must be a boolean or null/);
+    const opt = new optim.Adam([q()]);
+    expect(() => opt.addParamGroup({ params: [q()], fused: true } as never)).toThrow(/fused: true needs CUDA/);
+    expect(opt.paramGroups.length).toBe(1);
+    opt.addParamGroup({ params: [q()], foreach: false, fused: false } as never);
+    expect(opt.paramGroups.length).toBe(2);
+    expect("fused" in opt.paramGroups[1]).toBe(false);
+    expect("foreach" in opt.paramGroups[1]).toBe(false);
+  });
+});
+
+describe("optimizer error texts contain PyTorch 1.13's", () => {
+  const p = () => parameter([0, 0]);
+  const sgdTwoGroups = () => new optim.SGD([{ params: [p()] }, { params: [p()] }], { lr: 0.1 });
+  const calls: Record<string, () => unknown> = {
+    "load: group count": () => new optim.SGD([p(), p()], { lr: 0.1 }).loadStateDict(sgdTwoGroups().stateDict()),
+    "load: group size": () => new optim.SGD([{ params: [p()] }, { params: [p(), p()] }], { lr: 0.1 }).loadStateDict(sgdTwoGroups().stateDict()),
+    "empty parameter list": () => new optim.Adam([]),
+    "parameter in two groups": () => {
+      const a = p();
+      return new optim.Adam([{ params: [a] }, { params: [a] }]);
+    },
+    "SGD nesterov without momentum": () => new optim.SGD([p()], { lr: 0.1, nesterov: true }),
+    "Adam lr -1": () => new optim.Adam([p()], { lr: -1 }),
+    "Adam eps -1": () => new optim.Adam([p()], { eps: -1 }),
+    "Adam beta2 1": () => new optim.Adam([p()], { betas: [0.9, 1] }),
+  };
+  for (const [what, text] of Object.entries(fixture.optimErrors as Record<string, string>)) {
+    it(what, () => {
+      expect(calls[what], `no call for ${what}`).toBeTypeOf("function");
+      expect(calls[what]).toThrow(text);
+    });
+  }
 });

@@ -5,9 +5,11 @@
 // lr_scheduler.test.ts (relative tolerance 1e-12).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { memoryStats, nn, optim, tensor, Tensor, zeros } from "../../src/index.js";
+import { memoryStats, nn, optim, tensor, Tensor, zeros, noGrad } from "../../src/index.js";
 import { Module } from "../../src/nn/module.js";
 import { swaEmaJs, swaEqualAverageJs } from "../../src/reference/swa.js";
+import { fixture } from "../helpers/fixture.js";
+import { expectClose } from "../helpers/close.js";
 
 const { AveragedModel } = optim.swa;
 
@@ -233,4 +235,43 @@ describe("updateBn", () => {
     x.dispose();
     free(model);
   });
+});
+
+// optim.swa.AveragedModel against PyTorch 1.13's
+// swa_utils.AveragedModel — the equal average and an EMA, with and without
+// useBuffers — on Linear-BatchNorm1d-ReLU-Linear: its whole state dict
+// (n_averaged first, then module.*) after each of four updates (the model's
+// parameters set and batch-norm statistics moved by training forwards between
+// updates), then after updateBn. With useBuffers, num_batches_tracked is
+// averaged as PyTorch's int64 buffer is (truncated toward zero).
+// Fixture: test/fixtures/audit2.json (make_audit2_fixtures.py). Tolerance:
+// relative 1e-5 + absolute 1e-6.
+const f = fixture.swa as {
+  rounds: { params: Record<string, number[]>; batches: number[][][] }[];
+  bnBatches: number[][][];
+  cases: { name: string; useBuffers: boolean; ema: boolean; keys: string[]; states: Record<string, number[]>[]; afterUpdateBn: Record<string, number[]> }[];
+};
+
+const batch = (b: number[][]) => tensor(b.flat(), [b.length, b[0].length]);
+
+describe("AveragedModel and updateBn against PyTorch 1.13 (whole state dicts, useBuffers)", () => {
+  for (const c of f.cases) {
+    it(c.name, () => {
+      const model = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm1d(4), new nn.ReLU(), new nn.Linear(4, 2));
+      let avg: optim.swa.AveragedModel | null = null;
+      f.rounds.forEach((r, k) => {
+        for (const [name, p] of model.namedParameters()) p.data.set(r.params[name]);
+        model.train();
+        for (const b of r.batches) noGrad(() => model.forward(batch(b)));
+        avg ??= new optim.swa.AveragedModel(model, { useBuffers: c.useBuffers, ...(c.ema ? { decay: 0.9 } : {}) });
+        avg.updateParameters(model);
+        const sd = avg.stateDict() as Record<string, Tensor>;
+        expect(Object.keys(sd)).toEqual(c.keys);
+        for (const key of c.keys) expectClose(sd[key].toArray(), c.states[k][key], { rtol: 1e-5, atol: 1e-6, what: `update ${k + 1}: ${key}` });
+      });
+      optim.swa.updateBn(f.bnBatches.map(batch), avg!.module);
+      const sd = avg!.stateDict() as Record<string, Tensor>;
+      for (const key of c.keys) expectClose(sd[key].toArray(), c.afterUpdateBn[key], { rtol: 1e-5, atol: 1e-6, what: `after updateBn: ${key}` });
+    });
+  }
 });

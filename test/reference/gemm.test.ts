@@ -9,7 +9,7 @@ import { gemm as gemmJs } from "../../src/reference/gemm.js";
 import { wasmOrNull } from "../../src/runtime/runtime.js";
 import { heapF32 } from "../../src/runtime/memory.js";
 import { empty } from "../../src/index.js";
-import { mulberry32, referenceGemm, type GemmCase } from "../gemm_reference.js";
+import { mulberry32, referenceGemm, type GemmCase } from "../helpers/gemm.js";
 
 function makeCases(count: number, seed: number): GemmCase[] {
   const next = mulberry32(seed);

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { logF32, normalQuantileF32, philox4x32, sinCosTurn } from "../../src/reference/rng.js";
 import { normalCdf } from "../../src/random.js";
 import { wasmOrNull } from "../../src/runtime/runtime.js";
-import { philoxBigInt } from "./philox-bigint.js";
+import { philoxBigInt } from "../helpers/philox_bigint.js";
 
 const fx = JSON.parse(readFileSync(new URL("../fixtures/init.json", import.meta.url), "utf8"));
 

@@ -7,14 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, tensor, Tensor } from "../../src/index.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, abs: number, rel: number, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    if (!(err <= abs + rel * Math.abs(want[i]))) throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]} (error ${err})`);
-  }
-}
+import { expectClose } from "../helpers/close.js";
 
 type Net = (typeof fixtures.networks)[number];
 
@@ -55,17 +48,17 @@ describe("networks match PyTorch", () => {
   for (const net of fixtures.networks) {
     it(`${net.name}: output, loss and every parameter gradient`, () => {
       const { model, x, out, loss, target } = run(net);
-      expectClose(out.data, net.output, 1e-6, 1e-5, "output");
-      expectClose([loss.item()], [net.loss], 1e-6, 1e-5, "loss");
+      expectClose(out.data, net.output, { atol: 1e-6, rtol: 1e-5, what: "output" });
+      expectClose([loss.item()], [net.loss], { atol: 1e-6, rtol: 1e-5, what: "loss" });
       loss.backward();
       const names = model.namedParameters().map(([n]) => n);
       expect(names).toEqual(Object.keys(net.grads));
       for (const [name, p] of model.namedParameters()) {
         expect(p.grad, name).not.toBeNull();
-        expectClose(p.grad!.data, net.grads[name as keyof typeof net.grads], 2e-6, 1e-4, `grad ${name}`);
+        expectClose(p.grad!.data, net.grads[name as keyof typeof net.grads], { atol: 2e-6, rtol: 1e-4, what: `grad ${name}` });
       }
       const sd = model.stateDict();
-      for (const [k, v] of Object.entries(net.buffersAfter)) expectClose(sd[k].data, v.data, 1e-6, 1e-5, k);
+      for (const [k, v] of Object.entries(net.buffersAfter)) expectClose(sd[k].data, v.data, { atol: 1e-6, rtol: 1e-5, what: k });
       expect(x.grad).toBeNull();
       for (const t of Object.values(sd)) t.dispose();
       model.dispose();
@@ -83,28 +76,4 @@ describe("networks match PyTorch", () => {
     for (const t of Object.values(sd)) t.dispose();
     model.dispose();
   });
-});
-
-describe("BatchNorm1d running statistics match PyTorch after several training batches", () => {
-  for (const c of fixtures.batchnorm) {
-    it(`momentum ${c.momentum}`, () => {
-      const bn = new nn.BatchNorm1d(5, { momentum: c.momentum });
-      bn.loadStateDict(c.state);
-      for (const b of c.batches) {
-        const x = tensor(b, [7, 5]);
-        bn.forward(x);
-        x.dispose();
-      }
-      const sd = bn.stateDict();
-      for (const k of ["running_mean", "running_var", "num_batches_tracked"]) {
-        expectClose(sd[k].data, c.after[k as keyof typeof c.after].data, 1e-6, 1e-5, k);
-      }
-      bn.eval();
-      const probe = tensor(c.probe, [3, 5]);
-      expectClose(bn.forward(probe).data, c.evalOutput, 1e-6, 1e-5, "eval output");
-      for (const t of Object.values(sd)) t.dispose();
-      probe.dispose();
-      bn.dispose();
-    });
-  }
 });

@@ -1,10 +1,9 @@
 // Shared by the scheduler fixture tests (test/optim/lr_scheduler.test.ts and
-// test/audit/lr_scheduler.test.ts): stand-in optimizers holding PyTorch's
+// the pinned cases in lr_scheduler.test.ts): stand-in optimizers holding PyTorch's
 // param-group defaults, schedulers built from the fixtures' specs (named
 // functions mapped to their test twins), and float64 comparison at relative
 // tolerance 1e-12 (both sides compute by the same formulas; only libm's cos,
 // pow and log may differ by an ulp between V8 and glibc).
-import { expect } from "vitest";
 import { optim } from "../../src/index.js";
 
 const { lrScheduler: S, swa } = optim;
@@ -17,18 +16,6 @@ export interface Spec {
 }
 
 export const RTOL = 1e-12;
-
-function close(actual: number | null, expected: number | null): boolean {
-  if (actual === null || expected === null) return actual === expected;
-  return Math.abs(actual - expected) <= RTOL * Math.max(Math.abs(actual), Math.abs(expected));
-}
-
-export function expectClose(actual: (number | null)[], expected: (number | null)[], what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  actual.forEach((a, i) => {
-    if (!close(a, expected[i])) expect.fail(`${what}[${i}]: got ${a}, PyTorch ${expected[i]} (relative tolerance ${RTOL})`);
-  });
-}
 
 /** The test twins of the fixture generators' named functions. */
 export const LAMBDAS: Record<string, (x: number) => number> = {

@@ -1,6 +1,6 @@
-// Shared by test/audit/round2_*.test.ts: the round-2 audit fixture
-// (test/fixtures/audit2.json, written by make_audit2_fixtures.py with PyTorch
-// 1.13) and the comparison helpers.
+// The replay fixture (test/fixtures/audit2.json, written by
+// make_audit2_fixtures.py with PyTorch 1.13) and the record comparison of
+// replayed cases.
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 
@@ -19,21 +19,6 @@ export const fixture = decode(JSON.parse(readFileSync(new URL("../fixtures/audit
 
 /** One record of a replayed case: values, or the error thrown at that point. */
 export type Rec = { error?: string; msg?: string; [key: string]: unknown };
-
-/** Element-wise |got − want| ≤ abs + rel·|want| (NaN matches NaN). */
-export function expectClose(got: ArrayLike<number> | null | undefined, want: ArrayLike<number> | null, what: string, rel: number, abs: number): void {
-  if (want === null) {
-    expect(got ?? null, what).toBe(null);
-    return;
-  }
-  expect(got, what).toBeTruthy();
-  expect(got!.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const g = got![i], w = want[i];
-    if (g === w || (Number.isNaN(w) && Number.isNaN(g))) continue;
-    if (!(Math.abs(g - w) <= abs + rel * Math.abs(w))) expect.fail(`${what}[${i}]: got ${g}, PyTorch ${w}`);
-  }
-}
 
 /**
  * Compares a replay with PyTorch's records. Plain cases: an error wherever

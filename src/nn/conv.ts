@@ -7,7 +7,7 @@ import { Module } from "./module.js";
 import { pyBool } from "./repr.js";
 import { fillUniform } from "../random.js";
 import { describe as show, optionsArg } from "../validate.js";
-import { colsWorkspace, computed, record, sinkFor, wantsGrad } from "./conv_autograd.js";
+import { colsWorkspace, computed, record, replaceOutput, sinkFor, wantsGrad } from "./conv_autograd.js";
 import { colsSize, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, type ConvGeometry } from "./conv_kernels.js";
 
 export type Size2 = number | readonly [number, number];
@@ -274,7 +274,7 @@ export class Conv2d extends ConvNd {
   /** x [N, inChannels, H, W] (or [inChannels, H, W]) → [N, outChannels, Ho, Wo]. */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return convolve("conv2d", 2, x, this.weight, this.bias, this.options);
+    return replaceOutput(this, convolve("conv2d", 2, x, this.weight, this.bias, this.options));
   }
 }
 
@@ -288,6 +288,6 @@ export class Conv1d extends ConvNd {
   /** x [N, inChannels, L] (or [inChannels, L]) → [N, outChannels, Lo]. */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return convolve("conv1d", 1, x, this.weight, this.bias, this.options);
+    return replaceOutput(this, convolve("conv1d", 1, x, this.weight, this.bias, this.options));
   }
 }

@@ -39,6 +39,24 @@ export function record(
   setGradFn(out, node);
 }
 
+const lastOutputs = new WeakMap<object, Tensor>();
+
+/**
+ * Releases what `owner` (a module) returned from its previous forward and
+ * remembers `y`: a module's output stays valid until its next forward, so a
+ * loop (training or evaluation) runs in constant memory without dispose().
+ * An output that a graph not yet backpropagated still needs is kept.
+ */
+export function replaceOutput(owner: object, y: Tensor): Tensor {
+  const previous = lastOutputs.get(owner);
+  if (previous && previous !== y && !previous.disposed) {
+    const fn = previous.gradFn as { consumed?: boolean } | null;
+    if (!fn || fn.consumed) previous.dispose();
+  }
+  lastOutputs.set(owner, y);
+  return y;
+}
+
 let colsScratch: Tensor | null = null;
 
 /** The shared im2col workspace (used only within one kernel call), grown to at least n floats and kept. */

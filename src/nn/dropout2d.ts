@@ -7,7 +7,7 @@ import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 import { bernoulli, type Generator } from "../random.js";
 import { describe as show, optionsArg } from "../validate.js";
-import { computed, record, sinkFor } from "./conv_autograd.js";
+import { computed, record, replaceOutput, sinkFor } from "./conv_autograd.js";
 import { scalePlanes } from "./conv_kernels.js";
 
 export interface Dropout2dFunctionalOptions {
@@ -75,6 +75,7 @@ export class Dropout2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return dropout2d(x, { p: this.p, training: this.training, generator: this.generator });
+    const y = dropout2d(x, { p: this.p, training: this.training, generator: this.generator });
+    return y === x ? y : replaceOutput(this, y);
   }
 }

@@ -8,7 +8,7 @@ import { Module, positionOf } from "./module.js";
 import { pyBool, pyFloat } from "./repr.js";
 import { BatchNorm1d, type BatchNormOptions } from "./batchnorm.js";
 import { describe as show, optionsArg } from "../validate.js";
-import { computed, record, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./conv_autograd.js";
+import { computed, record, replaceOutput, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./conv_autograd.js";
 import { firstNaN } from "./kernels.js";
 import {
   batchNorm2dBackward, batchNorm2dEvalForward, batchNorm2dTrainForward, groupNormBackward, groupNormForward,
@@ -119,7 +119,7 @@ export class BatchNorm2d extends BatchNorm1d {
       weight: this.weight, bias: this.bias, training: useBatch, momentum: this.momentum ?? (update ? 1 / tracked : 0), eps: this.eps,
     });
     if (update) this.numBatchesTracked!.data[0] = tracked;
-    return y;
+    return replaceOutput(this, y);
   }
 }
 
@@ -325,9 +325,9 @@ abstract class InstanceNormNd extends Module {
       runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias,
       useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum, eps: this.eps,
     };
-    if (batched) return instanceNorm(x, opts);
+    if (batched) return replaceOutput(this, instanceNorm(x, opts));
     // Unbatched input is the batch of one.
-    return reshapeOp(instanceNorm(reshapeOp(x, [1, ...x.shape]), opts), x.shape);
+    return replaceOutput(this, reshapeOp(instanceNorm(reshapeOp(x, [1, ...x.shape]), opts), x.shape));
   }
 }
 
@@ -416,6 +416,6 @@ export class GroupNorm extends Module {
         `${this.describe()}: Expected weight to be a vector of size equal to the number of channels in input, but got weight of shape ${shapeToString(this.weight.shape)} and input of shape ${shapeToString(x.shape)}`,
       );
     }
-    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+    return replaceOutput(this, groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps }));
   }
 }

@@ -6,7 +6,7 @@ import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyBool } from "./repr.js";
 import { describe as show, optionsArg } from "../validate.js";
-import { computed, record, sinkFor } from "./conv_autograd.js";
+import { computed, record, replaceOutput, sinkFor } from "./conv_autograd.js";
 import { tupleArg, type Size2 } from "./conv.js";
 import {
   adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward,
@@ -166,7 +166,7 @@ export class MaxPool2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return replaceOutput(this, maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode }));
   }
 }
 
@@ -204,7 +204,7 @@ export class AvgPool2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return replaceOutput(this, avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad }));
   }
 }
 
@@ -230,6 +230,6 @@ export class AdaptiveAvgPool2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return adaptiveAvgPool2d(x, this.outputSize);
+    return replaceOutput(this, adaptiveAvgPool2d(x, this.outputSize));
   }
 }

@@ -1,7 +1,7 @@
 // The one WebAssembly module: memory management for the TypeScript facade,
 // then every kernel family. Kernels are plain functions over raw pointers and
 // lengths; nothing managed crosses the boundary.
-export { alloc, free, heapBase } from "./memory";
+export { alloc, free, heapBase, reserve } from "./memory";
 export * from "./gemm";
 export * from "./optim";
 export * from "./rng";
@@ -9,6 +9,12 @@ export * from "./ceiling";
 export * from "./elementwise";
 export * from "./reduce";
 export * from "./swa";
+export * from "./ops_elementwise";
+export * from "./ops_reduce";
 export * from "./conv";
 export * from "./pool";
 export * from "./norm";
+export * from "./softmax";
+export * from "./loss";
+export * from "./activation";
+export * from "./embedding";

@@ -5,24 +5,7 @@
 //
 // Kernels that both fill an output and take `acc` write (acc = 0) or add into
 // (acc = 1) gradient buffers. A null pointer (0) means "not needed".
-import { ld, st, stGrad, expV } from "./simdmath";
-
-/** All-ones in the first min(rest, 4) lanes. */
-@inline function lanesBelow(rest: i32): v128 {
-  return i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(rest));
-}
-
-@inline function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-}
-
-@inline function hmax(v: v128): f32 {
-  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-}
-
-@inline function addF64(acc: v128, v: v128): v128 {
-  return f64x2.add(f64x2.add(acc, f64x2.promote_low_f32x4(v)), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
-}
+import { ld, st, stGrad, expV, lanesBelow, hsum, hmax, addF64 } from "./simdmath";
 
 @inline function zeroFill(p: usize, n: i32): void {
   memory.fill(p, 0, <usize>n << 2);

@@ -132,3 +132,71 @@ export const INV_SQRT_2PI: f32 = 0.3989422804014327;
   return v128.bitselect(halfErfc, f32x4.sub(f32x4.splat(1), halfErfc), f32x4.lt(x, f32x4.splat(0)));
 }
 
+
+/**
+ * ln x for float32 lanes: x = 2^e·m with m in [√½, √2), ln m from the
+ * Cephes logf polynomial in m − 1 (relative error ~1e-7 on normal inputs);
+ * subnormals are scaled by 2^25 first. ln 0 = −∞, ln ∞ = ∞, x < 0 or NaN → NaN.
+ */
+@inline export function logV(x0: v128): v128 {
+  const tiny = f32x4.lt(x0, f32x4.splat(1.17549435e-38));
+  const x = v128.bitselect(f32x4.mul(x0, f32x4.splat(33554432.0)), x0, tiny);
+  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(126)));
+  e = f32x4.sub(e, v128.and(tiny, f32x4.splat(25)));
+  let m = v128.or(v128.and(x, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
+  const small = f32x4.lt(m, f32x4.splat(0.7071067811865476));
+  e = f32x4.sub(e, v128.and(small, f32x4.splat(1)));
+  m = f32x4.sub(f32x4.add(m, v128.and(small, m)), f32x4.splat(1));
+  const z = f32x4.mul(m, m);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(p, z), m);
+  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(LN2_LO)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(e, f32x4.splat(LN2_HI)));
+  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x0, f32x4.splat(0)));
+  r = v128.bitselect(f32x4.splat(Infinity), r, f32x4.eq(x0, f32x4.splat(Infinity)));
+  return v128.bitselect(f32x4.splat(NaN), r, v128.not(f32x4.ge(x0, f32x4.splat(0))));
+}
+
+/**
+ * ln(1 + u) for u in [0, 1] (the softplus tail, u = e^{−|z|}): ln v·u/(v − 1)
+ * with v = 1 + u, which cancels the rounding of v (Goldberg's trick); u when v
+ * rounds to 1.
+ */
+@inline export function log1pUnitV(u: v128): v128 {
+  const v = f32x4.add(f32x4.splat(1), u);
+  const d = f32x4.sub(v, f32x4.splat(1));
+  const q = f32x4.div(f32x4.mul(logV(v), u), d);
+  return v128.bitselect(u, q, f32x4.eq(d, f32x4.splat(0)));
+}
+
+/** softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|}), stable for every z. */
+@inline export function softplusV(z: v128): v128 {
+  return f32x4.add(f32x4.max(z, f32x4.splat(0)), log1pUnitV(expV(f32x4.neg(f32x4.abs(z)))));
+}
+
+/** All-ones in the first min(rest, 4) lanes. */
+@inline export function lanesBelow(rest: i32): v128 {
+  return i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(rest));
+}
+
+@inline export function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+@inline export function hmax(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+/** acc (two f64 lanes) += the four lanes of v, widened. */
+@inline export function addF64(acc: v128, v: v128): v128 {
+  return f64x2.add(f64x2.add(acc, f64x2.promote_low_f32x4(v)), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+}

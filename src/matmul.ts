@@ -2,6 +2,7 @@
 import { Tensor, shapeToString } from "./tensor.js";
 import { wasmOrNull } from "./runtime/runtime.js";
 import { gemm as gemmJs } from "./reference/gemm.js";
+import { booleanOption, describe, numberOption, optionsArg } from "./validate.js";
 
 export interface MatmulOptions {
   transposeA?: boolean;
@@ -17,20 +18,20 @@ export interface MatmulOptions {
  * packing, never materialised. `beta = 0` never reads `out` (it may hold
  * NaN). `out` must not be `a` or `b`.
  */
-export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  const { transposeA = false, transposeB = false, alpha = 1, beta = 0, out } = options;
-  if (!(a instanceof Tensor)) throw new TypeError(`matmul: a must be a Tensor, got ${String(a)}`);
-  if (!(b instanceof Tensor)) throw new TypeError(`matmul: b must be a Tensor, got ${String(b)}`);
+export function matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
+  const where = "matmul";
+  const o = optionsArg(where, options, ["transposeA", "transposeB", "alpha", "beta", "out"]);
+  if (!(a instanceof Tensor)) throw new TypeError(`matmul: a must be a Tensor, got ${describe(a)}`);
+  if (!(b instanceof Tensor)) throw new TypeError(`matmul: b must be a Tensor, got ${describe(b)}`);
   a.assertAlive("matmul (a)");
   b.assertAlive("matmul (b)");
   if (a.ndim !== 2) throw new RangeError(`matmul: a must be 2-D, got shape ${shapeToString(a.shape)}`);
   if (b.ndim !== 2) throw new RangeError(`matmul: b must be 2-D, got shape ${shapeToString(b.shape)}`);
-  if (typeof transposeA !== "boolean") throw new TypeError(`matmul: transposeA must be a boolean, got ${String(transposeA)}`);
-  if (typeof transposeB !== "boolean") throw new TypeError(`matmul: transposeB must be a boolean, got ${String(transposeB)}`);
-  if (typeof alpha !== "number") throw new TypeError(`matmul: alpha must be a number, got ${typeof alpha} ${String(alpha)}`);
-  if (!Number.isFinite(alpha)) throw new RangeError(`matmul: alpha must be finite, got ${alpha}`);
-  if (typeof beta !== "number") throw new TypeError(`matmul: beta must be a number, got ${typeof beta} ${String(beta)}`);
-  if (!Number.isFinite(beta)) throw new RangeError(`matmul: beta must be finite, got ${beta}`);
+  const transposeA = booleanOption(where, "transposeA", o.transposeA, false);
+  const transposeB = booleanOption(where, "transposeB", o.transposeB, false);
+  const alpha = numberOption(where, "alpha", o.alpha, 1);
+  const beta = numberOption(where, "beta", o.beta, 0);
+  const out = o.out as Tensor | undefined;
   const [M, K] = transposeA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
   const [K2, N] = transposeB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
   if (K !== K2) {
@@ -40,7 +41,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     );
   }
   if (out !== undefined) {
-    if (!(out instanceof Tensor)) throw new TypeError(`matmul: out must be a Tensor, got ${String(out)}`);
+    if (!(out instanceof Tensor)) throw new TypeError(`matmul: out must be a Tensor, got ${describe(out)}`);
     out.assertAlive("matmul (out)");
     if (out.ndim !== 2 || out.shape[0] !== M || out.shape[1] !== N) {
       throw new RangeError(`matmul: out must have shape [${M}, ${N}], got ${shapeToString(out.shape)}`);

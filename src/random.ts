@@ -9,6 +9,7 @@
 // fill of 10000 from the same offset gives, in every build and engine.
 import { Tensor, checkShape, type Shape } from "./tensor.js";
 import { wasmOrNull } from "./runtime/runtime.js";
+import { describe, integerArg, optionsArg } from "./validate.js";
 import { normalQuantileF64, philoxBernoulliJs, philoxNormalJs, philoxTruncNormalJs, philoxUniformJs, philoxWords } from "./reference/rng.js";
 
 /** PyTorch's default seed (default_rng_seed_val), used by new Generator() and the default generator. */
@@ -25,7 +26,7 @@ export interface GeneratorState {
 function toSeed(seed: unknown, what: string): bigint {
   if (typeof seed === "number") {
     if (!Number.isInteger(seed) || seed < 0) {
-      throw new RangeError(`${what}: seed must be a non-negative integer below 2^64, got ${seed}`);
+      throw new RangeError(`${what}: seed must be a non-negative integer below 2^64, got ${describe(seed)}`);
     }
     if (!Number.isSafeInteger(seed)) {
       throw new RangeError(`${what}: seed ${seed} is above 2^53 and not exactly representable as a number; pass a bigint`);
@@ -36,7 +37,7 @@ function toSeed(seed: unknown, what: string): bigint {
     if (seed < 0n || seed > MAX_SEED) throw new RangeError(`${what}: seed must be in [0, 2^64), got ${seed}n`);
     return seed;
   }
-  throw new TypeError(`${what}: seed must be a number or bigint, got ${typeof seed === "string" ? JSON.stringify(seed) : String(seed)}`);
+  throw new TypeError(`${what}: seed must be a number or bigint, got ${describe(seed)}`);
 }
 
 function seedValue(seed: bigint): number | bigint {
@@ -96,27 +97,31 @@ export class Generator {
 
   /** Restores a state from getState() (also after a JSON round trip). Returns this generator. */
   setState(state: GeneratorState): this {
-    if (state === null || typeof state !== "object") {
-      throw new TypeError(`Generator.setState: state must be an object {seed, offset}, got ${String(state)}`);
+    const where = "Generator.setState";
+    if (state === null || typeof state !== "object" || Array.isArray(state)) {
+      throw new TypeError(`${where}: state must be an object { seed, offset } (as getState() returns), got ${describe(state)}`);
     }
     const { seed, offset } = state as { seed: unknown; offset: unknown };
     let s: bigint;
-    if (typeof seed === "string" && /^[0-9]+$/.test(seed)) s = toSeed(BigInt(seed), "Generator.setState");
-    else s = toSeed(seed, "Generator.setState");
-    if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
-      throw new RangeError(`Generator.setState: offset must be a non-negative safe integer, got ${String(offset)}`);
-    }
+    if (typeof seed === "string" && /^[0-9]+$/.test(seed)) s = toSeed(BigInt(seed), where);
+    else s = toSeed(seed, where);
+    const off = integerArg(where, "offset", offset, { min: 0 });
     this.manualSeed(s);
-    this.#offset = offset;
+    this.#offset = off;
     return this;
   }
 
-  /** Reserves `n` stream positions and returns the first. */
-  reserve(n: number): number {
-    const start = this.#offset;
-    if (start + n > Number.MAX_SAFE_INTEGER) {
-      throw new RangeError(`Generator: stream offset would pass 2^53 (${start} + ${n}); reseed the generator`);
+  /** Throws (changing nothing) unless `n` more stream positions fit below 2^53. */
+  checkReserve(n: number, what = "Generator"): void {
+    if (this.#offset + n > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError(`${what}: the generator's stream offset would pass 2^53 (${this.#offset} + ${n}); reseed the generator`);
     }
+  }
+
+  /** Reserves `n` stream positions and returns the first. */
+  reserve(n: number, what = "Generator"): number {
+    const start = this.#offset;
+    this.checkReserve(n, what);
     this.#offset = start + n;
     return start;
   }
@@ -151,22 +156,20 @@ export interface GeneratorOptions {
 
 /** The generator of an options object, checked. */
 export function generatorOf(options: GeneratorOptions | undefined, what: string): Generator {
-  if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new TypeError(`${what}: options must be an object, got ${String(options)}`);
-  }
-  const g = options?.generator;
+  const g = optionsArg(what, options).generator;
   if (g === undefined) return defaultGenerator;
-  if (!(g instanceof Generator)) throw new TypeError(`${what}: generator must be a Generator, got ${String(g)}`);
+  if (!(g instanceof Generator)) throw new TypeError(`${what}: generator must be a Generator, got ${describe(g)}`);
   return g;
 }
 
 function checkTensor(t: unknown, what: string): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${what}: expected a Tensor, got ${String(t)}`);
+  if (!(t instanceof Tensor)) throw new TypeError(`${what}: expected a Tensor, got ${describe(t)}`);
   t.assertAlive(what);
 }
 
 function checkFinite(x: unknown, name: string, what: string): asserts x is number {
-  if (typeof x !== "number" || !Number.isFinite(x)) throw new RangeError(`${what}: ${name} must be a finite number, got ${String(x)}`);
+  if (typeof x !== "number") throw new TypeError(`${what}: ${name} must be a finite number, got ${describe(x)}`);
+  if (!Number.isFinite(x)) throw new RangeError(`${what}: ${name} must be a finite number, got ${describe(x)}`);
 }
 
 /** Fills t with U[a, b): u·(b - a) + a in float32, u on the 2^-24 grid (uniform_). Returns t. */
@@ -180,7 +183,7 @@ export function fillUniform(t: Tensor, a = 0, b = 1, options?: GeneratorOptions,
   }
   const gen = generatorOf(options, what);
   const n = t.size;
-  const pos = gen.reserve(n);
+  const pos = gen.reserve(n, what);
   const [k0, k1] = gen.key;
   const wasm = wasmOrNull();
   if (wasm) {
@@ -197,7 +200,7 @@ export function fillNormal(t: Tensor, mean = 0, std = 1, options?: GeneratorOpti
   if (std < 0) throw new RangeError(`${what}: std must be non-negative, got ${std}`);
   const gen = generatorOf(options, what);
   const n = t.size;
-  const pos = gen.reserve(n);
+  const pos = gen.reserve(n, what);
   const [k0, k1] = gen.key;
   const wasm = wasmOrNull();
   if (wasm) {
@@ -249,12 +252,14 @@ export function fillTruncNormal(
   checkFinite(mean, "mean", what);
   checkFinite(std, "std", what);
   if (std < 0) throw new RangeError(`${what}: std must be non-negative, got ${std}`);
-  if (typeof a !== "number" || Number.isNaN(a)) throw new RangeError(`${what}: a must be a number, got ${String(a)}`);
-  if (typeof b !== "number" || Number.isNaN(b)) throw new RangeError(`${what}: b must be a number, got ${String(b)}`);
+  if (typeof a !== "number") throw new TypeError(`${what}: a must be a number, got ${describe(a)}`);
+  if (typeof b !== "number") throw new TypeError(`${what}: b must be a number, got ${describe(b)}`);
+  if (Number.isNaN(a)) throw new RangeError(`${what}: a must be a number, got NaN`);
+  if (Number.isNaN(b)) throw new RangeError(`${what}: b must be a number, got NaN`);
   if (a > b) throw new RangeError(`${what}: expects a <= b, got a=${a}, b=${b}`);
   const gen = generatorOf(options, what);
   const n = t.size;
-  const pos = gen.reserve(n);
+  const pos = gen.reserve(n, what);
   if (n === 0) return t;
   let alpha = std > 0 ? (a - mean) / std : a > mean ? Infinity : -Infinity;
   let beta = std > 0 ? (b - mean) / std : b < mean ? -Infinity : Infinity;
@@ -308,12 +313,13 @@ export interface BernoulliOptions extends GeneratorOptions {
 export function bernoulli(t: Tensor, p: number, options?: BernoulliOptions): Tensor {
   const what = "bernoulli";
   checkTensor(t, what);
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`${what}: p must be in [0, 1], got ${String(p)}`);
+  if (typeof p !== "number") throw new TypeError(`${what}: p must be a number in [0, 1], got ${describe(p)}`);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`${what}: p must be in [0, 1], got ${describe(p)}`);
   const scale = options?.scale ?? 1;
   checkFinite(scale, "scale", what);
   const gen = generatorOf(options, what);
   const n = t.size;
-  const pos = gen.reserve(n);
+  const pos = gen.reserve(n, what);
   const [k0, k1] = gen.key;
   const wasm = wasmOrNull();
   if (wasm) {
@@ -324,15 +330,15 @@ export function bernoulli(t: Tensor, p: number, options?: BernoulliOptions): Ten
 
 /** A tensor of U[0, 1) values (torch.rand). */
 export function rand(shape: Shape, options?: GeneratorOptions): Tensor {
-  checkShape(shape);
-  generatorOf(options, "rand");
+  const [, n] = checkShape(shape, "rand: shape");
+  generatorOf(options, "rand").checkReserve(n, "rand");
   return fillUniform(new Tensor(shape), 0, 1, options, "rand");
 }
 
 /** A tensor of N(0, 1) values (torch.randn). */
 export function randn(shape: Shape, options?: GeneratorOptions): Tensor {
-  checkShape(shape);
-  generatorOf(options, "randn");
+  const [, n] = checkShape(shape, "randn: shape");
+  generatorOf(options, "randn").checkReserve(n, "randn");
   return fillNormal(new Tensor(shape), 0, 1, options, "randn");
 }
 
@@ -342,9 +348,9 @@ export function randn(shape: Shape, options?: GeneratorOptions): Tensor {
  * Uses n stream positions.
  */
 export function randperm(n: number, options?: GeneratorOptions): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new RangeError(`randperm: n must be a non-negative int32, got ${String(n)}`);
+  integerArg("randperm", "n", n, { min: 0, max: 2 ** 31 - 1 });
   const gen = generatorOf(options, "randperm");
-  const pos = gen.reserve(n);
+  const pos = gen.reserve(n, "randperm");
   const [k0, k1] = gen.key;
   const words = new Uint32Array(n);
   philoxWords(words, k0, k1, pos);

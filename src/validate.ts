@@ -125,6 +125,17 @@ export function expectedNumber(rule: NumberRule = {}): string {
   return kind;
 }
 
+/**
+ * What a number of the right type but a wrong value is told: "in [0, 1]",
+ * "finite", "an integer >= 1", "a finite number >= 0".
+ */
+function expectedValue(rule: NumberRule): string {
+  const { integer = false, finite = true, min, max } = rule;
+  if (!integer && min !== undefined && max !== undefined) return expectedNumber(rule).replace(/^a number /, "");
+  if (!integer && finite && min === undefined && max === undefined) return "finite";
+  return expectedNumber(rule);
+}
+
 /** Whether the number `x` satisfies `rule`. */
 export function satisfies(x: number, rule: NumberRule = {}): boolean {
   const { integer = false, finite = true, min, max, minExclusive = false, maxExclusive = false } = rule;
@@ -143,7 +154,7 @@ export function satisfies(x: number, rule: NumberRule = {}): boolean {
  */
 export function numberArg(where: string, name: string, value: unknown, rule: NumberRule = {}): number {
   if (typeof value !== "number") throw new TypeError(mustBe(where, name, expectedNumber(rule), value));
-  if (!satisfies(value, rule)) throw new RangeError(mustBe(where, name, expectedNumber(rule), value));
+  if (!satisfies(value, rule)) throw new RangeError(mustBe(where, name, expectedValue(rule), value));
   return value;
 }
 

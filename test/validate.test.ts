@@ -51,8 +51,8 @@ suite("describe: a value as a message shows it", () => {
 suite("the checks: TypeError for a wrong type (quoted), RangeError for a wrong value", () => {
   it.each([
     [() => numberArg("f", "p", "0.5", { min: 0, max: 1 }), TypeError, 'f: p must be a number in [0, 1], got "0.5"'],
-    [() => numberArg("f", "p", 1.5, { min: 0, max: 1 }), RangeError, "f: p must be a number in [0, 1], got 1.5"],
-    [() => numberArg("f", "x", Infinity), RangeError, "f: x must be a finite number, got Infinity"],
+    [() => numberArg("f", "p", 1.5, { min: 0, max: 1 }), RangeError, "f: p must be in [0, 1], got 1.5"],
+    [() => numberArg("f", "x", Infinity), RangeError, "f: x must be finite, got Infinity"],
     [() => numberArg("f", "x", Number.NaN, { finite: false }), RangeError, "f: x must be a number, got NaN"],
     [() => numberArg("f", "lr", -1, { min: 0 }), RangeError, "f: lr must be a finite number >= 0, got -1"],
     [() => numberArg("f", "lr", 0, { min: 0, minExclusive: true }), RangeError, "f: lr must be a finite number > 0, got 0"],

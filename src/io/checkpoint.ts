@@ -22,8 +22,9 @@ import type { Module } from "../nn/module.js";
 import { Optimizer, SCHEDULER_GROUP_KEYS, dropImplementationFlag, type StateDict as OptimizerStateDict } from "../optim/optimizer.js";
 import type { JsonValue, Scheduler, SchedulerState } from "../optim/lr_scheduler/scheduler.js";
 import {
-  describeValue, encodeSafetensors, parseSafetensorsHeader, decodeInto, type HeaderEntry, type WriteEntry,
+  encodeSafetensors, parseSafetensorsHeader, decodeInto, type HeaderEntry, type WriteEntry,
 } from "./safetensors.js";
+import { describe } from "../validate.js";
 import { schedulerFromPyTorch, schedulerToPyTorch } from "./pytorch_scheduler.js";
 
 export const CHECKPOINT_FORMAT = "wasmtrain-checkpoint/1";
@@ -111,11 +112,11 @@ export function paramGroupsToPyTorch(optimizer: Optimizer): JsonValue[] {
 export function saveCheckpoint({ model, optimizer, scheduler, extra }: CheckpointParts = {}): Uint8Array {
   const where = "saveCheckpoint";
   if (model !== undefined && (model === null || typeof (model as Module).stateDict !== "function")) {
-    throw new TypeError(`${where}: model must be an nn.Module, got ${describeValue(model)}`);
+    throw new TypeError(`${where}: model must be an nn.Module, got ${describe(model)}`);
   }
-  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optimizer, got ${describeValue(optimizer)}`);
+  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optimizer, got ${describe(optimizer)}`);
   if (scheduler !== undefined && (scheduler === null || typeof (scheduler as Scheduler).stateDict !== "function")) {
-    throw new TypeError(`${where}: scheduler must be an lr scheduler, got ${describeValue(scheduler)}`);
+    throw new TypeError(`${where}: scheduler must be an lr scheduler, got ${describe(scheduler)}`);
   }
   const entries: WriteEntry[] = [];
   const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT };
@@ -186,11 +187,11 @@ function optimizerStateFromPyTorch(
   where: string, optimizer: Optimizer, groupsJson: unknown, state: Map<number, Map<string, { shape: number[]; data: Float32Array }>>,
 ): OptimizerStateDict {
   const base = isLookahead(optimizer) ? optimizer.inner : optimizer;
-  if (!Array.isArray(groupsJson)) throw new TypeError(`${where}: optimizer.param_groups must be a list, got ${describeValue(groupsJson)}`);
+  if (!Array.isArray(groupsJson)) throw new TypeError(`${where}: optimizer.param_groups must be a list, got ${describe(groupsJson)}`);
   const ours = Object.keys(base.defaults);
   const paramGroups = groupsJson.map((g, gi) => {
     const at = `${where}: optimizer.param_groups[${gi}]`;
-    if (g === null || typeof g !== "object" || Array.isArray(g)) throw new TypeError(`${at} must be an object, got ${describeValue(g)}`);
+    if (g === null || typeof g !== "object" || Array.isArray(g)) throw new TypeError(`${at} must be an object, got ${describe(g)}`);
     const out: Record<string, unknown> = {};
     const given = { ...(decodeJson(g) as Record<string, unknown>) };
     for (const key of Object.keys(given)) {
@@ -249,14 +250,14 @@ export function loadCheckpoint(
   const b = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
   const { entries, metadata } = parseSafetensorsHeader(b, where);
   if (metadata.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${where}: not a wasmtrain checkpoint: __metadata__.format is ${describeValue(metadata.format)}, expected ${JSON.stringify(CHECKPOINT_FORMAT)}`);
+    throw new Error(`${where}: not a wasmtrain checkpoint: __metadata__.format is ${describe(metadata.format)}, expected ${JSON.stringify(CHECKPOINT_FORMAT)}`);
   }
   if (model !== undefined && (model === null || typeof (model as Module).loadStateDict !== "function")) {
-    throw new TypeError(`${where}: model must be an nn.Module, got ${describeValue(model)}`);
+    throw new TypeError(`${where}: model must be an nn.Module, got ${describe(model)}`);
   }
-  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optimizer, got ${describeValue(optimizer)}`);
+  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optimizer, got ${describe(optimizer)}`);
   if (scheduler !== undefined && (scheduler === null || typeof (scheduler as Scheduler).loadStateDict !== "function")) {
-    throw new TypeError(`${where}: scheduler must be an lr scheduler, got ${describeValue(scheduler)}`);
+    throw new TypeError(`${where}: scheduler must be an lr scheduler, got ${describe(scheduler)}`);
   }
   const modelSd: Record<string, { shape: number[]; data: Float32Array }> = {};
   const optState = new Map<number, Map<string, { shape: number[]; data: Float32Array }>>();
@@ -292,7 +293,7 @@ export function loadCheckpoint(
     if (isLookahead(optimizer)) {
       if (!("optimizer.lookahead" in metadata)) throw new Error(`${where}: the checkpoint has no optimizer.lookahead section (was it saved from a ${optimizer.name}?)`);
       const la = parseJsonField(where, metadata, "optimizer.lookahead") as Record<string, unknown>;
-      if (la === null || typeof la !== "object") throw new TypeError(`${where}: optimizer.lookahead must be an object, got ${describeValue(la)}`);
+      if (la === null || typeof la !== "object") throw new TypeError(`${where}: optimizer.lookahead must be an object, got ${describe(la)}`);
       sd.lookahead = { ...la, slow };
     } else if (Object.keys(slow).length || "optimizer.lookahead" in metadata) {
       throw new Error(`${where}: the checkpoint holds Lookahead slow weights, but ${optimizer.name} is not a Lookahead`);

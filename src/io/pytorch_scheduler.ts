@@ -3,7 +3,7 @@
 // own state dicts (camelCase, tagged with the class) are the source of truth;
 // this file only renames and reshapes.
 import type { JsonValue, SchedulerState } from "../optim/lr_scheduler/scheduler.js";
-import { describeValue } from "./safetensors.js";
+import { describe } from "../validate.js";
 
 type Json = { [key: string]: JsonValue };
 
@@ -35,7 +35,7 @@ function phaseToPyTorch(p: JsonValue): JsonValue {
 }
 
 function phaseFromPyTorch(p: JsonValue, where: string): JsonValue {
-  if (p === null || typeof p !== "object" || Array.isArray(p)) throw new TypeError(`${where}: each of _schedule_phases must be an object, got ${describeValue(p)}`);
+  if (p === null || typeof p !== "object" || Array.isArray(p)) throw new TypeError(`${where}: each of _schedule_phases must be an object, got ${describe(p)}`);
   const out: Json = {};
   for (const [k, v] of Object.entries(p)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
   return out;
@@ -50,13 +50,13 @@ function milestonesToCounter(list: JsonValue): JsonValue {
 
 function milestonesFromCounter(counter: JsonValue, where: string): JsonValue {
   if (counter === null || typeof counter !== "object" || Array.isArray(counter)) {
-    throw new TypeError(`${where}: milestones must be an object of counts ({"30": 1, ...}), got ${describeValue(counter)}`);
+    throw new TypeError(`${where}: milestones must be an object of counts ({"30": 1, ...}), got ${describe(counter)}`);
   }
   const out: number[] = [];
   for (const [k, n] of Object.entries(counter)) {
     const m = Number(k);
     if (!Number.isInteger(m) || typeof n !== "number" || !Number.isInteger(n) || n < 1) {
-      throw new RangeError(`${where}: milestones entry ${JSON.stringify(k)}: ${describeValue(n)} is not a milestone with a positive count`);
+      throw new RangeError(`${where}: milestones entry ${JSON.stringify(k)}: ${describe(n)} is not a milestone with a positive count`);
     }
     for (let i = 0; i < n; i++) out.push(m);
   }
@@ -107,25 +107,25 @@ function keyError(where: string, missing: string[], unexpected: string[]): Error
  */
 export function schedulerFromPyTorch(pt: unknown, current: SchedulerState, groups: number, where: string): SchedulerState {
   const name = current.scheduler as string;
-  if (pt === null || typeof pt !== "object" || Array.isArray(pt)) throw new TypeError(`${where}: the ${name} state must be an object, got ${describeValue(pt)}`);
+  if (pt === null || typeof pt !== "object" || Array.isArray(pt)) throw new TypeError(`${where}: the ${name} state must be an object, got ${describe(pt)}`);
   const given = pt as Json;
   const expected = schedulerToPyTorch(current, groups);
   const missing = Object.keys(expected).filter((k) => !(k in given));
   const unexpected = Object.keys(given).filter((k) => !(k in expected));
   if (missing.length || unexpected.length) throw keyError(`${where} (${name})`, missing, unexpected);
   for (const k of ["verbose", "_get_lr_called_within_step", "use_beta1"]) {
-    if (k in given && typeof given[k] !== "boolean") throw new TypeError(`${where} (${name}): ${k} must be a boolean, got ${describeValue(given[k])}`);
+    if (k in given && typeof given[k] !== "boolean") throw new TypeError(`${where} (${name}): ${k} must be a boolean, got ${describe(given[k])}`);
   }
   if ("lr_lambdas" in given) {
     const l = given.lr_lambdas;
-    if (!Array.isArray(l) || l.length !== groups) throw new TypeError(`${where} (${name}): lr_lambdas must be a list with one entry per param group (${groups}), got ${describeValue(l)}`);
+    if (!Array.isArray(l) || l.length !== groups) throw new TypeError(`${where} (${name}): lr_lambdas must be a list with one entry per param group (${groups}), got ${describe(l)}`);
   }
   if (name === "OneCycleLR" && current.cycleMomentum === true && given.cycle_momentum === true && given.use_beta1 !== (current.momentumKey === "beta1")) {
     throw new Error(`${where} (${name}): use_beta1 is ${String(given.use_beta1)} in the state dict, but the optimizer's momentum is ${String(current.momentumKey)}`);
   }
   if (name === "ReduceLROnPlateau") {
     const worse = given.mode === "min" ? "Infinity" : "-Infinity";
-    if (given.mode_worse !== worse) throw new RangeError(`${where} (${name}): mode_worse must be ${worse} for mode ${describeValue(given.mode)}, got ${describeValue(given.mode_worse)}`);
+    if (given.mode_worse !== worse) throw new RangeError(`${where} (${name}): mode_worse must be ${worse} for mode ${describe(given.mode)}, got ${describe(given.mode_worse)}`);
   }
   const out: SchedulerState = { scheduler: name };
   const skip = NOT_IN_PYTORCH[name] ?? [];
@@ -136,14 +136,14 @@ export function schedulerFromPyTorch(pt: unknown, current: SchedulerState, group
       const list = given._schedulers;
       const mine = now as SchedulerState[];
       if (!Array.isArray(list) || list.length !== mine.length) {
-        throw new RangeError(`${where} (${name}): _schedulers must list ${mine.length} scheduler states, got ${describeValue(list)}`);
+        throw new RangeError(`${where} (${name}): _schedulers must list ${mine.length} scheduler states, got ${describe(list)}`);
       }
       out.schedulers = list.map((s, i) => schedulerFromPyTorch(s, mine[i], groups, `${where}._schedulers[${i}]`));
     } else if (name === "SequentialLR" && key === "milestones") out.milestones = given._milestones;
     else if (name === "MultiStepLR" && key === "milestones") out.milestones = milestonesFromCounter(given.milestones, `${where} (${name})`);
     else if (key === "phases") {
       const phases = given._schedule_phases;
-      if (!Array.isArray(phases)) throw new TypeError(`${where} (${name}): _schedule_phases must be a list, got ${describeValue(phases)}`);
+      if (!Array.isArray(phases)) throw new TypeError(`${where} (${name}): _schedule_phases must be a list, got ${describe(phases)}`);
       out.phases = phases.map((p) => phaseFromPyTorch(p, `${where} (${name})`));
     } else out[key] = given[snake(key)];
   }

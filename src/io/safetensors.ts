@@ -9,6 +9,7 @@
 // copy for F32; a converting loop over the source view otherwise) — no array
 // of JavaScript numbers on the way.
 import { Tensor, shapeToString } from "../tensor.js";
+import { describe } from "../validate.js";
 
 /** The dtypes loadSafetensors reads (every one becomes a float32 tensor). */
 export const READ_DTYPES = ["F32", "F16", "BF16", "F64", "I64", "I32", "U8", "BOOL"] as const;
@@ -50,25 +51,12 @@ export interface ParsedHeader {
 function checkMetadata(where: string, metadata: unknown): Record<string, string> {
   if (metadata === undefined || metadata === null) return {};
   if (typeof metadata !== "object" || Array.isArray(metadata)) {
-    throw new TypeError(`${where}: metadata must be an object of strings, got ${describeValue(metadata)}`);
+    throw new TypeError(`${where}: metadata must be an object of strings, got ${describe(metadata)}`);
   }
   for (const [k, v] of Object.entries(metadata)) {
-    if (typeof v !== "string") throw new TypeError(`${where}: metadata[${JSON.stringify(k)}] must be a string, got ${describeValue(v)}`);
+    if (typeof v !== "string") throw new TypeError(`${where}: metadata[${JSON.stringify(k)}] must be a string, got ${describe(v)}`);
   }
   return metadata as Record<string, string>;
-}
-
-export function describeValue(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(describeValue).join(", ")}]`;
-  if (v !== null && typeof v === "object") {
-    try {
-      return JSON.stringify(v);
-    } catch {
-      return String(v);
-    }
-  }
-  return String(v);
 }
 
 /**
@@ -126,13 +114,13 @@ function checkName(where: string, name: string): void {
 export function saveSafetensors(tensors: Record<string, Tensor>, { metadata }: { metadata?: Record<string, string> } = {}): Uint8Array {
   const where = "saveSafetensors";
   if (tensors === null || typeof tensors !== "object" || Array.isArray(tensors) || tensors instanceof Tensor) {
-    throw new TypeError(`${where}: expected an object of tensors by name, got ${describeValue(tensors)}`);
+    throw new TypeError(`${where}: expected an object of tensors by name, got ${describe(tensors)}`);
   }
   const meta = checkMetadata(where, metadata);
   const entries: WriteEntry[] = [];
   for (const [name, t] of Object.entries(tensors)) {
     checkName(where, name);
-    if (!(t instanceof Tensor)) throw new TypeError(`${where}: ${JSON.stringify(name)} is not a Tensor: ${describeValue(t)}`);
+    if (!(t instanceof Tensor)) throw new TypeError(`${where}: ${JSON.stringify(name)} is not a Tensor: ${describe(t)}`);
     t.assertAlive(`${where}: ${JSON.stringify(name)}`);
     entries.push({ name, shape: t.shape, dtype: "F32", tensor: t });
   }
@@ -143,7 +131,7 @@ function asBytes(where: string, bytes: unknown): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  throw new TypeError(`${where}: expected a Uint8Array or ArrayBuffer, got ${describeValue(bytes)}`);
+  throw new TypeError(`${where}: expected a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
 }
 
 /**
@@ -214,7 +202,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array | ArrayBuffer, where = 
     throw new SyntaxError(`${where}: the header is not JSON: ${(e as Error).message}`);
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) {
-    throw new TypeError(`${where}: the header must be a JSON object, got ${describeValue(header)}`);
+    throw new TypeError(`${where}: the header must be a JSON object, got ${describe(header)}`);
   }
   const keys = topLevelKeys(text);
   const seen = new Set<string>();
@@ -233,20 +221,20 @@ export function parseSafetensorsHeader(bytes: Uint8Array | ArrayBuffer, where = 
       continue;
     }
     const what = `${where}: tensor ${JSON.stringify(name)}`;
-    if (info === null || typeof info !== "object" || Array.isArray(info)) throw new TypeError(`${what}: expected { dtype, shape, data_offsets }, got ${describeValue(info)}`);
+    if (info === null || typeof info !== "object" || Array.isArray(info)) throw new TypeError(`${what}: expected { dtype, shape, data_offsets }, got ${describe(info)}`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
-    if (typeof dtype !== "string") throw new TypeError(`${what}: dtype must be a string, got ${describeValue(dtype)}`);
+    if (typeof dtype !== "string") throw new TypeError(`${what}: dtype must be a string, got ${describe(dtype)}`);
     if (!(READ_DTYPES as readonly string[]).includes(dtype)) {
       throw new TypeError(`${what}: unknown or unsupported dtype ${JSON.stringify(dtype)} (readable: ${READ_DTYPES.join(", ")})`);
     }
     if (!Array.isArray(shape) || shape.some((d) => typeof d !== "number" || !Number.isSafeInteger(d) || d < 0)) {
-      throw new TypeError(`${what}: shape must be an array of non-negative integers, got ${describeValue(shape)}`);
+      throw new TypeError(`${what}: shape must be an array of non-negative integers, got ${describe(shape)}`);
     }
     if (
       !Array.isArray(offsets) || offsets.length !== 2 ||
       offsets.some((o) => typeof o !== "number" || !Number.isSafeInteger(o) || o < 0) || offsets[0] > offsets[1]
     ) {
-      throw new TypeError(`${what}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${describeValue(offsets)}`);
+      throw new TypeError(`${what}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${describe(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     if (end > dataBytes) {

@@ -13,8 +13,13 @@ export { BatchNorm2d, InstanceNorm1d, InstanceNorm2d, GroupNorm, type InstanceNo
 export { Dropout2d, type Dropout2dOptions } from "./dropout2d.js";
 export { ModuleList, ModuleDict } from "./container.js";
 export { Identity } from "./identity.js";
+export { Softmax, LogSoftmax, type SoftmaxOptions } from "./softmax.js";
+export { SiLU, Softplus, ELU } from "./activation_extra.js";
+export { Embedding } from "./embedding.js";
+export { NLLLoss, BCELoss, BCEWithLogitsLoss, L1Loss, SmoothL1Loss, HuberLoss } from "./loss_extra.js";
 export { MSELoss, CrossEntropyLoss, type MSELossOptions, type CrossEntropyLossOptions, type Reduction, type Labels } from "./loss.js";
 export { Parameter, parameter } from "./parameter.js";
-export { noGrad, isGradEnabled } from "./autograd.js";
+export { noGrad, enableGrad, isGradEnabled } from "./autograd.js";
+export * as functional from "./functional.js";
 export { numParameters, type NumParametersOptions } from "./utils.js";
 export * as utils from "./utils.js";

@@ -6,6 +6,7 @@ import { wasmOrNull } from "../runtime/runtime.js";
 import { Module, positionOf } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { firstNaN, int32View, mseLoss, scaleInto, softmaxCrossEntropy } from "./kernels.js";
+import { crossEntropy } from "./functional_loss.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -121,7 +122,9 @@ export type Labels = Int32Array | readonly number[] | Tensor | number;
 
 /**
  * Softmax cross-entropy between logits [N, C] and integer class labels [N];
- * labels equal to `ignoreIndex` are skipped (PyTorch's ignore_index).
+ * labels equal to `ignoreIndex` are skipped (PyTorch's ignore_index). Also,
+ * as PyTorch 1.13, probability targets (a tensor shaped like the input) and
+ * inputs [N, C, d...] with labels [N, d...] (through F.crossEntropy).
  */
 export class CrossEntropyLoss extends LossModule {
   static override readonly moduleName: string = "CrossEntropyLoss";
@@ -170,6 +173,12 @@ export class CrossEntropyLoss extends LossModule {
 
   override forward(input: Tensor, labels: Labels): Tensor {
     this.checkTensorInput(input, "input");
+    // Probability targets (shaped like the input) and [N, C, d...] inputs: the functional form.
+    if (input.ndim > 2 || (labels instanceof Tensor && sameShape(labels.shape, input.shape))) {
+      return crossEntropy(input, labels, {
+        weight: this.weight, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing, reduction: this.reduction,
+      });
+    }
     if (input.ndim !== 2 && input.ndim !== 1) {
       throw new RangeError(`${this.describe()}: expected logits of shape [batch, classes] or [classes], got ${shapeToString(input.shape)}`);
     }

@@ -2,8 +2,20 @@
 // buffers, with recursive traversal, train/eval mode and state dicts.
 import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
 import { firstNaN } from "./kernels.js";
-import { bumpVersion } from "./autograd.js";
+import { isReleasingNode } from "../autograd/node.js";
+import { result, runOwned } from "../lifetime.js";
+import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
+
+/**
+ * Every module's `forward` property: runs the class's forward as a call of
+ * this module, so a call from the top level ticks the module's lifetime
+ * clock (src/lifetime.ts) and what it computes is released two calls later.
+ */
+function forwardEntry(this: Module, ...args: unknown[]): Tensor {
+  const impl = (Object.getPrototypeOf(this) as { forward: (...a: unknown[]) => Tensor }).forward;
+  return runOwned(this, () => `${this.describe()}.forward()`, args, () => impl.apply(this, args));
+}
 
 export type StateDict = Record<string, Tensor>;
 
@@ -26,13 +38,6 @@ export class Module {
   protected readonly _parameters = new Map<string, Tensor | null>();
   protected readonly _buffers = new Map<string, Tensor>();
   protected readonly _modules = new Map<string, Module>();
-  /**
-   * Free buffers by shape ("4,256"): outputs, saved activations and gradient
-   * buffers that a consumed graph handed back (see lend() and recycle()).
-   * A training step takes its buffers from here and backward() returns them,
-   * so steady-state training allocates nothing.
-   */
-  protected _pool = new Map<string, Tensor[]>();
   /** The buffers this module allocated (releaseOutput() accepts only these). */
   protected _made = new WeakSet<Tensor>();
 
@@ -48,6 +53,7 @@ export class Module {
    * calls see the proxy as the module itself.
    */
   constructor() {
+    Object.defineProperty(this, "forward", { value: forwardEntry, writable: true, configurable: true, enumerable: false });
     return wrap(this);
   }
 
@@ -191,7 +197,7 @@ export class Module {
   }
 
   train(mode = true): this {
-    if (typeof mode !== "boolean") throw new TypeError(`train: mode must be a boolean, got ${String(mode)}`);
+    if (typeof mode !== "boolean") throw new TypeError(`train: mode must be a boolean, got ${describeValue(mode)}`);
     this.training = mode;
     for (const m of this.children()) m.train(mode);
     return this;
@@ -201,12 +207,31 @@ export class Module {
     return this.train(false);
   }
 
-  /** Resets gradients: to null (default, as PyTorch 2) or to zero. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
-    for (const p of this.parameters()) {
-      if (!p.grad) continue;
+  /**
+   * Resets gradients: to null (default, as PyTorch 2) or to zero. Every
+   * gradient is checked first, so an error (a disposed one) changes none.
+   */
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const where = `${this.typeName}.zeroGrad`;
+    const setToNone = booleanOption(where, "setToNone", optionsArg(where, options, ["setToNone"]).setToNone, true);
+    const named = this.namedParameters().filter(([, p]) => p.grad !== null);
+    if (!setToNone) for (const [name, p] of named) p.grad!.assertAlive(`${where}: gradient of ${name}`);
+    for (const [, p] of named) {
       if (setToNone) p.grad = null;
-      else p.grad.data.fill(0);
+      else p.grad!.data.fill(0);
+    }
+  }
+
+  /**
+   * Throws, naming the first disposed parameter or buffer of this module tree
+   * by its state-dict key, if any is disposed (what stateDict(), clone() and
+   * the like check before they allocate anything).
+   */
+  assertAlive(where = this.describe()): void {
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
+      for (const [name, p] of m._parameters) if (p?.disposed) p.assertAlive(`${where}: parameter ${key(name)} of ${m.describe()}`);
+      for (const [name, b] of m._buffers) if (b.disposed) b.assertAlive(`${where}: buffer ${key(name)} of ${m.describe()}`);
     }
   }
 
@@ -216,8 +241,14 @@ export class Module {
    * paths (the same layer used twice) is listed under each of them.
    */
   stateDict(): StateDict {
+    this.assertAlive(`${this.typeName}.stateDict`);
     const out: StateDict = {};
-    for (const [key, t] of this.stateTensors()) out[key] = t.clone();
+    try {
+      for (const [key, t] of this.stateTensors()) out[key] = t.clone();
+    } catch (e) {
+      for (const t of Object.values(out)) t.dispose();
+      throw e;
+    }
     return out;
   }
 
@@ -275,7 +306,7 @@ export class Module {
       if (v instanceof Tensor) v.assertAlive(`loadStateDict: ${k}`);
       else if (v === null || typeof v !== "object") throw new TypeError(`loadStateDict: ${k} must be a Tensor or { shape, data }, got ${String(v)}`);
       const shape = v.shape;
-      if (!Array.isArray(shape) && !Object.isFrozen(shape)) throw new TypeError(`loadStateDict: ${k} has no shape (expected an array of sizes, got ${JSON.stringify(shape)})`);
+      if (!Array.isArray(shape)) throw new TypeError(`loadStateDict: ${k} has no shape (expected an array of sizes, got ${JSON.stringify(shape)})`);
       if (shape.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 0)) {
         throw new TypeError(`loadStateDict: ${k} has shape ${JSON.stringify(shape)}: every size must be a non-negative integer`);
       }
@@ -310,23 +341,37 @@ export class Module {
    * override resetScratch() so the copy allocates its own.
    */
   clone(): this {
+    this.assertAlive(`${this.typeName}.clone`);
+    const made: Tensor[] = [];
+    try {
+      return this.cloneInto(made);
+    } catch (e) {
+      for (const t of made) t.dispose();
+      throw e;
+    }
+  }
+
+  /** clone(), recording every tensor it allocates in `made` (freed by clone() if a later one fails). */
+  private cloneInto(made: Tensor[]): this {
     const copy = Object.create(Object.getPrototypeOf(this)) as this;
     const remap = new Map<unknown, unknown>();
     const params = new Map<string, Tensor | null>();
     for (const [k, p] of this._parameters) {
       const c = p ? p.clone() : null;
+      if (c) made.push(c);
       if (p) remap.set(p, c);
       params.set(k, c);
     }
     const buffers = new Map<string, Tensor>();
     for (const [k, b] of this._buffers) {
       const c = b.clone();
+      made.push(c);
       remap.set(b, c);
       buffers.set(k, c);
     }
     const mods = new Map<string, Module>();
     for (const [k, m] of this._modules) {
-      const c = m.clone();
+      const c = m.cloneInto(made);
       remap.set(m, c);
       mods.set(k, c);
     }
@@ -348,45 +393,56 @@ export class Module {
 
   /** Drops the buffer pool so a clone does not share it. */
   protected resetScratch(): void {
-    this._pool = new Map();
     this._made = new WeakSet();
   }
 
   /**
-   * A buffer of `shape` for this forward: a free one from the pool, else a new
-   * one. Its version is bumped, so a graph that still saved it would notice.
+   * A buffer of `shape` for this forward: a computed tensor held by the
+   * lifetime clock of the module called from the top level (src/lifetime.ts),
+   * whose storage comes from the caching allocator.
    */
   protected lend(shape: readonly number[]): Tensor {
-    const list = this._pool.get(shape.join(","));
-    while (list && list.length) {
-      const t = list.pop()!;
-      inPool.delete(t);
-      if (t.disposed) continue;
-      t.gradFn = null;
-      t.requiresGrad = false;
-      bumpVersion(t);
-      return t;
-    }
-    const t = new Tensor(shape);
+    const t = result(shape);
     this._made.add(t);
+    loans?.push({ module: this, t, fresh: true });
     return t;
   }
 
   /**
-   * Hands buffers back to the pool (a consumed graph's, or workspace a forward
-   * no longer needs). List them in the order they were lent: the next forward
-   * then gets each back in the same role (its output is the same tensor).
+   * Runs `fn` (a container's forward) so that if it throws, every buffer lent
+   * during it is handed back: those taken from a pool return to it, those
+   * allocated are freed. A failing forward deep inside a Sequential thus
+   * leaves memoryStats() as it was.
+   */
+  static rollbackOnError<T>(fn: () => T): T {
+    const outer = loans;
+    const mine: Loan[] = [];
+    loans = mine;
+    try {
+      const result = fn();
+      outer?.push(...mine);
+      return result;
+    } catch (e) {
+      for (let i = mine.length - 1; i >= 0; i--) {
+        const { module, t, fresh } = mine[i];
+        if (fresh) t.dispose();
+        else module.recycle(t);
+      }
+      throw e;
+    } finally {
+      loans = outer;
+    }
+  }
+
+  /**
+   * Releases buffers a forward no longer needs (workspace never handed to
+   * the caller: their memory is reused at once). Called from a graph's
+   * release callback it does nothing: those are outputs the caller may hold,
+   * which the lifetime clock releases (two calls of the module later).
    */
   protected recycle(...ts: (Tensor | null)[]): void {
-    for (let i = ts.length - 1; i >= 0; i--) {
-      const t = ts[i];
-      if (!t || t.disposed || inPool.has(t)) continue;
-      inPool.add(t);
-      const key = t.shape.join(",");
-      const list = this._pool.get(key);
-      if (list) list.push(t);
-      else this._pool.set(key, [t]);
-    }
+    if (isReleasingNode()) return;
+    for (const t of ts) t?.release(`was released: ${this.describe()} used it as workspace and reused its memory`);
   }
 
   /**
@@ -398,31 +454,25 @@ export class Module {
    * a module took it.
    */
   releaseOutput(t: Tensor): boolean {
-    if (!(t instanceof Tensor)) throw new TypeError(`releaseOutput: expected a Tensor, got ${String(t)}`);
+    if (!(t instanceof Tensor)) throw new TypeError(`releaseOutput: expected a Tensor, got ${describeValue(t)}`);
     const fn = t.gradFn as { consumed?: boolean } | null;
     if (fn && fn.consumed === false) {
       throw new Error(`releaseOutput: Tensor${shapeToString(t.shape)} belongs to a graph that backward() has not consumed yet`);
     }
     if (this._made.has(t)) {
-      this.recycle(t);
+      t.handBack(
+        `was released: it was handed back with ${this.describe()}.releaseOutput() for the module to reuse its memory. ` +
+          "Keep a copy with t.clone() before handing it back",
+      );
       return true;
     }
     for (const m of this._modules.values()) if (m.releaseOutput(t)) return true;
     return false;
   }
 
-  /** Frees the pooled buffers of this module and its descendants (tensors lent out stay valid). */
-  releaseScratch(): void {
-    for (const m of this.modules()) {
-      for (const list of m._pool.values()) {
-        for (const t of list) {
-          inPool.delete(t);
-          t.dispose();
-        }
-      }
-      m._pool.clear();
-    }
-  }
+  /** Formerly freed pooled buffers; memory now returns through the lifetime clocks (see emptyCache()). */
+  releaseScratch(): void {}
+
 
   /** Frees every parameter, buffer, gradient and scratch tensor of this module tree. */
   dispose(): void {
@@ -462,7 +512,7 @@ export class Module {
 
   /** Throws unless x is a live Tensor (before any state changes). */
   protected checkTensorInput(x: unknown, what = "input"): asserts x is Tensor {
-    if (!(x instanceof Tensor)) throw new TypeError(`${this.describe()}: ${what} must be a Tensor, got ${String(x)}`);
+    if (!(x instanceof Tensor)) throw new TypeError(`${this.describe()}: ${what} must be a Tensor, got ${describeValue(x)}`);
     x.assertAlive(`${this.describe()} (${what})`);
   }
 
@@ -483,8 +533,15 @@ export function positionOf(shape: readonly number[], i: number): string {
   return `[${idx.join(", ")}]`;
 }
 
-/** Tensors currently in some module's pool (so a double release cannot lend one buffer twice). */
-const inPool = new WeakSet<Tensor>();
+/** A buffer lent during a container's forward (see Module.rollbackOnError). */
+interface Loan {
+  module: Module;
+  t: Tensor;
+  /** Allocated by this lend (else taken from the module's pool). */
+  fresh: boolean;
+}
+
+let loans: Loan[] | null = null;
 
 /** PyTorch's KeyError for a bad attribute name (an Error named "KeyError"). */
 export class KeyError extends Error {

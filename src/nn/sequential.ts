@@ -1,13 +1,14 @@
 // Sequential: children named "0", "1", ... applied in order.
 import type { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
+import { describe } from "../validate.js";
 
 export class Sequential extends Module {
   static override readonly moduleName: string = "Sequential";
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module: ${String(m)}`);
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} must be a Module, got ${describe(m)}`);
       this.registerModule(String(i), m);
     });
   }
@@ -43,16 +44,19 @@ export class Sequential extends Module {
    * every buffer but the one returned.
    */
   override forward(x: Tensor): Tensor {
-    let y = x;
-    let maker: Module | null = null;
-    for (const m of this._modules.values()) {
-      const next = m.forward(y);
-      if (next !== y) {
-        if (maker && y !== x && y.gradFn === null && next.gradFn === null) maker.releaseOutput(y);
-        maker = m;
+    this.checkTensorInput(x);
+    return Module.rollbackOnError(() => {
+      let y = x;
+      let maker: Module | null = null;
+      for (const m of this._modules.values()) {
+        const next = m.forward(y);
+        if (next !== y) {
+          if (maker && y !== x && y.gradFn === null && next.gradFn === null) maker.releaseOutput(y);
+          maker = m;
+        }
+        y = next;
       }
-      y = next;
-    }
-    return y;
+      return y;
+    });
   }
 }

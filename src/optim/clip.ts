@@ -3,6 +3,7 @@ import { Tensor } from "../tensor.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { clampGradJs, gradNormJs, scaleGradJs } from "../reference/optim.js";
 import { TensorTable, type TableRow } from "./tensor_table.js";
+import { booleanOption, describe, numberArg, optionsArg } from "../validate.js";
 
 export interface ClipGradNormOptions {
   /** 2 (default), 1, Infinity / 'inf', -Infinity / '-inf', 0 (count of non-zeros), or any other p. */
@@ -13,10 +14,13 @@ export interface ClipGradNormOptions {
 const table = new TensorTable();
 
 function gradsOf(params: Iterable<Tensor> | Tensor, who: string): Tensor[] {
+  if (!(params instanceof Tensor) && (params === null || typeof params !== "object" || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== "function")) {
+    throw new TypeError(`${who}: params must be a Tensor or an iterable of Tensors, got ${describe(params)}`);
+  }
   const list = params instanceof Tensor ? [params] : [...params];
   const grads: Tensor[] = [];
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new TypeError(`${who}: params[${i}] is not a Tensor: ${String(p)}`);
+    if (!(p instanceof Tensor)) throw new TypeError(`${who}: params[${i}] must be a Tensor, got ${describe(p)}`);
     p.assertAlive(`${who}: params[${i}]`);
     if (p.grad) {
       p.grad.assertAlive(`${who}: gradient of params[${i}]`);
@@ -35,12 +39,18 @@ function rowsOf(grads: Tensor[]): TableRow[] {
  * norms) is at most maxNorm: coef = maxNorm / (total + 1e-6), clamped to 1,
  * as PyTorch 1.13. Returns the total norm before clipping.
  */
-export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number, options: ClipGradNormOptions = {}): number {
-  const { normType = 2, errorIfNonfinite = false } = options;
-  if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${String(maxNorm)}`);
+export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number, options?: ClipGradNormOptions): number {
+  const where = "clipGradNorm";
+  const o = optionsArg(where, options, ["normType", "errorIfNonfinite"]);
+  const normType = (o.normType ?? 2) as ClipGradNormOptions["normType"];
+  const errorIfNonfinite = booleanOption(where, "errorIfNonfinite", o.errorIfNonfinite, false);
+  // PyTorch accepts max_norm = inf (no clipping); NaN would turn every gradient into NaN
+  numberArg(where, "maxNorm", maxNorm, { finite: false });
   const p = normType === "inf" ? Infinity : normType === "-inf" ? -Infinity : normType;
   if (typeof p !== "number" || Number.isNaN(p)) {
-    throw new RangeError(`clipGradNorm: normType must be a number, 'inf' or '-inf', got ${String(normType)}`);
+    // a string other than 'inf'/'-inf' is a value outside the choices (RangeError), as NaN is
+    const E = typeof p === "string" || typeof p === "number" ? RangeError : TypeError;
+    throw new E(`clipGradNorm: normType must be a number, 'inf' or '-inf', got ${describe(normType)}`);
   }
   const grads = gradsOf(params, "clipGradNorm");
   if (grads.length === 0) return 0;
@@ -107,9 +117,7 @@ function vectorNorm(x: ArrayLike<number>, p: number): number {
 
 /** Clamps every gradient element into [−clipValue, clipValue]. */
 export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: number): void {
-  if (typeof clipValue !== "number" || Number.isNaN(clipValue)) {
-    throw new TypeError(`clipGradValue: clipValue must be a number, got ${String(clipValue)}`);
-  }
+  numberArg("clipGradValue", "clipValue", clipValue, { finite: false });
   const grads = gradsOf(params, "clipGradValue");
   if (grads.length === 0) return;
   const wasm = wasmOrNull();

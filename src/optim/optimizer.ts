@@ -4,6 +4,7 @@
 // update rule: validation before anything changes, gradient centralization,
 // and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
 // twin per tensor.
+import { runOwned } from "../lifetime.js";
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { centralizeRowsJs } from "../reference/optim.js";
@@ -45,7 +46,7 @@ export const SCHEDULER_GROUP_KEYS: readonly string[] = ["initial_lr", "max_lr", 
 /** Throws unless every number in an option value (a number or an array of them) is finite. */
 function checkFiniteOption(where: string, key: string, v: unknown): void {
   const bad = (x: unknown) => typeof x === "number" && !Number.isFinite(x);
-  if (bad(v) || (Array.isArray(v) && v.some(bad))) throw new RangeError(`${where}: option ${key} must be finite, got ${JSON.stringify(v, (_, x) => (bad(x) ? String(x) : x))}`);
+  if (bad(v) || (Array.isArray(v) && v.some(bad))) throw new RangeError(`${where}: option ${key} must be finite, got ${describe(v)}`);
 }
 
 export interface StateDict {
@@ -365,10 +366,13 @@ export abstract class Optimizer {
    */
   step<T = unknown>(closure?: () => T): T | undefined {
     this.assertUsable("step");
-    const loss = Optimizer.callClosure(this.name, closure);
-    this.checkStep();
-    this.stepChecked();
-    return loss;
+    // A call that ticks this optimizer's lifetime clock (src/lifetime.ts).
+    return runOwned(this, () => `${this.name}.step()`, [], () => {
+      const loss = Optimizer.callClosure(this.name, closure);
+      this.checkStep();
+      this.stepChecked();
+      return loss;
+    });
   }
 
   /**
@@ -594,7 +598,7 @@ export abstract class Optimizer {
     if (sd.version !== STATE_DICT_VERSION) {
       throw new Error(`${who}: unsupported state dict version ${String(sd.version)} (this library writes version ${STATE_DICT_VERSION})`);
     }
-    if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null) {
+    if (!Array.isArray(sd.paramGroups) || typeof sd.state !== "object" || sd.state === null || Array.isArray(sd.state)) {
       throw new TypeError(`${who}: a state dict needs paramGroups (an array) and state (an object)`);
     }
     if (typeof sd.optimizer === "string" && sd.optimizer !== this.name) {
@@ -663,7 +667,14 @@ export abstract class Optimizer {
     const expectedFor = (gi: number): Map<string, "tensor" | "number"> => {
       let keys = expectedKeys.get(gi);
       if (!keys) {
-        const probe = this.initState(groups[gi].params[0], { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        // a one-element stand-in: initState depends on the parameter's shape only, and this allocates 4 bytes per buffer
+        const stand = new Tensor([1]);
+        let probe: ParamState;
+        try {
+          probe = this.initState(stand, { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        } finally {
+          stand.dispose();
+        }
         keys = new Map();
         for (const [name, v] of Object.entries(probe)) {
           keys.set(name, v instanceof Tensor ? "tensor" : "number");
@@ -677,7 +688,7 @@ export abstract class Optimizer {
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p) throw new Error(`${who}: state for parameter ${key}, which is in no parameter group`);
-      if (entry === null || typeof entry !== "object") throw new TypeError(`${who}: state[${key}] must be an object`);
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new TypeError(`${who}: state[${key}] must be an object of state entries, got ${JSON.stringify(entry)}`);
       const expected = expectedFor(groupOf.get(p)!);
       const lazy = this.lazyStateKeys();
       for (const name of Object.keys(entry)) {

@@ -78,6 +78,8 @@ export class AveragedModel<M extends Module = Module> extends Module {
   updateParameters(model: Module): void {
     const where = "AveragedModel.updateParameters";
     if (!(model instanceof Module)) throw new TypeError(`${where}: model must be an nn.Module, got ${describe(model)}`);
+    model.assertAlive(`${where}: model`);
+    this.module.assertAlive(`${where}: the averaged copy`);
     const mine = this.averagedTensors(this.module);
     const theirs = this.averagedTensors(model);
     const what = this.useBuffers ? "parameters and buffers" : "parameters";

@@ -12,6 +12,7 @@ export type WasmExports = Record<string, any> & {
   alloc(bytes: number): number;
   free(ptr: number): void;
   heapBase(): number;
+  reserve(bytes: number): void;
 };
 
 export interface ReadyOptions {

@@ -34,12 +34,14 @@ export class ChainedScheduler implements Scheduler {
     if (!Array.isArray(schedulers) || schedulers.length === 0) {
       throw new TypeError(`${where}: schedulers must be a non-empty array of schedulers, got ${describe(schedulers)}`);
     }
-    if (optimizer === undefined) optimizer = (schedulers[0] as Scheduler | null)?.optimizer;
-    this.optimizer = checkOptimizer(where, optimizer);
     schedulers.forEach((s: unknown, i) => {
       if (s === null || typeof s !== "object" || typeof (s as Steppable).step !== "function" || s instanceof ReduceLROnPlateau) {
-        throw new TypeError(`${where}: schedulers[${i}] must be an epoch-based scheduler (not ReduceLROnPlateau), got ${describe((s as object | null)?.constructor?.name ?? s)}`);
+        throw new TypeError(`${where}: schedulers[${i}] must be an epoch-based scheduler (not ReduceLROnPlateau), got ${describe(s)}`);
       }
+    });
+    if (optimizer === undefined) optimizer = (schedulers[0] as Scheduler).optimizer;
+    this.optimizer = checkOptimizer(where, optimizer);
+    schedulers.forEach((s: unknown, i) => {
       if ((s as Scheduler).optimizer !== optimizer) {
         throw new Error(`${where}: expects all schedulers to belong to the same optimizer, but schedulers[${i}] has a different one`);
       }

@@ -25,6 +25,18 @@ export function lambdasOption(where: string, value: unknown, groups: number): Lr
   throw new TypeError(`${where}: lrLambda must be a function or an array of functions, got ${describe(value)}`);
 }
 
+/**
+ * λ_i(epoch), which must be a number: PyTorch's `base_lr * lmbda(epoch)`
+ * raises TypeError for a string, where JavaScript would write NaN.
+ */
+export function callLambda(where: string, lambdas: readonly LrLambda[], i: number, epoch: number): number {
+  const f = lambdas[i](epoch);
+  if (typeof f !== "number") {
+    throw new TypeError(`${where}: lrLambda${lambdas.length > 1 ? `[${i}]` : ""} must return a number, got ${describe(f)} for epoch ${epoch}`);
+  }
+  return f;
+}
+
 /** lr_t = base·λ(t). The functions are not part of the state dict (PyTorch saves only callable objects' fields). */
 export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
@@ -39,6 +51,6 @@ export class LambdaLR extends LRScheduler {
   }
 
   protected getLr(): number[] {
-    return this.baseLrs.map((b, i) => b * this.lrLambdas[i](this.lastEpoch));
+    return this.baseLrs.map((b, i) => b * callLambda(this.name, this.lrLambdas, i, this.lastEpoch));
   }
 }

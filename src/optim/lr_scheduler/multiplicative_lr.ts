@@ -1,6 +1,6 @@
 // MultiplicativeLR: multiply the lr by a user function of the epoch at every step.
 import { readOptions } from "./options.js";
-import { lambdasOption, type LrLambda } from "./lambda_lr.js";
+import { callLambda, lambdasOption, type LrLambda } from "./lambda_lr.js";
 import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface MultiplicativeLROptions {
@@ -25,7 +25,7 @@ export class MultiplicativeLR extends LRScheduler {
   }
 
   protected getLr(): number[] {
-    if (this.lastEpoch > 0) return this.lrLambdas.map((f, i) => this.groups[i].lr * f(this.lastEpoch));
+    if (this.lastEpoch > 0) return this.lrLambdas.map((_, i) => this.groups[i].lr * callLambda(this.name, this.lrLambdas, i, this.lastEpoch));
     return this.groups.map((g) => g.lr);
   }
 }

@@ -202,10 +202,23 @@ export abstract class LRScheduler implements Scheduler {
 
   /** The tail of PyTorch's _LRScheduler.__init__; call once options are validated and fields set. */
   protected attach(lastEpoch: number): void {
-    if (lastEpoch === -1) for (const g of this.groups) if (!("initial_lr" in g)) g.initial_lr = g.lr;
+    const added: ParamGroupLike[] = [];
+    if (lastEpoch === -1) {
+      for (const g of this.groups) {
+        if ("initial_lr" in g) continue;
+        g.initial_lr = g.lr;
+        added.push(g);
+      }
+    }
     this.baseLrs = this.groups.map((g) => g.initial_lr as number);
     this.lastEpoch = lastEpoch;
-    this.initialStep();
+    try {
+      this.initialStep();
+    } catch (e) {
+      // the initial step failed (e.g. a user lambda): the optimizer is left as it was
+      for (const g of added) delete g.initial_lr;
+      throw e;
+    }
   }
 
   /** Resets the step count and performs a step (SequentialLR calls this to restart its first scheduler). */

@@ -36,7 +36,7 @@ export class SequentialLR implements Scheduler {
     }
     schedulers.forEach((s: unknown, i) => {
       if (!(s instanceof LRScheduler)) {
-        throw new TypeError(`${where}: schedulers[${i}] must be an epoch-based scheduler (not ReduceLROnPlateau, SequentialLR or ChainedScheduler), got ${describe(s?.constructor?.name ?? s)}`);
+        throw new TypeError(`${where}: schedulers[${i}] must be an epoch-based scheduler (not ReduceLROnPlateau, SequentialLR or ChainedScheduler), got ${describe(s)}`);
       }
       if (s.optimizer !== optimizer) {
         throw new Error(`${where}: expects all schedulers to belong to the same optimizer, but got schedulers[${i}] to be different than the optimizer passed in`);

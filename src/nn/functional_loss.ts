@@ -1,0 +1,385 @@
+// The functional losses (PyTorch's F.cross_entropy, F.nll_loss, F.mse_loss,
+// F.binary_cross_entropy(_with_logits), F.l1_loss, F.smooth_l1_loss,
+// F.huber_loss): each computes the loss and its gradient with respect to the
+// input in one fused kernel; backward scales that gradient by the upstream
+// one. Options are the module's (reduction, weight, ignoreIndex,
+// labelSmoothing, posWeight, beta, delta).
+import { Tensor, sameShape, shapeToString } from "../tensor.js";
+import { sinkFor, wantsGrad } from "./autograd.js";
+import { batchTranspose, mseLoss as mseKernel, mulInto, scaleInto } from "./kernels.js";
+import {
+  IntBuffer, LOSS, nllLossBackward, nllLossForward, pointwiseLoss, scaleRows, softmaxCrossEntropyLabels, softmaxCrossEntropyProb,
+} from "./new_kernels.js";
+import { broadcastCopy, checkOptionsArg, checkTensorArg, output, recordOp, toIndices, type IndexLike } from "./op_helpers.js";
+
+export type Reduction = "mean" | "sum" | "none";
+
+function checkReduction(what: string, r: unknown): Reduction {
+  if (r === undefined) return "mean";
+  if (r !== "mean" && r !== "sum" && r !== "none") throw new RangeError(`${what}: ${JSON.stringify(r)} is not a valid value for reduction`);
+  return r;
+}
+
+function checkSameShape(what: string, input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape)) {
+    throw new RangeError(`${what}: Target size (${shapeToString(target.shape)}) must be the same as input size (${shapeToString(input.shape)})`);
+  }
+}
+
+/** A 1-D class-weight tensor of C entries (a copy), or null. */
+function classWeights(what: string, weight: unknown, C: number): Tensor | null {
+  if (weight === undefined || weight === null) return null;
+  if (!(weight instanceof Tensor)) throw new TypeError(`${what}: weight must be a Tensor, got ${String(weight)}`);
+  weight.assertAlive(`${what} (weight)`);
+  if (weight.ndim !== 1 || weight.size !== C) {
+    throw new RangeError(`${what}: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeToString(weight.shape)}`);
+  }
+  return weight.clone();
+}
+
+/** dx (+)= upstream·grad: a scalar upstream (mean, sum) or one per element ('none'). */
+function scaleBy(grad: Tensor, dy: Tensor, dx: Tensor, acc: number, sign: number): void {
+  if (dy.size === 1 && grad.size !== 1) scaleInto(grad, dx, sign * dy.data[0], acc);
+  else if (sign === 1) mulInto(grad, dy, dx, acc);
+  else {
+    const tmp = new Tensor(grad.shape);
+    try {
+      mulInto(grad, dy, tmp, 0);
+      scaleInto(tmp, dx, -1, acc);
+    } finally {
+      tmp.dispose();
+    }
+  }
+}
+
+/**
+ * The common shape of the pointwise losses: kernel(grad, losses) fills the
+ * gradient of the loss with respect to input (scaled by gradScale) and
+ * returns the sum; `symmetric` losses send −grad to the target.
+ */
+function reduceLoss(
+  what: string, name: string, input: Tensor, target: Tensor, reduction: Reduction, symmetric: boolean,
+  kernel: (grad: Tensor, losses: Tensor | null, gradScale: number) => number,
+): Tensor {
+  const n = input.size;
+  const none = reduction === "none";
+  const out = output(none ? input.shape : []);
+  const grad = new Tensor(input.shape);
+  const total = kernel(grad, none ? out : null, reduction === "mean" ? 1 / n : 1);
+  if (!none) out.data[0] = reduction === "mean" ? total / n : total;
+  const inputs = symmetric ? [input, target] : [input];
+  if (!symmetric && target.requiresGrad) {
+    grad.dispose();
+    throw new Error(`${what}: gradients with respect to the target are not supported; pass a target that does not require grad`);
+  }
+  recordOp(name, inputs, out, [], (dy, node) => {
+    const dx = sinkFor(node, 0);
+    if (dx) scaleBy(grad, dy, dx.tensor, dx.acc, 1);
+    if (symmetric && wantsGrad(node, 1)) {
+      const dt = sinkFor(node, 1)!;
+      scaleBy(grad, dy, dt.tensor, dt.acc, -1);
+    }
+  }, () => grad.dispose());
+  return out;
+}
+
+export interface PointwiseLossOptions {
+  reduction?: Reduction;
+}
+
+/** Mean squared error (PyTorch's F.mse_loss). */
+export function mseLoss(input: Tensor, target: Tensor, options: PointwiseLossOptions = {}): Tensor {
+  const what = "mseLoss";
+  checkTensorArg(what, input);
+  checkTensorArg(what, target, "target");
+  checkOptionsArg(what, options, ["reduction"]);
+  const reduction = checkReduction(what, options.reduction);
+  checkSameShape(what, input, target);
+  return reduceLoss(what, "MseLossBackward0", input, target, reduction, true, (grad, losses, s) => mseKernel(input, target, grad, losses, s));
+}
+
+function pointwise(
+  what: string, name: string, kind: number, input: Tensor, target: Tensor, reduction: Reduction, p: number, symmetric: boolean,
+  weight: Tensor | null = null, posWeight: Tensor | null = null,
+): Tensor {
+  const w = weight ? broadcastCopy(what, "weight", weight, input.shape) : null;
+  let pw: Tensor | null = null;
+  try {
+    pw = posWeight ? broadcastCopy(what, "posWeight", posWeight, input.shape) : null;
+    return reduceLoss(what, name, input, target, reduction, symmetric, (grad, losses, s) => pointwiseLoss(kind, input, target, w, pw, grad, losses, s, p));
+  } finally {
+    w?.dispose();
+    pw?.dispose();
+  }
+}
+
+function lossArgs(what: string, input: unknown, target: unknown, options: unknown, known: string[]): Reduction {
+  checkTensorArg(what, input);
+  checkTensorArg(what, target, "target");
+  checkOptionsArg(what, options, known);
+  const reduction = checkReduction(what, (options as { reduction?: unknown } | undefined)?.reduction);
+  checkSameShape(what, input as Tensor, target as Tensor);
+  return reduction;
+}
+
+/** Mean absolute error (PyTorch's F.l1_loss). */
+export function l1Loss(input: Tensor, target: Tensor, options: PointwiseLossOptions = {}): Tensor {
+  const r = lossArgs("l1Loss", input, target, options, ["reduction"]);
+  return pointwise("l1Loss", "L1LossBackward0", LOSS.L1, input, target, r, 0, true);
+}
+
+export interface SmoothL1LossOptions extends PointwiseLossOptions {
+  /** Quadratic below |d| < beta (default 1; 0 is L1). */
+  beta?: number;
+}
+
+/** PyTorch's F.smooth_l1_loss: 0.5·d²/beta where |d| < beta, |d| − 0.5·beta elsewhere. */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
+  const r = lossArgs("smoothL1Loss", input, target, options, ["reduction", "beta"]);
+  const beta = options.beta ?? 1;
+  if (typeof beta !== "number" || !(beta >= 0)) throw new RangeError(`smoothL1Loss: smooth_l1_loss does not support negative values for beta (beta = ${String(beta)})`);
+  return pointwise("smoothL1Loss", "SmoothL1LossBackward0", LOSS.SMOOTH_L1, input, target, r, beta, true);
+}
+
+export interface HuberLossOptions extends PointwiseLossOptions {
+  /** Quadratic up to |d| ≤ delta (default 1; must be positive). */
+  delta?: number;
+}
+
+/** PyTorch's F.huber_loss: 0.5·d² where |d| ≤ delta, delta·(|d| − 0.5·delta) elsewhere. */
+export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+  const r = lossArgs("huberLoss", input, target, options, ["reduction", "delta"]);
+  const delta = options.delta ?? 1;
+  if (typeof delta !== "number" || !(delta > 0)) throw new RangeError(`huberLoss: huber_loss does not support non-positive values for delta (delta = ${String(delta)})`);
+  return pointwise("huberLoss", "HuberLossBackward0", LOSS.HUBER, input, target, r, delta, true);
+}
+
+export interface BCELossOptions extends PointwiseLossOptions {
+  /** Per-element weights, broadcast to the input's shape. */
+  weight?: Tensor | null;
+}
+
+/** Binary cross-entropy of probabilities in [0, 1] (PyTorch's F.binary_cross_entropy; each log clamped at −100). */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCELossOptions = {}): Tensor {
+  const what = "binaryCrossEntropy";
+  const r = lossArgs(what, input, target, options, ["reduction", "weight"]);
+  const x = input.data;
+  for (let i = 0; i < x.length; i++) {
+    if (!(x[i] >= 0 && x[i] <= 1)) throw new RangeError(`${what}: all elements of input should be between 0 and 1 (input[${i}] = ${x[i]})`);
+  }
+  if (options.weight != null) checkTensorArg(what, options.weight, "weight");
+  return pointwise(what, "BinaryCrossEntropyBackward0", LOSS.BCE, input, target, r, 0, false, options.weight ?? null);
+}
+
+export interface BCEWithLogitsLossOptions extends BCELossOptions {
+  /** Weight of the positive term per class (broadcast along the last dimension), PyTorch's pos_weight. */
+  posWeight?: Tensor | null;
+}
+
+/** Sigmoid and binary cross-entropy in one stable step (PyTorch's F.binary_cross_entropy_with_logits). */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsLossOptions = {}): Tensor {
+  const what = "binaryCrossEntropyWithLogits";
+  const r = lossArgs(what, input, target, options, ["reduction", "weight", "posWeight"]);
+  if (options.weight != null) checkTensorArg(what, options.weight, "weight");
+  if (options.posWeight != null) checkTensorArg(what, options.posWeight, "posWeight");
+  return pointwise(what, "BinaryCrossEntropyWithLogitsBackward0", LOSS.BCE_LOGITS, input, target, r, 0, false, options.weight ?? null, options.posWeight ?? null);
+}
+
+// ---------------------------------------------------------------- class losses
+
+/**
+ * The class layout of an input [C], [N, C] or [N, C, d…]: N rows of C
+ * classes, each row D = Πd positions (the class dimension has stride D).
+ */
+function classLayout(what: string, input: Tensor): { N: number; C: number; D: number; unbatched: boolean; rowShape: number[] } {
+  if (input.ndim === 0) throw new RangeError(`${what}: expected an input of shape [C], [N, C] or [N, C, d...], got a 0-d tensor`);
+  if (input.ndim === 1) return { N: 1, C: input.shape[0], D: 1, unbatched: true, rowShape: [] };
+  const [N, C, ...rest] = input.shape;
+  return { N, C, D: rest.reduce((a, b) => a * b, 1), unbatched: false, rowShape: [N, ...rest] };
+}
+
+/** Class labels, checked against the layout (ignoreIndex rows become −1). Returns the labels and their weight sum. */
+function classLabels(
+  what: string, target: IndexLike, layout: ReturnType<typeof classLayout>, ignoreIndex: number, w: Tensor | null,
+): { labels: Int32Array; counted: number } {
+  const { values, shape } = toIndices(what, target, "target");
+  const expected = layout.rowShape;
+  if (values.length !== layout.N * layout.D || (!(typeof target === "number") && !sameShape(shape, expected) && !(layout.unbatched && values.length === 1))) {
+    throw new RangeError(
+      `${what}: expected target of shape ${shapeToString(expected)} (one class index per row), got ${shapeToString(shape)} ` +
+        `(Expected input batch_size (${layout.N}) to match target batch_size (${shape[0] ?? values.length}).)`,
+    );
+  }
+  let counted = 0;
+  const wd = w?.data;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === ignoreIndex) {
+      values[i] = -1;
+      continue;
+    }
+    if (v < 0 || v >= layout.C) throw new RangeError(`${what}: target[${i}] = ${v} is out of bounds for ${layout.C} classes (Target ${v} is out of bounds.)`);
+    counted += wd ? wd[v] : 1;
+  }
+  return { labels: values, counted };
+}
+
+/** [N, C, D] → [N, D, C] (a copy) when D > 1, else x itself. */
+function classesLast(x: Tensor, N: number, C: number, D: number): Tensor {
+  if (D === 1) return x;
+  const t = new Tensor([N * D, C]);
+  batchTranspose(x, t, N, C, D, 0);
+  return t;
+}
+
+/**
+ * The backward of the class losses: dx (+)= upstream·grad, where grad is
+ * [N·D, C] (classes last) and the upstream gradient is a scalar or one per row.
+ */
+function classBackward(grad: Tensor, dy: Tensor, dx: Tensor, acc: number, N: number, C: number, D: number, perRow: boolean): void {
+  if (D === 1) {
+    if (perRow) scaleRows(grad, dy, dx, N, C, acc);
+    else scaleInto(grad, dx, dy.data[0], acc);
+    return;
+  }
+  const tmp = new Tensor(grad.shape);
+  try {
+    if (perRow) scaleRows(grad, dy, tmp, N * D, C, 0);
+    else scaleInto(grad, tmp, dy.data[0], 0);
+    batchTranspose(tmp, dx, N, D, C, acc);
+  } finally {
+    tmp.dispose();
+  }
+}
+
+export interface CrossEntropyOptions {
+  reduction?: Reduction;
+  /** Class weights [C]. */
+  weight?: Tensor | null;
+  /** Rows labelled this contribute nothing (default −100; class-index targets only). */
+  ignoreIndex?: number;
+  /** ε: the target becomes (1 − ε)·target + ε/C. */
+  labelSmoothing?: number;
+}
+
+/**
+ * Softmax cross-entropy of logits [C], [N, C] or [N, C, d…] against class
+ * indices ([], [N] or [N, d…]; Int32Array, number array or a tensor of
+ * integers) or against class probabilities (a tensor shaped like the input),
+ * as PyTorch 1.13's F.cross_entropy.
+ */
+export function crossEntropy(input: Tensor, target: IndexLike, options: CrossEntropyOptions = {}): Tensor {
+  const what = "crossEntropy";
+  checkTensorArg(what, input);
+  checkOptionsArg(what, options, ["reduction", "weight", "ignoreIndex", "labelSmoothing"]);
+  const reduction = checkReduction(what, options.reduction);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`${what}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  const smoothing = options.labelSmoothing ?? 0;
+  if (typeof smoothing !== "number" || !(smoothing >= 0 && smoothing <= 1)) {
+    throw new RangeError(`${what}: label_smoothing must be between 0.0 and 1.0. Got: ${String(smoothing)}`);
+  }
+  const layout = classLayout(what, input);
+  const { N, C, D } = layout;
+  const rows = N * D;
+  const w = classWeights(what, options.weight, C);
+  const probabilities = target instanceof Tensor && sameShape(target.shape, input.shape);
+  let labels: IntBuffer | null = null;
+  let counted = rows;
+  let x: Tensor | null = null;
+  let t: Tensor | null = null;
+  const grad = new Tensor([rows, C]);
+  const none = reduction === "none";
+  const out = output(none ? layout.rowShape : []);
+  try {
+    if (probabilities) {
+      target.assertAlive(`${what} (target)`);
+      if (target.requiresGrad) throw new Error(`${what}: gradients with respect to probability targets are not supported; pass a target that does not require grad`);
+    } else {
+      const l = classLabels(what, target, layout, ignoreIndex, w);
+      labels = new IntBuffer(l.labels);
+      counted = l.counted;
+    }
+    x = classesLast(input, N, C, D);
+    const gradScale = reduction === "mean" ? (counted ? 1 / counted : 0) : 1;
+    let total: number;
+    if (probabilities) {
+      t = classesLast(target, N, C, D);
+      total = softmaxCrossEntropyProb(x, t, rows, C, grad, none ? out : null, smoothing, gradScale, w);
+    } else {
+      total = softmaxCrossEntropyLabels(x, labels!, rows, C, grad, none ? out : null, smoothing, gradScale, w);
+    }
+    if (!none) out.data[0] = reduction === "mean" ? total / counted : total;
+  } catch (e) {
+    grad.dispose();
+    labels?.dispose();
+    w?.dispose();
+    throw e;
+  } finally {
+    if (x && x !== input) x.dispose();
+    if (t && t !== target) t.dispose();
+  }
+  labels?.dispose();
+  recordOp("CrossEntropyLossBackward0", [input], out, [], (dy, node) => {
+    const dx = sinkFor(node, 0);
+    if (dx) classBackward(grad, dy, dx.tensor, dx.acc, N, C, D, none);
+  }, () => {
+    grad.dispose();
+    w?.dispose();
+  });
+  return out;
+}
+
+export interface NLLLossOptions {
+  reduction?: Reduction;
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+}
+
+/** Negative log-likelihood of log-probabilities [C], [N, C] or [N, C, d…] at class indices (PyTorch's F.nll_loss). */
+export function nllLoss(input: Tensor, target: IndexLike, options: NLLLossOptions = {}): Tensor {
+  const what = "nllLoss";
+  checkTensorArg(what, input);
+  checkOptionsArg(what, options, ["reduction", "weight", "ignoreIndex"]);
+  const reduction = checkReduction(what, options.reduction);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`${what}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  const layout = classLayout(what, input);
+  const { N, C, D } = layout;
+  const rows = N * D;
+  const w = classWeights(what, options.weight, C);
+  let l: { labels: Int32Array; counted: number };
+  try {
+    l = classLabels(what, target, layout, ignoreIndex, w);
+  } catch (e) {
+    w?.dispose();
+    throw e;
+  }
+  const labels = new IntBuffer(l.labels);
+  const none = reduction === "none";
+  const out = output(none ? layout.rowShape : []);
+  const x = classesLast(input, N, C, D);
+  const total = nllLossForward(x, labels, rows, C, w, none ? out : null);
+  if (x !== input) x.dispose();
+  if (!none) out.data[0] = reduction === "mean" ? total / l.counted : total;
+  const scale = reduction === "mean" ? (l.counted ? 1 / l.counted : 0) : 1;
+  recordOp("NllLossBackward0", [input], out, [], (dy, node) => {
+    const dx = sinkFor(node, 0);
+    if (!dx) return;
+    if (D === 1) {
+      nllLossBackward(labels, rows, C, w, dy, none ? 1 : 0, scale, dx.tensor, dx.acc);
+      return;
+    }
+    const tmp = new Tensor([rows, C]);
+    try {
+      nllLossBackward(labels, rows, C, w, dy, none ? 1 : 0, scale, tmp, 0);
+      batchTranspose(tmp, dx.tensor, N, D, C, dx.acc);
+    } finally {
+      tmp.dispose();
+    }
+  }, () => {
+    labels.dispose();
+    w?.dispose();
+  });
+  return out;
+}

@@ -7,7 +7,7 @@ import { Module } from "./module.js";
 import { pyBool } from "./repr.js";
 import { fillUniform } from "../random.js";
 import { describe as show, optionsArg } from "../validate.js";
-import { colsWorkspace, computed, record, replaceOutput, sinkFor, wantsGrad } from "./conv_autograd.js";
+import { colsWorkspace, computed, record, sinkFor, wantsGrad } from "./conv_autograd.js";
 import { colsSize, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, type ConvGeometry } from "./conv_kernels.js";
 
 export type Size2 = number | readonly [number, number];
@@ -139,8 +139,7 @@ function convolve(fn: string, dims: 1 | 2, x: Tensor, weight: Tensor, bias: Tens
   const y = computed(outShape);
   conv2dForward(x, weight, b, y, colsWorkspace(colsSize(g)), g);
   const inputs = b ? [x, weight, b] : [x, weight];
-  record("ConvolutionBackward0", y, inputs, (node) => {
-    const dy = node.grad;
+  record("ConvolutionBackward0", y, inputs, (node, dy) => {
     const cols = colsWorkspace(colsSize(g));
     const dw = sinkFor(node, 1);
     const db = b ? sinkFor(node, 2) : null;
@@ -274,7 +273,7 @@ export class Conv2d extends ConvNd {
   /** x [N, inChannels, H, W] (or [inChannels, H, W]) → [N, outChannels, Ho, Wo]. */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return replaceOutput(this, convolve("conv2d", 2, x, this.weight, this.bias, this.options));
+    return convolve("conv2d", 2, x, this.weight, this.bias, this.options);
   }
 }
 
@@ -288,6 +287,6 @@ export class Conv1d extends ConvNd {
   /** x [N, inChannels, L] (or [inChannels, L]) → [N, outChannels, Lo]. */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return replaceOutput(this, convolve("conv1d", 1, x, this.weight, this.bias, this.options));
+    return convolve("conv1d", 1, x, this.weight, this.bias, this.options);
   }
 }

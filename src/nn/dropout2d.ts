@@ -7,7 +7,7 @@ import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 import { bernoulli, type Generator } from "../random.js";
 import { describe as show, optionsArg } from "../validate.js";
-import { computed, record, replaceOutput, sinkFor } from "./conv_autograd.js";
+import { computed, record, sinkFor } from "./conv_autograd.js";
 import { scalePlanes } from "./conv_kernels.js";
 
 export interface Dropout2dFunctionalOptions {
@@ -41,10 +41,10 @@ export function dropout2d(x: Tensor, options?: Dropout2dFunctionalOptions): Tens
   else bernoulli(mask, 1 - p, { scale: 1 / (1 - p), generator: o.generator as Generator | undefined });
   const y = computed(x.shape);
   scalePlanes(x, mask, y, planes, HW, 0);
-  record("MulBackward0", y, [x], (node) => {
+  record("MulBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    scalePlanes(node.grad, mask, dx.tensor, planes, HW, dx.acc);
-  }, [mask], [mask]);
+    scalePlanes(dy, mask, dx.tensor, planes, HW, dx.acc);
+  }, [mask]);
   return y;
 }
 
@@ -76,6 +76,6 @@ export class Dropout2d extends Module {
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
     const y = dropout2d(x, { p: this.p, training: this.training, generator: this.generator });
-    return y === x ? y : replaceOutput(this, y);
+    return y;
   }
 }

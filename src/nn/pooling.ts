@@ -6,7 +6,7 @@ import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyBool } from "./repr.js";
 import { describe as show, optionsArg } from "../validate.js";
-import { computed, record, replaceOutput, sinkFor } from "./conv_autograd.js";
+import { computed, record, sinkFor } from "./conv_autograd.js";
 import { tupleArg, type Size2 } from "./conv.js";
 import {
   adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward,
@@ -79,10 +79,10 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options?: MaxPool2dOptio
   // The chosen input of each output (int32 in float32 storage), for backward.
   const ind = computed([y.size]);
   maxPool2dForward(x, y, ind, g);
-  record("MaxPool2DWithIndicesBackward0", y, [x], (node) => {
+  record("MaxPool2DWithIndicesBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    maxPool2dBackward(node.grad, ind, dx.tensor, g, dx.acc);
-  }, [ind], [ind]);
+    maxPool2dBackward(dy, ind, dx.tensor, g, dx.acc);
+  }, [ind]);
   return y;
 }
 
@@ -96,9 +96,9 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, options?: AvgPool2dOptio
   const g = poolGeometry(fn, x, kernelSize, o, false);
   const y = computed(outShape(x, g));
   avgPool2dForward(x, y, g, countIncludePad);
-  record("AvgPool2DBackward0", y, [x], (node) => {
+  record("AvgPool2DBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    avgPool2dBackward(node.grad, dx.tensor, g, countIncludePad, dx.acc);
+    avgPool2dBackward(dy, dx.tensor, g, countIncludePad, dx.acc);
   }, []);
   return y;
 }
@@ -124,9 +124,9 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const planes = x.size / (H * W);
   const y = computed([...x.shape.slice(0, -2), Ho, Wo]);
   adaptiveAvgPool2dForward(x, y, planes, H, W, Ho, Wo);
-  record("AdaptiveAvgPool2DBackward0", y, [x], (node) => {
+  record("AdaptiveAvgPool2DBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    adaptiveAvgPool2dBackward(node.grad, dx.tensor, planes, H, W, Ho, Wo, dx.acc);
+    adaptiveAvgPool2dBackward(dy, dx.tensor, planes, H, W, Ho, Wo, dx.acc);
   }, []);
   return y;
 }
@@ -166,7 +166,7 @@ export class MaxPool2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return replaceOutput(this, maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode }));
+    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
   }
 }
 
@@ -204,7 +204,7 @@ export class AvgPool2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return replaceOutput(this, avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad }));
+    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
   }
 }
 
@@ -230,6 +230,6 @@ export class AdaptiveAvgPool2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return replaceOutput(this, adaptiveAvgPool2d(x, this.outputSize));
+    return adaptiveAvgPool2d(x, this.outputSize);
   }
 }

@@ -182,12 +182,13 @@ export function loadRuntime(options: ReadyOptions = {}): Promise<void> {
   const chosen = build ?? bestBuild();
   pendingBuild = chosen;
   pending = (async () => {
-    const requested = requestedBeforeReady ?? (await defaultThreadCount());
     if (chosen === "js") {
+      // Forcing the pure-JS build chooses one thread: it says why only when more were asked for.
       const unavailable = "the pure-JS build ('js') runs on one thread";
-      state = { build: chosen, wasm: null, pool: null, requested, unavailable };
+      state = { build: chosen, wasm: null, pool: null, requested: requestedBeforeReady ?? 1, unavailable };
       return;
     }
+    const requested = requestedBeforeReady ?? (await defaultThreadCount());
     const support = await threadSupport();
     let memory: WebAssembly.Memory | null = null;
     let unavailable = support.ok ? null : support.why;

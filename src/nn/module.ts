@@ -5,6 +5,7 @@ import { firstNaN } from "./kernels.js";
 import { bumpVersion } from "./autograd.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
+import { peakMark, restorePeak, undoAllocationsOnError } from "../runtime/memory.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -237,14 +238,11 @@ export class Module {
    */
   stateDict(): StateDict {
     this.assertAlive(`${this.typeName}.stateDict`);
-    const out: StateDict = {};
-    try {
-      for (const [key, t] of this.stateTensors()) out[key] = t.clone();
-    } catch (e) {
-      for (const t of Object.values(out)) t.dispose();
-      throw e;
-    }
-    return out;
+    return undoAllocationsOnError((made) => {
+      const out: StateDict = {};
+      for (const [key, t] of this.stateTensors()) made.push((out[key] = t.clone()));
+      return out;
+    });
   }
 
   /**
@@ -337,17 +335,11 @@ export class Module {
    */
   clone(): this {
     this.assertAlive(`${this.typeName}.clone`);
-    const made: Tensor[] = [];
-    try {
-      return this.cloneInto(made);
-    } catch (e) {
-      for (const t of made) t.dispose();
-      throw e;
-    }
+    return undoAllocationsOnError((made) => this.cloneInto(made));
   }
 
   /** clone(), recording every tensor it allocates in `made` (freed by clone() if a later one fails). */
-  private cloneInto(made: Tensor[]): this {
+  private cloneInto(made: { dispose(): void }[]): this {
     const copy = Object.create(Object.getPrototypeOf(this)) as this;
     const remap = new Map<unknown, unknown>();
     const params = new Map<string, Tensor | null>();
@@ -423,6 +415,7 @@ export class Module {
   static rollbackOnError<T>(fn: () => T): T {
     const outer = loans;
     const mine: Loan[] = [];
+    const peak = peakMark();
     loans = mine;
     try {
       const result = fn();
@@ -434,6 +427,7 @@ export class Module {
         if (fresh) t.dispose();
         else module.recycle(t);
       }
+      restorePeak(peak);
       throw e;
     } finally {
       loans = outer;

@@ -163,6 +163,32 @@ export interface MemoryStats {
   liveTensors: number;
 }
 
+/**
+ * Runs `fn`; if it throws, frees what it allocated (the tensors `made`
+ * collects) and puts peakBytes back, so a failed operation leaves
+ * memoryStats() exactly as it was. `fn` pushes every tensor it creates to `made`.
+ */
+export function undoAllocationsOnError<T>(fn: (made: { dispose(): void }[]) => T): T {
+  const peak = peakBytes;
+  const made: { dispose(): void }[] = [];
+  try {
+    return fn(made);
+  } catch (e) {
+    for (let i = made.length - 1; i >= 0; i--) made[i].dispose();
+    peakBytes = Math.max(peak, allocatedBytes);
+    throw e;
+  }
+}
+
+/** The current peak, and putting it back after a failure freed what it allocated (see undoAllocationsOnError). */
+export function peakMark(): number {
+  return peakBytes;
+}
+
+export function restorePeak(mark: number): void {
+  peakBytes = Math.max(mark, allocatedBytes);
+}
+
 export function memoryStats(): MemoryStats {
   return { allocatedBytes, peakBytes, liveTensors: liveStorages };
 }

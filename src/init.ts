@@ -230,7 +230,7 @@ function checkGain(gain: unknown, what: string): number {
 export function xavierUniform(t: Tensor, options: GainOptions = {}): Tensor {
   checkTensor(t, "xavierUniform");
   checkOptions(options, "xavierUniform");
-  const gain = checkGain(options.gain ?? 1, "xavierUniform");
+  const gain = checkGain(options.gain === undefined ? 1 : options.gain, "xavierUniform");
   const [fanIn, fanOut] = fansOf(t.shape);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
@@ -243,7 +243,7 @@ export function xavierUniform(t: Tensor, options: GainOptions = {}): Tensor {
 export function xavierNormal(t: Tensor, options: GainOptions = {}): Tensor {
   checkTensor(t, "xavierNormal");
   checkOptions(options, "xavierNormal");
-  const gain = checkGain(options.gain ?? 1, "xavierNormal");
+  const gain = checkGain(options.gain === undefined ? 1 : options.gain, "xavierNormal");
   const [fanIn, fanOut] = fansOf(t.shape);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   generatorOf(options, "init.xavierNormal");
@@ -353,7 +353,7 @@ function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array
 export function orthogonal(t: Tensor, options: GainOptions = {}): Tensor {
   checkTensor(t, "orthogonal");
   checkOptions(options, "orthogonal");
-  const gain = checkGain(options.gain ?? 1, "orthogonal");
+  const gain = checkGain(options.gain === undefined ? 1 : options.gain, "orthogonal");
   if (t.ndim < 2) {
     throw new RangeError(`init.orthogonal: Only tensors with 2 or more dimensions are supported (got shape ${shapeToString(t.shape)})`);
   }

@@ -6,6 +6,7 @@ import { bumpVersion } from "./autograd.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
 import { peakMark, restorePeak, undoAllocationsOnError } from "../runtime/memory.js";
+import { rewindGeneratorsOnError } from "../random.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -409,10 +410,16 @@ export class Module {
   /**
    * Runs `fn` (a container's forward) so that if it throws, every buffer lent
    * during it is handed back: those taken from a pool return to it, those
-   * allocated are freed. A failing forward deep inside a Sequential thus
-   * leaves memoryStats() as it was.
+   * allocated are freed — and every generator it drew from (a dropout mask)
+   * is rewound. A failing forward deep inside a Sequential thus leaves
+   * memoryStats() and the random streams as they were. (Batch-norm running
+   * statistics updated before the failure stay updated, as in PyTorch.)
    */
   static rollbackOnError<T>(fn: () => T): T {
+    return rewindGeneratorsOnError(() => Module.returnLoansOnError(fn));
+  }
+
+  private static returnLoansOnError<T>(fn: () => T): T {
     const outer = loans;
     const mine: Loan[] = [];
     const peak = peakMark();

@@ -1,7 +1,8 @@
 // The demo (`npm run demo`) in headless Chromium: serve it, train the MNIST
 // MLP in its worker until the page shows held-out accuracy above 90%, draw
 // digits on the canvas with the mouse and read the predictions, run the
-// benchmark panel. Screenshots go to results/browser/.
+// benchmark panel, reject a bad control value beside the control. Screenshots
+// go to results/browser/.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -132,6 +133,52 @@ describeInChromium("the demo (npm run demo)", () => {
     await draw(page, DIGITS["7"]);
     await page.waitForFunction(() => document.getElementById("prediction")!.dataset.digit !== "", null, { timeout: 30_000 });
     await page.screenshot({ path: join(shots, "demo.png"), fullPage: true });
+    expect(log).toEqual([]);
+  });
+
+  it("after annealing to 0 shows the learning rate as 0; disabled buttons look disabled", async () => {
+    // The default schedule, cosine annealing, ends at lr 0 (to rounding).
+    const lr = (await page.locator("#lr").textContent())!;
+    expect(lr).not.toMatch(/^0\.00e/);
+    expect(Number(lr)).toBeLessThan(1e-3);
+    const look = (id: string) =>
+      page.locator(id).evaluate((b) => ({ disabled: (b as HTMLButtonElement).disabled, background: getComputedStyle(b).backgroundColor, cursor: getComputedStyle(b).cursor }));
+    const stop = await look("#stop");
+    const start = await look("#start");
+    const clear = await look("#clear");
+    expect(stop.disabled).toBe(true);
+    expect(start.disabled).toBe(false);
+    expect(stop.cursor).toBe("not-allowed");
+    expect(stop.background).not.toBe(clear.background); // Clear (enabled) shares Stop's colour when enabled
+    expect(stop.background).not.toBe(start.background);
+  });
+
+  it("a bad learning rate (−1) is a one-line message beside the control, not a stack trace, and clears the last run's statistics", async () => {
+    expect(await page.locator("#step").textContent()).not.toBe("–"); // the finished run's statistics
+    await page.fill("input[name=lr]", "-1");
+    await page.click("#start");
+    const note = page.locator("#lr-error");
+    await note.waitFor({ state: "visible", timeout: 5_000 });
+    const text = (await note.textContent())!;
+    expect(text).toContain("Learning rate");
+    expect(text).toContain("-1");
+    expect(text).not.toContain("\n");
+    expect(await page.locator("input[name=lr]").getAttribute("aria-invalid")).toBe("true");
+    const status = (await page.locator("#status").textContent())!;
+    expect(status).not.toMatch(/\bat\s|\.js:\d+/); // no stack frames
+    for (const id of ["#step", "#epoch", "#lr", "#speed", "#accuracy"]) expect(await page.locator(id).textContent(), id).toBe("–");
+    expect(await page.locator("#accuracy").getAttribute("data-value")).toBe("");
+    expect(await page.locator("#start").isDisabled()).toBe(false); // nothing started
+    expect(await page.locator("#stop").isDisabled()).toBe(true);
+    await page.screenshot({ path: join(shots, "demo-bad-lr.png"), fullPage: true });
+    // A valid value clears the message at the next start.
+    await page.fill("input[name=lr]", "0.002");
+    await page.fill("input[name=epochs]", "1");
+    await page.click("#start");
+    await note.waitFor({ state: "hidden", timeout: 5_000 });
+    expect(await page.locator("input[name=lr]").getAttribute("aria-invalid")).toBe("false");
+    await page.click("#stop");
+    await page.waitForFunction(() => document.getElementById("status")!.textContent === "Stopped.", null, { timeout: 30_000 });
     expect(log).toEqual([]);
   });
 

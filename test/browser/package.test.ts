@@ -3,6 +3,7 @@
 // plugin or configuration, in the page and in a Web Worker, in real Chromium;
 // and a strict TypeScript consumer under both module resolutions.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium, type Browser } from "./support/chromium.js";
 import { makeConsumer } from "./support/package.js";
@@ -20,6 +21,19 @@ describe("the packed tarball", () => {
     expect(pkg.files).toContain("build/wasmtrain.simd.wasm");
     expect(pkg.files).toContain("build/wasmtrain.relaxed-simd.wasm");
     expect(pkg.files.filter((f) => f.startsWith("src/") || f.startsWith("test/") || f.startsWith("assembly/"))).toEqual([]);
+  });
+
+  it("is the library alone: dist/, the .wasm builds, README, LICENSE and package.json (no examples, no data, no CLI)", () => {
+    const top = [...new Set(pkg.files.map((f) => f.split("/")[0]))].sort();
+    expect(top).toEqual(["LICENSE", "README.md", "build", "dist", "package.json"]);
+  });
+
+  it("installs no runtime dependency and runs no install script", () => {
+    const manifest = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+    for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "bundledDependencies", "bin"]) {
+      expect(manifest[field], field).toBeUndefined();
+    }
+    for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(manifest.scripts?.[script], script).toBeUndefined();
   });
 
   // Both compilations start together; each test awaits its own.

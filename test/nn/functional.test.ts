@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { F, nn, tensor, Tensor } from "../../src/index.js";
+import { expectClose } from "../helpers/close.js";
 
 interface Arg {
   shape: number[];
@@ -24,15 +25,6 @@ const fixtures = JSON.parse(readFileSync(new URL("../fixtures/functional.json", 
   cases: Case[];
   oneHot: { labels: number[][]; out: number[]; outInferred: number[] };
 };
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i];
-    const ok = Number.isNaN(e) ? Number.isNaN(actual[i]) : Math.abs(actual[i] - e) <= atol + rtol * Math.abs(e);
-    if (!ok) expect.fail(`${what}[${i}]: ${actual[i]} vs PyTorch ${e} (rtol ${rtol}, atol ${atol})`);
-  }
-}
 
 const toTensor = (a: Arg): Tensor => {
   const t = tensor(a.data, a.shape);
@@ -76,12 +68,12 @@ describe("functional forms match PyTorch 1.13 (forward and backward)", () => {
       const args = c.args.map(toTensor);
       const out = calls[c.fn](args, jsOptions(c.options));
       expect(out.shape).toEqual(c.out.shape);
-      expectClose(out.data, c.out.data, 2e-5, 2e-6, "output");
+      expectClose(out.data, c.out.data, { rtol: 2e-5, atol: 2e-6, what: "output" });
       backwardWeighted(out, c.r);
       c.grads.forEach((g, i) => {
         if (!g) return;
         expect(args[i].grad, `grad of argument ${i}`).not.toBeNull();
-        expectClose(args[i].grad!.data, g, 1e-4, 1e-5, `grad of argument ${i}`);
+        expectClose(args[i].grad!.data, g, { rtol: 1e-4, atol: 1e-5, what: `grad of argument ${i}` });
       });
     });
   }

@@ -10,6 +10,9 @@ import * as sm from "../../src/reference/softmax.js";
 import * as ls from "../../src/reference/loss.js";
 import * as act from "../../src/reference/activation.js";
 import * as emb from "../../src/reference/embedding.js";
+import { expectClose as close } from "../helpers/close.js";
+
+const expectClose = (got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number, what: string) => close(got, want, { atol, rtol, what });
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -22,14 +25,6 @@ const r = rng(5);
 const rand = (n: number, lo = -3, hi = 3) => Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
 const t = (a: ArrayLike<number>) => tensor(Array.from(a), [a.length]);
 const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, abs: number, rel: number, what: string): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    if (!(err <= abs + rel * Math.abs(want[i]))) throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]} (error ${err})`);
-  }
-}
 
 /** Central differences of Σ R·f(x) in float64, against the analytic gradient. */
 function gradcheck(n: number, x: Float64Array, forward: (x: Float64Array) => Float64Array, backward: (x: Float64Array, R: Float64Array) => Float64Array, what: string): void {

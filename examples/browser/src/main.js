@@ -103,24 +103,62 @@ function fillSelect(name, values, selected) {
   select.replaceChildren(...values.map((v) => new Option(String(v), String(v), false, String(v) === String(selected))));
 }
 
+/** A number typed into an input, or NaN when the field is empty or not a number. */
+function numberIn(input) {
+  return input.value.trim() === "" ? NaN : Number(input.value);
+}
+
+/** The controls' values, and a one-line message per control whose value cannot be used. */
 function readConfig() {
   const f = form.elements;
-  return {
+  const config = {
     initializer: f.initializer.value,
     optimizer: f.optimizer.value,
-    lr: Number(f.lr.value),
+    lr: numberIn(f.lr),
     schedule: f.schedule.value,
     batchSize: Number(f.batchSize.value),
     hidden: Number(f.hidden.value),
-    epochs: Math.max(1, Math.min(50, Math.round(Number(f.epochs.value) || 1))),
-    seed: Math.max(0, Math.round(Number(f.seed.value) || 0)),
+    epochs: numberIn(f.epochs),
+    seed: numberIn(f.seed),
   };
+  const problems = {};
+  const got = (input) => input.value.trim() || "nothing";
+  if (!(Number.isFinite(config.lr) && config.lr >= 0)) problems.lr = `Learning rate must be a number ≥ 0, got ${got(f.lr)}.`;
+  if (!(Number.isInteger(config.epochs) && config.epochs >= 1 && config.epochs <= 50)) problems.epochs = `Epochs must be a whole number from 1 to 50, got ${got(f.epochs)}.`;
+  if (!(Number.isInteger(config.seed) && config.seed >= 0)) problems.seed = `Seed must be a whole number ≥ 0, got ${got(f.seed)}.`;
+  return { config, problems };
+}
+
+/** Shows each one-line problem beside its control (and clears the others'). */
+function showFieldErrors(problems) {
+  for (const name of ["lr", "epochs", "seed"]) {
+    const note = $(`${name}-error`);
+    note.hidden = !problems[name];
+    note.textContent = problems[name] ?? "";
+    form.elements[name].setAttribute("aria-invalid", problems[name] ? "true" : "false");
+  }
+}
+
+/** Empties the numbers and charts of an earlier run, so nothing stale is shown. */
+function clearStats() {
+  for (const id of ["step", "epoch", "lr", "speed", "accuracy"]) $(id).textContent = "–";
+  $("accuracy").dataset.value = "";
+  smoothed = null;
+  for (const d of lossChart.data.datasets) d.data = [];
+  accuracyChart.data.datasets[0].data = [];
+  delete $("accuracy-chart").dataset.last;
+  redrawSoon();
+}
+
+/** A learning rate for display: 0 as "0", not "0.00e+0". */
+function formatLr(lr) {
+  if (lr === 0) return "0";
+  return Math.abs(lr) >= 1e-3 && Math.abs(lr) < 1e3 ? String(Number(lr.toPrecision(3))) : lr.toExponential(2);
 }
 
 function showError(message) {
   $("status").textContent = message;
   $("status").classList.add("error");
-  console.error(message);
 }
 
 trainer.onerror = (e) => showError(`The training worker failed to load: ${e.message ?? "see the console"}`);
@@ -160,7 +198,7 @@ trainer.onmessage = (e) => {
       }
       $("step").textContent = String(m.step);
       $("epoch").textContent = m.epoch.toFixed(2);
-      $("lr").textContent = m.lr.toExponential(2);
+      $("lr").textContent = formatLr(m.lr);
       $("speed").textContent = m.stepsPerSecond.toFixed(0);
       redrawSoon();
       break;
@@ -191,22 +229,24 @@ trainer.onmessage = (e) => {
       break;
     case "error":
       setRunning(false);
+      clearStats();
+      // The library names the bad value (e.g. "Invalid learning rate: -1"): show it beside its control.
+      if (/learning rate/i.test(m.message)) showFieldErrors({ lr: m.message });
       showError(m.message);
       break;
   }
 };
 
 $("start").addEventListener("click", () => {
-  const config = readConfig();
+  const { config, problems } = readConfig();
+  showFieldErrors(problems);
+  clearStats();
+  if (Object.keys(problems).length > 0) {
+    showError("Fix the value marked above to train.");
+    return;
+  }
   currentRun++;
-  smoothed = null;
-  for (const d of lossChart.data.datasets) d.data = [];
-  accuracyChart.data.datasets[0].data = [];
-  redrawSoon();
   $("status").classList.remove("error");
-  $("accuracy").textContent = "–";
-  $("accuracy").dataset.value = "";
-  delete $("accuracy-chart").dataset.last;
   setRunning(true);
   trainer.postMessage({ type: "start", config });
   $("prediction-note").textContent = "Draw a digit: the network predicts as it trains.";

@@ -169,7 +169,7 @@ self.onmessage = async (e) => {
   try {
     if (msg.type === "start") {
       const id = ++run;
-      await train(msg.config, id).catch((err) => post("error", { message: String(err?.stack ?? err) }));
+      await train(msg.config, id).catch((err) => post("error", { message: oneLine(err) }));
     } else if (msg.type === "stop") {
       run++;
       post("stopped");
@@ -177,9 +177,14 @@ self.onmessage = async (e) => {
       post("prediction", { id: msg.id, probs: predict(msg.pixels) });
     }
   } catch (err) {
-    post("error", { message: String(err?.stack ?? err) });
+    post("error", { message: oneLine(err) });
   }
 };
+
+/** What the page shows of an error: its message's first line (no stack trace). */
+function oneLine(err) {
+  return String(err?.message ?? err).split("\n")[0];
+}
 
 async function main() {
   const build = new URL(self.location.href).searchParams.get("build") ?? undefined;
@@ -199,4 +204,4 @@ async function main() {
   });
 }
 
-main().catch((err) => post("error", { message: `the training worker failed to start: ${String(err?.stack ?? err)}` }));
+main().catch((err) => post("error", { message: `the training worker failed to start: ${oneLine(err)}` }));

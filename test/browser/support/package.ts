@@ -47,8 +47,8 @@ function distIsStale(): boolean {
 /**
  * Brings the build up to date (the .wasm files when assembly/ changed,
  * TypeScript to dist/ when src/ did), runs `npm pack` and extracts the tarball.
- * `--ignore-scripts` skips `prepare`, which would rebuild the .wasm files
- * from scratch for nothing.
+ * `--ignore-scripts` skips `prepack` (the same up-to-date build, done just
+ * above so that its output cannot mix with npm's JSON report).
  */
 export function packPackage(): PackedPackage {
   const work = mkdtempSync(join(tmpdir(), "wasmtrain-browser-"));

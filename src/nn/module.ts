@@ -6,7 +6,7 @@ import { isReleasingNode } from "../autograd/node.js";
 import { result, runOwned } from "../lifetime.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
-import { peakMark, restorePeak, undoAllocationsOnError } from "../runtime/memory.js";
+import { memoryMark, restoreMemoryMark, settleMemoryMark, undoAllocationsOnError } from "../runtime/memory.js";
 import { rewindGeneratorsOnError } from "../random.js";
 
 /**
@@ -416,11 +416,12 @@ export class Module {
   private static returnLoansOnError<T>(fn: () => T): T {
     const outer = loans;
     const mine: Loan[] = [];
-    const peak = peakMark();
+    const mark = memoryMark();
     loans = mine;
     try {
       const result = fn();
       outer?.push(...mine);
+      settleMemoryMark(mark);
       return result;
     } catch (e) {
       for (let i = mine.length - 1; i >= 0; i--) {
@@ -428,7 +429,7 @@ export class Module {
         if (fresh) t.dispose();
         else module.recycle(t);
       }
-      restorePeak(peak);
+      restoreMemoryMark(mark, mine.map(({ t }) => t.size * 4));
       throw e;
     } finally {
       loans = outer;

@@ -9,6 +9,8 @@ export * from "./ceiling";
 export * from "./elementwise";
 export * from "./reduce";
 export * from "./swa";
+export * from "./ops_elementwise";
+export * from "./ops_reduce";
 export * from "./conv";
 export * from "./pool";
 export * from "./norm";

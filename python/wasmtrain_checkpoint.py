@@ -91,7 +91,8 @@ def _write(path, tensors, metadata):
                 f.write(ctypes.string_at(t.data_ptr(), n))
 
 
-def _read(path):
+def load_safetensors(path):
+    """Reads any safetensors file (F32, F16, BF16, F64, I64, I32, U8, BOOL): ({name: tensor}, metadata)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 8:
@@ -150,7 +151,7 @@ def _scheduler_state(scheduler, sd):
 
 def load(path, model, optimizer=None, scheduler=None):
     """Loads a wasmtrain checkpoint into model (and optimizer, scheduler); returns its extra data."""
-    tensors, metadata = _read(path)
+    tensors, metadata = load_safetensors(path)
     if metadata.get("format") != FORMAT:
         raise ValueError(f"{path}: not a wasmtrain checkpoint (format {metadata.get('format')!r})")
     model = _unwrap(model)

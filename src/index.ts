@@ -1,13 +1,15 @@
 // wasmtrain: the public API (re-exports only). See README.md.
 export { ready, backendInfo, type BuildName, type BackendInfo, type ReadyOptions } from "./runtime/runtime.js";
-export { memoryStats, type MemoryStats } from "./runtime/memory.js";
+export { memoryStats, emptyCache, type MemoryStats } from "./runtime/memory.js";
 export { Tensor, tensor, zeros, ones, empty, full, parameter, type Shape, type TensorLike } from "./tensor.js";
 export { matmul, type MatmulOptions } from "./matmul.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { rand, randn, manualSeed, seed, initialSeed, bernoulli, randperm, Generator, type GeneratorState, type GeneratorOptions } from "./random.js";
 export * as init from "./init.js";
-export { noGrad } from "./nn/autograd.js";
+export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad_mode.js";
+export * as autograd from "./autograd/public.js";
+export * as F from "./nn/functional.js";
+export { arange, linspace, zerosLike, onesLike, fullLike, emptyLike, randLike, randnLike, randint, cat, stack, where } from "./ops/index.js";
 export * as io from "./io/index.js";
 export * as data from "./data/index.js";
-export * as F from "./nn/functional_extra.js";

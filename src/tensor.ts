@@ -1,7 +1,8 @@
 // Tensor: a shape and a block of float32 storage owned by the facade
 // (WebAssembly linear memory, or a Float32Array in the pure-JS build).
-import { allocate, release, type Storage } from "./runtime/memory.js";
+import { allocate, retain, track, untrack, unretain, type Storage } from "./runtime/memory.js";
 import { wasmOrNull } from "./runtime/runtime.js";
+import * as ops from "./ops/index.js";
 import { describe } from "./validate.js";
 
 export type Shape = readonly number[];
@@ -27,38 +28,88 @@ export function checkShape(shape: unknown, what = "shape"): [number[], number] {
   return [shape.slice(), size];
 }
 
+/**
+ * What the autograd engine hangs on a tensor it computed (a node of the
+ * graph): counted references, so a graph whose every output tensor is gone
+ * frees what it saved (PyTorch's reference counting of grad_fn).
+ */
+export interface GradFn {
+  incRef(): void;
+  decRef(): void;
+}
+
+/** An internal view source: share `of`'s storage from element `offset`. */
+interface ViewSource {
+  of: Tensor;
+  offset: number;
+}
+
 export class Tensor {
   readonly shape: readonly number[];
   /** Number of elements (PyTorch's numel()). */
   readonly size: number;
   #requiresGrad = false;
-  /** Autograd: the recorded operation that produced this tensor (set by nn's tape), or null for a leaf. */
-  gradFn: object | null = null;
+  #gradFn: GradFn | null = null;
   #storage: Storage;
+  /** First element of this tensor in its storage (views). */
+  #offset = 0;
   #grad: Tensor | null = null;
+  /** Whether #grad was allocated by backward (then replacing it or setting it to null releases it). */
+  #gradOwned = false;
   #view: Float32Array | null = null;
-  #viewBuffer: ArrayBufferLike | null = null;
+  #viewBuffer: ArrayBufferLike | Float32Array | null = null;
+  /** Why this handle is no longer usable (disposed, or released by the library), or null. */
+  #released: string | null = null;
+  #disposedByUser = false;
+  /** Autograd nodes that saved this handle (they keep its storage; see pin()). */
+  #pins = 0;
 
   /** Allocates uninitialised storage for `shape`; prefer empty()/zeros()/tensor(). */
-  constructor(shape: Shape) {
+  constructor(shape: Shape, view?: ViewSource) {
     const [s, size] = checkShape(shape);
     this.shape = Object.freeze(s);
     this.size = size;
-    this.#storage = allocate(size, `Tensor${shapeToString(s)}`, this);
+    if (view) {
+      view.of.assertAlive("view");
+      this.#storage = view.of.#storage;
+      this.#offset = view.of.#offset + view.offset;
+    } else {
+      this.#storage = allocate(size, `Tensor${shapeToString(s)}`);
+    }
+    track(this, this.#storage);
+  }
+
+  /** Autograd: the recorded operation that produced this tensor, or null for a leaf. */
+  get gradFn(): GradFn | null {
+    return this.#gradFn;
+  }
+
+  set gradFn(fn: GradFn | null) {
+    if (fn === this.#gradFn) return;
+    fn?.incRef();
+    const old = this.#gradFn;
+    this.#gradFn = fn;
+    old?.decRef();
   }
 
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** Whether this handle can no longer be used (disposed, or released by the library). */
   get disposed(): boolean {
-    return this.#storage.freed;
+    return this.#released !== null || this.#storage.freed;
   }
 
-  /** Throws if disposed; `what` names the operation for the message. */
+  /** Whether dispose() was called on this handle (rather than the library releasing it). */
+  get disposedByUser(): boolean {
+    return this.#disposedByUser;
+  }
+
+  /** Throws if disposed or released; `what` names the operation for the message. */
   assertAlive(what = "tensor"): void {
-    if (this.#storage.freed) {
-      throw new Error(`${what}: Tensor${shapeToString(this.shape)} has been disposed and cannot be used`);
+    if ((this.#released !== null && !(this.#pins > 0 && internalReads > 0 && !this.#disposedByUser)) || this.#storage.freed) {
+      throw new Error(`${what}: Tensor${shapeToString(this.shape)} ${this.#released ?? "has been disposed and cannot be used"}`);
     }
   }
 
@@ -66,7 +117,7 @@ export class Tensor {
   get ptr(): number {
     this.assertAlive();
     if (this.#storage.ptr < 0) throw new Error("Tensor.ptr: the pure-JS build has no WebAssembly memory");
-    return this.#storage.ptr;
+    return this.#storage.ptr + this.#offset * 4;
   }
 
   /**
@@ -77,13 +128,81 @@ export class Tensor {
   get data(): Float32Array {
     this.assertAlive();
     const s = this.#storage;
-    if (s.js) return s.js;
+    if (s.js) {
+      if (this.#viewBuffer !== s.js) {
+        this.#view = this.#offset === 0 && this.size === s.js.length ? s.js : s.js.subarray(this.#offset, this.#offset + this.size);
+        this.#viewBuffer = s.js;
+      }
+      return this.#view!;
+    }
     const buffer = wasmOrNull()!.memory.buffer;
     if (this.#viewBuffer !== buffer) {
-      this.#view = new Float32Array(buffer, s.ptr, this.size);
+      this.#view = new Float32Array(buffer, s.ptr + this.#offset * 4, this.size);
       this.#viewBuffer = buffer;
     }
     return this.#view!;
+  }
+
+  /** PyTorch's version counter of the storage (bumped by in-place operations). */
+  get version(): number {
+    return this.#storage.version;
+  }
+
+  /** Marks an in-place change (every in-place operation calls it). */
+  bumpVersion(): void {
+    this.#storage.version++;
+  }
+
+  /** Whether `other` shares this tensor's storage (a view of it, or it of this). */
+  sharesStorage(other: Tensor): boolean {
+    return this.#storage === other.#storage;
+  }
+
+  /** An extra reference to the storage, for autograd's saved tensors (see releaseSaved()). */
+  retainStorage(): object {
+    this.assertAlive();
+    retain(this.#storage);
+    return this.#storage;
+  }
+
+  /**
+   * An autograd node saved this handle: its storage stays until unpin(), and
+   * backward may read it even after the library released it for the user.
+   */
+  pin(): void {
+    this.#pins++;
+    retain(this.#storage);
+  }
+
+  unpin(): void {
+    this.#pins--;
+    unretain(this.#storage);
+  }
+
+  /** The storage was handed back for reuse by Module.releaseOutput(). */
+  get handedBack(): boolean {
+    return this.#storage.handedBack;
+  }
+
+  /**
+   * Invalidates this handle because the library reclaimed it; `reason` ends
+   * the message of every later use ("was released by …; … clone() …").
+   */
+  release(reason: string): void {
+    if (this.#released !== null) return;
+    this.#released = reason;
+    this.#view = null;
+    this.#viewBuffer = null;
+    this.gradFn = null;
+    untrack(this, this.#storage);
+  }
+
+  /** Module.releaseOutput(): the storage may be reused while a graph still saved it; backward will refuse. */
+  handBack(reason: string): void {
+    if (this.#released !== null) return;
+    this.#storage.handedBack = true;
+    this.#storage.version++;
+    this.release(reason);
   }
 
   /** A copy of the values. */
@@ -107,7 +226,30 @@ export class Tensor {
 
   set requiresGrad(value: boolean) {
     if (typeof value !== "boolean") throw new TypeError(`Tensor.requiresGrad must be a boolean, got ${describe(value)}`);
+    if (!value && this.#gradFn !== null) {
+      throw new Error(
+        "Tensor.requiresGrad: you can only change requires_grad flags of leaf variables. If you want to use a computed variable " +
+          "in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+      );
+    }
     this.#requiresGrad = value;
+  }
+
+  /** Sets requiresGrad for the engine (outputs of recorded operations), leaf or not. */
+  setRequiresGradUnchecked(value: boolean): void {
+    this.#requiresGrad = value;
+  }
+
+  /** PyTorch's requires_grad_(): sets the flag on a leaf and returns this tensor. */
+  requiresGrad_(flag = true): this {
+    if (typeof flag !== "boolean") throw new TypeError(`requiresGrad_: flag must be a boolean, got ${String(flag)}`);
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** Whether this tensor is a leaf of the graph (no recorded operation made it). */
+  get isLeaf(): boolean {
+    return this.#gradFn === null;
   }
 
   get grad(): Tensor | null {
@@ -123,11 +265,27 @@ export class Tensor {
       g.assertAlive("Tensor.grad");
       if (!sameShape(g.shape, this.shape)) {
         throw new RangeError(
-          `Tensor.grad: gradient shape ${shapeToString(g.shape)} does not match the tensor's shape ${shapeToString(this.shape)}`,
+          `Tensor.grad: gradient shape ${shapeToString(g.shape)} does not match the tensor's shape ${shapeToString(this.shape)} ` +
+            `(assigned grad has data of a different size)`,
         );
       }
     }
+    const old = this.#grad;
+    const owned = this.#gradOwned;
     this.#grad = g;
+    this.#gradOwned = false;
+    if (old && old !== g && owned) {
+      old.release(
+        "was released: the gradient was replaced or set to null (zeroGrad(), p.grad = null) and the library reused its memory. " +
+          "Keep a copy with grad.clone() first, or use zeroGrad({ setToNone: false })",
+      );
+    }
+  }
+
+  /** Installs a gradient that backward allocated: released again when it is replaced or set to null. */
+  setOwnedGrad(g: Tensor): void {
+    this.grad = g;
+    this.#gradOwned = true;
   }
 
   /** Copies `src`'s values into this tensor (same number of elements). Returns this. */
@@ -139,31 +297,44 @@ export class Tensor {
       throw new RangeError(`Tensor.copy: source has ${src.size} elements, destination ${shapeToString(this.shape)} has ${this.size}`);
     }
     this.data.set(src.data);
+    this.bumpVersion();
     return this;
   }
 
-  /** A new tensor with the same shape and values (no grad, requiresGrad copied). */
+  /**
+   * A new tensor with the same shape and values that is yours: the library
+   * never releases it (dispose() frees it now, else the garbage collector).
+   * No graph; requiresGrad is copied.
+   */
   clone(): Tensor {
     this.assertAlive("Tensor.clone");
-    const t = new Tensor(this.shape).copy(this);
+    const t = new Tensor(this.shape);
+    t.data.set(this.data);
     t.requiresGrad = this.requiresGrad;
     return t;
   }
 
   /**
-   * Backpropagates from this one-element tensor: fills `.grad` of every tensor
-   * with requiresGrad that it depends on (nn's tape implements it).
+   * Backpropagates from this tensor: fills `.grad` of every tensor with
+   * requiresGrad that it depends on. `gradient` (the same shape) is required
+   * unless this tensor has one element. `retainGraph` keeps the graph for
+   * another backward.
    */
-  backward(): void {
+  backward(gradient?: Tensor | null, options?: { retainGraph?: boolean }): void {
     if (!backwardHook) throw new Error("Tensor.backward: no autograd engine is loaded (import nn from wasmtrain)");
-    backwardHook(this);
+    backwardHook(this, gradient ?? null, options ?? {});
   }
 
-  /** Frees the storage now. Later use throws. Idempotent. */
+  /** Frees the storage now (once no view shares it). Later use throws. Idempotent. */
   dispose(): void {
-    release(this.#storage);
-    this.#view = null;
-    this.#viewBuffer = null;
+    if (this.#released !== null) return;
+    this.#disposedByUser = true;
+    this.release("has been disposed and cannot be used");
+  }
+
+  /** `using t = …` (TypeScript 5.2 / ES explicit resource management) disposes at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /**
@@ -177,7 +348,78 @@ export class Tensor {
   }
 
   toString(): string {
-    return this.disposed ? `Tensor${shapeToString(this.shape)} (disposed)` : `Tensor${shapeToString(this.shape)}`;
+    if (this.#disposedByUser) return `Tensor${shapeToString(this.shape)} (disposed)`;
+    return this.disposed ? `Tensor${shapeToString(this.shape)} (released)` : `Tensor${shapeToString(this.shape)}`;
+  }
+
+  // ------------------------------------------------------------ operations
+  // The tensor operations (src/ops/): each returns a new tensor and records
+  // its backward when an input requires grad, as the functions in F do.
+
+  add(other: Tensor | number, options?: { alpha?: number }): Tensor { return ops.add(this, other, options); }
+  sub(other: Tensor | number, options?: { alpha?: number }): Tensor { return ops.sub(this, other, options); }
+  mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
+  div(other: Tensor | number): Tensor { return ops.div(this, other); }
+  neg(): Tensor { return ops.neg(this); }
+  pow(exponent: Tensor | number): Tensor { return ops.pow(this, exponent); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  rsqrt(): Tensor { return ops.rsqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  square(): Tensor { return ops.square(this); }
+  clamp(options: { min?: number | null; max?: number | null }): Tensor { return ops.clamp(this, options); }
+  maximum(other: Tensor | number): Tensor { return ops.maximum(this, other); }
+  minimum(other: Tensor | number): Tensor { return ops.minimum(this, other); }
+  relu(): Tensor { return ops.relu(this); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
+  gelu(options?: { approximate?: "none" | "tanh" }): Tensor { return ops.gelu(this, options); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  sum(options?: ops.ReduceOptions): Tensor { return ops.sum(this, options); }
+  mean(options?: ops.ReduceOptions): Tensor { return ops.mean(this, options); }
+  amax(options?: ops.ReduceOptions): Tensor { return ops.amax(this, options); }
+  amin(options?: ops.ReduceOptions): Tensor { return ops.amin(this, options); }
+  var(options?: ops.VarOptions): Tensor { return ops.variance(this, options); }
+  std(options?: ops.VarOptions): Tensor { return ops.std(this, options); }
+  norm(options?: ops.NormOptions): Tensor { return ops.norm(this, options); }
+  argmax(options?: ops.ArgOptions): Tensor { return ops.argmax(this, options); }
+  argmin(options?: ops.ArgOptions): Tensor { return ops.argmin(this, options); }
+  reshape(...shape: (number | readonly number[])[]): Tensor { return ops.reshape(this, ops.shapeArgs(shape, "reshape")); }
+  view(...shape: (number | readonly number[])[]): Tensor { return ops.view(this, ops.shapeArgs(shape, "view")); }
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
+  t(): Tensor { return ops.t(this); }
+  permute(...dims: (number | readonly number[])[]): Tensor { return ops.permute(this, ops.shapeArgs(dims, "permute")); }
+  expand(...shape: (number | readonly number[])[]): Tensor { return ops.expand(this, ops.shapeArgs(shape, "expand")); }
+  contiguous(): Tensor { return ops.contiguous(this); }
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] { return ops.split(this, splitSize, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
+  indexSelect(dim: number, index: ops.IndexLike): Tensor { return ops.indexSelect(this, dim, index); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  detach(): Tensor { return ops.detach(this); }
+  add_(other: Tensor | number, options?: { alpha?: number }): this { return ops.add_(this, other, options); }
+  sub_(other: Tensor | number, options?: { alpha?: number }): this { return ops.sub_(this, other, options); }
+  mul_(other: Tensor | number): this { return ops.mul_(this, other); }
+  div_(other: Tensor | number): this { return ops.div_(this, other); }
+  copy_(src: Tensor): this { return ops.copy_(this, src); }
+  fill_(value: number): this { return ops.fill_(this, value); }
+  zero_(): this { return ops.fill_(this, 0); }
+  clamp_(options: { min?: number | null; max?: number | null }): this { return ops.clamp_(this, options); }
+}
+
+let internalReads = 0;
+
+/** Runs fn while backward passes may read the tensors their nodes pinned, released or not. */
+export function withPinnedReads<T>(fn: () => T): T {
+  internalReads++;
+  try {
+    return fn();
+  } finally {
+    internalReads--;
   }
 }
 
@@ -217,10 +459,11 @@ export function jsonValues(what: string, data: unknown, size: number): ArrayLike
   return out ?? (data as number[]);
 }
 
-let backwardHook: ((t: Tensor) => void) | null = null;
+export type BackwardHook = (t: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean }) => void;
+let backwardHook: BackwardHook | null = null;
 
-/** Installs the autograd engine behind Tensor.backward() (called once by nn's tape). */
-export function setBackwardHook(fn: (t: Tensor) => void): void {
+/** Installs the autograd engine behind Tensor.backward() (called once by src/autograd/). */
+export function setBackwardHook(fn: BackwardHook): void {
   backwardHook = fn;
 }
 

@@ -227,11 +227,12 @@ export function evaluate(model, loader, lossFn) {
  * @param {number} [o.maxShift] data augmentation: translate each training image by up to this many pixels (0: none)
  * @param {number} [o.background] the value of an empty pixel (for the translated images' borders)
  * @param {{ step(): void } | null} [o.scheduler] a learning-rate schedule, stepped after every epoch
+ * @param {number} [o.firstEpoch] the number of the first epoch (a resumed run continues the count)
  * @param {(e: { epoch: number, epochs: number, batches: number }) => void} [o.onEpochStart]
  * @param {(b: { epoch: number, batch: number, batches: number, loss: number, accuracy: number, samplesPerSecond: number }) => void} [o.onBatch]
  * @param {(e: EpochResult) => void} [o.onEpochEnd]
  */
-export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize, generator, maxShift = 0, background = 0, scheduler = null, onEpochStart, onBatch, onEpochEnd }) {
+export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize, generator, maxShift = 0, background = 0, scheduler = null, firstEpoch = 1, onEpochStart, onBatch, onEpochEnd }) {
   const lossFn = new nn.CrossEntropyLoss();
   const trainLoader = new BatchLoader(train, batchSize);
   const heldOutLoader = new BatchLoader(heldOut, 500);
@@ -241,11 +242,12 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
   const history = [];
   try {
     model.train();
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    const lastEpoch = firstEpoch + epochs - 1;
+    for (let epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
       const order = randperm(train.size, { generator });
       const augment = maxShift > 0 ? { shifts: randomShifts(train.size, maxShift, generator), background } : null;
       const batches = trainLoader.length;
-      onEpochStart?.({ epoch, epochs, batches });
+      onEpochStart?.({ epoch, epochs: lastEpoch, batches });
       let lossSum = 0;
       let correct = 0;
       let seen = 0;

@@ -4,12 +4,13 @@
 // themselves only say what they compute and what their backward does.
 import { Tensor, type Shape } from "../tensor.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating, type GradSink } from "./autograd.js";
+import { result } from "../lifetime.js";
 
 export { sinkFor, wantsGrad, zeroUnlessAccumulating, type GradSink };
 
-/** A computed tensor (uninitialised): an operation's output or workspace. */
+/** A computed tensor (uninitialised): an operation's output or workspace, held by the lifetime clock (src/lifetime.ts). */
 export function computed(shape: Shape): Tensor {
-  return new Tensor(shape);
+  return result(shape);
 }
 
 /** Whether an operation on `inputs` is recorded (grad mode on and some input needs a gradient). */
@@ -24,16 +25,16 @@ export function recording(inputs: readonly (Tensor | null | undefined)[]): boole
  * backward has consumed the node. Without recording, frees `scratch` now.
  */
 export function record(
-  name: string, out: Tensor, inputs: readonly Tensor[], run: (node: Node) => void, saved: readonly Tensor[], scratch: readonly Tensor[] = [],
+  name: string, out: Tensor, inputs: readonly Tensor[], run: (node: Node & { grad: Tensor }) => void, saved: readonly Tensor[],
+  scratch: readonly Tensor[] = [],
 ): void {
   if (!recording(inputs)) {
     for (const t of scratch) t.dispose();
     setGradFn(out, null);
     return;
   }
-  const dy = new Tensor(out.shape);
-  const node: Node = new Node(name, inputs, dy, () => run(node), saved, () => {
-    dy.dispose();
+  // The output's gradient is allocated by backward when it arrives (the Node owns it).
+  const node: Node = new Node(name, inputs, out.shape, () => run(node as Node & { grad: Tensor }), saved, () => {
     for (const t of scratch) t.dispose();
   });
   setGradFn(out, node);

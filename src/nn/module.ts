@@ -2,9 +2,20 @@
 // buffers, with recursive traversal, train/eval mode and state dicts.
 import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
 import { firstNaN } from "./kernels.js";
-import { bumpVersion } from "./autograd.js";
+import { isReleasingNode } from "../autograd/node.js";
+import { result, runOwned } from "../lifetime.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
+
+/**
+ * Every module's `forward` property: runs the class's forward as a call of
+ * this module, so a call from the top level ticks the module's lifetime
+ * clock (src/lifetime.ts) and what it computes is released two calls later.
+ */
+function forwardEntry(this: Module, ...args: unknown[]): Tensor {
+  const impl = (Object.getPrototypeOf(this) as { forward: (...a: unknown[]) => Tensor }).forward;
+  return runOwned(this, () => `${this.describe()}.forward()`, args, () => impl.apply(this, args));
+}
 
 export type StateDict = Record<string, Tensor>;
 
@@ -27,13 +38,6 @@ export class Module {
   protected readonly _parameters = new Map<string, Tensor | null>();
   protected readonly _buffers = new Map<string, Tensor>();
   protected readonly _modules = new Map<string, Module>();
-  /**
-   * Free buffers by shape ("4,256"): outputs, saved activations and gradient
-   * buffers that a consumed graph handed back (see lend() and recycle()).
-   * A training step takes its buffers from here and backward() returns them,
-   * so steady-state training allocates nothing.
-   */
-  protected _pool = new Map<string, Tensor[]>();
   /** The buffers this module allocated (releaseOutput() accepts only these). */
   protected _made = new WeakSet<Tensor>();
 
@@ -49,6 +53,7 @@ export class Module {
    * calls see the proxy as the module itself.
    */
   constructor() {
+    Object.defineProperty(this, "forward", { value: forwardEntry, writable: true, configurable: true, enumerable: false });
     return wrap(this);
   }
 
@@ -388,27 +393,16 @@ export class Module {
 
   /** Drops the buffer pool so a clone does not share it. */
   protected resetScratch(): void {
-    this._pool = new Map();
     this._made = new WeakSet();
   }
 
   /**
-   * A buffer of `shape` for this forward: a free one from the pool, else a new
-   * one. Its version is bumped, so a graph that still saved it would notice.
+   * A buffer of `shape` for this forward: a computed tensor held by the
+   * lifetime clock of the module called from the top level (src/lifetime.ts),
+   * whose storage comes from the caching allocator.
    */
   protected lend(shape: readonly number[]): Tensor {
-    const list = this._pool.get(shape.join(","));
-    while (list && list.length) {
-      const t = list.pop()!;
-      inPool.delete(t);
-      if (t.disposed) continue;
-      t.gradFn = null;
-      t.requiresGrad = false;
-      bumpVersion(t);
-      loans?.push({ module: this, t, fresh: false });
-      return t;
-    }
-    const t = new Tensor(shape);
+    const t = result(shape);
     this._made.add(t);
     loans?.push({ module: this, t, fresh: true });
     return t;
@@ -441,20 +435,14 @@ export class Module {
   }
 
   /**
-   * Hands buffers back to the pool (a consumed graph's, or workspace a forward
-   * no longer needs). List them in the order they were lent: the next forward
-   * then gets each back in the same role (its output is the same tensor).
+   * Releases buffers a forward no longer needs (workspace never handed to
+   * the caller: their memory is reused at once). Called from a graph's
+   * release callback it does nothing: those are outputs the caller may hold,
+   * which the lifetime clock releases (two calls of the module later).
    */
   protected recycle(...ts: (Tensor | null)[]): void {
-    for (let i = ts.length - 1; i >= 0; i--) {
-      const t = ts[i];
-      if (!t || t.disposed || inPool.has(t)) continue;
-      inPool.add(t);
-      const key = t.shape.join(",");
-      const list = this._pool.get(key);
-      if (list) list.push(t);
-      else this._pool.set(key, [t]);
-    }
+    if (isReleasingNode()) return;
+    for (const t of ts) t?.release(`was released: ${this.describe()} used it as workspace and reused its memory`);
   }
 
   /**
@@ -472,25 +460,19 @@ export class Module {
       throw new Error(`releaseOutput: Tensor${shapeToString(t.shape)} belongs to a graph that backward() has not consumed yet`);
     }
     if (this._made.has(t)) {
-      this.recycle(t);
+      t.handBack(
+        `was released: it was handed back with ${this.describe()}.releaseOutput() for the module to reuse its memory. ` +
+          "Keep a copy with t.clone() before handing it back",
+      );
       return true;
     }
     for (const m of this._modules.values()) if (m.releaseOutput(t)) return true;
     return false;
   }
 
-  /** Frees the pooled buffers of this module and its descendants (tensors lent out stay valid). */
-  releaseScratch(): void {
-    for (const m of this.modules()) {
-      for (const list of m._pool.values()) {
-        for (const t of list) {
-          inPool.delete(t);
-          t.dispose();
-        }
-      }
-      m._pool.clear();
-    }
-  }
+  /** Formerly freed pooled buffers; memory now returns through the lifetime clocks (see emptyCache()). */
+  releaseScratch(): void {}
+
 
   /** Frees every parameter, buffer, gradient and scratch tensor of this module tree. */
   dispose(): void {
@@ -560,9 +542,6 @@ interface Loan {
 }
 
 let loans: Loan[] | null = null;
-
-/** Tensors currently in some module's pool (so a double release cannot lend one buffer twice). */
-const inPool = new WeakSet<Tensor>();
 
 /** PyTorch's KeyError for a bad attribute name (an Error named "KeyError"). */
 export class KeyError extends Error {

@@ -4,6 +4,7 @@
 // update rule: validation before anything changes, gradient centralization,
 // and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
 // twin per tensor.
+import { runOwned } from "../lifetime.js";
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { wasmOrNull } from "../runtime/runtime.js";
 import { centralizeRowsJs } from "../reference/optim.js";
@@ -365,10 +366,13 @@ export abstract class Optimizer {
    */
   step<T = unknown>(closure?: () => T): T | undefined {
     this.assertUsable("step");
-    const loss = Optimizer.callClosure(this.name, closure);
-    this.checkStep();
-    this.stepChecked();
-    return loss;
+    // A call that ticks this optimizer's lifetime clock (src/lifetime.ts).
+    return runOwned(this, () => `${this.name}.step()`, [], () => {
+      const loss = Optimizer.callClosure(this.name, closure);
+      this.checkStep();
+      this.stepChecked();
+      return loss;
+    });
   }
 
   /**
@@ -663,7 +667,14 @@ export abstract class Optimizer {
     const expectedFor = (gi: number): Map<string, "tensor" | "number"> => {
       let keys = expectedKeys.get(gi);
       if (!keys) {
-        const probe = this.initState(groups[gi].params[0], { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        // a one-element stand-in: initState depends on the parameter's shape only, and this allocates 4 bytes per buffer
+        const stand = new Tensor([1]);
+        let probe: ParamState;
+        try {
+          probe = this.initState(stand, { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        } finally {
+          stand.dispose();
+        }
         keys = new Map();
         for (const [name, v] of Object.entries(probe)) {
           keys.set(name, v instanceof Tensor ? "tensor" : "number");

@@ -16,23 +16,62 @@ export interface Storage {
   js: Float32Array | null;
   bytes: number;
   freed: boolean;
+  /** Holders: tensor handles (views share a storage) and autograd nodes that saved it. Freed at 0. */
+  refs: number;
+  /** PyTorch's version counter: bumped by every in-place change, checked by backward for saved tensors. */
+  version: number;
+  /** Set by Module.releaseOutput(): handed back for reuse while a graph may still have saved it. */
+  handedBack: boolean;
 }
 
 let allocatedBytes = 0;
 let peakBytes = 0;
 let liveStorages = 0;
 
+// The caching allocator (PyTorch's idea): freed blocks wait in free lists keyed
+// by their exact size and the next request of that size takes one back, so a
+// training loop that frees and allocates the same shapes every step touches
+// the WebAssembly allocator only while warming up. Blocks above
+// CACHE_BLOCK_LIMIT, and everything beyond CACHE_LIMIT in all, go straight
+// back; emptyCache() returns the rest. allocatedBytes counts live storage
+// only (PyTorch's memory_allocated); cachedBytes the free blocks held.
+const CACHE_LIMIT = 256 * 2 ** 20;
+const CACHE_BLOCK_LIMIT = 64 * 2 ** 20;
+const cache = new Map<number, (number | Float32Array)[]>();
+let cachedBytes = 0;
+
+function freeBlock(ptr: number, js: Float32Array | null, bytes: number): void {
+  if (bytes <= CACHE_BLOCK_LIMIT && cachedBytes + bytes <= CACHE_LIMIT) {
+    const list = cache.get(bytes);
+    const block = js ?? ptr;
+    if (list) list.push(block);
+    else cache.set(bytes, [block]);
+    cachedBytes += bytes;
+  } else if (ptr >= 0) {
+    wasmOrNull()!.free(ptr);
+  }
+}
+
 function freeStorage(s: Storage): void {
   if (s.freed) return;
   s.freed = true;
-  if (s.ptr >= 0) wasmOrNull()!.free(s.ptr);
+  freeBlock(s.ptr, s.js, s.bytes);
   s.js = null;
   allocatedBytes -= s.bytes;
   liveStorages--;
 }
 
+/** Returns every cached free block to the WebAssembly allocator (PyTorch's empty_cache). */
+export function emptyCache(): void {
+  const wasm = wasmOrNull();
+  for (const list of cache.values()) for (const b of list) if (wasm && typeof b === "number") wasm.free(b);
+  cache.clear();
+  cachedBytes = 0;
+}
+
+/** The safety net for handles the program drops without dispose(): their reference goes when they are collected. */
 const registry =
-  typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Storage>((s) => freeStorage(s)) : null;
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Storage>((s) => unretain(s)) : null;
 
 /**
  * The request and what is available in one unit (the larger's), rounded to
@@ -89,10 +128,35 @@ function growAhead(wasm: WasmExports, before: number, after: number): void {
   }
 }
 
+function allocateBlock(wasm: WasmExports, bytes: number, what: string): number {
+  const inUse = wasm.heapBase() + allocatedBytes + cachedBytes;
+  if (inUse + bytes > MAX_MEMORY_BYTES) {
+    throw outOfMemory(what, bytes, Math.max(0, MAX_MEMORY_BYTES - inUse), "WebAssembly memory holds at most 4 GiB", true);
+  }
+  let ptr: number;
+  const before = wasm.memory.buffer.byteLength;
+  try {
+    ptr = wasm.alloc(Math.max(bytes, 16)) >>> 0; // pointers >= 2 GiB arrive negative
+  } catch (e) {
+    throw outOfMemory(
+      what,
+      bytes,
+      Math.max(0, MAX_MEMORY_BYTES - inUse),
+      `WebAssembly memory (${before} bytes now) could not grow (${(e as Error).message}; a block over 256 bytes may need up to 1/16 more for the allocator's size classes)`,
+      true,
+    );
+  }
+  const after = wasm.memory.buffer.byteLength;
+  if (after !== before) growAhead(wasm, before, after);
+  return ptr;
+}
+
 /**
- * Allocates storage for `elements` float32 values. `owner` is registered with
- * the safety net so its storage is freed if it is garbage-collected undisposed.
- * Throws RangeError (and changes nothing) when the request cannot fit.
+ * Allocates storage for `elements` float32 values (uninitialised), from the
+ * cache when a block of that size is free. With `owner`, the storage gets one
+ * reference held by `owner` (freed by release(), or when `owner` is collected);
+ * without, it starts with none (see retain()). Throws RangeError (and
+ * changes nothing) when the request cannot fit.
  */
 export function allocate(elements: number, what: string, owner?: object): Storage {
   const bytes = elements * 4;
@@ -101,43 +165,61 @@ export function allocate(elements: number, what: string, owner?: object): Storag
   }
   const wasm = wasmOrNull();
   let storage: Storage;
-  if (wasm) {
-    const inUse = wasm.heapBase() + allocatedBytes;
-    if (inUse + bytes > MAX_MEMORY_BYTES) {
-      throw outOfMemory(what, bytes, Math.max(0, MAX_MEMORY_BYTES - inUse), "WebAssembly memory holds at most 4 GiB", true);
-    }
+  const cached = cache.get(bytes);
+  if (cached && cached.length) {
+    const block = cached.pop()!;
+    cachedBytes -= bytes;
+    storage = typeof block === "number"
+      ? { ptr: block, js: null, bytes, freed: false, refs: 0, version: 0, handedBack: false }
+      : { ptr: -1, js: block, bytes, freed: false, refs: 0, version: 0, handedBack: false };
+  } else if (wasm) {
     let ptr: number;
-    const before = wasm.memory.buffer.byteLength;
     try {
-      ptr = wasm.alloc(Math.max(bytes, 16)) >>> 0; // pointers >= 2 GiB arrive negative
+      ptr = allocateBlock(wasm, bytes, what);
     } catch (e) {
-      throw outOfMemory(
-        what,
-        bytes,
-        Math.max(0, MAX_MEMORY_BYTES - inUse),
-        `WebAssembly memory (${before} bytes now) could not grow (${(e as Error).message}; a block over 256 bytes may need up to 1/16 more for the allocator's size classes)`,
-        true,
-      );
+      if (cachedBytes === 0) throw e;
+      emptyCache();
+      ptr = allocateBlock(wasm, bytes, what);
     }
-    const after = wasm.memory.buffer.byteLength;
-    if (after !== before) growAhead(wasm, before, after);
-    storage = { ptr, js: null, bytes, freed: false };
+    storage = { ptr, js: null, bytes, freed: false, refs: 0, version: 0, handedBack: false };
   } else {
     if (allocatedBytes + bytes > MAX_MEMORY_BYTES) {
       throw outOfMemory(what, bytes, MAX_MEMORY_BYTES - allocatedBytes, "the pure-JS build mirrors the 4 GiB WebAssembly limit");
     }
-    storage = { ptr: -1, js: new Float32Array(elements), bytes, freed: false };
+    storage = { ptr: -1, js: new Float32Array(elements), bytes, freed: false, refs: 0, version: 0, handedBack: false };
   }
   allocatedBytes += bytes;
   peakBytes = Math.max(peakBytes, allocatedBytes);
   liveStorages++;
-  if (owner && registry) registry.register(owner, storage, storage);
+  if (owner) track(owner, storage);
   return storage;
 }
 
-/** Frees storage now (idempotent). */
-export function release(storage: Storage): void {
-  registry?.unregister(storage);
+/** Adds a reference (a view's handle, an autograd node saving it). */
+export function retain(s: Storage): void {
+  s.refs++;
+}
+
+/** Drops a reference; the last one frees the storage (into the cache). */
+export function unretain(s: Storage): void {
+  if (--s.refs <= 0) freeStorage(s);
+}
+
+/** A reference held by `owner`, dropped by untrack() or, as a safety net, when `owner` is collected. */
+export function track(owner: object, s: Storage): void {
+  s.refs++;
+  registry?.register(owner, s, owner);
+}
+
+export function untrack(owner: object, s: Storage): void {
+  registry?.unregister(owner);
+  unretain(s);
+}
+
+/** Frees storage now, whoever else refers to it (idempotent). */
+export function release(storage: Storage, owner?: object): void {
+  if (owner) registry?.unregister(owner);
+  storage.refs = 0;
   freeStorage(storage);
 }
 
@@ -161,9 +243,11 @@ export interface MemoryStats {
   allocatedBytes: number;
   peakBytes: number;
   liveTensors: number;
+  /** Free blocks kept by the caching allocator for reuse (not in allocatedBytes); emptyCache() returns them. */
+  cachedBytes: number;
 }
 
 export function memoryStats(): MemoryStats {
-  return { allocatedBytes, peakBytes, liveTensors: liveStorages };
+  return { allocatedBytes, peakBytes, liveTensors: liveStorages, cachedBytes };
 }
 

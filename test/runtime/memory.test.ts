@@ -36,7 +36,7 @@ describe("reading a tensor's data while memory grows", () => {
   });
 
   it("tensor(other.data) copies the values even when allocating the copy grows memory", () => {
-    const big = full([30_000_000], 1.5);
+    const big = full([60_000_000], 1.5); // larger than the memory earlier cases freed, so the copy must grow memory
     const bytesBefore = backendInfo().memoryBytes;
     const copy = tensor(big.data);
     if (wasmBuild) expect(backendInfo().memoryBytes).toBeGreaterThan(bytesBefore);

@@ -83,7 +83,7 @@ function writeBytes(path, bytes) {
   writeFileSync(path, bytes);
 }
 
-/** The model's weights as a safetensors file (PyTorch's keys: 0.weight, 0.bias, 2.weight, 2.bias). */
+/** The model's weights as a safetensors file (the Mlp's keys, as PyTorch names them for a module holding `self.layers = nn.ModuleList([...])`: layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias). */
 export function saveModel(model, path) {
   const sd = model.stateDict();
   try {

@@ -4,7 +4,7 @@
 // networks at initialisation.
 import { Generator, io, nn, optim } from "../../dist/index.js";
 import { BatchLoader, IMAGE_PIXELS, NUM_CLASSES } from "./data.js";
-import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, buildMlp, initialize, makeOptimizer, trainModel } from "./train.js";
+import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, Mlp, buildMlp, initialize, makeOptimizer, trainModel } from "./train.js";
 import { windowMeans } from "./report.js";
 
 export const MAIN_SIZES = [IMAGE_PIXELS, 256, NUM_CLASSES];
@@ -28,7 +28,7 @@ export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimNa
   const optSpec = OPTIMIZERS[optimName];
   const initSpec = INITIALIZERS[initName];
   const rate = lr ?? optSpec.defaultLr;
-  const model = buildMlp(sizes, { activation: "relu" });
+  const model = new Mlp(sizes, { activation: "relu" });
   let optimizer = null;
   try {
     initialize(model, initName, new Generator(seed));

@@ -9,7 +9,7 @@ import { pyBool, pyFloat } from "./repr.js";
 import { BatchNorm1d, type BatchNormOptions } from "./batchnorm.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { computed, record, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./conv_autograd.js";
-import { firstNaN } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import {
   batchNorm2dBackward, batchNorm2dEvalForward, batchNorm2dTrainForward, groupNormBackward, groupNormForward,
 } from "./conv_kernels.js";
@@ -31,7 +31,7 @@ function tensorOrNull(fn: string, name: string, v: unknown, C: number): Tensor |
 }
 
 function nonFinite(fn: string, x: Tensor, what: string, index: number): RangeError {
-  const i = firstNaN(x);
+  const i = backend().firstNaN(x, x.size);
   return new RangeError(`${fn}: input contains ${i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in ${what} ${index}`}`);
 }
 

@@ -3,10 +3,11 @@
 // broadcasting a weight tensor to a shape.
 import { Tensor, shapeToString, type Shape } from "../tensor.js";
 import { Node, isGradEnabled, needsGrad, setGradFn } from "./autograd.js";
+import { result } from "../lifetime.js";
 
-/** A new result tensor. */
+/** A new result tensor, held by the lifetime clock (src/lifetime.ts). */
 export function output(shape: Shape): Tensor {
-  return new Tensor(shape);
+  return result(shape);
 }
 
 /**
@@ -22,11 +23,8 @@ export function recordOp(
     cleanup();
     return;
   }
-  const dy = new Tensor(out.shape);
-  const node: Node = new Node(name, inputs, dy, () => backward(dy, node), saved, () => {
-    dy.dispose();
-    cleanup();
-  });
+  // The output's gradient is allocated by backward when it arrives (the Node owns it).
+  const node: Node = new Node(name, inputs, out.shape, () => backward(node.grad!, node), saved, cleanup);
   setGradFn(out, node);
 }
 

@@ -3,10 +3,10 @@
 // gradient clipping, gradient centralization and Lookahead's synchronisation.
 //
 // Every kernel works on a table of tensors (the multi-tensor path: a group of
-// many small parameters costs one call). A table entry is 64 bytes:
-//   +0 param ptr, +4 grad ptr, +8 state0, +12 state1, +16 state2 ptrs,
-//   +20 length (elements), +24..+36 four per-tensor f32 scalars t0..t3,
-//   +48, +56 two f64 results (norms) written by the reducing kernels.
+// many small parameters costs one call). A table row is 64 bytes, read through
+// the accessors of table.ts (generated with the TypeScript writer's offsets by
+// scripts/gen_table.mjs); what each slot holds per rule: the legend in
+// src/backend/tensor_table.ts.
 //
 // Arithmetic contract (the pure-JS twins in src/reference/optim.ts follow it
 // bit for bit): plain IEEE float32 operations in the order written, no fused
@@ -47,7 +47,8 @@
 // (f32: 4 lanes; f64: 2 lanes) and the width W (v128: a 4-lane group; u64:
 // half a group, promoted to f64; u32: one element).
 
-const ENTRY: usize = 64;
+import { ROW_BYTES, eP, eG, eS0, eS1, eS2, eN, eT0, eT1, eT2, eT3, eR0, eR1 } from "./table";
+
 /** 2^-50: a gradient this small squares into the subnormal range. */
 const TINY_GRAD_BITS: i32 = (127 - 50) << 23;
 /** 2^-80: state or parameters this small reach subnormals after one product. */
@@ -157,19 +158,6 @@ export let optimAbsMask: i32 = 0x7fffffff;
  */
 const CLEAN_RUN: i32 = 8;
 
-// ---- per-entry access ----------------------------------------------------
-
-@inline function eP(e: usize): usize { return <usize>load<u32>(e); }
-@inline function eG(e: usize): usize { return <usize>load<u32>(e, 4); }
-@inline function eS0(e: usize): usize { return <usize>load<u32>(e, 8); }
-@inline function eS1(e: usize): usize { return <usize>load<u32>(e, 12); }
-@inline function eS2(e: usize): usize { return <usize>load<u32>(e, 16); }
-@inline function eN(e: usize): i32 { return load<i32>(e, 20); }
-@inline function eT0(e: usize): f32 { return load<f32>(e, 24); }
-@inline function eT1(e: usize): f32 { return load<f32>(e, 28); }
-@inline function eT2(e: usize): f32 { return load<f32>(e, 32); }
-@inline function eT3(e: usize): f32 { return load<f32>(e, 36); }
-
 // ---- SGD -------------------------------------------------------------------
 // d = gSign·g (+ wd·p); buf = first ? d : momentum·buf + (1 − dampening)·d;
 // d = nesterov ? d + momentum·buf : buf; p = p − lr·d.
@@ -226,7 +214,7 @@ export function sgdStep(
   const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
   const hasWd = wd_ != 0, hasMomentum = momentum_ != 0, nesterov = nesterov_ != 0;
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), b = eS0(e), n = eN(e);
     const first = eT0(e) != 0;
     // Specialised loops for the common cases; the general one for the rest.
@@ -499,7 +487,7 @@ export function adamStep(
   const k = i32x4.splat(optimAbsMask);
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), x = eS2(e), n = eN(e);
     const ss = f32x4.splat(eT0(e)), rb2 = f32x4.splat(eT1(e));
     if (!ams && !hasWd && !hasDecay && !signed) {
@@ -624,7 +612,7 @@ export function adagradStep(table: usize, count: i32, eps_: f32, wd_: f32, gSign
   const k = i32x4.splat(optimAbsMask);
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), s = eS0(e), n = eN(e), clr = f32x4.splat(eT0(e));
     if (wd_ != 0) adagradRunWd(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit);
     else if (gSign_ != 1) adagradRunSigned(p, g, s, n, clr, eps, wd, gSign, k, gLimit, sLimit);
@@ -784,7 +772,7 @@ export function rmspropStep(
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   const hasWd = wd_ != 0, centered = centered_ != 0, hasMomentum = momentum_ > 0, signed = gSign_ != 1;
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), b = eS2(e), n = eN(e);
     if (!hasWd && !centered && !hasMomentum && !signed) {
       rmspropRunPlain(p, g, q, a, b, n, lr, alpha, oma, eps, wd, gSign, momentum, k, gLimit, sLimit);
@@ -854,7 +842,7 @@ export function adamaxStep(table: usize, count: i32, b1_: f32, omb1_: f32, b2_: 
   const b1 = f32x4.splat(b1_), omb1 = f32x4.splat(omb1_), b2 = f32x4.splat(b2_), eps = f32x4.splat(eps_);
   const wd = f32x4.splat(wd_), gSign = f32x4.splat(gSign_);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), m = eS0(e), u = eS1(e), n = eN(e), clr = f32x4.splat(eT0(e));
     if (wd_ == 0 && gSign_ == 1) adamaxRunPlain(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign);
     else adamaxRunGeneral(p, g, m, u, n, clr, b1, omb1, b2, eps, wd, gSign, wd_ != 0);
@@ -964,7 +952,7 @@ export function nadamStep(
   const k = i32x4.splat(optimAbsMask);
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
     const rbc2 = f32x4.splat(eT0(e)), c1 = f32x4.splat(eT1(e)), c2 = f32x4.splat(eT2(e));
     if (wd_ != 0) nadamRunWd(p, g, m, v, n, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd, k, gLimit, sLimit);
@@ -1082,7 +1070,7 @@ export function radamStep(
   const k = i32x4.splat(optimAbsMask);
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e);
     const rectified = eT2(e) > 0;
     const rbc1 = f32x4.splat(eT0(e)), lr = f32x4.splat(eT1(e)), rect = f32x4.splat(eT2(e)), sbc2 = f32x4.splat(eT3(e));
@@ -1247,7 +1235,7 @@ export function adadeltaStep(
   const k = i32x4.splat(optimAbsMask);
   const gLimit = i32x4.splat(optimAbsMask + TINY_GRAD_BITS), sLimit = i32x4.splat(optimAbsMask + TINY_STATE_BITS);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), q = eS0(e), a = eS1(e), n = eN(e);
     if (wd_ != 0) adadeltaRunWd(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit);
     else if (gSign_ != 1) adadeltaRunSigned(p, g, q, a, n, lr, rho, omr, eps, wd, gSign, k, gLimit, sLimit);
@@ -1301,7 +1289,7 @@ export function lambMoments(
   table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32, gSign: f32,
 ): void {
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e), rbc1 = eT0(e), rbc2 = eT1(e);
     let accP0 = f64x2.splat(0), accP1 = f64x2.splat(0), accU0 = f64x2.splat(0), accU1 = f64x2.splat(0);
     let tailP: f64 = 0, tailU: f64 = 0;
@@ -1340,14 +1328,14 @@ export function lambMoments(
       (f64x2.extract_lane(accP1, 0) + f64x2.extract_lane(accP1, 1)) + tailP;
     const sU = (f64x2.extract_lane(accU0, 0) + f64x2.extract_lane(accU0, 1)) +
       (f64x2.extract_lane(accU1, 0) + f64x2.extract_lane(accU1, 1)) + tailU;
-    store<f64>(e, sP, 48);
-    store<f64>(e, sU, 56);
+    eR0(e, sP);
+    eR1(e, sU);
   }
 }
 
 export function lambApply(table: usize, count: i32, eps: f32, wd: f32): void {
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), m = eS0(e), v = eS1(e), n = eN(e), rbc1 = eT0(e), rbc2 = eT1(e), lrr = eT2(e);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -1376,7 +1364,7 @@ export function lambApply(table: usize, count: i32, eps: f32, wd: f32): void {
 export function lookaheadSync(table: usize, count: i32, alpha: f32): void {
   const a = f32x4.splat(alpha);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const p = eP(e), s = eS0(e), n = eN(e);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -1403,7 +1391,7 @@ export function lookaheadSync(table: usize, count: i32, alpha: f32): void {
 
 export function gradNorms(table: usize, count: i32, normType: i32): void {
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const g = eG(e), n = eN(e);
     let i = 0;
     let result: f64 = 0;
@@ -1433,7 +1421,7 @@ export function gradNorms(table: usize, count: i32, normType: i32): void {
         result += normType == 1 ? abs(x) : x * x;
       }
     }
-    store<f64>(e, result, 48);
+    eR0(e, result);
   }
 }
 
@@ -1441,7 +1429,7 @@ export function gradNorms(table: usize, count: i32, normType: i32): void {
 export function scaleGrads(table: usize, count: i32, coef: f32): void {
   const c = f32x4.splat(coef);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const g = eG(e), n = eN(e);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -1459,7 +1447,7 @@ export function scaleGrads(table: usize, count: i32, coef: f32): void {
 export function clampGrads(table: usize, count: i32, clip: f32): void {
   const hi = f32x4.splat(clip), lo = f32x4.splat(-clip);
   for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ENTRY;
+    const e = table + <usize>t * ROW_BYTES;
     const g = eG(e), n = eN(e);
     let i = 0;
     for (; i + 4 <= n; i += 4) {

@@ -91,7 +91,8 @@ def _write(path, tensors, metadata):
                 f.write(ctypes.string_at(t.data_ptr(), n))
 
 
-def _read(path):
+def load_safetensors(path):
+    """Reads any safetensors file (F32, F16, BF16, F64, I64, I32, U8, BOOL): ({name: tensor}, metadata)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 8:
@@ -150,7 +151,7 @@ def _scheduler_state(scheduler, sd):
 
 def load(path, model, optimizer=None, scheduler=None):
     """Loads a wasmtrain checkpoint into model (and optimizer, scheduler); returns its extra data."""
-    tensors, metadata = _read(path)
+    tensors, metadata = load_safetensors(path)
     if metadata.get("format") != FORMAT:
         raise ValueError(f"{path}: not a wasmtrain checkpoint (format {metadata.get('format')!r})")
     model = _unwrap(model)
@@ -172,7 +173,9 @@ def load(path, model, optimizer=None, scheduler=None):
         if len(groups) != len(current):
             raise ValueError(f"{path}: {len(groups)} parameter groups in the checkpoint, {len(current)} in the optimizer")
         merged = []
-        for mine, saved in zip(current, groups):
+        for i, (mine, saved) in enumerate(zip(current, groups)):
+            if saved.get("grad_centralization"):
+                raise ValueError(f"{path}: param_groups[{i}] uses wasmtrain's gradient centralization, which PyTorch's optimizers lack")
             g = dict(mine)
             g.update({k: tuple(v) if k == "betas" else v for k, v in saved.items() if k != "grad_centralization"})
             merged.append(g)

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Builds the package: AssemblyScript -> two .wasm builds (simd, relaxed-simd),
 // embeds their bytes in a generated TypeScript module (so `import "wasmtrain"`
-// needs no .wasm fetch and no bundler configuration), then compiles TypeScript.
+// needs no .wasm fetch and no bundler configuration), writes the exports'
+// types as the compiler declares them (src/backend/wasm_exports.generated.ts,
+// so a misspelt kernel or a wrong argument count fails tsc), then compiles
+// TypeScript.
 //   --wasm-only   stop after the .wasm files and the embedded module
 //   --if-stale    rebuild only what is older than its sources: the wasm when
 //                 assembly/ changed, dist/ when src/ changed (used by `npm test`)
@@ -10,11 +13,13 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import asc from "assemblyscript/asc";
+import { exportsInterface } from "./wasm_exports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const targets = ["simd", "relaxed-simd"];
 const generated = join(root, "src/runtime/wasm-bytes.generated.ts");
+const exportsGenerated = join(root, "src/backend/wasm_exports.generated.ts");
 const wasmFile = (t) => join(root, "build", `wasmtrain.${t}.wasm`);
 
 function newestMtime(dir) {
@@ -39,15 +44,15 @@ function compileTypeScript() {
 }
 
 function wasmIsStale() {
-  if (!existsSync(generated) || targets.some((t) => !existsSync(wasmFile(t)))) return true;
-  const built = Math.min(statSync(generated).mtimeMs, ...targets.map((t) => statSync(wasmFile(t)).mtimeMs));
+  if (!existsSync(generated) || !existsSync(exportsGenerated) || targets.some((t) => !existsSync(wasmFile(t)))) return true;
+  const built = Math.min(statSync(generated).mtimeMs, statSync(exportsGenerated).mtimeMs, ...targets.map((t) => statSync(wasmFile(t)).mtimeMs));
   return Math.max(newestMtime(join(root, "assembly")), statSync(join(root, "asconfig.json")).mtimeMs) > built;
 }
 
 async function buildWasm() {
   mkdirSync(join(root, "build"), { recursive: true });
   for (const target of targets) {
-    const { error, stderr } = await asc.main(["--config", join(root, "asconfig.json"), "--target", target], {
+    const { error, stderr } = await asc.main(["--config", join(root, "asconfig.json"), "--target", target, "--bindings", "raw"], {
       stdout: process.stdout,
     });
     if (error) {
@@ -65,6 +70,7 @@ async function buildWasm() {
     lines.push(`export const ${name}: string =\n  "${readFileSync(wasmFile(target)).toString("base64")}";`);
   }
   writeFileSync(generated, lines.join("\n") + "\n");
+  writeFileSync(exportsGenerated, exportsInterface(targets.map((t) => readFileSync(wasmFile(t).replace(/\.wasm$/, ".d.ts"), "utf8"))));
   for (const target of targets) console.log(`built ${wasmFile(target)} (${statSync(wasmFile(target)).size} bytes)`);
 }
 

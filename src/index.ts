@@ -1,5 +1,6 @@
 // wasmtrain: the public API (re-exports only). See README.md.
-export { ready, backendInfo, type BuildName, type BackendInfo, type ReadyOptions } from "./runtime/runtime.js";
+export { ready } from "./backend/index.js";
+export { backendInfo, type BuildName, type BackendInfo, type ReadyOptions } from "./runtime/runtime.js";
 export { memoryStats, emptyCache, type MemoryStats } from "./runtime/memory.js";
 export { Tensor, tensor, zeros, ones, empty, full, parameter, type Shape, type TensorLike } from "./tensor.js";
 export { matmul, type MatmulOptions } from "./matmul.js";

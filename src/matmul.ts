@@ -1,7 +1,6 @@
 // matmul: out = alpha * op(a) * op(b) + beta * out for 2-D float32 tensors.
 import { Tensor, shapeToString } from "./tensor.js";
-import { wasmOrNull } from "./runtime/runtime.js";
-import { gemm as gemmJs } from "./reference/gemm.js";
+import { backend } from "./backend/index.js";
 import { booleanOption, describe, numberOption, optionsArg } from "./validate.js";
 
 export interface MatmulOptions {
@@ -62,11 +61,6 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
   if (M === 0 || N === 0) return c;
   const lda = a.shape[1];
   const ldb = b.shape[1];
-  const wasm = wasmOrNull();
-  if (wasm) {
-    wasm.gemm(+transposeA, +transposeB, M, N, K, alpha, a.ptr, lda, b.ptr, ldb, betaC, c.ptr, N);
-  } else {
-    gemmJs(transposeA, transposeB, M, N, K, alpha, a.data, lda, b.data, ldb, betaC, c.data, N);
-  }
+  backend().gemm(transposeA, transposeB, M, N, K, alpha, a, lda, b, ldb, betaC, c, N);
   return c;
 }

@@ -8,9 +8,9 @@
 // (seed, position): filling 1000 values and then 9000 gives exactly what one
 // fill of 10000 from the same offset gives, in every build and engine.
 import { Tensor, checkShape, type Shape } from "./tensor.js";
-import { wasmOrNull } from "./runtime/runtime.js";
+import { backend } from "./backend/index.js";
+import { normalQuantileF64, philoxWords } from "./reference/rng.js";
 import { describe, integerArg, optionsArg } from "./validate.js";
-import { normalQuantileF64, philoxBernoulliJs, philoxNormalJs, philoxTruncNormalJs, philoxUniformJs, philoxWords } from "./reference/rng.js";
 
 /** PyTorch's default seed (default_rng_seed_val), used by new Generator() and the default generator. */
 export const DEFAULT_SEED = 67280421310721n;
@@ -185,10 +185,7 @@ export function fillUniform(t: Tensor, a = 0, b = 1, options?: GeneratorOptions,
   const n = t.size;
   const pos = gen.reserve(n, what);
   const [k0, k1] = gen.key;
-  const wasm = wasmOrNull();
-  if (wasm) {
-    if (n > 0) wasm.philoxUniform(t.ptr, n, k0, k1, pos % TWO_32, Math.floor(pos / TWO_32), b - a, a);
-  } else philoxUniformJs(t.data, k0, k1, pos, b - a, a);
+  backend().philoxUniform(t, n, k0, k1, pos, b - a, a);
   return t;
 }
 
@@ -202,10 +199,7 @@ export function fillNormal(t: Tensor, mean = 0, std = 1, options?: GeneratorOpti
   const n = t.size;
   const pos = gen.reserve(n, what);
   const [k0, k1] = gen.key;
-  const wasm = wasmOrNull();
-  if (wasm) {
-    if (n > 0) wasm.philoxNormal(t.ptr, n, k0, k1, pos % TWO_32, Math.floor(pos / TWO_32), mean, std);
-  } else philoxNormalJs(t.data, k0, k1, pos, mean, std);
+  backend().philoxNormal(t, n, k0, k1, pos, mean, std);
   return t;
 }
 
@@ -293,10 +287,7 @@ export function fillTruncNormal(
     }
     return t;
   }
-  const wasm = wasmOrNull();
-  if (wasm) {
-    wasm.philoxTruncNormal(t.ptr, n, k0, k1, pos % TWO_32, Math.floor(pos / TWO_32), pLo, pWidth, flip, mean, std, a, b);
-  } else philoxTruncNormalJs(t.data, k0, k1, pos, pLo, pWidth, flip, mean, std, a, b);
+  backend().philoxTruncNormal(t, n, k0, k1, pos, pLo, pWidth, flip, mean, std, a, b);
   return t;
 }
 
@@ -321,10 +312,7 @@ export function bernoulli(t: Tensor, p: number, options?: BernoulliOptions): Ten
   const n = t.size;
   const pos = gen.reserve(n, what);
   const [k0, k1] = gen.key;
-  const wasm = wasmOrNull();
-  if (wasm) {
-    if (n > 0) wasm.philoxBernoulli(t.ptr, n, k0, k1, pos % TWO_32, Math.floor(pos / TWO_32), p, scale);
-  } else philoxBernoulliJs(t.data, k0, k1, pos, p, scale);
+  backend().philoxBernoulli(t, n, k0, k1, pos, p, scale);
   return t;
 }
 

@@ -52,6 +52,7 @@ export function buildProgram(actions = {}, { exitOverride = false, output } = {}
 Examples:
   $ wasmtrain train --init kaiming --optim adam --lr 1e-3 --epochs 5 --batch-size 64 --seed 0
   $ wasmtrain train --init xavier --optim sgd-momentum --lr 0.01
+  $ wasmtrain train --epochs 3 --save run.safetensors && wasmtrain train --epochs 2 --resume run.safetensors
   $ wasmtrain study            # compact study, writes results/report.html and results/report.json
   $ wasmtrain study --full     # 10 epochs per run`);
   // Set before the subcommands are added: they inherit these settings.
@@ -70,6 +71,8 @@ Examples:
     .addOption(new Option("--hidden <n>", "hidden units").argParser(integerIn("--hidden", 1, 65536)).default(D.hidden))
     .addOption(new Option("--shift <px>", "augment: translate training digits randomly by up to this many pixels (0: off)").argParser(integerIn("--shift", 0, 8)).default(D.shift))
     .addOption(new Option("--schedule <name>", "learning rate over the epochs: cosine annealing to 0, or constant").choices(["cosine", "constant"]).default(D.schedule))
+    .addOption(new Option("--save <path>", "when training ends, write a checkpoint (model, optimizer, schedule, epoch; PyTorch's layout, loadable with python/wasmtrain_checkpoint.py)"))
+    .addOption(new Option("--resume <path>", "continue from a checkpoint written by --save: its weights, optimizer and schedule state, for --epochs more epochs"))
     .addOption(new Option("--build <name>", "force a kernel build (default: the best this engine runs)").choices(BUILD_NAMES))
     .action((options) => train({ ...options, lr: options.lr ?? OPTIMIZERS[options.optim].defaultLr }));
 

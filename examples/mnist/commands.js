@@ -1,7 +1,9 @@
 // What `npm start`, `wasmtrain train` and `wasmtrain study` do: load and split
 // the data, train with progress bars, run the study, write the report.
 import cliProgress from "cli-progress";
-import { ready, backendInfo, Generator } from "../../dist/index.js";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ready, backendInfo, Generator, io } from "../../dist/index.js";
 import { loadMnist, splitMnist, pixelStats, normalize } from "./data.js";
 import { runStudy, trainRun, MAIN_SIZES } from "./study.js";
 import { TRAIN_DEFAULTS } from "./train.js";
@@ -75,10 +77,31 @@ export function progressHooks({ tag = "", quiet = false } = {}) {
   };
 }
 
-/** Trains one network with progress bars; prints held-out accuracy and time per epoch. */
-export function trainCommandOnData(data, options) {
+/** Writes `bytes` to `path`, creating its directory. */
+function writeBytes(path, bytes) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+}
+
+/** The model's weights as a safetensors file (the Mlp's keys, as PyTorch names them for a module holding `self.layers = nn.ModuleList([...])`: layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias). */
+export function saveModel(model, path) {
+  const sd = model.stateDict();
+  try {
+    writeBytes(path, io.saveSafetensors(sd, { metadata: { format: "pt" } }));
+  } finally {
+    for (const t of Object.values(sd)) t.dispose();
+  }
+}
+
+/**
+ * Trains one network with progress bars; prints held-out accuracy and time per
+ * epoch. `resume` / `save`: checkpoint paths to continue from and write;
+ * `saveModel`: where to write the trained weights as safetensors.
+ */
+export function trainCommandOnData(data, options, { saveModelTo } = {}) {
   const o = { ...TRAIN_DEFAULTS, ...options };
   const sizes = [MAIN_SIZES[0], o.hidden, MAIN_SIZES[2]];
+  if (o.resume) out(`\nResuming from ${o.resume}`);
   out(
     `\nTraining ${sizes.join("-")} ReLU: init ${o.init}, optimizer ${o.optim} (lr ${o.lr}, ${o.schedule} schedule), batch ${o.batchSize}, ` +
       `${o.epochs} epoch${o.epochs === 1 ? "" : "s"}, ${o.shift ? `random shifts ±${o.shift} px` : "no augmentation"}, seed ${o.seed}`,
@@ -96,6 +119,17 @@ export function trainCommandOnData(data, options) {
     maxShift: o.shift,
     background: data.background,
     cosine: o.schedule === "cosine",
+    resume: o.resume ? readFileSync(o.resume) : undefined,
+    onTrained({ model, checkpoint }) {
+      if (o.save) {
+        writeBytes(o.save, checkpoint());
+        out(`Checkpoint: ${o.save}`);
+      }
+      if (saveModelTo) {
+        saveModel(model, saveModelTo);
+        out(`Model: ${saveModelTo}`);
+      }
+    },
     ...progressHooks(),
   });
   const mean = (key) => result.epochs.reduce((s, e) => s + e[key], 0) / result.epochs.length;
@@ -172,7 +206,7 @@ export async function defaultRun({ outDir = "results", build } = {}) {
   const info = await start(build);
   const seed = TRAIN_DEFAULTS.seed;
   const data = prepareData(seed);
-  const main = trainCommandOnData(data, {});
+  const main = trainCommandOnData(data, {}, { saveModelTo: join(outDir, "model.safetensors") });
   const study = studyOnData(data, { epochs: STUDY_EPOCHS.compact, batchSize: TRAIN_DEFAULTS.batchSize, seed });
   const report = buildReport({ main, study, data, seed, batchSize: TRAIN_DEFAULTS.batchSize, studyEpochs: STUDY_EPOCHS.compact, mode: "compact", build: info.build, startedAt });
   finish(report, outDir, startedAt);

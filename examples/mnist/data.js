@@ -183,6 +183,22 @@ export class BatchLoader {
 }
 
 /**
+ * Translates every image of a batch tensor [n, 784] in place by its pair of
+ * (dx, dy) in `shifts` (two per row), uncovered pixels set to `background`.
+ * @param {import("../../dist/index.js").Tensor} x
+ * @param {Int8Array} shifts
+ * @param {number} background
+ */
+export function shiftBatch(x, shifts, background) {
+  const pixels = x.data;
+  const n = x.shape[0];
+  for (let r = 0; r < n; r++) {
+    const row = pixels.subarray(r * IMAGE_PIXELS, (r + 1) * IMAGE_PIXELS);
+    shiftImage(row.slice(), row, shifts[2 * r], shifts[2 * r + 1], background);
+  }
+}
+
+/**
  * Copies examples order[start..end) (or start..end) into `xOut` / `yOut`.
  * With `shifts` (two per example, indexed by example), each image is
  * translated by (dx, dy) pixels, uncovered pixels set to `background`.

@@ -2,9 +2,9 @@
 // from each initializer and with each optimizer, and the per-layer standard
 // deviation of activations and weight gradients of 10-layer Tanh and ReLU
 // networks at initialisation.
-import { Generator, nn, optim } from "../../dist/index.js";
+import { Generator, io, nn, optim } from "../../dist/index.js";
 import { BatchLoader, IMAGE_PIXELS, NUM_CLASSES } from "./data.js";
-import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, buildMlp, initialize, makeOptimizer, trainModel } from "./train.js";
+import { INITIALIZERS, OPTIMIZERS, STUDY_INITIALIZERS, STUDY_OPTIMIZERS, Mlp, buildMlp, initialize, makeOptimizer, trainModel } from "./train.js";
 import { windowMeans } from "./report.js";
 
 export const MAIN_SIZES = [IMAGE_PIXELS, 256, NUM_CLASSES];
@@ -18,22 +18,42 @@ const POINTS_PER_EPOCH = 25;
 /**
  * One training run: a fresh network, initialised from `seed`, batches shuffled
  * from `seed + 1`, so runs that share the initializer start from identical
- * weights and see identical batches.
+ * weights and see identical batches. `resume` (checkpoint bytes from an
+ * earlier run's `onTrained`) continues that run for `epochs` more epochs: its
+ * weights, optimizer and schedule state, epoch count and batch-order generator.
+ * `onTrained({ model, optimizer, scheduler, checkpoint })` sees the trained
+ * objects before they are freed; `checkpoint()` serialises them.
  */
-export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimName, lr, epochs, batchSize, seed, maxShift = 0, background = 0, cosine = false, onEpochStart, onBatch, onEpochEnd }) {
+export function trainRun({ train, heldOut, sizes = MAIN_SIZES, initName, optimName, lr, epochs, batchSize, seed, maxShift = 0, background = 0, cosine = false, resume, onTrained, onEpochStart, onBatch, onEpochEnd }) {
   const optSpec = OPTIMIZERS[optimName];
   const initSpec = INITIALIZERS[initName];
   const rate = lr ?? optSpec.defaultLr;
-  const model = buildMlp(sizes, { activation: "relu" });
+  const model = new Mlp(sizes, { activation: "relu" });
   let optimizer = null;
   try {
     initialize(model, initName, new Generator(seed));
     optimizer = makeOptimizer(optimName, model.parameters(), rate);
     const scheduler = cosine ? new optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: epochs }) : null;
+    const generator = new Generator(seed + 1);
+    let firstEpoch = 1;
+    if (resume) {
+      const { extra } = io.loadCheckpoint(resume, { model, optimizer, scheduler: scheduler ?? undefined });
+      if (!extra || !Number.isInteger(extra.epoch) || !extra.generator) throw new Error("--resume: the checkpoint has no epoch and generator state (was it written by wasmtrain train --save?)");
+      firstEpoch = extra.epoch + 1;
+      generator.setState(extra.generator);
+    }
     const t0 = performance.now();
     const result = trainModel({
-      model, optimizer, train, heldOut, epochs, batchSize, generator: new Generator(seed + 1), maxShift, background, scheduler,
+      model, optimizer, train, heldOut, epochs, batchSize, generator, maxShift, background, scheduler, firstEpoch,
       onEpochStart, onBatch, onEpochEnd,
+    });
+    const lastEpoch = firstEpoch + epochs - 1;
+    onTrained?.({
+      model, optimizer, scheduler,
+      checkpoint: () => io.saveCheckpoint({
+        model, optimizer, scheduler: scheduler ?? undefined,
+        extra: { epoch: lastEpoch, generator: generator.getState(), sizes, init: initName, optim: optimName, seed, heldOutAccuracy: result.epochs[result.epochs.length - 1].heldOutAccuracy },
+      }),
     });
     const stepsPerEpoch = Math.ceil(train.size / batchSize);
     const stepsPerPoint = Math.max(1, Math.round(stepsPerEpoch / POINTS_PER_EPOCH));

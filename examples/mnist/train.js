@@ -1,7 +1,7 @@
 // Building, initialising and training the MLPs of the main job, written
 // against wasmtrain's public API as a user would.
-import { nn, init, optim, noGrad, randperm } from "../../dist/index.js";
-import { BatchLoader, NUM_CLASSES, randomShifts } from "./data.js";
+import { nn, init, optim, noGrad, data, tensor } from "../../dist/index.js";
+import { NUM_CLASSES, IMAGE_PIXELS, randomShifts, shiftBatch } from "./data.js";
 
 /**
  * The weight initializers the job and the study compare. Biases are set to
@@ -112,8 +112,37 @@ const ACTIVATIONS = {
 };
 
 /**
- * A fully connected network: Linear layers of the given sizes with the
- * activation between them (none after the last).
+ * The network of the main job, written as a PyTorch user writes one: a module
+ * class whose constructor assigns its layers (registered as `layers.0`,
+ * `layers.1`, … and `activation`) and whose forward says how they connect.
+ * Linear layers of the given sizes with the activation between them.
+ */
+export class Mlp extends nn.Module {
+  static moduleName = "Mlp";
+
+  /**
+   * @param {number[]} sizes e.g. [784, 256, 10]
+   * @param {{ activation?: "relu" | "tanh" }} options
+   */
+  constructor(sizes, { activation = "relu" } = {}) {
+    super();
+    const makeActivation = ACTIVATIONS[activation];
+    if (!makeActivation) throw new TypeError(`Mlp: unknown activation '${activation}'; expected one of ${Object.keys(ACTIVATIONS).join(", ")}`);
+    this.layers = new nn.ModuleList(sizes.slice(1).map((n, i) => new nn.Linear(sizes[i], n)));
+    this.activation = makeActivation();
+  }
+
+  /** @param {import("../../dist/index.js").Tensor} x */
+  forward(x) {
+    const last = this.layers.length - 1;
+    for (let i = 0; i < last; i++) x = this.activation.forward(this.layers.at(i).forward(x));
+    return this.layers.at(last).forward(x);
+  }
+}
+
+/**
+ * The same network as an nn.Sequential (Linear, activation, Linear, …), for
+ * the depth study, which reads each layer's output in turn.
  * @param {number[]} sizes e.g. [784, 256, 10]
  * @param {{ activation?: "relu" | "tanh" }} options
  */
@@ -185,35 +214,42 @@ export function countCorrect(logits, labels, n, classes = NUM_CLASSES) {
 }
 
 /**
- * Loss and accuracy of `model` on a dataset, in evaluation mode, in batches.
+ * A dataset of the job ({ images, labels, size }) as a TensorDataset of
+ * images [size, 784] and labels [size] (class indices held as floats).
+ * @param {import("./data.js").Dataset} d
+ */
+export function tensorDataset(d) {
+  return new data.TensorDataset(tensor(d.images, [d.size, IMAGE_PIXELS]), tensor(d.labels, [d.size]));
+}
+
+/**
+ * Loss and accuracy of `model` on a dataset, in evaluation mode, batch by
+ * batch from a DataLoader.
  * @param {import("../../dist/index.js").nn.Module} model
- * @param {BatchLoader} loader
+ * @param {import("../../dist/index.js").data.DataLoader} loader
  * @param {import("../../dist/index.js").nn.CrossEntropyLoss} lossFn
  */
 export function evaluate(model, loader, lossFn) {
   model.eval();
   let lossSum = 0;
   let correct = 0;
+  let count = 0;
   noGrad(() => {
-    for (let b = 0; b < loader.length; b++) {
-      const { x, y, size } = loader.batch(b);
+    for (const [x, y] of loader) {
       const logits = model.forward(x);
       const loss = lossFn.forward(logits, y);
-      lossSum += loss.item() * size;
-      correct += countCorrect(logits.data, y, size);
-      // Outputs of a forward that records no graph are fresh tensors nothing
-      // takes back: freeing them keeps repeated evaluations from allocating.
-      loss.dispose();
-      logits.dispose();
+      lossSum += loss.item() * y.size;
+      correct += countCorrect(logits.data, y.data, y.size);
+      count += y.size;
     }
   });
   model.train();
-  return { loss: lossSum / loader.data.size, accuracy: correct / loader.data.size };
+  return { loss: lossSum / count, accuracy: correct / count };
 }
 
 /**
- * Mini-batch training with a fresh seeded shuffle each epoch, evaluating on
- * the held-out set after every epoch. Callbacks report progress; the result
+ * Mini-batch training from a DataLoader that reshuffles every epoch with the
+ * seeded generator, evaluating on the held-out set after every epoch. Callbacks report progress; the result
  * holds per-epoch figures and the loss of every step.
  *
  * @param {object} o
@@ -227,45 +263,51 @@ export function evaluate(model, loader, lossFn) {
  * @param {number} [o.maxShift] data augmentation: translate each training image by up to this many pixels (0: none)
  * @param {number} [o.background] the value of an empty pixel (for the translated images' borders)
  * @param {{ step(): void } | null} [o.scheduler] a learning-rate schedule, stepped after every epoch
+ * @param {number} [o.firstEpoch] the number of the first epoch (a resumed run continues the count)
  * @param {(e: { epoch: number, epochs: number, batches: number }) => void} [o.onEpochStart]
  * @param {(b: { epoch: number, batch: number, batches: number, loss: number, accuracy: number, samplesPerSecond: number }) => void} [o.onBatch]
  * @param {(e: EpochResult) => void} [o.onEpochEnd]
  */
-export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize, generator, maxShift = 0, background = 0, scheduler = null, onEpochStart, onBatch, onEpochEnd }) {
+export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize, generator, maxShift = 0, background = 0, scheduler = null, firstEpoch = 1, onEpochStart, onBatch, onEpochEnd }) {
   const lossFn = new nn.CrossEntropyLoss();
-  const trainLoader = new BatchLoader(train, batchSize);
-  const heldOutLoader = new BatchLoader(heldOut, 500);
+  const trainSet = tensorDataset(train);
+  const heldOutSet = tensorDataset(heldOut);
+  // Each pass over trainLoader draws a new order from the generator.
+  const trainLoader = new data.DataLoader(trainSet, { batchSize, shuffle: true, generator });
+  const heldOutLoader = new data.DataLoader(heldOutSet, { batchSize: 500 });
   const stepLosses = [];
   /** @typedef {{ epoch: number, trainLoss: number, trainAccuracy: number, heldOutLoss: number, heldOutAccuracy: number, seconds: number, cpuSeconds: number, samplesPerSecond: number }} EpochResult */
   /** @type {EpochResult[]} */
   const history = [];
   try {
     model.train();
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = randperm(train.size, { generator });
-      const augment = maxShift > 0 ? { shifts: randomShifts(train.size, maxShift, generator), background } : null;
+    const lastEpoch = firstEpoch + epochs - 1;
+    for (let epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
       const batches = trainLoader.length;
-      onEpochStart?.({ epoch, epochs, batches });
+      onEpochStart?.({ epoch, epochs: lastEpoch, batches });
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
+      let b = 0;
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      for (let b = 0; b < batches; b++) {
-        const { x, y, size } = trainLoader.batch(b, order, augment);
+      for (const [x, y] of trainLoader) {
+        const size = y.size;
+        if (maxShift > 0) shiftBatch(x, randomShifts(size, maxShift, generator), background);
         optimizer.zeroGrad();
         const logits = model.forward(x);
         const loss = lossFn.forward(logits, y);
         const lossValue = loss.item();
-        correct += countCorrect(logits.data, y, size);
+        correct += countCorrect(logits.data, y.data, size);
         loss.backward();
         optimizer.step();
         stepLosses.push(lossValue);
         lossSum += lossValue * size;
         seen += size;
+        b++;
         if (onBatch) {
           const elapsed = (performance.now() - t0) / 1000;
-          onBatch({ epoch, batch: b + 1, batches, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(elapsed, 1e-9) });
+          onBatch({ epoch, batch: b, batches, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(elapsed, 1e-9) });
         }
       }
       scheduler?.step();
@@ -287,8 +329,7 @@ export function trainModel({ model, optimizer, train, heldOut, epochs, batchSize
       onEpochEnd?.(result);
     }
   } finally {
-    trainLoader.dispose();
-    heldOutLoader.dispose();
+    for (const t of [...trainSet.tensors, ...heldOutSet.tensors]) t.dispose();
     lossFn.dispose();
   }
   return { epochs: history, stepLosses };

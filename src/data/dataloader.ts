@@ -100,8 +100,12 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
   }
 }
 
+const RELEASED =
+  "was released: the DataLoader reused its memory when the next batch was asked for. " +
+  "Read what you need from a batch before moving on, or keep a copy with t.clone()";
+
 function releaseBatch(ts: Tensor[]): void {
-  for (const t of ts) t.dispose();
+  for (const t of ts) t.release(RELEASED);
 }
 
 function tensorsOf(batch: Collated): Tensor[] {

@@ -3,7 +3,7 @@ import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
-import { leakyReluBackward, leakyReluForward, unaryBackward, unaryForward } from "./kernels.js";
+import { backend } from "../backend/index.js";
 
 /**
  * The shared forward of the activations: y = f(x) into a buffer lent by the
@@ -40,10 +40,10 @@ abstract class Activation extends Module {
 export class ReLU extends Activation {
   static override readonly moduleName: string = "ReLU";
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    unaryForward("reluForward", x, y);
+    backend().reluForward(x, y, x.size);
   }
   protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    unaryBackward("reluBackward", y, dy, dx, acc);
+    backend().reluBackward(y, dy, dx, dy.size, acc);
   }
 }
 
@@ -68,30 +68,30 @@ export class LeakyReLU extends Activation {
     return `negative_slope=${pyFloat(this.negativeSlope)}`;
   }
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    leakyReluForward(x, y, this.negativeSlope);
+    backend().leakyReluForward(x, y, x.size, this.negativeSlope);
   }
   protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    leakyReluBackward(x, dy, dx, this.negativeSlope, acc);
+    backend().leakyReluBackward(x, dy, dx, x.size, this.negativeSlope, acc);
   }
 }
 
 export class Tanh extends Activation {
   static override readonly moduleName: string = "Tanh";
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    unaryForward("tanhForward", x, y);
+    backend().tanhForward(x, y, x.size);
   }
   protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    unaryBackward("tanhBackward", y, dy, dx, acc);
+    backend().tanhBackward(y, dy, dx, dy.size, acc);
   }
 }
 
 export class Sigmoid extends Activation {
   static override readonly moduleName: string = "Sigmoid";
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    unaryForward("sigmoidForward", x, y);
+    backend().sigmoidForward(x, y, x.size);
   }
   protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    unaryBackward("sigmoidBackward", y, dy, dx, acc);
+    backend().sigmoidBackward(y, dy, dx, dy.size, acc);
   }
 }
 
@@ -118,9 +118,11 @@ export class GELU extends Activation {
     return `approximate='${this.approximate}'`;
   }
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    unaryForward(this.approximate === "tanh" ? "geluTanhForward" : "geluForward", x, y);
+    if (this.approximate === "tanh") backend().geluTanhForward(x, y, x.size);
+    else backend().geluForward(x, y, x.size);
   }
   protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    unaryBackward(this.approximate === "tanh" ? "geluTanhBackward" : "geluBackward", x, dy, dx, acc);
+    if (this.approximate === "tanh") backend().geluTanhBackward(x, dy, dx, dy.size, acc);
+    else backend().geluBackward(x, dy, dx, dy.size, acc);
   }
 }

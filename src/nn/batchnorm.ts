@@ -6,7 +6,7 @@ import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
 import { pyBool, pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
-import { batchNormBackward, batchNormEvalForward, batchNormTrainForward, batchTranspose, firstNaN } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import { checkFeatures } from "./linear.js";
 
 export interface BatchNormOptions {
@@ -114,7 +114,7 @@ export class BatchNorm1d extends Module {
     // The kernels' [rows, C] views: x and y themselves, or transposed copies.
     const xk = ncl ? this.lend([rows, C]) : x;
     const yk = ncl ? this.lend([rows, C]) : y;
-    if (ncl) batchTranspose(x, xk, N, C, L, 0);
+    if (ncl) backend().batchTranspose(x, xk, N, C, L, 0);
     const mean = this.lend([C]);
     const invstd = this.lend([C]);
     const scratch = ncl ? [xk, yk] : [];
@@ -122,23 +122,23 @@ export class BatchNorm1d extends Module {
       const update = this.training && this.trackRunningStats;
       const tracked = update ? this.numBatchesTracked!.data[0] + 1 : 0;
       const factor = this.momentum ?? (update ? 1 / tracked : 0);
-      const bad = batchNormTrainForward(
+      const bad = backend().batchNormTrainForward(
         xk, rows, C, this.weight, this.bias, yk, mean, invstd,
         update ? this.runningMean : null, update ? this.runningVar : null, factor, this.eps,
       );
       if (bad >= 0) {
         this.recycle(y, ...scratch, mean, invstd);
-        const i = firstNaN(x);
+        const i = backend().firstNaN(x, x.size);
         const what = i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in feature ${bad}`;
         throw new RangeError(`${this.describe()}: input contains ${what}`);
       }
       if (update) this.numBatchesTracked!.data[0] = tracked;
     } else {
-      batchNormEvalForward(xk, rows, C, this.weight, this.bias, yk, this.runningMean!, this.runningVar!, this.eps, invstd);
+      backend().batchNormEvalForward(xk, rows, C, this.weight, this.bias, yk, this.runningMean!, this.runningVar!, this.eps, invstd);
       mean.copy(this.runningMean!);
     }
     if (ncl) {
-      batchTranspose(yk, y, N, L, C, 0);
+      backend().batchTranspose(yk, y, N, L, C, 0);
       this.recycle(yk);
     }
     const params = this.weight && this.bias ? [this.weight, this.bias] : [];
@@ -160,12 +160,12 @@ export class BatchNorm1d extends Module {
         const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
         const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
         const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-        if (ncl) batchTranspose(dy, dyk, N, C, L, 0);
-        batchNormBackward(
+        if (ncl) backend().batchTranspose(dy, dyk, N, C, L, 0);
+        backend().batchNormBackward(
           xk, dyk, rows, C, mean, invstd, this.weight, sums, ncl ? (dx ? dxk : null) : dx?.tensor ?? null, ncl ? 0 : dx?.acc ?? 0,
           dw, db, 1, batchStats,
         );
-        if (ncl && dx) batchTranspose(dxk!, dx.tensor, N, L, C, dx.acc);
+        if (ncl && dx) backend().batchTranspose(dxk!, dx.tensor, N, L, C, dx.acc);
       },
       [x, xk, mean, invstd],
       () => this.recycle(y, ncl ? xk : null, mean, invstd, dy, sums, ncl ? dyk : null, dxk),

@@ -4,7 +4,7 @@ import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
-import { mulInto } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import { bernoulli, type Generator } from "../random.js";
 
 export interface DropoutOptions {
@@ -44,7 +44,7 @@ export class Dropout extends Module {
     // The mask holds 1/(1 − p) for kept elements, so y = x·mask and dx = dy·mask.
     if (this.p === 1) mask.data.fill(0);
     else bernoulli(mask, 1 - this.p, { scale: 1 / (1 - this.p), generator: this.generator });
-    mulInto(x, mask, y, 0);
+    backend().mulInto(x, mask, y, x.size, 0);
     if (!(isGradEnabled() && needsGrad(x))) {
       this.recycle(mask);
       setGradFn(y, null);
@@ -55,7 +55,7 @@ export class Dropout extends Module {
       this.describe(), [x], dy,
       () => {
         const dx = sinkFor(node, 0)!;
-        mulInto(dy, mask, dx.tensor, dx.acc);
+        backend().mulInto(dy, mask, dx.tensor, dy.size, dx.acc);
       },
       [mask],
       () => this.recycle(y, mask, dy),

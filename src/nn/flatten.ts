@@ -4,7 +4,7 @@
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
-import { scaleInto } from "./kernels.js";
+import { backend } from "../backend/index.js";
 
 export interface FlattenOptions {
   startDim?: number;
@@ -53,7 +53,7 @@ export class Flatten extends Module {
         ? [1]
         : [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
     const y = this.lend(shape);
-    scaleInto(x, y, 1, 0);
+    backend().scaleInto(x, y, x.size, 1, 0);
     if (!(isGradEnabled() && needsGrad(x))) {
       setGradFn(y, null);
       return y;
@@ -63,7 +63,7 @@ export class Flatten extends Module {
       this.describe(), [x], dy,
       () => {
         const dx = sinkFor(node, 0)!;
-        scaleInto(dy, dx.tensor, 1, dx.acc);
+        backend().scaleInto(dy, dx.tensor, dy.size, 1, dx.acc);
       },
       [],
       () => this.recycle(y, dy),

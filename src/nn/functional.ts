@@ -7,7 +7,7 @@ import { Node, record, sinkFor, wantsGrad, zeroUnlessAccumulating } from "../aut
 import { result } from "../lifetime.js";
 import { bernoulli, type Generator } from "../random.js";
 import { OP, binary } from "../ops/kernels.js";
-import { layerNormBackward, layerNormForward, firstNaN } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import { positionOf } from "./module.js";
 
 export {
@@ -108,9 +108,9 @@ export function layerNorm(
   // The kernel takes weight and bias together; one alone uses a neutral partner.
   const wk = w ?? (b ? fullOf(ns, 1) : null);
   const bk = b ?? (w ? fullOf(ns, 0) : null);
-  const bad = rows > 0 ? layerNormForward(x, rows, D, wk, bk, y, mean, rstd, eps) : -1;
+  const bad = rows > 0 ? backend().layerNormForward(x, rows, D, wk, bk, y, mean, rstd, eps) : -1;
   if (bad >= 0) {
-    const i = firstNaN(x);
+    const i = backend().firstNaN(x, x.size);
     throw new RangeError(`${what}: input contains ${i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in row ${bad}`}`);
   }
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
@@ -124,7 +124,7 @@ export function layerNorm(
       if (rows === 0) return;
       // With only one of weight / bias, the kernel's other gradient goes to scratch.
       const scratch = (!dw && wk) || (!db && bk) ? new Tensor(ns) : null;
-      layerNormBackward(x, node.grad!, rows, D, mean, rstd, wk, dx?.tensor ?? null, dx?.acc ?? 0, dw ?? (wk ? scratch : null), db ?? (bk ? scratch : null), 1);
+      backend().layerNormBackward(x, node.grad!, rows, D, mean, rstd, wk, dx?.tensor ?? null, dx?.acc ?? 0, dw ?? (wk ? scratch : null), db ?? (bk ? scratch : null), 1);
       scratch?.dispose();
     }, [x, mean, rstd, ...(wk && !w ? [wk] : []), ...(bk && !b ? [bk] : [])]);
     return node;
@@ -137,3 +137,4 @@ function fullOf(shape: readonly number[], v: number): Tensor {
   t.data.fill(v);
   return t;
 }
+export * from "./conv_functional.js";

@@ -6,7 +6,7 @@
 // labelSmoothing, posWeight, beta, delta).
 import { Tensor, sameShape, shapeToString } from "../tensor.js";
 import { sinkFor, wantsGrad } from "./autograd.js";
-import { batchTranspose, mseLoss as mseKernel, mulInto, scaleInto } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import {
   IntBuffer, LOSS, nllLossBackward, nllLossForward, pointwiseLoss, scaleRows, softmaxCrossEntropyLabels, softmaxCrossEntropyProb,
 } from "./new_kernels.js";
@@ -39,13 +39,13 @@ function classWeights(what: string, weight: unknown, C: number): Tensor | null {
 
 /** dx (+)= upstream·grad: a scalar upstream (mean, sum) or one per element ('none'). */
 function scaleBy(grad: Tensor, dy: Tensor, dx: Tensor, acc: number, sign: number): void {
-  if (dy.size === 1 && grad.size !== 1) scaleInto(grad, dx, sign * dy.data[0], acc);
-  else if (sign === 1) mulInto(grad, dy, dx, acc);
+  if (dy.size === 1 && grad.size !== 1) backend().scaleInto(grad, dx, grad.size, sign * dy.data[0], acc);
+  else if (sign === 1) backend().mulInto(grad, dy, dx, grad.size, acc);
   else {
     const tmp = new Tensor(grad.shape);
     try {
-      mulInto(grad, dy, tmp, 0);
-      scaleInto(tmp, dx, -1, acc);
+      backend().mulInto(grad, dy, tmp, grad.size, 0);
+      backend().scaleInto(tmp, dx, tmp.size, -1, acc);
     } finally {
       tmp.dispose();
     }
@@ -95,7 +95,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: PointwiseLossOpt
   checkOptionsArg(what, options, ["reduction"]);
   const reduction = checkReduction(what, options.reduction);
   checkSameShape(what, input, target);
-  return reduceLoss(what, "MseLossBackward0", input, target, reduction, true, (grad, losses, s) => mseKernel(input, target, grad, losses, s));
+  return reduceLoss(what, "MseLossBackward0", input, target, reduction, true, (grad, losses, s) => backend().mseLoss(input, target, grad, losses, input.size, s));
 }
 
 function pointwise(
@@ -228,7 +228,7 @@ function classLabels(
 function classesLast(x: Tensor, N: number, C: number, D: number): Tensor {
   if (D === 1) return x;
   const t = output([N * D, C]);
-  batchTranspose(x, t, N, C, D, 0);
+  backend().batchTranspose(x, t, N, C, D, 0);
   return t;
 }
 
@@ -239,14 +239,14 @@ function classesLast(x: Tensor, N: number, C: number, D: number): Tensor {
 function classBackward(grad: Tensor, dy: Tensor, dx: Tensor, acc: number, N: number, C: number, D: number, perRow: boolean): void {
   if (D === 1) {
     if (perRow) scaleRows(grad, dy, dx, N, C, acc);
-    else scaleInto(grad, dx, dy.data[0], acc);
+    else backend().scaleInto(grad, dx, grad.size, dy.data[0], acc);
     return;
   }
   const tmp = new Tensor(grad.shape);
   try {
     if (perRow) scaleRows(grad, dy, tmp, N * D, C, 0);
-    else scaleInto(grad, tmp, dy.data[0], 0);
-    batchTranspose(tmp, dx, N, D, C, acc);
+    else backend().scaleInto(grad, tmp, grad.size, dy.data[0], 0);
+    backend().batchTranspose(tmp, dx, N, D, C, acc);
   } finally {
     tmp.dispose();
   }
@@ -373,7 +373,7 @@ export function nllLoss(input: Tensor, target: IndexLike, options: NLLLossOption
     const tmp = new Tensor([rows, C]);
     try {
       nllLossBackward(labels, rows, C, w, dy, none ? 1 : 0, scale, tmp, 0);
-      batchTranspose(tmp, dx.tensor, N, D, C, dx.acc);
+      backend().batchTranspose(tmp, dx.tensor, N, D, C, dx.acc);
     } finally {
       tmp.dispose();
     }

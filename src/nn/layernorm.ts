@@ -4,7 +4,7 @@ import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
 import { pyBool, pyFloat, pyTuple } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
-import { firstNaN, layerNormBackward, layerNormForward } from "./kernels.js";
+import { backend } from "../backend/index.js";
 
 export interface LayerNormOptions {
   eps?: number;
@@ -72,10 +72,10 @@ export class LayerNorm extends Module {
     const y = this.lend(x.shape);
     const mean = this.lend([Math.max(rows, 1)]);
     const rstd = this.lend([Math.max(rows, 1)]);
-    const bad = layerNormForward(x, rows, D, this.weight, this.bias, y, mean, rstd, this.eps);
+    const bad = backend().layerNormForward(x, rows, D, this.weight, this.bias, y, mean, rstd, this.eps);
     if (bad >= 0) {
       this.recycle(y, mean, rstd);
-      const i = firstNaN(x);
+      const i = backend().firstNaN(x, x.size);
       const what = i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in row ${bad}`;
       throw new RangeError(`${this.describe()}: input contains ${what}`);
     }
@@ -94,7 +94,7 @@ export class LayerNorm extends Module {
         const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
         const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
         const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-        layerNormBackward(x, dy, rows, D, mean, rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+        backend().layerNormBackward(x, dy, rows, D, mean, rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
       },
       [x, mean, rstd],
       () => this.recycle(y, mean, rstd, dy),

@@ -5,7 +5,7 @@ import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyBool } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
-import { biasAddRows, columnSums, gemm } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import { fillUniform } from "../random.js";
 
 export interface LinearOptions {
@@ -73,8 +73,8 @@ export class Linear extends Module {
     const outShape = [...x.shape.slice(0, -1), M];
     const y = this.lend(outShape);
     const W = this.weight;
-    gemm(false, true, N, M, K, x, K, W, K, 0, y, M);
-    if (this.bias && N > 0) biasAddRows(y, this.bias, y, N, M);
+    backend().gemm(false, true, N, M, K, 1, x, K, W, K, 0, y, M);
+    if (this.bias && N > 0) backend().biasAddRows(y, this.bias, y, N, M);
     const params = this.bias ? [W, this.bias] : [W];
     const record =
       isGradEnabled() && (this.training || needsGrad(x)) && (needsGrad(x) || params.some((p) => p.requiresGrad));
@@ -87,12 +87,12 @@ export class Linear extends Module {
       this.describe(), [x, ...params], dy,
       () => {
         const dW = sinkFor(node, 1);
-        if (dW) gemm(true, false, M, K, N, dy, M, x, K, dW.acc, dW.tensor, K);
+        if (dW) backend().gemm(true, false, M, K, N, 1, dy, M, x, K, dW.acc, dW.tensor, K);
         const db = this.bias ? sinkFor(node, 2) : null;
-        if (db) columnSums(dy, db.tensor, N, M, db.acc);
+        if (db) backend().columnSums(dy, db.tensor, N, M, db.acc);
         if (wantsGrad(node, 0)) {
           const dx = sinkFor(node, 0)!;
-          gemm(false, false, N, K, M, dy, M, W, K, dx.acc, dx.tensor, K);
+          backend().gemm(false, false, N, K, M, 1, dy, M, W, K, dx.acc, dx.tensor, K);
         }
       },
       [x],

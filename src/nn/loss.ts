@@ -2,10 +2,9 @@
 // fused). Each computes its gradient with respect to the input during the
 // forward pass (one fused kernel); backward scales it by the incoming gradient.
 import { Tensor, sameShape, shapeToString } from "../tensor.js";
-import { wasmOrNull } from "../runtime/runtime.js";
 import { Module, positionOf } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
-import { firstNaN, int32View, mseLoss, scaleInto, softmaxCrossEntropy } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import { crossEntropy } from "./functional_loss.js";
 
 export type Reduction = "mean" | "sum" | "none";
@@ -34,11 +33,11 @@ function recordLoss(m: LossModule, inputs: Tensor[], out: Tensor, grad: Tensor, 
       const up = dy.data[0];
       if (wantsGrad(node, 0)) {
         const dx = sinkFor(node, 0)!;
-        scaleInto(grad, dx.tensor, up, dx.acc);
+        backend().scaleInto(grad, dx.tensor, grad.size, up, dx.acc);
       }
       if (withTarget && wantsGrad(node, 1)) {
         const dt = sinkFor(node, 1)!;
-        scaleInto(grad, dt.tensor, -up, dt.acc);
+        backend().scaleInto(grad, dt.tensor, grad.size, -up, dt.acc);
       }
     },
     [grad],
@@ -89,11 +88,11 @@ export class MSELoss extends LossModule {
     const none = this.reduction === "none";
     const out = this.lend(none ? input.shape : []);
     const grad = this.lend(input.shape);
-    const total = mseLoss(input, target, grad, none ? out : null, this.reduction === "mean" ? 1 / n : 1);
+    const total = backend().mseLoss(input, target, grad, none ? out : null, input.size, this.reduction === "mean" ? 1 / n : 1);
     if (Number.isNaN(total)) {
       this.recycle(out, grad);
       for (const [what, t] of [["input", input], ["target", target]] as const) {
-        const i = firstNaN(t);
+        const i = backend().firstNaN(t, t.size);
         if (i >= 0) throw new RangeError(`${this.describe()}: ${what} contains NaN at ${positionOf(t.shape, i)}`);
       }
     }
@@ -133,8 +132,6 @@ export class CrossEntropyLoss extends LossModule {
   readonly ignoreIndex: number;
   /** Class weights (a buffer named "weight", as PyTorch's), or null. */
   readonly weight: Tensor | null;
-  /** The pure-JS build's int32 labels, grown to the largest batch seen. */
-  private labelsJs = new Int32Array(0);
 
   constructor({ reduction = "mean", labelSmoothing = 0, ignoreIndex = -100, weight = null }: CrossEntropyLossOptions = {}) {
     super();
@@ -211,27 +208,24 @@ export class CrossEntropyLoss extends LossModule {
       counted += w ? w.data[v] : 1;
     }
     const none = this.reduction === "none";
-    const wasm = wasmOrNull();
     const out = this.lend(none && !unbatched ? [N] : []);
     const grad = this.lend(input.shape);
-    // The labels as int32: a pooled buffer reinterpreted (WebAssembly) or a kept Int32Array (pure JS).
-    const labelBuf = wasm ? this.lend([Math.max(N, 1)]) : null;
-    if (!wasm && this.labelsJs.length < N) this.labelsJs = new Int32Array(N);
-    const labelsJs = this.labelsJs.subarray(0, N);
-    const dst = wasm ? int32View(wasm, labelBuf!, N) : labelsJs;
+    // The labels as int32, in a pooled tensor's storage reinterpreted.
+    const labelBuf = this.lend([Math.max(N, 1)]);
+    const dst = new Int32Array(labelBuf.data.buffer, labelBuf.data.byteOffset, N);
     // Tensor labels are a view of WebAssembly memory, which the lend() calls
     // above may have grown (detaching that view): read them again.
     const labelsNow = labels instanceof Tensor ? labels.data : values;
     // The kernel skips rows labelled −1 (ignored); the mean divides by `counted` (NaN if 0, as PyTorch).
     for (let i = 0; i < N; i++) dst[i] = labelsNow[i] === ignore ? -1 : labelsNow[i];
-    const total = softmaxCrossEntropy(
-      input, labelBuf ?? out, labelsJs, N, C, grad, none ? out : null, this.labelSmoothing,
+    const total = backend().softmaxCrossEntropy(
+      input, labelBuf, N, C, grad, none ? out : null, this.labelSmoothing,
       this.reduction === "mean" ? (counted ? 1 / counted : 0) : 1, w,
     );
     this.recycle(labelBuf);
     if (!Number.isFinite(total)) {
       this.recycle(out, grad);
-      const i = firstNaN(input);
+      const i = backend().firstNaN(input, input.size);
       const what = i >= 0 ? `NaN at ${positionOf(input.shape, i)}` : "infinite values";
       throw new RangeError(`${this.describe()}: input contains ${what}`);
     }

@@ -1,7 +1,7 @@
 // Module: PyTorch's nn.Module — a tree of submodules owning parameters and
 // buffers, with recursive traversal, train/eval mode and state dicts.
 import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
-import { firstNaN } from "./kernels.js";
+import { backend } from "../backend/index.js";
 import { isReleasingNode } from "../autograd/node.js";
 import { enterCall, exitCall, result } from "../lifetime.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
@@ -525,7 +525,7 @@ export class Module {
 
   /** Throws naming this module and the position when x holds a NaN (one SIMD scan). */
   protected checkNoNaN(x: Tensor, what = "input"): void {
-    const i = firstNaN(x);
+    const i = backend().firstNaN(x, x.size);
     if (i >= 0) throw new RangeError(`${this.describe()}: ${what} contains NaN at ${positionOf(x.shape, i)}`);
   }
 }

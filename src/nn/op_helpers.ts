@@ -5,25 +5,24 @@ import { Tensor, shapeToString, type Shape } from "../tensor.js";
 import { Node, isGradEnabled, needsGrad, setGradFn } from "./autograd.js";
 import { result } from "../lifetime.js";
 
-/** A new result tensor, held by the lifetime clock (src/lifetime.ts). */
+/** A new result tensor, held by the active lifetime clock (src/lifetime.ts) as every operation's. */
 export function output(shape: Shape): Tensor {
   return result(shape);
 }
 
 /**
  * Records `backward(dy, node)` on `out` when grad mode is on and an input
- * needs a gradient. `dy` (out's shape) receives the output's gradient;
- * `cleanup` runs once the node is consumed (or with no node, at once).
+ * needs a gradient; the engine gathers the output's gradient in `dy`.
+ * `cleanup` frees what the backward reads once the node is consumed or dies
+ * (with no node: at once).
  */
 export function recordOp(
   name: string, inputs: Tensor[], out: Tensor, saved: Tensor[], backward: (dy: Tensor, node: Node) => void, cleanup: () => void = () => {},
 ): void {
   if (!(isGradEnabled() && inputs.some(needsGrad))) {
-    setGradFn(out, null);
     cleanup();
     return;
   }
-  // The output's gradient is allocated by backward when it arrives (the Node owns it).
   const node: Node = new Node(name, inputs, out.shape, () => backward(node.grad!, node), saved, cleanup);
   setGradFn(out, node);
 }

@@ -1,7 +1,7 @@
 // Adadelta (Zeiler, "ADADELTA: An Adaptive Learning Rate Method", 2012),
 // as torch.optim.Adadelta 1.13.
 import type { Tensor } from "../tensor.js";
-import { adadeltaStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import {
   withDefaults, Optimizer, checkBool, checkEps, checkInRange, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -58,8 +58,6 @@ export class Adadelta extends Optimizer {
       r.s1 = s.acc_delta as Tensor;
     });
     const l = f32(lr), r_ = f32(rho), omr = f32(1 - rho), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
-    this.runKernel(group, "adadeltaStep", rows, [l, r_, omr, e, l2, sign], (r) =>
-      adadeltaStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, l, r_, omr, e, l2, sign),
-    );
+    backend().adadeltaStep(this.tableFor(group, rows), l, r_, omr, e, l2, sign);
   }
 }

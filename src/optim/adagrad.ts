@@ -1,7 +1,7 @@
 // Adagrad (Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online
 // Learning and Stochastic Optimization", JMLR 2011), as torch.optim.Adagrad 1.13.
 import { Tensor } from "../tensor.js";
-import { adagradStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import {
   withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -68,6 +68,6 @@ export class Adagrad extends Optimizer {
       r.t0 = f32(lr / (1 + (t - 1) * lrDecay));
     });
     const e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
-    this.runKernel(group, "adagradStep", rows, [e, l2, sign], (r) => adagradStepJs(r.p.data, r.g.data, r.s0!.data, r.t0!, e, l2, sign));
+    backend().adagradStep(this.tableFor(group, rows), e, l2, sign);
   }
 }

@@ -1,7 +1,7 @@
 // Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015),
 // with PyTorch 1.13's L2 weight decay, AMSGrad and maximize.
 import type { Tensor } from "../tensor.js";
-import { adamStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import {
   withDefaults, Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -89,8 +89,6 @@ export class Adam extends Optimizer {
     const l2 = decoupled || gc ? 0 : f32(wd);
     const decay = decoupled ? f32(1 - lr * wd) : 1;
     const sign = gc ? 1 : gSign;
-    this.runKernel(group, "adamStep", rows, [b1, omb1, b2, omb2, e, l2, decay, sign, +amsgrad], (r) =>
-      adamStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.s2 ? r.s2.data : null, r.t0!, r.t1!, b1, omb1, b2, omb2, e, l2, decay, sign),
-    );
+    backend().adamStep(this.tableFor(group, rows), b1, omb1, b2, omb2, e, l2, decay, sign, amsgrad);
   }
 }

@@ -1,7 +1,7 @@
 // Adamax (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR
 // 2015, section 7.1), as torch.optim.Adamax 1.13.
 import type { Tensor } from "../tensor.js";
-import { adamaxStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import {
   withDefaults, Optimizer, checkBetas, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -58,8 +58,6 @@ export class Adamax extends Optimizer {
       r.t0 = f32(lr / (1 - beta1 ** t));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
-    this.runKernel(group, "adamaxStep", rows, [b1, omb1, b2, e, l2, sign], (r) =>
-      adamaxStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, b1, omb1, b2, e, l2, sign),
-    );
+    backend().adamaxStep(this.tableFor(group, rows), b1, omb1, b2, e, l2, sign);
   }
 }

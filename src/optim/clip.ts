@@ -1,8 +1,6 @@
 // Gradient clipping: torch.nn.utils.clip_grad_norm_ and clip_grad_value_ (1.13).
 import { Tensor } from "../tensor.js";
-import { wasmOrNull } from "../runtime/runtime.js";
-import { clampGradJs, gradNormJs, scaleGradJs } from "../reference/optim.js";
-import { TensorTable, type TableRow } from "./tensor_table.js";
+import { backend, TensorTable, type TableRow } from "../backend/index.js";
 import { booleanOption, describe, numberArg, optionsArg } from "../validate.js";
 
 export interface ClipGradNormOptions {
@@ -54,19 +52,12 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
   }
   const grads = gradsOf(params, "clipGradNorm");
   if (grads.length === 0) return 0;
-  const wasm = wasmOrNull();
   let total: number;
   if (p === Infinity || p === 1 || p === 2) {
     const kind = p === Infinity ? 0 : p;
-    let parts: number[];
-    if (wasm) {
-      const rows = rowsOf(grads);
-      wasm.gradNorms(table.write(rows), rows.length, kind);
-      table.readResults(rows);
-      parts = rows.map((r) => r.r0!);
-    } else {
-      parts = grads.map((g) => gradNormJs(g.data, kind));
-    }
+    const rows = rowsOf(grads);
+    backend().gradNorms(table.bind(rows), kind);
+    const parts = rows.map((r) => r.r0!);
     if (p === Infinity) total = parts.reduce((a, b) => (b > a || b !== b ? b : a), 0);
     else if (p === 1) total = parts.reduce((a, b) => a + b, 0);
     else total = Math.sqrt(parts.reduce((a, b) => a + b, 0));
@@ -85,12 +76,7 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
   }
   const coef = Math.fround(Math.fround(maxNorm) / Math.fround(total + Math.fround(1e-6)));
   if (!(coef >= 1)) {
-    if (wasm) {
-      const rows = rowsOf(grads);
-      wasm.scaleGrads(table.write(rows), rows.length, coef);
-    } else {
-      for (const g of grads) scaleGradJs(g.data, coef);
-    }
+    backend().scaleGrads(table.bind(rowsOf(grads)), coef);
   }
   return total;
 }
@@ -120,12 +106,5 @@ export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: numb
   numberArg("clipGradValue", "clipValue", clipValue, { finite: false });
   const grads = gradsOf(params, "clipGradValue");
   if (grads.length === 0) return;
-  const wasm = wasmOrNull();
-  const c = Math.fround(clipValue);
-  if (wasm) {
-    const rows = rowsOf(grads);
-    wasm.clampGrads(table.write(rows), rows.length, c);
-  } else {
-    for (const g of grads) clampGradJs(g.data, c);
-  }
+  backend().clampGrads(table.bind(rowsOf(grads)), Math.fround(clipValue));
 }

@@ -2,7 +2,7 @@
 // BERT in 76 minutes", ICLR 2020, Algorithm 2), as API.md defines it: the
 // trust ratio without a clipping function.
 import type { Tensor } from "../tensor.js";
-import { lambApplyJs, lambMomentsJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import {
   withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -59,14 +59,12 @@ export class LAMB extends Optimizer {
       r.t1 = f32(1 / (1 - beta2 ** t));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), w = f32(wd);
-    this.runKernel(group, "lambMoments", rows, [b1, omb1, b2, omb2, e, w, 1], (r) => {
-      [r.r0, r.r1] = lambMomentsJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, b1, omb1, b2, omb2, e, w, 1);
-    }, true);
+    backend().lambMoments(this.tableFor(group, rows), b1, omb1, b2, omb2, e, w, 1);
     for (const r of rows) {
       const wn = Math.sqrt(r.r0!), un = Math.sqrt(r.r1!);
       const ratio = wn === 0 || un === 0 ? 1 : wn / un;
       r.t2 = f32(lr * ratio);
     }
-    this.runKernel(group, "lambApply", rows, [e, w], (r) => lambApplyJs(r.p.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, r.t2!, e, w));
+    backend().lambApply(this.tableFor(group, rows), e, w);
   }
 }

@@ -1,12 +1,12 @@
 // Lookahead (Zhang, Lucas, Hinton & Ba, "Lookahead Optimizer: k steps
 // forward, 1 step back", NeurIPS 2019, Algorithm 1) around any optimizer.
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
-import { lookaheadSyncJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import { describe, optionsArg } from "../validate.js";
 import {
   Optimizer, WRAPS_ANOTHER_OPTIMIZER, checkOptionNumber, f32, type ParamGroup, type ParamGroupInit, type ParamState, type StateDict, type TensorJson,
 } from "./optimizer.js";
-import type { TableRow } from "./tensor_table.js";
+import type { TableRow } from "../backend/index.js";
 
 export interface LookaheadOptions {
   /** Inner steps between synchronisations. */
@@ -130,7 +130,7 @@ export class Lookahead extends Optimizer {
     const rows: TableRow[] = [];
     for (const g of this.paramGroups) for (const p of g.params) rows.push({ p, g: p, s0: this.slowOf(p) });
     const a = f32(this.alpha);
-    this.runKernel(this.#syncGroup, "lookaheadSync", rows, [a], (r) => lookaheadSyncJs(r.p.data, r.s0!.data, a));
+    backend().lookaheadSync(this.tableFor(this.#syncGroup, rows), a);
     return loss;
   }
 

@@ -1,7 +1,7 @@
 // NAdam (Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016
 // workshop), as torch.optim.NAdam 1.13 (momentum schedule μt included).
 import type { Tensor } from "../tensor.js";
-import { nadamStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import { describe } from "../validate.js";
 import {
   withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
@@ -90,8 +90,6 @@ export class NAdam extends Optimizer {
       r.t2 = f32((lr * muNext) / (1 - muProductNext));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), l2 = gc ? 0 : f32(wd);
-    this.runKernel(group, "nadamStep", rows, [b1, omb1, b2, omb2, e, l2], (r) =>
-      nadamStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, r.t2!, b1, omb1, b2, omb2, e, l2),
-    );
+    backend().nadamStep(this.tableFor(group, rows), b1, omb1, b2, omb2, e, l2);
   }
 }

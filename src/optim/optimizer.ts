@@ -2,13 +2,10 @@
 // own options, lazily created per-parameter state, step(), zeroGrad(),
 // addParamGroup() and JSON state dicts — plus the machinery shared by every
 // update rule: validation before anything changes, gradient centralization,
-// and the dispatch of one kernel call per group (WebAssembly) or the pure-JS
-// twin per tensor.
+// and each group's table of tensors, which one kernel call updates.
 import { runOwned } from "../lifetime.js";
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
-import { wasmOrNull } from "../runtime/runtime.js";
-import { centralizeRowsJs } from "../reference/optim.js";
-import { TensorTable, type TableRow } from "./tensor_table.js";
+import { backend, TensorTable, type TableRow } from "../backend/index.js";
 import { describe, expectedNumber, isPlainObject, optionsArg, booleanOption, satisfies, type NumberRule } from "../validate.js";
 
 /** What a constructor or addParamGroup accepts as one group. */
@@ -506,7 +503,6 @@ export abstract class Optimizer {
    */
   protected effectiveGrads(group: ParamGroup, params: Tensor[], grads: Tensor[], gSign: number, l2: number): Tensor[] {
     if (!group.gradCentralization) return grads;
-    const wasm = wasmOrNull();
     let result = this.#gcResult.get(group);
     if (!result) {
       result = [];
@@ -523,31 +519,20 @@ export abstract class Optimizer {
       const rows = p.ndim > 1 ? p.shape[0] : 1;
       const cols = rows === 0 ? 0 : p.size / rows;
       const center = p.ndim > 1;
-      if (wasm) wasm.centralizeRows(out.ptr, grads[i].ptr, p.ptr, rows, cols, gSign, l2, +center);
-      else centralizeRowsJs(out.data, grads[i].data, p.data, rows, cols, f32(gSign), f32(l2), center);
+      backend().centralizeRows(out, grads[i], p, rows, cols, gSign, l2, center);
       result[i] = out;
     }
     return result;
   }
 
-  /**
-   * Runs a kernel over `rows`: one call with the group's table in the
-   * WebAssembly builds, the twin per row in the pure-JS build.
-   */
-  protected runKernel(group: ParamGroup, kernel: string, rows: TableRow[], args: number[], twin: (row: TableRow) => void, withResults = false): void {
-    const wasm = wasmOrNull();
-    if (!wasm) {
-      for (const row of rows) twin(row);
-      return;
-    }
+  /** The group's table, bound to `rows`: what an optimizer kernel takes (`backend().adamStep(table, …)`). */
+  protected tableFor(group: ParamGroup, rows: readonly TableRow[]): TensorTable {
     let table = this.#tables.get(group);
     if (!table) {
       table = new TensorTable();
       this.#tables.set(group, table);
     }
-    const ptr = table.write(rows);
-    wasm[kernel](ptr, rows.length, ...args);
-    if (withResults) table.readResults(rows);
+    return table.bind(rows);
   }
 
   /** PyTorch-like JSON: state keyed by parameter index across groups, groups with options and indices. */
@@ -667,7 +652,14 @@ export abstract class Optimizer {
     const expectedFor = (gi: number): Map<string, "tensor" | "number"> => {
       let keys = expectedKeys.get(gi);
       if (!keys) {
-        const probe = this.initState(groups[gi].params[0], { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        // a one-element stand-in: initState depends on the parameter's shape only, and this allocates 4 bytes per buffer
+        const stand = new Tensor([1]);
+        let probe: ParamState;
+        try {
+          probe = this.initState(stand, { ...groups[gi], ...newOptions[gi] } as ParamGroup);
+        } finally {
+          stand.dispose();
+        }
         keys = new Map();
         for (const [name, v] of Object.entries(probe)) {
           keys.set(name, v instanceof Tensor ? "tensor" : "number");

@@ -1,7 +1,7 @@
 // RAdam (Liu et al., "On the Variance of the Adaptive Learning Rate and
 // Beyond", ICLR 2020), as torch.optim.RAdam 1.13.
 import type { Tensor } from "../tensor.js";
-import { radamStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import {
   withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -66,8 +66,6 @@ export class RAdam extends Optimizer {
       r.t3 = f32(Math.sqrt(bc2));
     });
     const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), l2 = gc ? 0 : f32(wd);
-    this.runKernel(group, "radamStep", rows, [b1, omb1, b2, omb2, e, l2], (r) =>
-      radamStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, r.t2!, r.t3!, b1, omb1, b2, omb2, e, l2),
-    );
+    backend().radamStep(this.tableFor(group, rows), b1, omb1, b2, omb2, e, l2);
   }
 }

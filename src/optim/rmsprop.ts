@@ -1,7 +1,7 @@
 // RMSprop (Hinton, Coursera lecture 6e, 2012; centered form from Graves,
 // "Generating Sequences With Recurrent Neural Networks", 2013), as torch.optim.RMSprop 1.13.
 import type { Tensor } from "../tensor.js";
-import { rmspropStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import {
   withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
   type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
@@ -66,8 +66,6 @@ export class RMSprop extends Optimizer {
     });
     const l = f32(lr), a = f32(alpha), oma = f32(1 - alpha), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
     const mu = f32(momentum);
-    this.runKernel(group, "rmspropStep", rows, [l, a, oma, e, l2, sign, mu, +centered], (r) =>
-      rmspropStepJs(r.p.data, r.g.data, r.s0!.data, r.s1 ? r.s1.data : null, r.s2 ? r.s2.data : null, l, a, oma, e, l2, sign, mu),
-    );
+    backend().rmspropStep(this.tableFor(group, rows), l, a, oma, e, l2, sign, mu, centered);
   }
 }

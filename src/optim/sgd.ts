@@ -1,7 +1,7 @@
 // Stochastic gradient descent with momentum (Polyak 1964; Sutskever et al.
 // 2013 for the Nesterov form), as torch.optim.SGD 1.13.
 import type { Tensor } from "../tensor.js";
-import { sgdStepJs } from "../reference/optim.js";
+import { backend } from "../backend/index.js";
 import { describe } from "../validate.js";
 import {
   withDefaults, Optimizer, checkBool, checkFinite, checkLr, checkNonNegative, f32, zerosLike,
@@ -78,8 +78,6 @@ export class SGD extends Optimizer {
       r.t0 = first ? 1 : 0;
     }
     const l = f32(lr), mu = f32(momentum), omd = f32(1 - dampening), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
-    this.runKernel(group, "sgdStep", rows, [l, mu, omd, l2, sign, +nesterov], (r) =>
-      sgdStepJs(r.p.data, r.g.data, r.s0 ? r.s0.data : null, r.t0 === 1, l, mu, omd, l2, sign, nesterov),
-    );
+    backend().sgdStep(this.tableFor(group, rows), l, mu, omd, l2, sign, nesterov);
   }
 }

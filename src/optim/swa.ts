@@ -3,8 +3,7 @@
 import { noGrad } from "../nn/autograd.js";
 import { BatchNorm1d } from "../nn/batchnorm.js";
 import { Module } from "../nn/module.js";
-import { swaEmaJs, swaEqualAverageJs } from "../reference/swa.js";
-import { wasmOrNull } from "../runtime/runtime.js";
+import { backend } from "../backend/index.js";
 import { Tensor, shapeToString, sameShape, zeros } from "../tensor.js";
 import { choiceOption, describe, functionOption, isNonNegativeInteger, isNonNegative, isUnit, numberOption, perGroupOption, readOptions } from "./lr_scheduler/options.js";
 import { checkResumable, LRScheduler, type OptimizerLike } from "./lr_scheduler/scheduler.js";
@@ -114,16 +113,12 @@ export class AveragedModel<M extends Module = Module> extends Module {
 
 /** avg ← avg + (p − avg)/(n + 1) in float32, as PyTorch's default avg_fn; one SIMD pass. */
 function equalAverageUpdate(avg: Tensor, p: Tensor, n: number): void {
-  const wasm = wasmOrNull();
-  if (wasm) wasm.swaEqualAverage(avg.ptr, p.ptr, avg.size, n + 1);
-  else swaEqualAverageJs(avg.data, p.data, n + 1);
+  backend().swaEqualAverage(avg, p, avg.size, n + 1);
 }
 
 /** avg ← decay·avg + (1 − decay)·p with float32 factors, as `decay * a + (1 - decay) * p` on float tensors. */
 function emaUpdate(avg: Tensor, p: Tensor, decay: number): void {
-  const wasm = wasmOrNull();
-  if (wasm) wasm.swaEma(avg.ptr, p.ptr, avg.size, decay, 1 - decay);
-  else swaEmaJs(avg.data, p.data, decay, 1 - decay);
+  backend().swaEma(avg, p, avg.size, decay, 1 - decay);
 }
 
 /**

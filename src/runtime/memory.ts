@@ -224,22 +224,6 @@ export function release(storage: Storage, owner?: object): void {
   freeStorage(storage);
 }
 
-let heapBuffer: ArrayBuffer | null = null;
-let heapF32View: Float32Array | null = null;
-
-/**
- * A Float32Array over all of WebAssembly memory, re-derived whenever memory
- * has grown (growth detaches the old buffer: a cached view would read zeros).
- */
-export function heapF32(): Float32Array {
-  const buffer = wasmOrNull()!.memory.buffer;
-  if (buffer !== heapBuffer) {
-    heapBuffer = buffer;
-    heapF32View = new Float32Array(buffer);
-  }
-  return heapF32View!;
-}
-
 export interface MemoryStats {
   allocatedBytes: number;
   peakBytes: number;

@@ -1,19 +1,12 @@
 // Loads the WebAssembly kernels (embedded bytes, no fetch), picks the best
-// build the engine accepts, and holds the one live instance.
+// build the engine accepts, and holds the one live instance. The kernels are
+// called through src/backend/, which `ready()` there installs on top of this.
 import { SIMD_WASM_BASE64, RELAXED_SIMD_WASM_BASE64 } from "./wasm-bytes.generated.js";
 import { hasRelaxedSimd, hasSimd } from "./features.js";
+import type { BuildName } from "../backend/backend.js";
+import type { WasmExports } from "../backend/wasm_exports.generated.js";
 
-export type BuildName = "relaxed-simd" | "simd" | "js";
-
-/** The raw exports of the kernel module: functions over pointers and lengths. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type WasmExports = Record<string, any> & {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  heapBase(): number;
-  reserve(bytes: number): void;
-};
+export type { BuildName, WasmExports };
 
 export interface ReadyOptions {
   /** Force a build instead of the best one the engine accepts. */
@@ -105,23 +98,25 @@ async function instantiate(build: "simd" | "relaxed-simd"): Promise<WasmExports>
  * provides one, calling its kernels on small inputs) runs a few times here.
  */
 function warmUp(wasm: WasmExports): void {
-  const names = Object.keys(wasm).filter((n) => n.startsWith("warmup") && typeof wasm[n] === "function");
+  const all = wasm as unknown as Record<string, unknown>;
+  const names = Object.keys(wasm).filter((n) => n.startsWith("warmup") && typeof all[n] === "function");
   if (names.length === 0) return;
   const scratchBytes = 1 << 16;
   const scratch = wasm.alloc(scratchBytes) >>> 0;
   try {
-    for (let round = 0; round < 20; round++) for (const n of names) wasm[n](scratch, scratchBytes);
+    for (let round = 0; round < 20; round++) for (const n of names) (all[n] as (ptr: number, bytes: number) => void)(scratch, scratchBytes);
   } finally {
     wasm.free(scratch);
   }
 }
 
 /**
- * Instantiates the kernels. Idempotent: later calls resolve at once. With
- * `{ build }`, forces that build (an error if the engine lacks it, or if a
- * different build is already running).
+ * Instantiates the kernels (`ready()` in src/backend/ runs this, then installs
+ * the backend). Idempotent: later calls resolve at once. With `{ build }`,
+ * forces that build (an error if the engine lacks it, or if a different build
+ * is already running).
  */
-export function ready(options: ReadyOptions = {}): Promise<void> {
+export function loadRuntime(options: ReadyOptions = {}): Promise<void> {
   const build = options.build;
   checkBuildName(build);
   if (state) {
@@ -162,10 +157,6 @@ export function wasmOrNull(): WasmExports | null {
 export function currentBuild(): BuildName {
   if (!state) throw new Error("wasmtrain: call `await ready()` before using tensors or kernels");
   return state.build;
-}
-
-export function isReady(): boolean {
-  return state !== null;
 }
 
 export function backendInfo(): BackendInfo {

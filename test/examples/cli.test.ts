@@ -46,6 +46,7 @@ describe("wasmtrain train", () => {
     expect((await parse("train", "--optim", "sgd")).parsed!.options.lr).toBe(OPTIMIZERS.sgd.defaultLr);
     expect((await parse("train", "--optim", "sgd", "--lr", "0.5")).parsed!.options.lr).toBe(0.5);
     expect((await parse("train", "--build", "js")).parsed!.options.build).toBe("js");
+    expect((await parse("train", "--save", "run.safetensors", "--resume", "old.safetensors")).parsed!.options).toMatchObject({ save: "run.safetensors", resume: "old.safetensors" });
   });
 
   it("offers every initializer and optimizer the example defines", () => {

@@ -3,11 +3,11 @@
 // per-layer standard deviations match a float64 forward/backward in plain JS.
 import { describe, expect, it } from "vitest";
 import { loadMnist, splitMnist, subset, pixelStats, normalize, BatchLoader } from "../../examples/mnist/data.js";
-import { buildMlp, initialize, makeOptimizer, trainModel, countCorrect, evaluate } from "../../examples/mnist/train.js";
-import { runStudy, depthStats, std } from "../../examples/mnist/study.js";
+import { Mlp, buildMlp, initialize, makeOptimizer, trainModel, countCorrect, evaluate, tensorDataset } from "../../examples/mnist/train.js";
+import { runStudy, depthStats, std, trainRun } from "../../examples/mnist/study.js";
 import { buildReport } from "../../examples/mnist/commands.js";
 import { toJsonSafe, validateReport } from "../../examples/mnist/report.js";
-import { ready, Generator, nn, memoryStats } from "../../dist/index.js";
+import { ready, Generator, nn, memoryStats, data } from "../../dist/index.js";
 import type { BuildName } from "../../dist/index.js";
 
 await ready({ build: (process.env.WASMTRAIN_BUILD ?? "simd") as BuildName });
@@ -47,24 +47,24 @@ describe("runStudy", () => {
 
 describe("evaluate", () => {
   it("gives the accuracy argmax gives, and repeated evaluations allocate nothing", () => {
-    const model = buildMlp([784, 16, 10]);
+    const model = new Mlp([784, 16, 10]);
     initialize(model, "kaiming", new Generator(2));
     const lossFn = new nn.CrossEntropyLoss();
-    const loader = new BatchLoader(heldOut, 100);
+    const dataset = tensorDataset(heldOut);
+    const loader = new data.DataLoader(dataset, { batchSize: 100 });
     const first = evaluate(model, loader, lossFn);
     const before = memoryStats().allocatedBytes;
     for (let i = 0; i < 3; i++) expect(evaluate(model, loader, lossFn)).toEqual(first);
     expect(memoryStats().allocatedBytes).toBe(before);
     // The reference: one forward of the whole held-out set, argmax per row.
     let correct = 0;
-    for (let b = 0; b < loader.length; b++) {
-      const { x, y, size } = loader.batch(b);
+    for (const [x, y] of loader) {
       const logits = model.forward(x);
-      correct += countCorrect(logits.toArray(), y, size);
+      correct += countCorrect(logits.toArray(), y.data, y.size);
       logits.dispose();
     }
     expect(first.accuracy).toBe(correct / heldOut.size);
-    loader.dispose();
+    for (const t of dataset.tensors) t.dispose();
     lossFn.dispose();
     model.dispose();
   });
@@ -178,5 +178,29 @@ describe("depthStats", () => {
   it("accuracy counting: argmax per row, ties to the lowest index", () => {
     const logits = Float32Array.from([0, 1, 1, 5, 2, 2, 3, 3, 0]);
     expect(countCorrect(logits, [1, 0, 1], 3, 3)).toBe(2);
+  });
+});
+
+describe("trainRun checkpoints (wasmtrain train --save / --resume)", () => {
+  const run = (o: Record<string, unknown>) =>
+    trainRun({ train, heldOut, sizes: [784, 32, 10], initName: "kaiming", optimName: "adam", lr: 1e-3, batchSize: 64, seed: 0, maxShift: 1, background: 0, ...o });
+
+  it("one epoch, saved and resumed for a second, gives the uninterrupted two-epoch run's numbers exactly", () => {
+    const straight = run({ epochs: 2 });
+    let bytes: Uint8Array | null = null;
+    run({ epochs: 1, onTrained: ({ checkpoint }: { checkpoint: () => Uint8Array }) => void (bytes = checkpoint()) });
+    const resumed = run({ epochs: 1, resume: bytes });
+    expect(resumed.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([2]);
+    const { seconds: _a, cpuSeconds: _b, samplesPerSecond: _c, ...numbers } = straight.epochs[1];
+    expect(resumed.epochs[0]).toMatchObject(numbers);
+    expect(numbers.trainLoss).toBeGreaterThan(0);
+  });
+
+  it("a checkpoint from another network is refused naming the mismatch", () => {
+    let bytes: Uint8Array | null = null;
+    run({ epochs: 1, onTrained: ({ checkpoint }: { checkpoint: () => Uint8Array }) => void (bytes = checkpoint()) });
+    expect(() => trainRun({ train, heldOut, sizes: [784, 16, 10], initName: "kaiming", optimName: "adam", lr: 1e-3, batchSize: 64, seed: 0, epochs: 1, resume: bytes })).toThrow(
+      /size mismatch for layers\.0\.weight/,
+    );
   });
 });

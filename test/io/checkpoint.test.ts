@@ -152,6 +152,20 @@ describe("checkpoint round trips within wasmtrain", () => {
     expect(r).toMatchObject({ missingKeys: ["0.weight", "0.bias"], unexpectedKeys: ["weight", "bias"] });
   });
 
+  it("the file is the header plus 4 bytes per float32 value (8 per I64 count), nothing else", () => {
+    const c = spec.cases[5];
+    const parts = buildCase(lib, c);
+    io.loadCheckpoint(ptFile(c), parts);
+    const bytes = io.saveCheckpoint(parts);
+    const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const { entries } = parseSafetensorsHeader(bytes);
+    const values = entries.reduce((n, e) => n + e.size * (e.dtype === "I64" ? 8 : 4), 0);
+    const counted = parts.model.parameters().reduce((n, p) => n + p.size, 0) * 4; // weights + exp_avg, exp_avg_sq, max_exp_avg_sq
+    expect(bytes.length).toBe(8 + headerLength + values);
+    expect(values).toBe(4 * counted + 4 * (8 + 8) + 8 + 4 * parts.model.parameters().length); // + BatchNorm running stats, its count, one step per parameter
+    expect((8 + headerLength) % 8).toBe(0);
+  });
+
   it("saving and loading leave no tensor behind", () => {
     const c = spec.cases[4];
     const parts = buildCase(lib, c);

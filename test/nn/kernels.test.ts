@@ -5,9 +5,8 @@
 // stated in assembly/simdmath.ts for exp, tanh, sigmoid and GELU.
 import { describe, expect, it } from "vitest";
 import { tensor, Tensor } from "../../src/index.js";
-import * as k from "../../src/nn/kernels.js";
+import { backend } from "../../src/backend/index.js";
 import * as ref from "../../src/reference/nn.js";
-import { wasmOrNull } from "../../src/runtime/runtime.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
 import { expectClose } from "../helpers/close.js";
 
@@ -42,7 +41,7 @@ describe("activation kernels agree with the float64 twins", () => {
       for (const n of SIZES) {
         const xs = randArray(n, 10);
         const x = t(xs), y = t(new Float32Array(n));
-        k.unaryForward(kind, x, y);
+        backend()[kind](x, y, x.size);
         const want = new Float64Array(n);
         ref[kind](f64(xs), want, n);
         expectClose(y.data, want, { atol: (i) => abs * Math.max(1, Math.abs(xs[i])), rtol: rel, what: `${kind} n=${n}` });
@@ -55,7 +54,7 @@ describe("activation kernels agree with the float64 twins", () => {
     const xs = Float32Array.from([-1e30, -100, -88, -20, -1e-30, 0, 1e-30, 20, 88, 100, 1e30, -0]);
     const x = t(xs), y = t(new Float32Array(xs.length));
     for (const kind of ["tanhForward", "sigmoidForward", "geluForward", "geluTanhForward"] as const) {
-      k.unaryForward(kind, x, y);
+      backend()[kind](x, y, x.size);
       const want = new Float64Array(xs.length);
       ref[kind](f64(xs), want, xs.length);
       for (let i = 0; i < xs.length; i++) expect(Number.isFinite(y.data[i])).toBe(true);
@@ -67,7 +66,7 @@ describe("activation kernels agree with the float64 twins", () => {
   it("GELU keeps its relative accuracy in the negative tail (rel 3e-5 down to x = -12)", () => {
     const xs = Float32Array.from({ length: 1000 }, (_, i) => -12 + i * 0.011);
     const x = t(xs), y = t(new Float32Array(xs.length));
-    k.unaryForward("geluForward", x, y);
+    backend().geluForward(x, y, x.size);
     const want = new Float64Array(xs.length);
     ref.geluForward(f64(xs), want, xs.length);
     expectClose(y.data, want, { atol: 0, rtol: 3e-5, what: "gelu tail" });
@@ -79,7 +78,7 @@ describe("activation kernels agree with the float64 twins", () => {
     const a = fixtures.activations;
     const x = t(Float32Array.from(a.x)), y = t(new Float32Array(a.x.length));
     for (const [kind, want] of [["tanhForward", a.tanh], ["sigmoidForward", a.sigmoid], ["geluForward", a.gelu]] as const) {
-      k.unaryForward(kind, x, y);
+      backend()[kind](x, y, x.size);
       expectClose(y.data, want, { atol: (i) => 1.5e-7 * Math.max(1, Math.abs(a.x[i])), rtol: 1e-6, what: kind });
     }
     dispose(x, y);
@@ -90,10 +89,10 @@ describe("activation kernels agree with the float64 twins", () => {
     const a = fixtures.activations;
     const n = a.x.length;
     const x = t(Float32Array.from(a.x)), y = t(new Float32Array(n)), ones = t(new Float32Array(n).fill(1));
-    k.unaryForward("geluTanhForward", x, y);
+    backend().geluTanhForward(x, y, x.size);
     expectClose(y.data, a.geluTanh, { atol: (i) => 2e-7 * Math.max(1, Math.abs(a.x[i])), rtol: 1e-6, what: "geluTanh" });
     for (const [kind, want] of [["geluTanhBackward", a.geluTanhGrad], ["geluBackward", a.geluGrad]] as const) {
-      k.unaryBackward(kind, x, ones, y, 0);
+      backend()[kind](x, ones, y, ones.size, 0);
       expectClose(y.data, want, { atol: (i) => 2e-7 * Math.max(1, Math.abs(a.x[i])), rtol: 1e-6, what: kind });
     }
     dispose(x, y, ones);
@@ -115,7 +114,7 @@ describe("activation kernels agree with the float64 twins", () => {
         const init = randArray(n);
         for (const acc of [0, 1]) {
           const s = t(saved), dy = t(dys), dx = t(init);
-          k.unaryBackward(kind, s, dy, dx, acc);
+          backend()[kind](s, dy, dx, dy.size, acc);
           const want = f64(init);
           ref[kind](f64(saved), f64(dys), want, n, acc);
           expectClose(dx.data, want, { atol: abs, rtol: rel, what: `${kind} n=${n} acc=${acc}` });
@@ -129,11 +128,11 @@ describe("activation kernels agree with the float64 twins", () => {
     for (const n of SIZES) {
       const xs = randArray(n), dys = randArray(n), init = randArray(n);
       const x = t(xs), y = t(new Float32Array(n)), dy = t(dys), dx = t(init);
-      k.leakyReluForward(x, y, 0.1);
+      backend().leakyReluForward(x, y, x.size, 0.1);
       const want = new Float32Array(n);
       ref.leakyReluForward(xs, want, n, Math.fround(0.1));
       expect(Array.from(y.data)).toEqual(Array.from(want));
-      k.leakyReluBackward(x, dy, dx, 0.1, 1);
+      backend().leakyReluBackward(x, dy, dx, x.size, 0.1, 1);
       const wantDx = Float32Array.from(init);
       ref.leakyReluBackward(xs, dys, wantDx, n, Math.fround(0.1), 1);
       expectClose(dx.data, wantDx, { atol: 5e-7, rtol: 0, what: "leakyReluBackward" });
@@ -147,13 +146,13 @@ describe("bias, sums, products and scans (exact, or 1 ulp where a product is acc
     for (const [rows, cols] of [[1, 1], [3, 5], [7, 4], [2, 13], [5, 67]]) {
       const xs = randArray(rows * cols), bs = randArray(cols);
       const x = t(xs, [rows, cols]), b = t(bs), y = t(new Float32Array(rows * cols), [rows, cols]);
-      k.biasAddRows(x, b, y, rows, cols);
+      backend().biasAddRows(x, b, y, rows, cols);
       const want = new Float32Array(rows * cols);
       ref.biasAddRows(xs, bs, want, rows, cols);
       expect(Array.from(y.data)).toEqual(Array.from(want));
       const sum = t(randArray(cols));
       const wantSum = Float32Array.from(sum.data);
-      k.columnSums(x, sum, rows, cols, 1);
+      backend().columnSums(x, sum, rows, cols, 1);
       ref.columnSums(xs, wantSum, rows, cols, 1);
       expect(Array.from(sum.data)).toEqual(Array.from(wantSum));
       dispose(x, b, y, sum);
@@ -164,18 +163,18 @@ describe("bias, sums, products and scans (exact, or 1 ulp where a product is acc
     for (const n of SIZES) {
       const as = randArray(n), bs = randArray(n), init = randArray(n);
       const a = t(as), b = t(bs), out = t(init);
-      k.mulInto(a, b, out, 1);
+      backend().mulInto(a, b, out, a.size, 1);
       const want = Float32Array.from(init);
       ref.mulInto(as, bs, want, n, 1);
       expectClose(out.data, want, { atol: 2e-6, rtol: 0, what: "mulInto" });
-      k.scaleInto(a, out, -0.25, 0);
+      backend().scaleInto(a, out, a.size, -0.25, 0);
       ref.scaleInto(as, want, n, -0.25, 0);
       expect(Array.from(out.data)).toEqual(Array.from(want));
-      expect(k.firstNaN(a)).toBe(-1);
+      expect(backend().firstNaN(a, a.size)).toBe(-1);
       for (const at of [0, n - 1, n >> 1]) {
         a.data.set(as);
         a.data[at] = NaN;
-        expect(k.firstNaN(a)).toBe(at);
+        expect(backend().firstNaN(a, a.size)).toBe(at);
       }
       dispose(a, b, out);
     }
@@ -194,9 +193,8 @@ describe("losses and normalisations agree with the float64 twins", () => {
           const x = t(xs, [N, C]), g = t(new Float32Array(N * C), [N, C]), losses = t(new Float32Array(N));
           const lab = t(new Float32Array(N));
           const wt = weighted ? t(ws) : null;
-          const w = wasmOrNull();
-          if (w) k.int32View(w, lab, N).set(labels);
-          const got = k.softmaxCrossEntropy(x, lab, labels, N, C, g, losses, smoothing, 1 / N, wt);
+          new Int32Array(lab.data.buffer, lab.data.byteOffset, N).set(labels);
+          const got = backend().softmaxCrossEntropy(x, lab, N, C, g, losses, smoothing, 1 / N, wt);
           const wantG = new Float64Array(N * C), wantL = new Float64Array(N);
           const want = ref.softmaxCrossEntropy(f64(xs), labels, N, C, wantG, wantL, smoothing, 1 / N, weighted ? f64(ws) : null);
           expectClose([got], [want], { atol: 1e-6, rtol: 1e-6, what: "loss" });
@@ -212,7 +210,7 @@ describe("losses and normalisations agree with the float64 twins", () => {
     for (const n of SIZES) {
       const as = randArray(n), bs = randArray(n);
       const a = t(as), b = t(bs), g = t(new Float32Array(n)), l = t(new Float32Array(n));
-      const got = k.mseLoss(a, b, g, l, 1 / n);
+      const got = backend().mseLoss(a, b, g, l, a.size, 1 / n);
       const wantG = new Float64Array(n), wantL = new Float64Array(n);
       const want = ref.mseLoss(f64(as), f64(bs), wantG, wantL, n, 1 / n);
       expectClose([got], [want], { atol: 1e-6, rtol: 1e-6, what: "sum" });
@@ -228,7 +226,7 @@ describe("losses and normalisations agree with the float64 twins", () => {
       const ws = randArray(C), bs = randArray(C), dys = randArray(N * C), rms = randArray(C), rvs = randArray(C).map((v) => 1 + Math.abs(v));
       const x = t(xs, [N, C]), w = t(ws), b = t(bs), y = t(new Float32Array(N * C), [N, C]);
       const mean = t(new Float32Array(C)), inv = t(new Float32Array(C)), rm = t(rms), rv = t(rvs), sums = t(new Float32Array(2 * C));
-      expect(k.batchNormTrainForward(x, N, C, w, b, y, mean, inv, rm, rv, 0.1, 1e-5)).toBe(-1);
+      expect(backend().batchNormTrainForward(x, N, C, w, b, y, mean, inv, rm, rv, 0.1, 1e-5)).toBe(-1);
       const R = {
         y: new Float64Array(N * C), mean: new Float64Array(C), inv: new Float64Array(C), rm: f64(rms), rv: f64(rvs),
       };
@@ -237,13 +235,13 @@ describe("losses and normalisations agree with the float64 twins", () => {
       expectClose(rm.data, R.rm, { atol: 1e-6, rtol: 1e-6, what: "runningMean" });
       expectClose(rv.data, R.rv, { atol: 1e-6, rtol: 1e-5, what: "runningVar" });
       const dy = t(dys, [N, C]), dx = t(new Float32Array(N * C), [N, C]), dw = t(new Float32Array(C)), db = t(new Float32Array(C));
-      k.batchNormBackward(x, dy, N, C, mean, inv, w, sums, dx, 0, dw, db, 0, true);
+      backend().batchNormBackward(x, dy, N, C, mean, inv, w, sums, dx, 0, dw, db, 0, true);
       const D = { dx: new Float64Array(N * C), dw: new Float64Array(C), db: new Float64Array(C) };
       ref.batchNormBackward(f64(xs), f64(dys), N, C, R.mean, R.inv, f64(ws), new Float64Array(2 * C), D.dx, 0, D.dw, D.db, 0, 1);
       expectClose(dx.data, D.dx, { atol: 1e-5, rtol: 1e-4, what: "dx" });
       expectClose(dw.data, D.dw, { atol: 1e-5, rtol: 1e-5, what: "dw" });
       expectClose(db.data, D.db, { atol: 1e-5, rtol: 1e-5, what: "db" });
-      k.batchNormEvalForward(x, N, C, w, b, y, rm, rv, 1e-5, inv);
+      backend().batchNormEvalForward(x, N, C, w, b, y, rm, rv, 1e-5, inv);
       ref.batchNormEvalForward(f64(xs), N, C, f64(ws), f64(bs), R.y, R.rm, R.rv, 1e-5, R.inv);
       expectClose(y.data, R.y, { atol: 1e-5, rtol: 1e-5, what: "eval y" });
       dispose(x, w, b, y, mean, inv, rm, rv, sums, dy, dx, dw, db);
@@ -255,13 +253,13 @@ describe("losses and normalisations agree with the float64 twins", () => {
       const xs = randArray(R * D, 4), ws = randArray(D), bs = randArray(D), dys = randArray(R * D);
       const x = t(xs, [R, D]), w = t(ws), b = t(bs), y = t(new Float32Array(R * D), [R, D]);
       const mean = t(new Float32Array(R)), rstd = t(new Float32Array(R));
-      expect(k.layerNormForward(x, R, D, w, b, y, mean, rstd, 1e-5)).toBe(-1);
+      expect(backend().layerNormForward(x, R, D, w, b, y, mean, rstd, 1e-5)).toBe(-1);
       const W = { y: new Float64Array(R * D), mean: new Float64Array(R), rstd: new Float64Array(R) };
       ref.layerNormForward(f64(xs), R, D, f64(ws), f64(bs), W.y, W.mean, W.rstd, 1e-5);
       expectClose(y.data, W.y, { atol: 1e-5, rtol: 1e-5, what: "y" });
       const dy = t(dys, [R, D]), dx = t(randArray(R * D), [R, D]), dw = t(new Float32Array(D)), db = t(new Float32Array(D));
       const G = { dx: f64(dx.data), dw: new Float64Array(D), db: new Float64Array(D) };
-      k.layerNormBackward(x, dy, R, D, mean, rstd, w, dx, 1, dw, db, 0);
+      backend().layerNormBackward(x, dy, R, D, mean, rstd, w, dx, 1, dw, db, 0);
       ref.layerNormBackward(f64(xs), f64(dys), R, D, W.mean, W.rstd, f64(ws), G.dx, 1, G.dw, G.db, 0);
       expectClose(dx.data, G.dx, { atol: 1e-5, rtol: 1e-4, what: "dx" });
       expectClose(dw.data, G.dw, { atol: 1e-5, rtol: 1e-5, what: "dw" });
@@ -275,10 +273,10 @@ describe("losses and normalisations agree with the float64 twins", () => {
     xs[7] = NaN;
     const x = t(xs, [4, 3]), y = t(new Float32Array(12), [4, 3]);
     const mean = t(new Float32Array(4)), inv = t(new Float32Array(4)), rm = t([1, 2, 3]), rv = t([4, 5, 6]);
-    expect(k.batchNormTrainForward(x, 4, 3, null, null, y, mean, inv, rm, rv, 0.1, 1e-5)).toBe(1);
+    expect(backend().batchNormTrainForward(x, 4, 3, null, null, y, mean, inv, rm, rv, 0.1, 1e-5)).toBe(1);
     expect(Array.from(rm.data)).toEqual([1, 2, 3]);
     expect(Array.from(rv.data)).toEqual([4, 5, 6]);
-    expect(k.layerNormForward(x, 4, 3, null, null, y, mean, inv, 1e-5)).toBe(2);
+    expect(backend().layerNormForward(x, 4, 3, null, null, y, mean, inv, 1e-5)).toBe(2);
     dispose(x, y, mean, inv, rm, rv);
   });
 });

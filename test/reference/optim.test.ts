@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { tensor, type Tensor } from "../../src/index.js";
 import { wasmOrNull } from "../../src/runtime/runtime.js";
-import { TensorTable, type TableRow } from "../../src/optim/tensor_table.js";
+import { TensorTable, type TableRow } from "../../src/backend/tensor_table.js";
 import * as ref from "../../src/reference/optim.js";
 
 const build = process.env.WASMTRAIN_BUILD;
@@ -158,8 +158,9 @@ describe.runIf(build !== "js")("kernels agree bit for bit with their pure-JS twi
           const [t0, t1, t2, t3] = setup.scalars;
           return { p: mk(x.p), g: mk(x.g), s0, s1, s2, t0, t1, t2, t3 };
         });
-        wasm[setup.kernel](table.write(rows), rows.length, ...setup.args);
-        table.readResults(rows);
+        const kernel = (wasm as unknown as Record<string, (...args: number[]) => void>)[setup.kernel];
+        kernel(table.bind(rows).write(wasm.memory), rows.length, ...setup.args);
+        table.readResults(wasm.memory);
         inputs.forEach((x, i) => {
           const p = x.p.slice(), g = x.g.slice(), s = x.s.map((a) => (a ? a.slice() : null));
           const result = setup.twin(p, g, s, setup.scalars, setup.args);

@@ -1,0 +1,282 @@
+// The pure-JS implementation of the kernel interface: each method runs the
+// twin of the WebAssembly kernel (src/reference/) on the tensors' arrays, with
+// the float32 roundings the WebAssembly boundary would apply. The optimizer
+// kernels run their twin once per table row.
+import type { Tensor } from "../tensor.js";
+import { gemm as gemmJs } from "../reference/gemm.js";
+import * as nn from "../reference/nn.js";
+import * as optim from "../reference/optim.js";
+import * as rng from "../reference/rng.js";
+import { swaEmaJs, swaEqualAverageJs } from "../reference/swa.js";
+import * as sm from "../reference/softmax.js";
+import * as loss from "../reference/loss.js";
+import * as act from "../reference/activation.js";
+import * as emb from "../reference/embedding.js";
+import type { Backend, BuildName } from "./backend.js";
+import type { TableRow, TensorTable } from "./tensor_table.js";
+
+const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
+const f32 = Math.fround;
+
+/** The rows of a table as the twins' loops want them (a row's state slots are set where the rule has them). */
+const rowsOf = (table: TensorTable): TableRow[] => table.rows as TableRow[];
+
+export class JsBackend implements Backend {
+  readonly build: BuildName = "js";
+
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+  ): void {
+    if (M === 0 || N === 0) return;
+    gemmJs(transA, transB, M, N, K, alpha, a.data, lda, b.data, ldb, beta, c.data, ldc);
+  }
+
+  biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {
+    nn.biasAddRows(x.data, bias.data, y.data, rows, cols);
+  }
+  reluForward(x: Tensor, y: Tensor, n: number): void {
+    nn.reluForward(x.data, y.data, n);
+  }
+  reluBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    nn.reluBackward(y.data, dy.data, dx.data, n, acc);
+  }
+  leakyReluForward(x: Tensor, y: Tensor, n: number, slope: number): void {
+    nn.leakyReluForward(x.data, y.data, n, f32(slope));
+  }
+  leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, slope: number, acc: number): void {
+    nn.leakyReluBackward(x.data, dy.data, dx.data, n, f32(slope), acc);
+  }
+  tanhForward(x: Tensor, y: Tensor, n: number): void {
+    nn.tanhForward(x.data, y.data, n);
+  }
+  tanhBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    nn.tanhBackward(y.data, dy.data, dx.data, n, acc);
+  }
+  sigmoidForward(x: Tensor, y: Tensor, n: number): void {
+    nn.sigmoidForward(x.data, y.data, n);
+  }
+  sigmoidBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    nn.sigmoidBackward(y.data, dy.data, dx.data, n, acc);
+  }
+  geluForward(x: Tensor, y: Tensor, n: number): void {
+    nn.geluForward(x.data, y.data, n);
+  }
+  geluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    nn.geluBackward(x.data, dy.data, dx.data, n, acc);
+  }
+  geluTanhForward(x: Tensor, y: Tensor, n: number): void {
+    nn.geluTanhForward(x.data, y.data, n);
+  }
+  geluTanhBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    nn.geluTanhBackward(x.data, dy.data, dx.data, n, acc);
+  }
+  mulInto(a: Tensor, b: Tensor, out: Tensor, n: number, acc: number): void {
+    nn.mulInto(a.data, b.data, out.data, n, acc);
+  }
+  batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
+    nn.batchTranspose(src.data, out.data, batch, rows, cols, acc);
+  }
+  scaleInto(src: Tensor, out: Tensor, n: number, alpha: number, acc: number): void {
+    nn.scaleInto(src.data, out.data, n, f32(alpha), acc);
+  }
+  firstNaN(x: Tensor, n: number): number {
+    return nn.firstNaN(x.data, n);
+  }
+
+  columnSums(x: Tensor, out: Tensor, rows: number, cols: number, acc: number): void {
+    nn.columnSums(x.data, out.data, rows, cols, acc);
+  }
+  softmaxCrossEntropy(
+    logits: Tensor, labels: Tensor, N: number, C: number, grad: Tensor, losses: Tensor | null,
+    smoothing: number, gradScale: number, weights: Tensor | null,
+  ): number {
+    const bits = labels.data;
+    const labelsI32 = new Int32Array(bits.buffer, bits.byteOffset, N);
+    return nn.softmaxCrossEntropy(logits.data, labelsI32, N, C, grad.data, arr(losses), f32(smoothing), f32(gradScale), arr(weights));
+  }
+  mseLoss(a: Tensor, b: Tensor, grad: Tensor, losses: Tensor | null, n: number, gradScale: number): number {
+    return nn.mseLoss(a.data, b.data, grad.data, arr(losses), n, f32(gradScale));
+  }
+  batchNormTrainForward(
+    x: Tensor, N: number, C: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, invstd: Tensor,
+    runMean: Tensor | null, runVar: Tensor | null, momentum: number, eps: number,
+  ): number {
+    return nn.batchNormTrainForward(
+      x.data, N, C, arr(w), arr(b), y.data, mean.data, invstd.data, arr(runMean), arr(runVar), f32(momentum), f32(eps),
+    );
+  }
+  batchNormEvalForward(
+    x: Tensor, N: number, C: number, w: Tensor | null, b: Tensor | null, y: Tensor, runMean: Tensor, runVar: Tensor,
+    eps: number, invstd: Tensor,
+  ): void {
+    nn.batchNormEvalForward(x.data, N, C, arr(w), arr(b), y.data, runMean.data, runVar.data, f32(eps), invstd.data);
+  }
+  batchNormBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, mean: Tensor, invstd: Tensor, w: Tensor | null, sums: Tensor,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number, batchStats: boolean,
+  ): void {
+    nn.batchNormBackward(
+      x.data, dy.data, N, C, mean.data, invstd.data, arr(w), sums.data, arr(dx), dxAcc, arr(dw), arr(db), paramAcc, +batchStats,
+    );
+  }
+  layerNormForward(
+    x: Tensor, rows: number, D: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, rstd: Tensor, eps: number,
+  ): number {
+    return nn.layerNormForward(x.data, rows, D, arr(w), arr(b), y.data, mean.data, rstd.data, f32(eps));
+  }
+  layerNormBackward(
+    x: Tensor, dy: Tensor, rows: number, D: number, mean: Tensor, rstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number,
+  ): void {
+    nn.layerNormBackward(x.data, dy.data, rows, D, mean.data, rstd.data, arr(w), arr(dx), dxAcc, arr(dw), arr(db), paramAcc);
+  }
+
+  philoxUniform(out: Tensor, n: number, key0: number, key1: number, pos: number, scale: number, shift: number): void {
+    rng.philoxUniformJs(out.data.subarray(0, n), key0, key1, pos, scale, shift);
+  }
+  philoxNormal(out: Tensor, n: number, key0: number, key1: number, pos: number, mean: number, std: number): void {
+    rng.philoxNormalJs(out.data.subarray(0, n), key0, key1, pos, mean, std);
+  }
+  philoxTruncNormal(
+    out: Tensor, n: number, key0: number, key1: number, pos: number,
+    pLo: number, pWidth: number, flip: number, mean: number, std: number, lo: number, hi: number,
+  ): void {
+    rng.philoxTruncNormalJs(out.data.subarray(0, n), key0, key1, pos, pLo, pWidth, flip, mean, std, lo, hi);
+  }
+  philoxBernoulli(out: Tensor, n: number, key0: number, key1: number, pos: number, p: number, value: number): void {
+    rng.philoxBernoulliJs(out.data.subarray(0, n), key0, key1, pos, p, value);
+  }
+
+  sgdStep(table: TensorTable, lr: number, momentum: number, omd: number, wd: number, gSign: number, nesterov: boolean): void {
+    for (const r of rowsOf(table)) {
+      optim.sgdStepJs(r.p.data, r.g.data, arr(r.s0 ?? null), r.t0 === 1, lr, momentum, omd, wd, gSign, nesterov);
+    }
+  }
+  adamStep(
+    table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number, decay: number,
+    gSign: number, _amsgrad: boolean,
+  ): void {
+    for (const r of rowsOf(table)) {
+      optim.adamStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, arr(r.s2 ?? null), r.t0!, r.t1!, b1, omb1, b2, omb2, eps, wd, decay, gSign);
+    }
+  }
+  adagradStep(table: TensorTable, eps: number, wd: number, gSign: number): void {
+    for (const r of rowsOf(table)) optim.adagradStepJs(r.p.data, r.g.data, r.s0!.data, r.t0!, eps, wd, gSign);
+  }
+  rmspropStep(
+    table: TensorTable, lr: number, alpha: number, oma: number, eps: number, wd: number, gSign: number, momentum: number,
+    _centered: boolean,
+  ): void {
+    for (const r of rowsOf(table)) {
+      optim.rmspropStepJs(r.p.data, r.g.data, r.s0!.data, arr(r.s1 ?? null), arr(r.s2 ?? null), lr, alpha, oma, eps, wd, gSign, momentum);
+    }
+  }
+  adamaxStep(table: TensorTable, b1: number, omb1: number, b2: number, eps: number, wd: number, gSign: number): void {
+    for (const r of rowsOf(table)) optim.adamaxStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, b1, omb1, b2, eps, wd, gSign);
+  }
+  nadamStep(table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number): void {
+    for (const r of rowsOf(table)) {
+      optim.nadamStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, r.t2!, b1, omb1, b2, omb2, eps, wd);
+    }
+  }
+  radamStep(table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number): void {
+    for (const r of rowsOf(table)) {
+      optim.radamStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, r.t2!, r.t3!, b1, omb1, b2, omb2, eps, wd);
+    }
+  }
+  adadeltaStep(table: TensorTable, lr: number, rho: number, omr: number, eps: number, wd: number, gSign: number): void {
+    for (const r of rowsOf(table)) optim.adadeltaStepJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, lr, rho, omr, eps, wd, gSign);
+  }
+  lambMoments(table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number, gSign: number): void {
+    for (const r of rowsOf(table)) {
+      [r.r0, r.r1] = optim.lambMomentsJs(r.p.data, r.g.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, b1, omb1, b2, omb2, eps, wd, gSign);
+    }
+  }
+  lambApply(table: TensorTable, eps: number, wd: number): void {
+    for (const r of rowsOf(table)) optim.lambApplyJs(r.p.data, r.s0!.data, r.s1!.data, r.t0!, r.t1!, r.t2!, eps, wd);
+  }
+  lookaheadSync(table: TensorTable, alpha: number): void {
+    for (const r of rowsOf(table)) optim.lookaheadSyncJs(r.p.data, r.s0!.data, alpha);
+  }
+  gradNorms(table: TensorTable, normType: number): void {
+    for (const r of rowsOf(table)) r.r0 = optim.gradNormJs(r.g.data, normType);
+  }
+  scaleGrads(table: TensorTable, coef: number): void {
+    for (const r of rowsOf(table)) optim.scaleGradJs(r.g.data, coef);
+  }
+  clampGrads(table: TensorTable, clip: number): void {
+    for (const r of rowsOf(table)) optim.clampGradJs(r.g.data, clip);
+  }
+  centralizeRows(out: Tensor, g: Tensor, p: Tensor, rows: number, cols: number, gSign: number, wd: number, center: boolean): void {
+    optim.centralizeRowsJs(out.data, g.data, p.data, rows, cols, f32(gSign), f32(wd), center);
+  }
+
+  swaEqualAverage(avg: Tensor, p: Tensor, n: number, k: number): void {
+    swaEqualAverageJs(avg.data.subarray(0, n), p.data, k);
+  }
+  swaEma(avg: Tensor, p: Tensor, n: number, decay: number, oneMinusDecay: number): void {
+    swaEmaJs(avg.data.subarray(0, n), p.data, decay, oneMinusDecay);
+  }
+
+  softmaxForward(x: Tensor, y: Tensor, outer: number, C: number, inner: number, log: boolean): void {
+    sm.softmaxForward(x.data, y.data, outer, C, inner, +log);
+  }
+  softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor, outer: number, C: number, inner: number, log: boolean, acc: number): void {
+    sm.softmaxBackward(y.data, dy.data, dx.data, outer, C, inner, +log, acc);
+  }
+  softmaxCrossEntropyProb(
+    logits: Tensor, target: Tensor, N: number, C: number, grad: Tensor, losses: Tensor | null,
+    smoothing: number, gradScale: number, weights: Tensor | null,
+  ): number {
+    return sm.softmaxCrossEntropyProb(logits.data, target.data, N, C, grad.data, arr(losses), f32(smoothing), f32(gradScale), arr(weights));
+  }
+  nllLossForward(logp: Tensor, labels: Tensor, N: number, C: number, weights: Tensor | null, losses: Tensor | null): number {
+    return sm.nllLossForward(logp.data, int32Of(labels, N), N, C, arr(weights), arr(losses));
+  }
+  nllLossBackward(labels: Tensor, N: number, C: number, weights: Tensor | null, dy: Tensor, dyStride: number, scale: number, dx: Tensor, acc: number): void {
+    sm.nllLossBackward(int32Of(labels, N), N, C, arr(weights), dy.data, dyStride, f32(scale), dx.data, acc);
+  }
+  scaleRows(src: Tensor, scales: Tensor, dst: Tensor, rows: number, cols: number, acc: number): void {
+    sm.scaleRows(src.data, scales.data, dst.data, rows, cols, acc);
+  }
+
+  pointwiseLoss(
+    kind: number, x: Tensor, t: Tensor, weight: Tensor | null, posWeight: Tensor | null, grad: Tensor, losses: Tensor | null,
+    n: number, gradScale: number, p: number,
+  ): number {
+    return loss.pointwiseLoss(kind, x.data, t.data, arr(weight), arr(posWeight), grad.data, arr(losses), n, f32(gradScale), f32(p));
+  }
+
+  siluForward(x: Tensor, y: Tensor, n: number): void {
+    act.siluForward(x.data, y.data, n);
+  }
+  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    act.siluBackward(x.data, dy.data, dx.data, n, acc);
+  }
+  softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
+    act.softplusForward(x.data, y.data, n, f32(beta), f32(threshold));
+  }
+  softplusBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, beta: number, threshold: number, acc: number): void {
+    act.softplusBackward(x.data, dy.data, dx.data, n, f32(beta), f32(threshold), acc);
+  }
+  eluForward(x: Tensor, y: Tensor, n: number, alpha: number): void {
+    act.eluForward(x.data, y.data, n, f32(alpha));
+  }
+  eluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, alpha: number, acc: number): void {
+    act.eluBackward(x.data, dy.data, dx.data, n, f32(alpha), acc);
+  }
+
+  embeddingForward(weight: Tensor, indices: Tensor, n: number, dim: number, out: Tensor): void {
+    emb.embeddingForward(weight.data, int32Of(indices, n), n, dim, out.data);
+  }
+  embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void {
+    emb.embeddingBackward(dy.data, int32Of(indices, n), n, dim, num, paddingIdx, dw.data, acc);
+  }
+}
+
+/** The int32 values a tensor's storage holds in its bits (labels, indices). */
+function int32Of(t: Tensor, n: number): Int32Array {
+  const bits = t.data;
+  return new Int32Array(bits.buffer, bits.byteOffset, n);
+}

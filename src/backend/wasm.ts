@@ -1,0 +1,266 @@
+// The WebAssembly implementation of the kernel interface: each method hands
+// its tensors' pointers to the export of the same name. One object per
+// instance; a kernel that a worker pool can split would dispatch to `pool`
+// here, with no change at any call site.
+import type { Tensor } from "../tensor.js";
+import type { Backend, BuildName } from "./backend.js";
+import type { TensorTable } from "./tensor_table.js";
+import type { WasmExports } from "./wasm_exports.generated.js";
+
+const ptr = (t: Tensor | null): number => (t ? t.ptr : 0);
+const TWO_32 = 2 ** 32;
+
+export class WasmBackend implements Backend {
+  readonly build: BuildName;
+  readonly exports: WasmExports;
+
+  constructor(build: "simd" | "relaxed-simd", exports: WasmExports) {
+    this.build = build;
+    this.exports = exports;
+  }
+
+  /** Mirrors a table's rows into memory: the (table, count) the optimizer kernels take. */
+  #table(table: TensorTable): number {
+    return table.write(this.exports.memory);
+  }
+
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+  ): void {
+    if (M === 0 || N === 0) return;
+    this.exports.gemm(+transA, +transB, M, N, K, alpha, a.ptr, lda, b.ptr, ldb, beta, c.ptr, ldc);
+  }
+
+  biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {
+    this.exports.biasAddRows(x.ptr, bias.ptr, y.ptr, rows, cols);
+  }
+  reluForward(x: Tensor, y: Tensor, n: number): void {
+    this.exports.reluForward(x.ptr, y.ptr, n);
+  }
+  reluBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports.reluBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
+  }
+  leakyReluForward(x: Tensor, y: Tensor, n: number, slope: number): void {
+    this.exports.leakyReluForward(x.ptr, y.ptr, n, slope);
+  }
+  leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, slope: number, acc: number): void {
+    this.exports.leakyReluBackward(x.ptr, dy.ptr, dx.ptr, n, slope, acc);
+  }
+  tanhForward(x: Tensor, y: Tensor, n: number): void {
+    this.exports.tanhForward(x.ptr, y.ptr, n);
+  }
+  tanhBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports.tanhBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
+  }
+  sigmoidForward(x: Tensor, y: Tensor, n: number): void {
+    this.exports.sigmoidForward(x.ptr, y.ptr, n);
+  }
+  sigmoidBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports.sigmoidBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
+  }
+  geluForward(x: Tensor, y: Tensor, n: number): void {
+    this.exports.geluForward(x.ptr, y.ptr, n);
+  }
+  geluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports.geluBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
+  }
+  geluTanhForward(x: Tensor, y: Tensor, n: number): void {
+    this.exports.geluTanhForward(x.ptr, y.ptr, n);
+  }
+  geluTanhBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports.geluTanhBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
+  }
+  mulInto(a: Tensor, b: Tensor, out: Tensor, n: number, acc: number): void {
+    this.exports.mulInto(a.ptr, b.ptr, out.ptr, n, acc);
+  }
+  batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
+    this.exports.batchTranspose(src.ptr, out.ptr, batch, rows, cols, acc);
+  }
+  scaleInto(src: Tensor, out: Tensor, n: number, alpha: number, acc: number): void {
+    this.exports.scaleInto(src.ptr, out.ptr, n, alpha, acc);
+  }
+  firstNaN(x: Tensor, n: number): number {
+    return this.exports.firstNaN(x.ptr, n);
+  }
+
+  columnSums(x: Tensor, out: Tensor, rows: number, cols: number, acc: number): void {
+    this.exports.columnSums(x.ptr, out.ptr, rows, cols, acc);
+  }
+  softmaxCrossEntropy(
+    logits: Tensor, labels: Tensor, N: number, C: number, grad: Tensor, losses: Tensor | null,
+    smoothing: number, gradScale: number, weights: Tensor | null,
+  ): number {
+    return this.exports.softmaxCrossEntropy(logits.ptr, labels.ptr, N, C, grad.ptr, ptr(losses), smoothing, gradScale, ptr(weights));
+  }
+  mseLoss(a: Tensor, b: Tensor, grad: Tensor, losses: Tensor | null, n: number, gradScale: number): number {
+    return this.exports.mseLoss(a.ptr, b.ptr, grad.ptr, ptr(losses), n, gradScale);
+  }
+  batchNormTrainForward(
+    x: Tensor, N: number, C: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, invstd: Tensor,
+    runMean: Tensor | null, runVar: Tensor | null, momentum: number, eps: number,
+  ): number {
+    return this.exports.batchNormTrainForward(
+      x.ptr, N, C, ptr(w), ptr(b), y.ptr, mean.ptr, invstd.ptr, ptr(runMean), ptr(runVar), momentum, eps,
+    );
+  }
+  batchNormEvalForward(
+    x: Tensor, N: number, C: number, w: Tensor | null, b: Tensor | null, y: Tensor, runMean: Tensor, runVar: Tensor,
+    eps: number, invstd: Tensor,
+  ): void {
+    this.exports.batchNormEvalForward(x.ptr, N, C, ptr(w), ptr(b), y.ptr, runMean.ptr, runVar.ptr, eps, invstd.ptr);
+  }
+  batchNormBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, mean: Tensor, invstd: Tensor, w: Tensor | null, sums: Tensor,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number, batchStats: boolean,
+  ): void {
+    this.exports.batchNormBackward(
+      x.ptr, dy.ptr, N, C, mean.ptr, invstd.ptr, ptr(w), sums.ptr, ptr(dx), dxAcc, ptr(dw), ptr(db), paramAcc, +batchStats,
+    );
+  }
+  layerNormForward(
+    x: Tensor, rows: number, D: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, rstd: Tensor, eps: number,
+  ): number {
+    return this.exports.layerNormForward(x.ptr, rows, D, ptr(w), ptr(b), y.ptr, mean.ptr, rstd.ptr, eps);
+  }
+  layerNormBackward(
+    x: Tensor, dy: Tensor, rows: number, D: number, mean: Tensor, rstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number,
+  ): void {
+    this.exports.layerNormBackward(x.ptr, dy.ptr, rows, D, mean.ptr, rstd.ptr, ptr(w), ptr(dx), dxAcc, ptr(dw), ptr(db), paramAcc);
+  }
+
+  philoxUniform(out: Tensor, n: number, key0: number, key1: number, pos: number, scale: number, shift: number): void {
+    if (n > 0) this.exports.philoxUniform(out.ptr, n, key0, key1, pos % TWO_32, Math.floor(pos / TWO_32), scale, shift);
+  }
+  philoxNormal(out: Tensor, n: number, key0: number, key1: number, pos: number, mean: number, std: number): void {
+    if (n > 0) this.exports.philoxNormal(out.ptr, n, key0, key1, pos % TWO_32, Math.floor(pos / TWO_32), mean, std);
+  }
+  philoxTruncNormal(
+    out: Tensor, n: number, key0: number, key1: number, pos: number,
+    pLo: number, pWidth: number, flip: number, mean: number, std: number, lo: number, hi: number,
+  ): void {
+    if (n > 0) {
+      this.exports.philoxTruncNormal(out.ptr, n, key0, key1, pos % TWO_32, Math.floor(pos / TWO_32), pLo, pWidth, flip, mean, std, lo, hi);
+    }
+  }
+  philoxBernoulli(out: Tensor, n: number, key0: number, key1: number, pos: number, p: number, value: number): void {
+    if (n > 0) this.exports.philoxBernoulli(out.ptr, n, key0, key1, pos % TWO_32, Math.floor(pos / TWO_32), p, value);
+  }
+
+  sgdStep(table: TensorTable, lr: number, momentum: number, omd: number, wd: number, gSign: number, nesterov: boolean): void {
+    this.exports.sgdStep(this.#table(table), table.rows.length, lr, momentum, omd, wd, gSign, +nesterov);
+  }
+  adamStep(
+    table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number, decay: number,
+    gSign: number, amsgrad: boolean,
+  ): void {
+    this.exports.adamStep(this.#table(table), table.rows.length, b1, omb1, b2, omb2, eps, wd, decay, gSign, +amsgrad);
+  }
+  adagradStep(table: TensorTable, eps: number, wd: number, gSign: number): void {
+    this.exports.adagradStep(this.#table(table), table.rows.length, eps, wd, gSign);
+  }
+  rmspropStep(
+    table: TensorTable, lr: number, alpha: number, oma: number, eps: number, wd: number, gSign: number, momentum: number,
+    centered: boolean,
+  ): void {
+    this.exports.rmspropStep(this.#table(table), table.rows.length, lr, alpha, oma, eps, wd, gSign, momentum, +centered);
+  }
+  adamaxStep(table: TensorTable, b1: number, omb1: number, b2: number, eps: number, wd: number, gSign: number): void {
+    this.exports.adamaxStep(this.#table(table), table.rows.length, b1, omb1, b2, eps, wd, gSign);
+  }
+  nadamStep(table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number): void {
+    this.exports.nadamStep(this.#table(table), table.rows.length, b1, omb1, b2, omb2, eps, wd);
+  }
+  radamStep(table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number): void {
+    this.exports.radamStep(this.#table(table), table.rows.length, b1, omb1, b2, omb2, eps, wd);
+  }
+  adadeltaStep(table: TensorTable, lr: number, rho: number, omr: number, eps: number, wd: number, gSign: number): void {
+    this.exports.adadeltaStep(this.#table(table), table.rows.length, lr, rho, omr, eps, wd, gSign);
+  }
+  lambMoments(table: TensorTable, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number, gSign: number): void {
+    this.exports.lambMoments(this.#table(table), table.rows.length, b1, omb1, b2, omb2, eps, wd, gSign);
+    table.readResults(this.exports.memory);
+  }
+  lambApply(table: TensorTable, eps: number, wd: number): void {
+    this.exports.lambApply(this.#table(table), table.rows.length, eps, wd);
+  }
+  lookaheadSync(table: TensorTable, alpha: number): void {
+    this.exports.lookaheadSync(this.#table(table), table.rows.length, alpha);
+  }
+  gradNorms(table: TensorTable, normType: number): void {
+    this.exports.gradNorms(this.#table(table), table.rows.length, normType);
+    table.readResults(this.exports.memory);
+  }
+  scaleGrads(table: TensorTable, coef: number): void {
+    this.exports.scaleGrads(this.#table(table), table.rows.length, coef);
+  }
+  clampGrads(table: TensorTable, clip: number): void {
+    this.exports.clampGrads(this.#table(table), table.rows.length, clip);
+  }
+  centralizeRows(out: Tensor, g: Tensor, p: Tensor, rows: number, cols: number, gSign: number, wd: number, center: boolean): void {
+    this.exports.centralizeRows(out.ptr, g.ptr, p.ptr, rows, cols, gSign, wd, +center);
+  }
+
+  swaEqualAverage(avg: Tensor, p: Tensor, n: number, k: number): void {
+    this.exports.swaEqualAverage(avg.ptr, p.ptr, n, k);
+  }
+  swaEma(avg: Tensor, p: Tensor, n: number, decay: number, oneMinusDecay: number): void {
+    this.exports.swaEma(avg.ptr, p.ptr, n, decay, oneMinusDecay);
+  }
+
+  softmaxForward(x: Tensor, y: Tensor, outer: number, C: number, inner: number, log: boolean): void {
+    this.exports.softmaxForward(x.ptr, y.ptr, outer, C, inner, +log);
+  }
+  softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor, outer: number, C: number, inner: number, log: boolean, acc: number): void {
+    this.exports.softmaxBackward(y.ptr, dy.ptr, dx.ptr, outer, C, inner, +log, acc);
+  }
+  softmaxCrossEntropyProb(
+    logits: Tensor, target: Tensor, N: number, C: number, grad: Tensor, losses: Tensor | null,
+    smoothing: number, gradScale: number, weights: Tensor | null,
+  ): number {
+    return this.exports.softmaxCrossEntropyProb(logits.ptr, target.ptr, N, C, grad.ptr, ptr(losses), smoothing, gradScale, ptr(weights));
+  }
+  nllLossForward(logp: Tensor, labels: Tensor, N: number, C: number, weights: Tensor | null, losses: Tensor | null): number {
+    return this.exports.nllLossForward(logp.ptr, labels.ptr, N, C, ptr(weights), ptr(losses));
+  }
+  nllLossBackward(labels: Tensor, N: number, C: number, weights: Tensor | null, dy: Tensor, dyStride: number, scale: number, dx: Tensor, acc: number): void {
+    this.exports.nllLossBackward(labels.ptr, N, C, ptr(weights), dy.ptr, dyStride, scale, dx.ptr, acc);
+  }
+  scaleRows(src: Tensor, scales: Tensor, dst: Tensor, rows: number, cols: number, acc: number): void {
+    this.exports.scaleRows(src.ptr, scales.ptr, dst.ptr, rows, cols, acc);
+  }
+
+  pointwiseLoss(
+    kind: number, x: Tensor, t: Tensor, weight: Tensor | null, posWeight: Tensor | null, grad: Tensor, losses: Tensor | null,
+    n: number, gradScale: number, p: number,
+  ): number {
+    return this.exports.pointwiseLoss(kind, x.ptr, t.ptr, ptr(weight), ptr(posWeight), grad.ptr, ptr(losses), n, gradScale, p);
+  }
+
+  siluForward(x: Tensor, y: Tensor, n: number): void {
+    this.exports.siluForward(x.ptr, y.ptr, n);
+  }
+  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports.siluBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
+  }
+  softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
+    this.exports.softplusForward(x.ptr, y.ptr, n, beta, threshold);
+  }
+  softplusBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, beta: number, threshold: number, acc: number): void {
+    this.exports.softplusBackward(x.ptr, dy.ptr, dx.ptr, n, beta, threshold, acc);
+  }
+  eluForward(x: Tensor, y: Tensor, n: number, alpha: number): void {
+    this.exports.eluForward(x.ptr, y.ptr, n, alpha);
+  }
+  eluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, alpha: number, acc: number): void {
+    this.exports.eluBackward(x.ptr, dy.ptr, dx.ptr, n, alpha, acc);
+  }
+
+  embeddingForward(weight: Tensor, indices: Tensor, n: number, dim: number, out: Tensor): void {
+    this.exports.embeddingForward(weight.ptr, indices.ptr, n, dim, out.ptr);
+  }
+  embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void {
+    this.exports.embeddingBackward(dy.ptr, indices.ptr, n, dim, num, paddingIdx, dw.ptr, acc);
+  }
+}

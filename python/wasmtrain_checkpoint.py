@@ -173,7 +173,9 @@ def load(path, model, optimizer=None, scheduler=None):
         if len(groups) != len(current):
             raise ValueError(f"{path}: {len(groups)} parameter groups in the checkpoint, {len(current)} in the optimizer")
         merged = []
-        for mine, saved in zip(current, groups):
+        for i, (mine, saved) in enumerate(zip(current, groups)):
+            if saved.get("grad_centralization"):
+                raise ValueError(f"{path}: param_groups[{i}] uses wasmtrain's gradient centralization, which PyTorch's optimizers lack")
             g = dict(mine)
             g.update({k: tuple(v) if k == "betas" else v for k, v in saved.items() if k != "grad_centralization"})
             merged.append(g)

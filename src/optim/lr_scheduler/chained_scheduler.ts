@@ -63,7 +63,22 @@ export class ChainedScheduler implements Scheduler {
     return { scheduler: "ChainedScheduler", lastLr: this.lastLr.slice(), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
+  /**
+   * Checks and loads its own fields and every inner scheduler's state; if any
+   * part is invalid, the parts already loaded are put back, so an error
+   * changes nothing.
+   */
   loadStateDict(state: SchedulerState): void {
+    const before = this.stateDict();
+    try {
+      this.loadStateDictUnchecked(state);
+    } catch (e) {
+      this.loadStateDictUnchecked(before);
+      throw e;
+    }
+  }
+
+  private loadStateDictUnchecked(state: SchedulerState): void {
     const where = "ChainedScheduler.loadStateDict";
     const sd = state as { scheduler?: unknown; lastLr?: unknown; schedulers?: unknown } | null;
     if (sd?.scheduler !== "ChainedScheduler") throw new TypeError(`${where}: the state dict is from ${describe(sd?.scheduler)}, not ChainedScheduler`);

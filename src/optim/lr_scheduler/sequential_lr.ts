@@ -89,7 +89,22 @@ export class SequentialLR implements Scheduler {
     return { ...saveFields("SequentialLR", this, ["lastEpoch", "milestones", "lastLr"]), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
+  /**
+   * Checks and loads its own fields and every inner scheduler's state; if any
+   * part is invalid, the parts already loaded are put back, so an error
+   * changes nothing.
+   */
   loadStateDict(state: SchedulerState): void {
+    const before = this.stateDict();
+    try {
+      this.loadStateDictUnchecked(state);
+    } catch (e) {
+      this.loadStateDictUnchecked(before);
+      throw e;
+    }
+  }
+
+  private loadStateDictUnchecked(state: SchedulerState): void {
     const inner = (state as { schedulers?: unknown } | null)?.schedulers;
     if (!Array.isArray(inner) || inner.length !== this.schedulers.length) {
       throw new RangeError(`SequentialLR.loadStateDict: expected ${this.schedulers.length} scheduler states, got ${describe(inner)}`);

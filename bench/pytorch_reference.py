@@ -29,3 +29,40 @@ ts=[]
 for _ in range(30):
     t=time.perf_counter(); a@b; ts.append(time.perf_counter()-t)
 print("torch matmul 512 median %.2f ms (%.1f GFLOP/s)" % (statistics.median(ts)*1e3, 2*512**3/statistics.median(ts)/1e9))
+
+# PyTorch's MNIST example network (bench/suites/conv.js): one training step at
+# batch 64 with Adadelta, and each convolution pass alone, in wall-clock and
+# process CPU time (the machine may be shared).
+import torch.nn.functional as F
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(1, 32, 3, 1); self.conv2 = torch.nn.Conv2d(32, 64, 3, 1)
+        self.dropout1 = torch.nn.Dropout(0.25); self.dropout2 = torch.nn.Dropout(0.5)
+        self.fc1 = torch.nn.Linear(9216, 128); self.fc2 = torch.nn.Linear(128, 10)
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(x)))), 2)
+        x = self.dropout2(F.relu(self.fc1(torch.flatten(self.dropout1(x), 1))))
+        return F.log_softmax(self.fc2(x), dim=1)
+def timed(fn, n, warm=3):
+    for _ in range(warm): fn()
+    ws, cs = [], []
+    for _ in range(n):
+        t, c = time.perf_counter(), time.process_time(); fn(); ws.append(time.perf_counter()-t); cs.append(time.process_time()-c)
+    return statistics.median(ws), statistics.median(cs)
+net = Net(); nopt = torch.optim.Adadelta(net.parameters(), lr=1.0)
+xb = torch.randn(64, 1, 28, 28); yb = torch.randint(0, 10, (64,))
+def net_step():
+    nopt.zero_grad(); F.nll_loss(net(xb), yb).backward(); nopt.step()
+w, c = timed(net_step, 30)
+print("torch MNIST Net step (batch 64, Adadelta): median %.2f ms wall, %.2f ms CPU" % (w*1e3, c*1e3))
+for name, cin, hw, cout in [("conv1", 1, 28, 32), ("conv2", 32, 26, 64)]:
+    xc = torch.randn(64, cin, hw, hw, requires_grad=True); wc = torch.randn(cout, cin, 3, 3, requires_grad=True); bc = torch.randn(cout, requires_grad=True)
+    flops = 2*64*cout*cin*9*(hw-2)**2
+    yc = F.conv2d(xc, wc, bc); gy = torch.randn_like(yc)
+    fwd = timed(lambda: F.conv2d(xc, wc, bc), 20)
+    # Backward of one conv: both gradients (PyTorch computes input and weight gradients in one call).
+    def bwd():
+        torch.autograd.grad(F.conv2d(xc, wc, bc), [xc, wc, bc] if name == "conv2" else [wc, bc], gy)
+    both = timed(bwd, 20)
+    print("torch %s forward: %.2f ms CPU (%.1f GFLOP/s); forward+backward: %.2f ms CPU" % (name, fwd[1]*1e3, flops/fwd[1]/1e9, both[1]*1e3))

@@ -116,6 +116,39 @@ export interface Backend {
   // ---- stochastic weight averaging (assembly/swa.ts) ----------------------
   swaEqualAverage(avg: Tensor, p: Tensor, n: number, k: number): void;
   swaEma(avg: Tensor, p: Tensor, n: number, decay: number, oneMinusDecay: number): void;
+
+  // ---- softmax, probability cross-entropy, NLL (assembly/softmax.ts) ------
+  /** y = softmax (log false) or log-softmax (log true) along C of [outer, C, inner]. */
+  softmaxForward(x: Tensor, y: Tensor, outer: number, C: number, inner: number, log: boolean): void;
+  softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor, outer: number, C: number, inner: number, log: boolean, acc: number): void;
+  /** Cross-entropy with probability targets [N, C]; returns the summed loss. */
+  softmaxCrossEntropyProb(
+    logits: Tensor, target: Tensor, N: number, C: number, grad: Tensor, losses: Tensor | null,
+    smoothing: number, gradScale: number, weights: Tensor | null,
+  ): number;
+  /** `labels` holds int32 class indices (−1: ignored row) in its storage's bits; returns the summed loss. */
+  nllLossForward(logp: Tensor, labels: Tensor, N: number, C: number, weights: Tensor | null, losses: Tensor | null): number;
+  nllLossBackward(labels: Tensor, N: number, C: number, weights: Tensor | null, dy: Tensor, dyStride: number, scale: number, dx: Tensor, acc: number): void;
+  /** dst[i, :] (+)= scales[i]·src[i, :]. */
+  scaleRows(src: Tensor, scales: Tensor, dst: Tensor, rows: number, cols: number, acc: number): void;
+
+  // ---- pointwise losses (assembly/loss.ts): kind is a LOSS_* constant ------
+  pointwiseLoss(
+    kind: number, x: Tensor, t: Tensor, weight: Tensor | null, posWeight: Tensor | null, grad: Tensor, losses: Tensor | null,
+    n: number, gradScale: number, p: number,
+  ): number;
+
+  // ---- SiLU, Softplus, ELU (assembly/activation.ts) ------------------------
+  siluForward(x: Tensor, y: Tensor, n: number): void;
+  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void;
+  softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void;
+  softplusBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, beta: number, threshold: number, acc: number): void;
+  eluForward(x: Tensor, y: Tensor, n: number, alpha: number): void;
+  eluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, alpha: number, acc: number): void;
+
+  // ---- embedding (assembly/embedding.ts): indices are int32 bits ----------
+  embeddingForward(weight: Tensor, indices: Tensor, n: number, dim: number, out: Tensor): void;
+  embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void;
 }
 
 /** The name of every kernel in the interface. */

@@ -8,6 +8,10 @@ import * as nn from "../reference/nn.js";
 import * as optim from "../reference/optim.js";
 import * as rng from "../reference/rng.js";
 import { swaEmaJs, swaEqualAverageJs } from "../reference/swa.js";
+import * as sm from "../reference/softmax.js";
+import * as loss from "../reference/loss.js";
+import * as act from "../reference/activation.js";
+import * as emb from "../reference/embedding.js";
 import type { Backend, BuildName } from "./backend.js";
 import type { TableRow, TensorTable } from "./tensor_table.js";
 
@@ -214,4 +218,65 @@ export class JsBackend implements Backend {
   swaEma(avg: Tensor, p: Tensor, n: number, decay: number, oneMinusDecay: number): void {
     swaEmaJs(avg.data.subarray(0, n), p.data, decay, oneMinusDecay);
   }
+
+  softmaxForward(x: Tensor, y: Tensor, outer: number, C: number, inner: number, log: boolean): void {
+    sm.softmaxForward(x.data, y.data, outer, C, inner, +log);
+  }
+  softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor, outer: number, C: number, inner: number, log: boolean, acc: number): void {
+    sm.softmaxBackward(y.data, dy.data, dx.data, outer, C, inner, +log, acc);
+  }
+  softmaxCrossEntropyProb(
+    logits: Tensor, target: Tensor, N: number, C: number, grad: Tensor, losses: Tensor | null,
+    smoothing: number, gradScale: number, weights: Tensor | null,
+  ): number {
+    return sm.softmaxCrossEntropyProb(logits.data, target.data, N, C, grad.data, arr(losses), f32(smoothing), f32(gradScale), arr(weights));
+  }
+  nllLossForward(logp: Tensor, labels: Tensor, N: number, C: number, weights: Tensor | null, losses: Tensor | null): number {
+    return sm.nllLossForward(logp.data, int32Of(labels, N), N, C, arr(weights), arr(losses));
+  }
+  nllLossBackward(labels: Tensor, N: number, C: number, weights: Tensor | null, dy: Tensor, dyStride: number, scale: number, dx: Tensor, acc: number): void {
+    sm.nllLossBackward(int32Of(labels, N), N, C, arr(weights), dy.data, dyStride, f32(scale), dx.data, acc);
+  }
+  scaleRows(src: Tensor, scales: Tensor, dst: Tensor, rows: number, cols: number, acc: number): void {
+    sm.scaleRows(src.data, scales.data, dst.data, rows, cols, acc);
+  }
+
+  pointwiseLoss(
+    kind: number, x: Tensor, t: Tensor, weight: Tensor | null, posWeight: Tensor | null, grad: Tensor, losses: Tensor | null,
+    n: number, gradScale: number, p: number,
+  ): number {
+    return loss.pointwiseLoss(kind, x.data, t.data, arr(weight), arr(posWeight), grad.data, arr(losses), n, f32(gradScale), f32(p));
+  }
+
+  siluForward(x: Tensor, y: Tensor, n: number): void {
+    act.siluForward(x.data, y.data, n);
+  }
+  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    act.siluBackward(x.data, dy.data, dx.data, n, acc);
+  }
+  softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
+    act.softplusForward(x.data, y.data, n, f32(beta), f32(threshold));
+  }
+  softplusBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, beta: number, threshold: number, acc: number): void {
+    act.softplusBackward(x.data, dy.data, dx.data, n, f32(beta), f32(threshold), acc);
+  }
+  eluForward(x: Tensor, y: Tensor, n: number, alpha: number): void {
+    act.eluForward(x.data, y.data, n, f32(alpha));
+  }
+  eluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, alpha: number, acc: number): void {
+    act.eluBackward(x.data, dy.data, dx.data, n, f32(alpha), acc);
+  }
+
+  embeddingForward(weight: Tensor, indices: Tensor, n: number, dim: number, out: Tensor): void {
+    emb.embeddingForward(weight.data, int32Of(indices, n), n, dim, out.data);
+  }
+  embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void {
+    emb.embeddingBackward(dy.data, int32Of(indices, n), n, dim, num, paddingIdx, dw.data, acc);
+  }
+}
+
+/** The int32 values a tensor's storage holds in its bits (labels, indices). */
+function int32Of(t: Tensor, n: number): Int32Array {
+  const bits = t.data;
+  return new Int32Array(bits.buffer, bits.byteOffset, n);
 }

@@ -30,7 +30,7 @@ export interface SampleRow {
  */
 export type SampleArg = number | boolean | null | Float32Array | { int32: Int32Array } | { rows: SampleRow[] };
 
-export type KernelFamily = "gemm" | "elementwise" | "reduce" | "rng" | "optim" | "swa";
+export type KernelFamily = "gemm" | "elementwise" | "reduce" | "rng" | "optim" | "swa" | "softmax" | "loss" | "activation" | "embedding";
 
 export interface KernelEntry {
   family: KernelFamily;
@@ -258,6 +258,93 @@ export const KERNELS: { readonly [K in KernelName]: KernelEntry } = {
   swaEma: {
     family: "swa", twin: "reference/swa.ts swaEmaJs", agreement: "exact", benchN: 1 << 20,
     sample: (n, r) => [values(n, r), values(n, r), n, 0.999, 1 - 0.999],
+  },
+  softmaxForward: {
+    family: "softmax", twin: "reference/softmax.ts softmaxForward", agreement: { abs: 1e-6, rel: 2e-6 }, benchN: 1 << 20,
+    // [outer, C, inner] with inner > 1: the lanes run across the inner positions.
+    sample: (n, r) => {
+      const [rws, C] = shape2(n);
+      return [values(rws * C * 3, r, -8, 8), zeros(rws * C * 3), rws, C, 3, false];
+    },
+  },
+  softmaxBackward: {
+    family: "softmax", twin: "reference/softmax.ts softmaxBackward", agreement: { abs: 1e-5, rel: 1e-5 }, benchN: 1 << 20,
+    sample: (n, r) => {
+      const [rws, C] = shape2(n);
+      return [values(rws * C, r, -6, 0), values(rws * C, r), values(rws * C, r), rws, C, 1, true, 1];
+    },
+  },
+  softmaxCrossEntropyProb: {
+    family: "softmax", twin: "reference/softmax.ts softmaxCrossEntropyProb", agreement: { abs: 1e-5, rel: 1e-5 }, benchN: 1 << 16,
+    sample: (n, r) => {
+      const [N, C] = shape2(n);
+      return [values(N * C, r, -8, 8), values(N * C, r, 0, 1), N, C, zeros(N * C), zeros(N), 0.1, 1 / N, values(C, r, 0.25, 2)];
+    },
+  },
+  nllLossForward: {
+    family: "softmax", twin: "reference/softmax.ts nllLossForward", agreement: { abs: 1e-6, rel: 1e-6 }, benchN: 1 << 16,
+    sample: (n, r) => {
+      const [N, C] = shape2(n);
+      const labels = Int32Array.from({ length: N }, (_, i) => (i % 3 === 2 ? -1 : Math.floor(r() * C)));
+      return [values(N * C, r, -8, 0), { int32: labels }, N, C, values(C, r, 0.25, 2), zeros(N)];
+    },
+  },
+  nllLossBackward: {
+    family: "softmax", twin: "reference/softmax.ts nllLossBackward", agreement: ACCUMULATED, benchN: 1 << 16,
+    sample: (n, r) => {
+      const [N, C] = shape2(n);
+      const labels = Int32Array.from({ length: N }, (_, i) => (i % 3 === 2 ? -1 : Math.floor(r() * C)));
+      return [{ int32: labels }, N, C, values(C, r, 0.25, 2), values(N, r), 1, f(0.5), values(N * C, r), 1];
+    },
+  },
+  scaleRows: {
+    family: "softmax", twin: "reference/softmax.ts scaleRows", agreement: ACCUMULATED, benchN: 1 << 20,
+    sample: (n, r) => {
+      const [rws, cols] = shape2(n);
+      return [values(rws * cols, r), values(rws, r), values(rws * cols, r), rws, cols, 1];
+    },
+  },
+  // BCE with logits (kind 4), the loss with the most arithmetic, with weights and positive weights.
+  pointwiseLoss: {
+    family: "loss", twin: "reference/loss.ts pointwiseLoss", agreement: { abs: 1e-6, rel: 4e-6 }, benchN: 1 << 20,
+    sample: (n, r) => [4, values(n, r, -12, 12), values(n, r, 0, 1), values(n, r, 0.5, 2), values(n, r, 0.5, 3), zeros(n), zeros(n), n, 1 / n, 0],
+  },
+  siluForward: { ...unary("reference/activation.ts siluForward", -20, 20, { abs: 1e-6, rel: 1e-6 }), family: "activation" },
+  siluBackward: {
+    family: "activation", twin: "reference/activation.ts siluBackward", agreement: { abs: 2e-6, rel: 2e-6 }, benchN: 1 << 20,
+    sample: (n, r) => [values(n, r, -20, 20), values(n, r), values(n, r), n, 1],
+  },
+  softplusForward: {
+    family: "activation", twin: "reference/activation.ts softplusForward", agreement: { abs: 1e-6, rel: 1e-6 }, benchN: 1 << 20,
+    sample: (n, r) => [values(n, r, -20, 20), zeros(n), n, 2, 5],
+  },
+  softplusBackward: {
+    family: "activation", twin: "reference/activation.ts softplusBackward", agreement: { abs: 2e-6, rel: 2e-6 }, benchN: 1 << 20,
+    sample: (n, r) => [values(n, r, -20, 20), values(n, r), values(n, r), n, 2, 5, 1],
+  },
+  eluForward: {
+    family: "activation", twin: "reference/activation.ts eluForward", agreement: { abs: 1e-6, rel: 1e-6 }, benchN: 1 << 20,
+    sample: (n, r) => [values(n, r, -20, 20), zeros(n), n, f(0.7)],
+  },
+  eluBackward: {
+    family: "activation", twin: "reference/activation.ts eluBackward", agreement: { abs: 2e-6, rel: 2e-6 }, benchN: 1 << 20,
+    sample: (n, r) => [values(n, r, -20, 20), values(n, r), values(n, r), n, f(0.7), 1],
+  },
+  embeddingForward: {
+    family: "embedding", twin: "reference/embedding.ts embeddingForward", agreement: "exact", benchN: 1 << 20,
+    sample: (n, r) => {
+      const [num, dim] = shape2(n);
+      const idx = Int32Array.from({ length: num }, () => Math.floor(r() * num));
+      return [values(num * dim, r), { int32: idx }, num, dim, zeros(num * dim)];
+    },
+  },
+  embeddingBackward: {
+    family: "embedding", twin: "reference/embedding.ts embeddingBackward", agreement: "exact", benchN: 1 << 20,
+    sample: (n, r) => {
+      const [num, dim] = shape2(n);
+      const idx = Int32Array.from({ length: num }, () => Math.floor(r() * num));
+      return [values(num * dim, r), { int32: idx }, num, dim, num, idx[0], values(num * dim, r), 1];
+    },
   },
 };
 

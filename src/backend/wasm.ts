@@ -208,4 +208,59 @@ export class WasmBackend implements Backend {
   swaEma(avg: Tensor, p: Tensor, n: number, decay: number, oneMinusDecay: number): void {
     this.exports.swaEma(avg.ptr, p.ptr, n, decay, oneMinusDecay);
   }
+
+  softmaxForward(x: Tensor, y: Tensor, outer: number, C: number, inner: number, log: boolean): void {
+    this.exports.softmaxForward(x.ptr, y.ptr, outer, C, inner, +log);
+  }
+  softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor, outer: number, C: number, inner: number, log: boolean, acc: number): void {
+    this.exports.softmaxBackward(y.ptr, dy.ptr, dx.ptr, outer, C, inner, +log, acc);
+  }
+  softmaxCrossEntropyProb(
+    logits: Tensor, target: Tensor, N: number, C: number, grad: Tensor, losses: Tensor | null,
+    smoothing: number, gradScale: number, weights: Tensor | null,
+  ): number {
+    return this.exports.softmaxCrossEntropyProb(logits.ptr, target.ptr, N, C, grad.ptr, ptr(losses), smoothing, gradScale, ptr(weights));
+  }
+  nllLossForward(logp: Tensor, labels: Tensor, N: number, C: number, weights: Tensor | null, losses: Tensor | null): number {
+    return this.exports.nllLossForward(logp.ptr, labels.ptr, N, C, ptr(weights), ptr(losses));
+  }
+  nllLossBackward(labels: Tensor, N: number, C: number, weights: Tensor | null, dy: Tensor, dyStride: number, scale: number, dx: Tensor, acc: number): void {
+    this.exports.nllLossBackward(labels.ptr, N, C, ptr(weights), dy.ptr, dyStride, scale, dx.ptr, acc);
+  }
+  scaleRows(src: Tensor, scales: Tensor, dst: Tensor, rows: number, cols: number, acc: number): void {
+    this.exports.scaleRows(src.ptr, scales.ptr, dst.ptr, rows, cols, acc);
+  }
+
+  pointwiseLoss(
+    kind: number, x: Tensor, t: Tensor, weight: Tensor | null, posWeight: Tensor | null, grad: Tensor, losses: Tensor | null,
+    n: number, gradScale: number, p: number,
+  ): number {
+    return this.exports.pointwiseLoss(kind, x.ptr, t.ptr, ptr(weight), ptr(posWeight), grad.ptr, ptr(losses), n, gradScale, p);
+  }
+
+  siluForward(x: Tensor, y: Tensor, n: number): void {
+    this.exports.siluForward(x.ptr, y.ptr, n);
+  }
+  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports.siluBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
+  }
+  softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
+    this.exports.softplusForward(x.ptr, y.ptr, n, beta, threshold);
+  }
+  softplusBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, beta: number, threshold: number, acc: number): void {
+    this.exports.softplusBackward(x.ptr, dy.ptr, dx.ptr, n, beta, threshold, acc);
+  }
+  eluForward(x: Tensor, y: Tensor, n: number, alpha: number): void {
+    this.exports.eluForward(x.ptr, y.ptr, n, alpha);
+  }
+  eluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, alpha: number, acc: number): void {
+    this.exports.eluBackward(x.ptr, dy.ptr, dx.ptr, n, alpha, acc);
+  }
+
+  embeddingForward(weight: Tensor, indices: Tensor, n: number, dim: number, out: Tensor): void {
+    this.exports.embeddingForward(weight.ptr, indices.ptr, n, dim, out.ptr);
+  }
+  embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void {
+    this.exports.embeddingBackward(dy.ptr, indices.ptr, n, dim, num, paddingIdx, dw.ptr, acc);
+  }
 }

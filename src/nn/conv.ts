@@ -139,8 +139,7 @@ function convolve(fn: string, dims: 1 | 2, x: Tensor, weight: Tensor, bias: Tens
   const y = computed(outShape);
   conv2dForward(x, weight, b, y, colsWorkspace(colsSize(g)), g);
   const inputs = b ? [x, weight, b] : [x, weight];
-  record("ConvolutionBackward0", y, inputs, (node) => {
-    const dy = node.grad;
+  record("ConvolutionBackward0", y, inputs, (node, dy) => {
     const cols = colsWorkspace(colsSize(g));
     const dw = sinkFor(node, 1);
     const db = b ? sinkFor(node, 2) : null;

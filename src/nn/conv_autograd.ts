@@ -1,43 +1,32 @@
 // How the convolutional operations (conv.ts, pooling.ts, normalization.ts,
 // dropout2d.ts) allocate their results and record themselves on the autograd
-// tape: the one place that knows the tape's interface, so the operations
-// themselves only say what they compute and what their backward does.
+// tape (src/autograd/): results and workspaces are computed tensors held by
+// the lifetime clocks (src/lifetime.ts), so loops run in constant memory; the
+// operations themselves only say what they compute and what backward does.
 import { Tensor, type Shape } from "../tensor.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating, type GradSink } from "./autograd.js";
 import { result } from "../lifetime.js";
+import { Node, record as recordNode, sinkFor, wantsGrad, zeroUnlessAccumulating, type GradSink } from "../autograd/node.js";
 
 export { sinkFor, wantsGrad, zeroUnlessAccumulating, type GradSink };
 
-/** A computed tensor (uninitialised): an operation's output or workspace, held by the lifetime clock (src/lifetime.ts). */
+/** A computed tensor (uninitialised): an operation's output or workspace. */
 export function computed(shape: Shape): Tensor {
   return result(shape);
 }
 
-/** Whether an operation on `inputs` is recorded (grad mode on and some input needs a gradient). */
-export function recording(inputs: readonly (Tensor | null | undefined)[]): boolean {
-  return isGradEnabled() && inputs.some((t) => t != null && needsGrad(t));
-}
-
 /**
- * Records `out = op(inputs)` with its backward (`run` reads the output's
- * gradient from the returned node's `grad`, and adds the inputs' through
- * sinkFor). `saved` are the tensors backward reads; `scratch` are freed once
- * backward has consumed the node. Without recording, frees `scratch` now.
+ * Records `out = op(inputs)` with its backward when grad mode is on and an
+ * input needs a gradient: `run(node, dy)` gets the output's gradient and adds
+ * the inputs' through sinkFor. `saved` are the tensors backward reads (pinned
+ * until the graph is consumed).
  */
 export function record(
-  name: string, out: Tensor, inputs: readonly Tensor[], run: (node: Node & { grad: Tensor }) => void, saved: readonly Tensor[],
-  scratch: readonly Tensor[] = [],
+  name: string, out: Tensor, inputs: readonly Tensor[], run: (node: Node, dy: Tensor) => void, saved: readonly Tensor[],
 ): void {
-  if (!recording(inputs)) {
-    for (const t of scratch) t.dispose();
-    setGradFn(out, null);
-    return;
-  }
-  // The output's gradient is allocated by backward when it arrives (the Node owns it).
-  const node: Node = new Node(name, inputs, out.shape, () => run(node as Node & { grad: Tensor }), saved, () => {
-    for (const t of scratch) t.dispose();
+  recordNode(out, inputs, () => {
+    const node: Node = new Node(name, inputs, out.shape, () => run(node, node.grad!), saved);
+    return node;
   });
-  setGradFn(out, node);
 }
 
 let colsScratch: Tensor | null = null;

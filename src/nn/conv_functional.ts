@@ -1,4 +1,4 @@
-// The functional forms of the convolutional layers (part of F / nn.functional).
+// The functional forms of the convolutional layers (re-exported by F / nn.functional).
 export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions, type Size2, type Size1, type Padding2, type Padding1 } from "./conv.js";
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from "./pooling.js";
 export {

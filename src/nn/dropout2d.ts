@@ -41,10 +41,10 @@ export function dropout2d(x: Tensor, options?: Dropout2dFunctionalOptions): Tens
   else bernoulli(mask, 1 - p, { scale: 1 / (1 - p), generator: o.generator as Generator | undefined });
   const y = computed(x.shape);
   scalePlanes(x, mask, y, planes, HW, 0);
-  record("MulBackward0", y, [x], (node) => {
+  record("MulBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    scalePlanes(node.grad, mask, dx.tensor, planes, HW, dx.acc);
-  }, [mask], [mask]);
+    scalePlanes(dy, mask, dx.tensor, planes, HW, dx.acc);
+  }, [mask]);
   return y;
 }
 
@@ -75,6 +75,7 @@ export class Dropout2d extends Module {
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return dropout2d(x, { p: this.p, training: this.training, generator: this.generator });
+    const y = dropout2d(x, { p: this.p, training: this.training, generator: this.generator });
+    return y;
   }
 }

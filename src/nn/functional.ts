@@ -137,3 +137,4 @@ function fullOf(shape: readonly number[], v: number): Tensor {
   t.data.fill(v);
   return t;
 }
+export * from "./conv_functional.js";

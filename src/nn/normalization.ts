@@ -79,12 +79,12 @@ export function batchNorm(
     mean.copy(rm!);
   }
   const params = weight && bias ? [weight, bias] : [];
-  record("NativeBatchNormBackward0", y, [x, ...params], (node) => {
+  record("NativeBatchNormBackward0", y, [x, ...params], (node, dy) => {
     const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
     const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
     const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-    batchNorm2dBackward(x, node.grad, N, C, HW, mean, invstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, training);
-  }, [x, mean, invstd], [mean, invstd]);
+    batchNorm2dBackward(x, dy, N, C, HW, mean, invstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, training);
+  }, [x, mean, invstd]);
   return y;
 }
 
@@ -199,12 +199,12 @@ function groupNormOp(fn: string, x: Tensor, G: number, weight: Tensor | null, bi
     throw nonFinite(fn, x, "group", bad);
   }
   const params = [weight, bias].filter((t): t is Tensor => t !== null);
-  record("NativeGroupNormBackward0", y, [x, ...params], (node) => {
+  record("NativeGroupNormBackward0", y, [x, ...params], (node, dy) => {
     const dw = weight ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
     const db = bias ? zeroUnlessAccumulating(sinkFor(node, weight ? 2 : 1)) : null;
     const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-    groupNormBackward(x, node.grad, N, C, HW, G, mean, rstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
-  }, [x, mean, rstd], [mean, rstd]);
+    groupNormBackward(x, dy, N, C, HW, G, mean, rstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+  }, [x, mean, rstd]);
   return y;
 }
 
@@ -335,9 +335,9 @@ abstract class InstanceNormNd extends Module {
 function reshapeOp(x: Tensor, shape: readonly number[]): Tensor {
   const y = computed(shape);
   y.copy(x);
-  record("ViewBackward0", y, [x], (node) => {
+  record("ViewBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    const g = node.grad.data, d = dx.tensor.data;
+    const g = dy.data, d = dx.tensor.data;
     if (dx.acc) for (let i = 0; i < d.length; i++) d[i] += g[i];
     else d.set(g);
   }, []);

@@ -79,10 +79,10 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options?: MaxPool2dOptio
   // The chosen input of each output (int32 in float32 storage), for backward.
   const ind = computed([y.size]);
   maxPool2dForward(x, y, ind, g);
-  record("MaxPool2DWithIndicesBackward0", y, [x], (node) => {
+  record("MaxPool2DWithIndicesBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    maxPool2dBackward(node.grad, ind, dx.tensor, g, dx.acc);
-  }, [ind], [ind]);
+    maxPool2dBackward(dy, ind, dx.tensor, g, dx.acc);
+  }, [ind]);
   return y;
 }
 
@@ -96,9 +96,9 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, options?: AvgPool2dOptio
   const g = poolGeometry(fn, x, kernelSize, o, false);
   const y = computed(outShape(x, g));
   avgPool2dForward(x, y, g, countIncludePad);
-  record("AvgPool2DBackward0", y, [x], (node) => {
+  record("AvgPool2DBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    avgPool2dBackward(node.grad, dx.tensor, g, countIncludePad, dx.acc);
+    avgPool2dBackward(dy, dx.tensor, g, countIncludePad, dx.acc);
   }, []);
   return y;
 }
@@ -124,9 +124,9 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const planes = x.size / (H * W);
   const y = computed([...x.shape.slice(0, -2), Ho, Wo]);
   adaptiveAvgPool2dForward(x, y, planes, H, W, Ho, Wo);
-  record("AdaptiveAvgPool2DBackward0", y, [x], (node) => {
+  record("AdaptiveAvgPool2DBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    adaptiveAvgPool2dBackward(node.grad, dx.tensor, planes, H, W, Ho, Wo, dx.acc);
+    adaptiveAvgPool2dBackward(dy, dx.tensor, planes, H, W, Ho, Wo, dx.acc);
   }, []);
   return y;
 }

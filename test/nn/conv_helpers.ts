@@ -19,8 +19,8 @@ export function dot(y: Tensor, dy: ArrayLike<number>): Tensor {
   const d = y.data;
   for (let i = 0; i < d.length; i++) s += d[i] * dy[i];
   out.data[0] = s;
-  record("DotBackward", out, [y], (node) => {
-    const g = node.grad.data[0];
+  record("DotBackward", out, [y], (node, dout) => {
+    const g = dout.data[0];
     const sink = sinkFor(node, 0)!;
     const t = sink.tensor.data;
     for (let i = 0; i < t.length; i++) t[i] = (sink.acc ? t[i] : 0) + g * dy[i];

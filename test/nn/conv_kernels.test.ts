@@ -312,3 +312,129 @@ describe("normalisation kernels agree with the float64 twins", () => {
     expectClose(y.data, [...xs].map((v, i) => 2 * v * s[Math.floor(i / 7)]), 1e-7, 1e-7, "accumulated");
   });
 });
+
+/** Central differences of Σ forward(x)·r in float64 against backward's gradient, at every 7th input. */
+function checkByDifferences(n: number, outN: number, forward: (x: Float64Array) => Float64Array, backward: (x: Float64Array, dy: Float64Array) => Float64Array, what: string): void {
+  const x = Float64Array.from(randArray(n).map((v) => v * 2 + 0.3));
+  const dy = Float64Array.from(randArray(outN));
+  const loss = () => forward(x).reduce((s, v, i) => s + v * dy[i], 0);
+  const grad = backward(x, dy);
+  for (let i = 0; i < n; i += 7) {
+    const h = 1e-6, v = x[i];
+    x[i] = v + h;
+    const up = loss();
+    x[i] = v - h;
+    const down = loss();
+    x[i] = v;
+    const fd = (up - down) / (2 * h);
+    if (!(Math.abs(fd - grad[i]) <= 1e-6 * (1 + Math.abs(grad[i])))) throw new Error(`${what}[${i}]: finite difference ${fd}, backward ${grad[i]}`);
+  }
+}
+
+describe("the float64 twins' backward passes match central differences of their forwards (h = 1e-6, rel 1e-6)", () => {
+  for (const [name, g] of POOLS) {
+    it(`max pooling ${name}`, () => {
+      const P = g.planes * g.Ho * g.Wo, n = g.planes * g.H * g.W;
+      const ind = new Int32Array(P);
+      checkByDifferences(n, P, (x) => {
+        const y = new Float64Array(P);
+        refPool.maxPool2dForward(x, y, ind, g);
+        return y;
+      }, (x, dy) => {
+        refPool.maxPool2dForward(x, new Float64Array(P), ind, g);
+        const dx = new Float64Array(n);
+        refPool.maxPool2dBackward(dy, ind, dx, g.planes, g.H * g.W, g.Ho * g.Wo, 0);
+        return dx;
+      }, `max ${name}`);
+    });
+    if (g.dh !== 1 || g.dw !== 1) continue;
+    for (const cip of [true, false]) {
+      it(`avg pooling ${name}, countIncludePad ${cip}`, () => {
+        const P = g.planes * g.Ho * g.Wo, n = g.planes * g.H * g.W;
+        checkByDifferences(n, P, (x) => {
+          const y = new Float64Array(P);
+          refPool.avgPool2dForward(x, y, g, cip);
+          return y;
+        }, (_x, dy) => {
+          const dx = new Float64Array(n);
+          refPool.avgPool2dBackward(dy, dx, g, cip, 0);
+          return dx;
+        }, `avg ${name}`);
+      });
+    }
+  }
+  it("adaptive average pooling 7x9 -> 3x4 and 3x4 -> 5x7", () => {
+    for (const [H, W, Ho, Wo] of [[7, 9, 3, 4], [3, 4, 5, 7]]) {
+      checkByDifferences(2 * H * W, 2 * Ho * Wo, (x) => {
+        const y = new Float64Array(2 * Ho * Wo);
+        refPool.adaptiveAvgPool2dForward(x, y, 2, H, W, Ho, Wo);
+        return y;
+      }, (_x, dy) => {
+        const dx = new Float64Array(2 * H * W);
+        refPool.adaptiveAvgPool2dBackward(dy, dx, 2, H, W, Ho, Wo, 0);
+        return dx;
+      }, "adaptive");
+    }
+  });
+  const N = 3, C = 4, HW = 5;
+  const w = Float64Array.from(randArray(C)), b = Float64Array.from(randArray(C));
+  it("BatchNorm2d with batch statistics (input gradient)", () => {
+    checkByDifferences(N * C * HW, N * C * HW, (x) => {
+      const y = new Float64Array(N * C * HW);
+      refNorm.batchNorm2dTrainForward(x, N, C, HW, w, b, y, new Float64Array(C), new Float64Array(C), null, null, 0, 1e-5);
+      return y;
+    }, (x, dy) => {
+      const mean = new Float64Array(C), inv = new Float64Array(C), dx = new Float64Array(N * C * HW);
+      refNorm.batchNorm2dTrainForward(x, N, C, HW, w, b, new Float64Array(N * C * HW), mean, inv, null, null, 0, 1e-5);
+      refNorm.batchNorm2dBackward(x, dy, N, C, HW, mean, inv, w, dx, 0, null, null, 0, 1);
+      return dx;
+    }, "bn2d");
+  });
+  for (const G of [1, 2, 4]) {
+    it(`GroupNorm with ${G} groups (input gradient)`, () => {
+      checkByDifferences(N * C * HW, N * C * HW, (x) => {
+        const y = new Float64Array(N * C * HW);
+        refNorm.groupNormForward(x, N, C, HW, G, w, b, y, new Float64Array(N * G), new Float64Array(N * G), 1e-5);
+        return y;
+      }, (x, dy) => {
+        const mean = new Float64Array(N * G), rstd = new Float64Array(N * G), dx = new Float64Array(N * C * HW);
+        refNorm.groupNormForward(x, N, C, HW, G, w, b, new Float64Array(N * C * HW), mean, rstd, 1e-5);
+        refNorm.groupNormBackward(x, dy, N, C, HW, G, mean, rstd, w, dx, 0, null, null, 0);
+        return dx;
+      }, `gn ${G}`);
+    });
+  }
+  it("BatchNorm2d and GroupNorm parameter gradients", () => {
+    const x = Float64Array.from(randArray(N * C * HW));
+    const dy = Float64Array.from(randArray(N * C * HW));
+    for (const kind of ["bn", "gn"] as const) {
+      const run = (ww: Float64Array, bb: Float64Array) => {
+        const y = new Float64Array(N * C * HW);
+        if (kind === "bn") refNorm.batchNorm2dTrainForward(x, N, C, HW, ww, bb, y, new Float64Array(C), new Float64Array(C), null, null, 0, 1e-5);
+        else refNorm.groupNormForward(x, N, C, HW, 2, ww, bb, y, new Float64Array(N * 2), new Float64Array(N * 2), 1e-5);
+        return y.reduce((s, v, i) => s + v * dy[i], 0);
+      };
+      const dw = new Float64Array(C), db = new Float64Array(C);
+      if (kind === "bn") {
+        const mean = new Float64Array(C), inv = new Float64Array(C);
+        refNorm.batchNorm2dTrainForward(x, N, C, HW, w, b, new Float64Array(N * C * HW), mean, inv, null, null, 0, 1e-5);
+        refNorm.batchNorm2dBackward(x, dy, N, C, HW, mean, inv, w, null, 0, dw, db, 0, 1);
+      } else {
+        const mean = new Float64Array(N * 2), rstd = new Float64Array(N * 2);
+        refNorm.groupNormForward(x, N, C, HW, 2, w, b, new Float64Array(N * C * HW), mean, rstd, 1e-5);
+        refNorm.groupNormBackward(x, dy, N, C, HW, 2, mean, rstd, w, null, 0, dw, db, 0);
+      }
+      for (let c = 0; c < C; c++) {
+        for (const [p, grad] of [[w, dw], [b, db]] as const) {
+          const h = 1e-6, v = p[c];
+          p[c] = v + h;
+          const up = run(w, b);
+          p[c] = v - h;
+          const down = run(w, b);
+          p[c] = v;
+          expect(Math.abs((up - down) / (2 * h) - grad[c])).toBeLessThan(1e-6 * (1 + Math.abs(grad[c])));
+        }
+      }
+    }
+  });
+});

@@ -400,6 +400,11 @@ export class Tensor {
   gelu(options?: { approximate?: "none" | "tanh" }): Tensor { return ops.gelu(this, options); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
+  softmax(dim?: number | null): Tensor { return nnMethods.softmax(this, dim); }
+  logSoftmax(dim?: number | null): Tensor { return nnMethods.logSoftmax(this, dim); }
+  silu(): Tensor { return nnMethods.silu(this); }
+  softplus(options?: { beta?: number; threshold?: number }): Tensor { return nnMethods.softplus(this, options); }
+  elu(options?: { alpha?: number }): Tensor { return nnMethods.elu(this, options); }
   sum(options?: ops.ReduceOptions): Tensor { return ops.sum(this, options); }
   mean(options?: ops.ReduceOptions): Tensor { return ops.mean(this, options); }
   amax(options?: ops.ReduceOptions): Tensor { return ops.amax(this, options); }
@@ -481,6 +486,22 @@ export function jsonValues(what: string, data: unknown, size: number): ArrayLike
     throw new TypeError(`${what}: data[${i}] is ${typeof v === "string" ? JSON.stringify(v) : String(v)}, not a number (NaN and ±Infinity are written "NaN", "Infinity", "-Infinity")`);
   }
   return out ?? (data as number[]);
+}
+
+/**
+ * The methods implemented by nn's fused kernels (softmax, logSoftmax, silu,
+ * softplus, elu), installed when src/nn/ loads (tensor.ts cannot import nn).
+ */
+export const nnMethods = {
+  softmax: notLoaded as (x: Tensor, dim?: number | null) => Tensor,
+  logSoftmax: notLoaded as (x: Tensor, dim?: number | null) => Tensor,
+  silu: notLoaded as (x: Tensor) => Tensor,
+  softplus: notLoaded as (x: Tensor, options?: { beta?: number; threshold?: number }) => Tensor,
+  elu: notLoaded as (x: Tensor, options?: { alpha?: number }) => Tensor,
+};
+
+function notLoaded(): never {
+  throw new Error("Tensor: nn is not loaded (import from wasmtrain's entry point)");
 }
 
 export type BackwardHook = (t: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean }) => void;

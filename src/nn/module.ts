@@ -308,7 +308,7 @@ export class Module {
       }
       throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.typeName}:\n\t${msgs.join("\n\t")} (${parts.join(", ")})`);
     }
-    const plan: [Tensor, ArrayLike<number>][] = [];
+    const plan: [Tensor, Tensor | ArrayLike<number>][] = [];
     for (const [k, v] of Object.entries(sd)) {
       const target = own.get(k);
       if (!target) continue;
@@ -326,9 +326,10 @@ export class Module {
         );
       }
       const data = v instanceof Tensor ? v.data : v.data;
-      plan.push([target, jsonValues(`loadStateDict: ${k}`, data, target.size)]);
+      // a Tensor's view is read when applying: memory may grow in between (a checkpoint's optimizer load allocates)
+      plan.push([target, v instanceof Tensor ? v : jsonValues(`loadStateDict: ${k}`, data, target.size)]);
     }
-    return { missingKeys, unexpectedKeys, apply: () => { for (const [target, data] of plan) target.data.set(data); } };
+    return { missingKeys, unexpectedKeys, apply: () => { for (const [target, src] of plan) target.data.set(src instanceof Tensor ? src.data : src); } };
   }
 
   /** Every state-dict entry (the tensors themselves), each path of a shared module listed. */

@@ -1,6 +1,6 @@
 // Shared by train.mjs and evaluate.mjs: the network, its optimizer and
 // schedule, and the data — the same objects ddp.py builds in PyTorch.
-import { Generator, data, nn, optim } from "../../dist/index.js";
+import { Generator, nn, optim, data } from "../../dist/index.js";
 import { loadMnist, splitMnist, pixelStats, normalize } from "../mnist/data.js";
 import { evaluate, tensorDataset } from "../mnist/train.js";
 

@@ -5,6 +5,7 @@ import { Module, positionOf } from "./module.js";
 import { pyBool, pyFloat, pyTuple } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { backend } from "../backend/index.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export interface LayerNormOptions {
   eps?: number;
@@ -21,15 +22,17 @@ export class LayerNorm extends Module {
   /** Elements per normalised row (the product of normalizedShape). */
   readonly featureSize: number;
 
-  constructor(normalizedShape: number | readonly number[], { eps = 1e-5, elementwiseAffine = true }: LayerNormOptions = {}) {
+  constructor(normalizedShape: number | readonly number[], options?: LayerNormOptions) {
     super();
+    const { eps = 1e-5, elementwiseAffine = true } = optionsArg("LayerNorm", options, ["eps", "elementwiseAffine"]) as LayerNormOptions;
     const shape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 1)) {
-      throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${JSON.stringify(normalizedShape)}`);
+      const wrongType = !Array.isArray(shape) || shape.some((d) => typeof d !== "number");
+      throw new (wrongType ? TypeError : RangeError)(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${describeValue(normalizedShape)}`);
     }
-    if (typeof eps !== "number" || !(eps > 0)) throw new RangeError(`LayerNorm: eps must be a positive number, got ${String(eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`LayerNorm: eps must be a positive number, got ${describeValue(eps)}`);
     if (typeof elementwiseAffine !== "boolean") {
-      throw new TypeError(`LayerNorm: elementwiseAffine must be a boolean, got ${String(elementwiseAffine)}`);
+      throw new TypeError(`LayerNorm: elementwiseAffine must be a boolean, got ${describeValue(elementwiseAffine)}`);
     }
     this.normalizedShape = Object.freeze(shape.slice());
     this.featureSize = shape.reduce((a, b) => a * b, 1);

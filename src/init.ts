@@ -94,8 +94,8 @@ export function calculateGain(nonlinearity: Nonlinearity | string, param?: numbe
   }
   if (nonlinearity === "selu") return 3.0 / 4;
   throw new RangeError(
-    `init.calculateGain: Unsupported nonlinearity ${nonlinearity} (nonlinearity: got ${describe(nonlinearity)}); expected one of ` +
-      `${[...LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu"].map((s) => `'${s}'`).join(", ")}`,
+    `init.calculateGain: Unsupported nonlinearity ${nonlinearity}; expected one of ` +
+      `${[...LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu"].map((s) => `'${s}'`).join(", ")} (nonlinearity: got ${describe(nonlinearity)})`,
   );
 }
 

@@ -218,6 +218,14 @@ export async function defaultRun({ outDir = "results", build } = {}) {
 export async function trainCommand(options) {
   const startedAt = performance.now();
   await start(options.build);
+  if (options.model === "cnn") {
+    // examples/pytorch-mnist: PyTorch's MNIST example, with this command's epochs, batch size, lr and seed.
+    const { main } = await import("../pytorch-mnist/main.js");
+    const o = { ...TRAIN_DEFAULTS, ...options };
+    await main(["--epochs", String(o.epochs), "--batch-size", String(o.batchSize), "--lr", String(o.lr), "--seed", String(o.seed)]);
+    out(`Total: ${elapsed(startedAt)}`);
+    return null;
+  }
   const data = prepareData(options.seed ?? TRAIN_DEFAULTS.seed);
   const result = trainCommandOnData(data, options);
   out(`Total: ${elapsed(startedAt)}`);

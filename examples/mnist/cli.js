@@ -61,7 +61,7 @@ Examples:
 
   program
     .command("train")
-    .description("train 784-<hidden>-10 ReLU on the 8,000/2,000 seeded MNIST split; prints held-out accuracy and time per epoch")
+    .description("train 784-<hidden>-10 ReLU on the standard MNIST split (60,000 training digits); prints test accuracy on the 10,000 test digits and time per epoch")
     .addOption(new Option("--init <name>", "weight initializer (biases start at zero)").choices(INIT_NAMES).default(D.init))
     .addOption(new Option("--optim <name>", "optimizer").choices(OPTIM_NAMES).default(D.optim))
     .addOption(new Option("--lr <rate>", lrHelp).argParser(positiveNumber("--lr")))

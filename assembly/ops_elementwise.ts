@@ -62,33 +62,57 @@ export const OP_POW: i32 = 6;
   return <f32>Math.pow(<f64>a, <f64>b);
 }
 
+/** Applies op to lanes [i, n) one by one (the tail after the vector loop). */
+@inline function binaryTail(op: i32, po: usize, pa: usize, pb: usize, i: i32, n: i32, sa: usize, sb: usize, alpha: f32): void {
+  for (; i < n; i++) {
+    const k = <usize>i;
+    store<f32>(po + (k << 2), binS(op, load<f32>(pa + k * sa), load<f32>(pb + k * sb), alpha));
+  }
+}
+
+// The vector loops are unrolled twice with plain aligned-or-not loads; the
+// 0-3 leftover elements go through the scalar tail.
 @inline function binaryRow(op: i32, po: usize, pa: usize, pb: usize, n: i32, sa: usize, sb: usize, alpha: f32): void {
   const va = f32x4.splat(alpha);
+  let i = 0;
   if (op != OP_POW && sa == 4 && sb == 4) {
-    for (let i = 0; i < n; i += 4) {
-      const rest = n - i;
+    for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
-      st(po + o, binV(op, ld(pa + o, rest), ld(pb + o, rest), va), rest);
+      const x0 = v128.load(pa + o), x1 = v128.load(pa + o, 16);
+      const y0 = v128.load(pb + o), y1 = v128.load(pb + o, 16);
+      v128.store(po + o, binV(op, x0, y0, va));
+      v128.store(po + o, binV(op, x1, y1, va), 16);
+    }
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(po + o, binV(op, v128.load(pa + o), v128.load(pb + o), va));
     }
   } else if (op != OP_POW && sa == 4 && sb == 0) {
     const b = v128.load32_splat(pb);
-    for (let i = 0; i < n; i += 4) {
-      const rest = n - i;
+    for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
-      st(po + o, binV(op, ld(pa + o, rest), b, va), rest);
+      const x0 = v128.load(pa + o), x1 = v128.load(pa + o, 16);
+      v128.store(po + o, binV(op, x0, b, va));
+      v128.store(po + o, binV(op, x1, b, va), 16);
+    }
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(po + o, binV(op, v128.load(pa + o), b, va));
     }
   } else if (op != OP_POW && sa == 0 && sb == 4) {
     const a = v128.load32_splat(pa);
-    for (let i = 0; i < n; i += 4) {
-      const rest = n - i;
+    for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
-      st(po + o, binV(op, a, ld(pb + o, rest), va), rest);
+      const y0 = v128.load(pb + o), y1 = v128.load(pb + o, 16);
+      v128.store(po + o, binV(op, a, y0, va));
+      v128.store(po + o, binV(op, a, y1, va), 16);
     }
-  } else {
-    for (let i = 0; i < n; i++) {
-      store<f32>(po + (<usize>i << 2), binS(op, load<f32>(pa + <usize>i * sa), load<f32>(pb + <usize>i * sb), alpha));
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(po + o, binV(op, a, v128.load(pb + o), va));
     }
   }
+  binaryTail(op, po, pa, pb, i, n, sa, sb, alpha);
 }
 
 @inline function binaryAll(op: i32, desc: usize, out: usize, a: usize, b: usize, alpha: f32): void {
@@ -361,7 +385,14 @@ export const U_RDIV_SCALAR: i32 = 13; // p / x
 
 @inline function unaryLoop(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): void {
   const vp = f32x4.splat(p), vq = f32x4.splat(q);
-  for (let i = 0; i < n; i += 4) {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const a = v128.load(x + o), b = v128.load(x + o, 16);
+    v128.store(y + o, unV(op, a, vp, vq));
+    v128.store(y + o, unV(op, b, vp, vq), 16);
+  }
+  for (; i < n; i += 4) {
     const rest = n - i;
     const o = <usize>i << 2;
     st(y + o, unV(op, ld(x + o, rest), vp, vq), rest);

@@ -96,8 +96,6 @@ export let optimAbsMask: i32 = 0x7fffffff;
 @inline function vmul<T>(a: v128, b: v128): v128 { return v128.mul<T>(a, b); }
 @inline function vdiv<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.div(a, b) : f32x4.div(a, b); }
 @inline function vsqrt<T>(a: v128): v128 { return sizeof<T>() == 8 ? f64x2.sqrt(a) : f32x4.sqrt(a); }
-@inline function vmax<T>(a: v128, b: v128): v128 { return v128.max<T>(a, b); }
-@inline function vabs<T>(a: v128): v128 { return sizeof<T>() == 8 ? f64x2.abs(a) : f32x4.abs(a); }
 
 /**
  * Gradient lanes holding a non-zero value whose magnitude is below `limitBits`

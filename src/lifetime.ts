@@ -78,45 +78,54 @@ let depth = 0;
 
 const clocks = new WeakMap<object, Clock>();
 
-export function clockOf(owner: object, name: () => string): Clock {
+/** `name` is called (with `owner` as `this`) only when the clock is created. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ClockName = (this: any) => string;
+
+export function clockOf(owner: object, name: ClockName): Clock {
   let c = clocks.get(owner);
   if (!c) {
-    c = new Clock(name());
+    c = new Clock(name.call(owner));
     clocks.set(owner, c);
   }
   return c;
 }
 
 /**
- * Runs `fn` as a call of `owner` (a module's forward, an optimizer's step):
- * from the top level it ticks the owner's clock and makes it the active one.
+ * Starts a call of `owner` (a module's forward, an optimizer's step): from
+ * the top level it ticks the owner's clock and makes it the active one.
+ * Every enterCall is paired with exitCall() (in a finally).
  */
-export function runOwned<T>(owner: object, name: () => string, args: readonly unknown[], fn: () => T): T {
-  if (depth > 0) {
-    depth++;
-    try {
-      return fn();
-    } finally {
-      depth--;
-    }
-  }
+export function enterCall(owner: object, name: ClockName, args: readonly unknown[]): void {
+  if (depth++ > 0) return;
   const clock = clockOf(owner, name);
   clock.tick(args);
   active = clock;
-  depth++;
+}
+
+export function exitCall(): void {
+  depth--;
+}
+
+/** Runs `fn` as a call of `owner` (see enterCall). */
+export function runOwned<T>(owner: object, name: ClockName, args: readonly unknown[], fn: () => T): T {
+  enterCall(owner, name, args);
   try {
     return fn();
   } finally {
-    depth--;
+    exitCall();
   }
 }
 
 /** A computed tensor of `shape` (uninitialised), held by the active clock. */
 export function result(shape: Shape): Tensor {
-  const t = new Tensor(shape);
-  if (active) active.hold(t);
+  if (!active) return new Tensor(shape);
+  const t = new Tensor(shape, HELD);
+  active.hold(t);
   return t;
 }
+
+const HELD = { held: true };
 
 /** Puts a computed tensor (e.g. a view) under the active clock. */
 export function adopt<T extends Tensor>(t: T): T {

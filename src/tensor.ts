@@ -38,10 +38,16 @@ export interface GradFn {
   decRef(): void;
 }
 
-/** An internal view source: share `of`'s storage from element `offset`. */
+/**
+ * Internal construction options: a view (share `of`'s storage from element
+ * `offset`), and `held` for tensors something releases deterministically (a
+ * lifetime clock, the autograd engine), which skip the garbage-collection
+ * safety net and the shape validation of user-facing constructors.
+ */
 interface ViewSource {
-  of: Tensor;
-  offset: number;
+  of?: Tensor;
+  offset?: number;
+  held?: boolean;
 }
 
 export class Tensor {
@@ -66,18 +72,35 @@ export class Tensor {
 
   /** Allocates uninitialised storage for `shape`; prefer empty()/zeros()/tensor(). */
   constructor(shape: Shape, view?: ViewSource) {
-    const [s, size] = checkShape(shape);
-    this.shape = Object.freeze(s);
-    this.size = size;
-    if (view) {
-      view.of.assertAlive("view");
-      this.#storage = view.of.#storage;
-      this.#offset = view.of.#offset + view.offset;
+    if (view?.held) {
+      let size = 1;
+      for (let i = 0; i < shape.length; i++) size *= shape[i];
+      // another tensor's (frozen) shape is shared, not copied
+      this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+      this.size = size;
     } else {
-      this.#storage = allocate(size, `Tensor${shapeToString(s)}`);
+      const [s, size] = checkShape(shape);
+      this.shape = Object.freeze(s);
+      this.size = size;
     }
-    track(this, this.#storage);
+    const of = view?.of;
+    if (of) {
+      of.assertAlive("view");
+      this.#storage = of.#storage;
+      this.#offset = of.#offset + (view!.offset ?? 0);
+    } else {
+      this.#storage = allocate(this.size, () => `Tensor${shapeToString(this.shape)}`);
+    }
+    if (view?.held) {
+      this.#held = true;
+      retain(this.#storage);
+    } else track(this, this.#storage);
   }
+
+  /** Whether the library releases this handle itself (no garbage-collection safety net). */
+  #held = false;
+  /** The module whose forward lent this tensor (Module.releaseOutput accepts only its own). */
+  madeBy: object | null = null;
 
   /** Autograd: the recorded operation that produced this tensor, or null for a leaf. */
   get gradFn(): GradFn | null {
@@ -194,7 +217,8 @@ export class Tensor {
     this.#view = null;
     this.#viewBuffer = null;
     this.gradFn = null;
-    untrack(this, this.#storage);
+    if (this.#held) unretain(this.#storage);
+    else untrack(this, this.#storage);
   }
 
   /** Module.releaseOutput(): the storage may be reused while a graph still saved it; backward will refuse. */
@@ -376,6 +400,11 @@ export class Tensor {
   gelu(options?: { approximate?: "none" | "tanh" }): Tensor { return ops.gelu(this, options); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
+  softmax(dim?: number | null): Tensor { return nnMethods.softmax(this, dim); }
+  logSoftmax(dim?: number | null): Tensor { return nnMethods.logSoftmax(this, dim); }
+  silu(): Tensor { return nnMethods.silu(this); }
+  softplus(options?: { beta?: number; threshold?: number }): Tensor { return nnMethods.softplus(this, options); }
+  elu(options?: { alpha?: number }): Tensor { return nnMethods.elu(this, options); }
   sum(options?: ops.ReduceOptions): Tensor { return ops.sum(this, options); }
   mean(options?: ops.ReduceOptions): Tensor { return ops.mean(this, options); }
   amax(options?: ops.ReduceOptions): Tensor { return ops.amax(this, options); }
@@ -457,6 +486,22 @@ export function jsonValues(what: string, data: unknown, size: number): ArrayLike
     throw new TypeError(`${what}: data[${i}] is ${typeof v === "string" ? JSON.stringify(v) : String(v)}, not a number (NaN and ±Infinity are written "NaN", "Infinity", "-Infinity")`);
   }
   return out ?? (data as number[]);
+}
+
+/**
+ * The methods implemented by nn's fused kernels (softmax, logSoftmax, silu,
+ * softplus, elu), installed when src/nn/ loads (tensor.ts cannot import nn).
+ */
+export const nnMethods = {
+  softmax: notLoaded as (x: Tensor, dim?: number | null) => Tensor,
+  logSoftmax: notLoaded as (x: Tensor, dim?: number | null) => Tensor,
+  silu: notLoaded as (x: Tensor) => Tensor,
+  softplus: notLoaded as (x: Tensor, options?: { beta?: number; threshold?: number }) => Tensor,
+  elu: notLoaded as (x: Tensor, options?: { alpha?: number }) => Tensor,
+};
+
+function notLoaded(): never {
+  throw new Error("Tensor: nn is not loaded (import from wasmtrain's entry point)");
 }
 
 export type BackwardHook = (t: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean }) => void;

@@ -1,11 +1,11 @@
 // init: PyTorch 1.13's conventions (fixture test/fixtures/init.json from
-// make_init_fixtures.py), sample moments of large draws, exact eye/dirac,
+// test/fixtures/generate.py), sample moments of large draws, exact eye/dirac,
 // orthogonal and sparse structure, and errors that leave the tensor unchanged.
 import { describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { Generator, init, tensor, empty, memoryStats, type Tensor } from "../src/index.js";
 import { fillNormal, fillTruncNormal, fillUniform } from "../src/random.js";
-import { fixture } from "./helpers/fixture.js";
+import { loadFixture } from "./helpers/fixture.js";
 import { expectClose } from "./helpers/close.js";
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/init.json", import.meta.url), "utf8"));
@@ -348,12 +348,12 @@ describe("truncNormal's warning (PyTorch: mean more than 2 std from [a, b])", ()
   });
 });
 
-// Init values PyTorch 1.13 fixes exactly (test/fixtures/audit.json):
+// Init values PyTorch 1.13 fixes exactly (test/fixtures/generate.py):
 // every calculateGain nonlinearity, leaky_relu slopes (0 included), fans of
 // 2-D..5-D and zero-size shapes, eye on non-square shapes, dirac with groups
 // on 3-, 4- and 5-D, and sparse's zero count per column. Exact comparisons
 // (gains to 1e-15 relative: both sides evaluate the same float64 formula).
-const pinned = JSON.parse(readFileSync(new URL("./fixtures/audit.json", import.meta.url), "utf8")).init as {
+const pinned = loadFixture("init.json").pinned as {
   gains: Record<string, number>;
   leaky: [number, number][];
   fans: [number[], [number, number]][];
@@ -403,9 +403,9 @@ describe("init values PyTorch 1.13 fixes exactly", () => {
 // nonlinearity string and leaky_relu slopes (default, 0, 0.2, 1, −0.5), and
 // the text of every init error: wasmtrain's message contains PyTorch's
 // ValueError message verbatim (same words and capitalisation), after its own
-// "init.<function>:" prefix. Fixture: test/fixtures/audit2.json
-// (make_audit2_fixtures.py); gains compared to 1e-15 relative.
-const f = fixture.init as { gains: [string, number | null, number][]; errors: Record<string, string> };
+// "init.<function>:" prefix. Fixture: test/fixtures/init.json
+// (test/fixtures/generate.py); gains compared to 1e-15 relative.
+const f = loadFixture("init.json").gainsAndErrors as { gains: [string, number | null, number][]; errors: Record<string, string> };
 
 const calls: Record<string, () => unknown> = {
   "calculateGain softplus": () => init.calculateGain("softplus"),

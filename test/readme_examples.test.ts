@@ -190,7 +190,7 @@ expect(Math.abs(opt.paramGroups[0].lr - 0.05)).toBeLessThan(1e-12);
 expect(swaModel.module.parameters().length).toBe(model.parameters().length);`,
   },
   {
-    key: "const lossFn = new nn.CrossEntropyLoss();           // logits [N, C], integer labels",
+    key: "const loss = penalizedLoss(Cube.apply(model.forward(x)), labels); // a custom loss",
     after: `expect(__ctx.logs.length).toBe(1);
 expect(__ctx.logs[0][0]).toBe(loss.item());
 expect(Number.isFinite(loss.item())).toBe(true);

@@ -12,7 +12,7 @@
 //     so it is always read from DRAM, and a call (~0.5 ms) is short enough to
 //     run between two preemptions on a shared machine.
 // The harness runs this file first and quotes every other figure as a fraction
-// of these. They use their own instances of build/wasmtrain.*.wasm, so they are
+// of these. They use the bench-only module build/ceilings.*.wasm, so they are
 // measured whatever build the wasmtrain cases run.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,7 @@ const instances = new Map();
 
 async function kernels(build) {
   if (!instances.has(build)) {
-    const bytes = readFileSync(`${buildDir}wasmtrain.${build}.wasm`);
+    const bytes = readFileSync(`${buildDir}ceilings.${build}.wasm`);
     const p = WebAssembly.instantiate(bytes, { env: { abort() { throw new Error("ceiling kernel aborted"); } } }).then((r) => r.instance.exports);
     instances.set(build, p);
   }
@@ -32,7 +32,7 @@ async function kernels(build) {
 /** True when the engine runs the relaxed-simd build (Node 20 needs --experimental-wasm-relaxed-simd). */
 export function engineHasRelaxedSimd() {
   try {
-    return WebAssembly.validate(readFileSync(`${buildDir}wasmtrain.relaxed-simd.wasm`));
+    return WebAssembly.validate(readFileSync(`${buildDir}ceilings.relaxed-simd.wasm`));
   } catch {
     return false;
   }

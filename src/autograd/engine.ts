@@ -42,7 +42,7 @@ function topoOrder(roots: Node[]): Node[] {
 
 /** Seeds `node.grad` with `g` (a tensor of its shape) or ones, adding when it is seeded twice. */
 function seed(node: Node, g: Tensor | null): void {
-  if (!node.grad) node.grad = new Tensor(node.shape);
+  if (!node.grad) node.grad = new Tensor(node.shape, { held: true });
   const d = node.grad.data;
   if (!node.filled) {
     if (g) d.set(g.data);

@@ -197,7 +197,7 @@ export function setCapture(c: Map<Tensor, { grad: Tensor | null }> | null): void
 export function sinkFor(node: Node, i: number): GradSink | null {
   const fn = node.inputFns[i];
   if (fn) {
-    if (!fn.grad) fn.grad = new Tensor(fn.shape);
+    if (!fn.grad) fn.grad = new Tensor(fn.shape, { held: true });
     const acc = fn.filled ? 1 : 0;
     fn.filled = true;
     return { tensor: fn.grad, acc };

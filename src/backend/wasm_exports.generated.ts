@@ -289,65 +289,6 @@ export interface WasmExports {
    */
   warmupRng(scratchPtr: number, scratchBytes: number): void;
   /**
-   * assembly/ceiling/ceilingFlopsPerIter
-   * @returns `i32`
-   */
-  ceilingFlopsPerIter(): number;
-  /**
-   * assembly/ceiling/ceilingHasRelaxedMadd
-   * @returns `i32`
-   */
-  ceilingHasRelaxedMadd(): number;
-  /**
-   * assembly/ceiling/ceilingMulAdd
-   * @param iters `i32`
-   * @param m `f32`
-   * @param a `f32`
-   * @returns `f32`
-   */
-  ceilingMulAdd(iters: number, m: number, a: number): number;
-  /**
-   * assembly/ceiling/ceilingFma
-   * @param iters `i32`
-   * @param m `f32`
-   * @param a `f32`
-   * @returns `f32`
-   */
-  ceilingFma(iters: number, m: number, a: number): number;
-  /**
-   * assembly/ceiling/ceilingCopy
-   * @param dst `usize`
-   * @param src `usize`
-   * @param bytes `i32`
-   */
-  ceilingCopy(dst: number, src: number, bytes: number): void;
-  /**
-   * assembly/ceiling/ceilingBulkCopy
-   * @param dst `usize`
-   * @param src `usize`
-   * @param bytes `i32`
-   */
-  ceilingBulkCopy(dst: number, src: number, bytes: number): void;
-  /**
-   * assembly/ceiling/ceilingTriad
-   * @param a `usize`
-   * @param b `usize`
-   * @param c `usize`
-   * @param s `f32`
-   * @param n `i32`
-   */
-  ceilingTriad(a: number, b: number, c: number, s: number, n: number): void;
-  /**
-   * assembly/ceiling/ceilingUpdate
-   * @param a `usize`
-   * @param b `usize`
-   * @param c `usize`
-   * @param d `usize`
-   * @param s `f32`
-   * @param n `i32`
-   */
-  ceilingUpdate(a: number, b: number, c: number, d: number, s: number, n: number): void;
-  /**
    * assembly/elementwise/biasAddRows
    * @param x `usize`
    * @param bias `usize`

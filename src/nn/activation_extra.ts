@@ -1,6 +1,6 @@
 // SiLU, Softplus and ELU: the functional forms (F.silu, F.softplus, F.elu)
 // and their modules, each a SIMD kernel pair (assembly/activation.ts).
-import { Tensor } from "../tensor.js";
+import { Tensor, nnMethods } from "../tensor.js";
 import { Module } from "./module.js";
 import { sinkFor } from "./autograd.js";
 import { activationBackward, activationForward, type NewActivation } from "./new_kernels.js";
@@ -93,3 +93,7 @@ export class ELU extends Module {
     return elu(x, { alpha: this.alpha });
   }
 }
+
+nnMethods.silu = silu;
+nnMethods.softplus = softplus;
+nnMethods.elu = elu;

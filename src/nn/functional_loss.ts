@@ -64,7 +64,7 @@ function reduceLoss(
   const n = input.size;
   const none = reduction === "none";
   const out = output(none ? input.shape : []);
-  const grad = new Tensor(input.shape);
+  const grad = output(input.shape);
   const total = kernel(grad, none ? out : null, reduction === "mean" ? 1 / n : 1);
   if (!none) out.data[0] = reduction === "mean" ? total / n : total;
   const inputs = symmetric ? [input, target] : [input];
@@ -227,7 +227,7 @@ function classLabels(
 /** [N, C, D] → [N, D, C] (a copy) when D > 1, else x itself. */
 function classesLast(x: Tensor, N: number, C: number, D: number): Tensor {
   if (D === 1) return x;
-  const t = new Tensor([N * D, C]);
+  const t = output([N * D, C]);
   backend().batchTranspose(x, t, N, C, D, 0);
   return t;
 }
@@ -288,7 +288,7 @@ export function crossEntropy(input: Tensor, target: IndexLike, options: CrossEnt
   let counted = rows;
   let x: Tensor | null = null;
   let t: Tensor | null = null;
-  const grad = new Tensor([rows, C]);
+  const grad = output([rows, C]);
   const none = reduction === "none";
   const out = output(none ? layout.rowShape : []);
   try {

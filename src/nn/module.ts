@@ -3,7 +3,7 @@
 import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
 import { backend } from "../backend/index.js";
 import { isReleasingNode } from "../autograd/node.js";
-import { result, runOwned } from "../lifetime.js";
+import { enterCall, exitCall, result } from "../lifetime.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
 
@@ -14,7 +14,17 @@ import { addIndent } from "./repr.js";
  */
 function forwardEntry(this: Module, ...args: unknown[]): Tensor {
   const impl = (Object.getPrototypeOf(this) as { forward: (...a: unknown[]) => Tensor }).forward;
-  return runOwned(this, () => `${this.describe()}.forward()`, args, () => impl.apply(this, args));
+  enterCall(this, forwardName, args);
+  try {
+    return impl.apply(this, args);
+  } finally {
+    exitCall();
+  }
+}
+
+/** The clock's name for messages (called with the module as `this` only when its clock is created). */
+function forwardName(this: Module): string {
+  return `${this.describe()}.forward()`;
 }
 
 export type StateDict = Record<string, Tensor>;
@@ -39,7 +49,6 @@ export class Module {
   protected readonly _buffers = new Map<string, Tensor>();
   protected readonly _modules = new Map<string, Module>();
   /** The buffers this module allocated (releaseOutput() accepts only these). */
-  protected _made = new WeakSet<Tensor>();
 
   /** Names of buffers left out of the state dict (registerBuffer with `persistent: false`). */
   protected readonly _nonPersistentBuffers = new Set<string>();
@@ -299,7 +308,7 @@ export class Module {
       }
       throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.typeName}:\n\t${msgs.join("\n\t")} (${parts.join(", ")})`);
     }
-    const plan: [Tensor, ArrayLike<number>][] = [];
+    const plan: [Tensor, Tensor | ArrayLike<number>][] = [];
     for (const [k, v] of Object.entries(sd)) {
       const target = own.get(k);
       if (!target) continue;
@@ -317,9 +326,10 @@ export class Module {
         );
       }
       const data = v instanceof Tensor ? v.data : v.data;
-      plan.push([target, jsonValues(`loadStateDict: ${k}`, data, target.size)]);
+      // a Tensor's view is read when applying: memory may grow in between (a checkpoint's optimizer load allocates)
+      plan.push([target, v instanceof Tensor ? v : jsonValues(`loadStateDict: ${k}`, data, target.size)]);
     }
-    return { missingKeys, unexpectedKeys, apply: () => { for (const [target, data] of plan) target.data.set(data); } };
+    return { missingKeys, unexpectedKeys, apply: () => { for (const [target, src] of plan) target.data.set(src instanceof Tensor ? src.data : src); } };
   }
 
   /** Every state-dict entry (the tensors themselves), each path of a shared module listed. */
@@ -391,10 +401,8 @@ export class Module {
     return wrapped;
   }
 
-  /** Drops the buffer pool so a clone does not share it. */
-  protected resetScratch(): void {
-    this._made = new WeakSet();
-  }
+  /** Subclasses holding scratch buffers override this so a clone allocates its own. */
+  protected resetScratch(): void {}
 
   /**
    * A buffer of `shape` for this forward: a computed tensor held by the
@@ -403,7 +411,7 @@ export class Module {
    */
   protected lend(shape: readonly number[]): Tensor {
     const t = result(shape);
-    this._made.add(t);
+    t.madeBy = this;
     loans?.push({ module: this, t, fresh: true });
     return t;
   }
@@ -459,7 +467,7 @@ export class Module {
     if (fn && fn.consumed === false) {
       throw new Error(`releaseOutput: Tensor${shapeToString(t.shape)} belongs to a graph that backward() has not consumed yet`);
     }
-    if (this._made.has(t)) {
+    if (t.madeBy === this || (t.madeBy !== null && t.madeBy === rawTargets.get(this))) {
       t.handBack(
         `was released: it was handed back with ${this.describe()}.releaseOutput() for the module to reuse its memory. ` +
           "Keep a copy with t.clone() before handing it back",

@@ -1,6 +1,6 @@
 // Softmax and LogSoftmax over one dimension (PyTorch's F.softmax,
 // F.log_softmax and the modules), forward and backward as fused kernels.
-import { Tensor } from "../tensor.js";
+import { Tensor, nnMethods } from "../tensor.js";
 import { Module } from "./module.js";
 import { sinkFor } from "./autograd.js";
 import { softmaxBackward, softmaxForward } from "./new_kernels.js";
@@ -77,3 +77,6 @@ export class LogSoftmax extends Module {
     return logSoftmax(x, this.dim);
   }
 }
+
+nnMethods.softmax = softmax;
+nnMethods.logSoftmax = logSoftmax;

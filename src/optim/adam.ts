@@ -33,7 +33,8 @@ export interface AdamOptions extends CommonOptions {
 export class Adam extends Optimizer {
   static override readonly optimizerName: string = "Adam";
   constructor(params: ParamsArg, options: AdamOptions = {}) {
-    super(params, withDefaults(new.target.name, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
+    // The name the class states (AdamW's when constructing an AdamW): new.target.name is mangled by minifiers.
+    super(params, withDefaults(new.target.optimizerName, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
   }
 
   /** AdamW applies weight decay to the parameter, not the gradient. */

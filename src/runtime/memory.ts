@@ -94,8 +94,9 @@ export function formatBytePair(request: number, available: number): [string, str
 }
 
 /** `upTo`: `available` is an upper bound (the allocator's block headers and fragmentation take some of it). */
-function outOfMemory(what: string, bytes: number, available: number, why: string, upTo = false): RangeError {
+function outOfMemory(what: string | (() => string), bytes: number, available: number, why: string, upTo = false): RangeError {
   const [r, a] = formatBytePair(bytes, available);
+  if (typeof what === "function") what = what();
   return new RangeError(`${what}: cannot allocate ${bytes} bytes (${r}); ${why}, ${upTo ? "at most " : ""}${available} bytes (${a}) available`);
 }
 
@@ -128,7 +129,7 @@ function growAhead(wasm: WasmExports, before: number, after: number): void {
   }
 }
 
-function allocateBlock(wasm: WasmExports, bytes: number, what: string): number {
+function allocateBlock(wasm: WasmExports, bytes: number, what: string | (() => string)): number {
   const inUse = wasm.heapBase() + allocatedBytes + cachedBytes;
   if (inUse + bytes > MAX_MEMORY_BYTES) {
     throw outOfMemory(what, bytes, Math.max(0, MAX_MEMORY_BYTES - inUse), "WebAssembly memory holds at most 4 GiB", true);
@@ -158,7 +159,7 @@ function allocateBlock(wasm: WasmExports, bytes: number, what: string): number {
  * without, it starts with none (see retain()). Throws RangeError (and
  * changes nothing) when the request cannot fit.
  */
-export function allocate(elements: number, what: string, owner?: object): Storage {
+export function allocate(elements: number, what: string | (() => string), owner?: object): Storage {
   const bytes = elements * 4;
   if (bytes > MAX_ALLOCATION_BYTES) {
     throw outOfMemory(what, bytes, MAX_ALLOCATION_BYTES, "one allocation holds at most 1 GiB");

@@ -28,7 +28,7 @@ describe.runIf(build === "simd" || build === "relaxed-simd")("ceiling kernels", 
   const read = (ptr: number) => new Float32Array(k.memory.buffer, ptr, n).slice();
 
   beforeAll(async () => {
-    const bytes = readFileSync(new URL(`../../build/wasmtrain.${build}.wasm`, import.meta.url));
+    const bytes = readFileSync(new URL(`../../build/ceilings.${build}.wasm`, import.meta.url));
     const { instance } = await WebAssembly.instantiate(bytes, { env: { abort() { throw new Error("abort"); } } });
     k = instance.exports as unknown as Kernels;
   });

@@ -3,7 +3,7 @@
 // dependencies and the `wasmtrain` command come from the workspace, so a clone
 // runs them after `npm ci`. Build-independent: runs in one project only.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../../", import.meta.url);
@@ -24,8 +24,9 @@ describe.runIf((process.env.WASMTRAIN_BUILD ?? "simd") === "simd")("the examples
   });
 
   it("`npx wasmtrain train --help` runs the workspace's command from the repository root", () => {
+    expect(existsSync(new URL("node_modules/.bin/wasmtrain", root)), "node_modules/.bin/wasmtrain is missing: the examples are an npm workspace, run `npm ci` (or `npm install`) at the root").toBe(true);
     const out = execFileSync("npx", ["--no-install", "wasmtrain", "train", "--help"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(out).toMatch(/^Usage: wasmtrain train \[options\]/);
     expect(out).toContain("--optim <name>");
-  });
+  }, 240_000); // npx, then the command's up-to-date build check: slow on a loaded machine
 });

@@ -1,5 +1,5 @@
-// The replay fixture (test/fixtures/audit2.json, written by
-// make_audit2_fixtures.py with PyTorch 1.13) and the record comparison of
+// The PyTorch fixtures (test/fixtures/*.json, written by
+// test/fixtures/generate.py with PyTorch 1.13) and the record comparison of
 // replayed cases.
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
@@ -14,8 +14,14 @@ export function decode(v: unknown): unknown {
   return v;
 }
 
+const loaded = new Map<string, unknown>();
+
+/** A fixture file of test/fixtures/ by name ("optim.json"), NaN and ±Infinity decoded. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const fixture = decode(JSON.parse(readFileSync(new URL("../fixtures/audit2.json", import.meta.url), "utf8"))) as any;
+export function loadFixture(name: string): any {
+  if (!loaded.has(name)) loaded.set(name, decode(JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8"))));
+  return loaded.get(name);
+}
 
 /** One record of a replayed case: values, or the error thrown at that point. */
 export type Rec = { error?: string; msg?: string; [key: string]: unknown };
@@ -28,12 +34,12 @@ export type Rec = { error?: string; msg?: string; [key: string]: unknown };
  * before its failure are compared.
  */
 export function compareRecords(
-  c: { name: string; torch: Rec[]; pytorchBug?: string; oursEarlier?: string },
-  ours: Rec[],
+  c: { name: string; torch: (Rec | null)[]; pytorchBug?: string; oursEarlier?: string },
+  ours: (Rec | null)[],
   compare: (got: Rec, want: Rec, where: string) => void,
 ): void {
-  const firstErr = (rs: Rec[]) => {
-    const i = rs.findIndex((r) => r.error !== undefined);
+  const firstErr = (rs: (Rec | null)[]) => {
+    const i = rs.findIndex((r) => r?.error !== undefined);
     return i < 0 ? rs.length : i;
   };
   const torchErr = firstErr(c.torch);
@@ -49,10 +55,14 @@ export function compareRecords(
     expect(ours.length, `${c.name}: records`).toBe(c.torch.length);
     upTo = c.torch.length;
     c.torch.forEach((r, i) => {
-      expect(ours[i].error !== undefined, `${c.name} record ${i}: wasmtrain ${ours[i].error ? `threw ${ours[i].msg}` : "did not throw"}; PyTorch ${r.error ? `raised ${r.error}: ${r.msg}` : "did not"}`).toBe(r.error !== undefined);
+      expect(ours[i]?.error !== undefined, `${c.name} record ${i}: wasmtrain ${ours[i]?.error ? `threw ${ours[i]!.msg}` : "did not throw"}; PyTorch ${r?.error ? `raised ${r.error}: ${r.msg}` : "did not"}`).toBe(r?.error !== undefined);
     });
   }
-  for (let i = 0; i < upTo; i++) if (c.torch[i].error === undefined) compare(ours[i], c.torch[i], `${c.name} record ${i}`);
+  // null records (actions that change no parameter) have nothing to compare
+  for (let i = 0; i < upTo; i++) {
+    const want = c.torch[i];
+    if (want !== null && want.error === undefined) compare(ours[i]!, want, `${c.name} record ${i}`);
+  }
 }
 
 export const errorRecord = (e: unknown): Rec => ({ error: (e as Error).constructor.name, msg: (e as Error).message });

@@ -1,7 +1,6 @@
-// Shared by the scheduler fixture tests (test/optim/lr_scheduler.test.ts and
-// the pinned cases in lr_scheduler.test.ts): stand-in optimizers holding PyTorch's
+// Shared by the scheduler fixture tests (test/optim/lr_scheduler.test.ts): stand-in optimizers holding PyTorch's
 // param-group defaults, schedulers built from the fixtures' specs (named
-// functions mapped to their test twins), and float64 comparison at relative
+// functions mapped to their test twins), and the float64 comparison's relative
 // tolerance 1e-12 (both sides compute by the same formulas; only libm's cos,
 // pow and log may differ by an ulp between V8 and glibc).
 import { optim } from "../../src/index.js";

@@ -167,6 +167,14 @@ describe("scheduler loadStateDict rejects fields out of range and changes nothin
     ["negative patience", () => new L.ReduceLROnPlateau(sgd()), (sd) => (sd.patience = -1), /patience must be a non-negative integer, got -1/],
     ["a missing field", () => new L.StepLR(sgd(), { stepSize: 2 }), (sd) => delete sd.gamma, /missing key gamma/],
     ["an unknown field", () => new L.StepLR(sgd(), { stepSize: 2 }), (sd) => (sd.step_size = 3), /unexpected keys \[step_size\]/],
+    ["SequentialLR: a valid first and an invalid second scheduler (the first is not left loaded)", () => {
+      const o = sgd();
+      return new L.SequentialLR(o, { schedulers: [new L.ConstantLR(o), new L.ExponentialLR(o, { gamma: 0.9 })], milestones: [2] });
+    }, (sd) => { const inner = sd.schedulers as Json[]; inner[0].lastEpoch = 7; inner[1].lastEpoch = -5; }, /ExponentialLR\.loadStateDict: lastEpoch must be an integer >= -1, got -5/],
+    ["ChainedScheduler: a valid first and an invalid second scheduler", () => {
+      const o = sgd();
+      return new L.ChainedScheduler(o, { schedulers: [new L.ConstantLR(o), new L.StepLR(o, { stepSize: 2 })] });
+    }, (sd) => { const inner = sd.schedulers as Json[]; inner[0].lastEpoch = 7; inner[1].stepSize = 0; }, /StepLR\.loadStateDict: stepSize must be a positive integer, got 0/],
   ];
   for (const [what, make, corrupt, message] of rows) {
     it(what, () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, parameter, tensor, zeros, type Tensor } from "../../src/index.js";
 import { expectClose } from "../helpers/close.js";
-import { fixture } from "../helpers/fixture.js";
+import { loadFixture } from "../helpers/fixture.js";
 
 describe("GELU({ approximate: 'tanh' })", () => {
   it("PyTorch's values: gelu_tanh(1) = 0.8411920, its derivative 1.0829641; the exact form is the default", () => {
@@ -22,9 +22,9 @@ describe("GELU({ approximate: 'tanh' })", () => {
   });
 });
 
-// Against PyTorch 1.13 (test/fixtures/audit2.json, make_audit2_fixtures.py).
+// Against PyTorch 1.13 (test/fixtures/generate.py).
 // Tolerance: relative 1e-5 + absolute 2e-6 (float32 kernels).
-const f = fixture.nn;
+const f = loadFixture("nn.json").modules;
 const TOL = { rtol: 1e-5, atol: 2e-6 }; // float32 kernels against PyTorch
 
 /** backward() of Σ y·coef: MSELoss(sum) of y against y − coef/2 has gradient coef with respect to y. */

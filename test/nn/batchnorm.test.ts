@@ -1,15 +1,15 @@
 // BatchNorm1d against PyTorch 1.13: options (momentum null, affine false,
 // trackRunningStats false, eps), outputs, gradients, running statistics,
 // eval mode, [N, C, L] inputs, state-dict keys, one-row training batches.
-// Against PyTorch 1.13 (test/fixtures/audit2.json, make_audit2_fixtures.py).
+// Against PyTorch 1.13 (test/fixtures/generate.py).
 // Tolerance: relative 1e-5 + absolute 2e-6 (float32 kernels).
 import { describe, expect, it } from "vitest";
 import { nn, parameter, tensor, zeros, memoryStats, Tensor } from "../../src/index.js";
-import { fixture } from "../helpers/fixture.js";
+import { loadFixture } from "../helpers/fixture.js";
 import { expectClose } from "../helpers/close.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
 
-const f = fixture.nn;
+const f = loadFixture("nn.json").modules;
 const TOL = { rtol: 1e-5, atol: 2e-6 }; // float32 kernels against PyTorch
 const arange = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -64,7 +64,7 @@ describe("BatchNorm1d against PyTorch 1.13", () => {
 });
 
 // Linear on [*, in] (1-D and ≥3-D inputs, leading dimensions kept) against
-// PyTorch 1.13 (test/fixtures/make_nn_fixtures.py "linearNd"): output, loss,
+// PyTorch 1.13 (test/fixtures/generate.py "linearNd"): output, loss,
 // weight/bias gradients and the input's gradient in its own shape.
 describe("BatchNorm1d on [N, C, L] matches PyTorch (statistics over N and L per channel)", () => {
   const f = fixtures.batchnormNCL;
@@ -114,7 +114,7 @@ describe("BatchNorm1d on [N, C, L] matches PyTorch (statistics over N and L per 
   });
 });
 
-// Whole networks against PyTorch (test/fixtures/make_nn_fixtures.py): with the
+// Whole networks against PyTorch (test/fixtures/generate.py): with the
 // same weights and inputs, the loss, the output and every parameter gradient
 // match, and BatchNorm1d's running statistics after several training batches.
 // Tolerances: float32 throughout; loss and outputs within 1e-5 relative

@@ -1,12 +1,12 @@
 // Flatten: output shapes as torch.flatten gives them (0-d inputs included).
-// Against PyTorch 1.13 (test/fixtures/audit2.json, make_audit2_fixtures.py).
+// Against PyTorch 1.13 (test/fixtures/generate.py).
 // Tolerance: relative 1e-5 + absolute 2e-6 (float32 kernels).
 import { describe, expect, it } from "vitest";
 import { nn, parameter, tensor, zeros, type Tensor } from "../../src/index.js";
-import { fixture } from "../helpers/fixture.js";
+import { loadFixture } from "../helpers/fixture.js";
 import { expectClose } from "../helpers/close.js";
 
-const f = fixture.nn;
+const f = loadFixture("nn.json").modules;
 
 /** backward() of Σ y·coef: MSELoss(sum) of y against y − coef/2 has gradient coef with respect to y. */
 function backwardWeighted(y: Tensor, coef: number[]): void {

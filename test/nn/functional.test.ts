@@ -131,6 +131,22 @@ describe("modules use their functional forms", () => {
   });
 });
 
+describe("Tensor methods", () => {
+  it("x.softmax(dim), x.logSoftmax(dim), x.silu(), x.softplus(o), x.elu(o) are F's functions, gradients included", () => {
+    const x = tensor([[0.5, -1, 2], [3, 0, -2]]);
+    const same = (a: Tensor, b: Tensor) => expect(Array.from(a.toArray())).toEqual(Array.from(b.toArray()));
+    same(x.softmax(1), F.softmax(x, 1));
+    same(x.logSoftmax(0), F.logSoftmax(x, 0));
+    same(x.silu(), F.silu(x));
+    same(x.softplus({ beta: 2 }), F.softplus(x, { beta: 2 }));
+    same(x.elu({ alpha: 0.5 }), F.elu(x, { alpha: 0.5 }));
+    const p = tensor([1, 2, 3]);
+    p.requiresGrad = true;
+    F.mseLoss(p.softmax(0), tensor([0, 0, 1]), { reduction: "sum" }).backward();
+    expect(p.grad).not.toBeNull();
+  });
+});
+
 describe("bad input", () => {
   it("dims out of range, mismatched shapes, bad options, probabilities outside [0, 1]", () => {
     const x = tensor([[1, 2], [3, 4]]);

@@ -1,12 +1,12 @@
 // LayerNorm against PyTorch 1.13: normalized shapes, eps, elementwiseAffine.
-// Against PyTorch 1.13 (test/fixtures/audit2.json, make_audit2_fixtures.py).
+// Against PyTorch 1.13 (test/fixtures/generate.py).
 // Tolerance: relative 1e-5 + absolute 2e-6 (float32 kernels).
 import { describe, expect, it } from "vitest";
 import { nn, parameter, tensor, zeros, type Tensor } from "../../src/index.js";
-import { fixture } from "../helpers/fixture.js";
+import { loadFixture } from "../helpers/fixture.js";
 import { expectClose } from "../helpers/close.js";
 
-const f = fixture.nn;
+const f = loadFixture("nn.json").modules;
 const TOL = { rtol: 1e-5, atol: 2e-6 }; // float32 kernels against PyTorch
 const arange = (n: number) => Array.from({ length: n }, (_, i) => i);
 

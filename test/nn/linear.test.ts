@@ -1,11 +1,11 @@
 // Linear on [*, in] (1-D and ≥3-D inputs, leading dimensions kept) against
-// PyTorch 1.13 (test/fixtures/make_nn_fixtures.py "linearNd"): output, loss,
+// PyTorch 1.13 (test/fixtures/generate.py "linearNd"): output, loss,
 // weight/bias gradients and the input's gradient in its own shape.
 import { describe, expect, it } from "vitest";
 import { memoryStats, nn, parameter, tensor, zeros, optim, type Tensor } from "../../src/index.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
 import { expectClose } from "../helpers/close.js";
-import { readFileSync } from "node:fs";
+import { loadFixture } from "../helpers/fixture.js";
 
 describe("Linear on [*, in]", () => {
   for (const c of fixtures.linearNd.cases) {
@@ -62,7 +62,7 @@ describe("Linear on [*, in]", () => {
 });
 
 // Linear forward and backward at sizes that exercise the GEMM tails, against
-// PyTorch 1.13 (test/fixtures/audit.json). Tolerance: relative 2e-5 with an
+// PyTorch 1.13 (test/fixtures/generate.py). Tolerance: relative 2e-5 with an
 // absolute floor 1e-6 (float32 dot products of up to 257 terms, summation
 // order differs).
 // The fixture holds each array's first elements and the sum of all absolute values.
@@ -79,9 +79,7 @@ interface LinearCase {
   gradInput: number[];
   gradInputAbsSum: number;
 }
-const fx = JSON.parse(readFileSync(new URL("../fixtures/audit.json", import.meta.url), "utf8")) as {
-  linear: LinearCase[];
-};
+const fx = { linear: loadFixture("nn.json").linearTails as LinearCase[] };
 
 
 describe("Linear forward and backward at GEMM tail sizes", () => {

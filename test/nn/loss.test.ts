@@ -1,4 +1,4 @@
-// CrossEntropyLoss options against PyTorch 1.13 (test/fixtures/make_nn_fixtures.py
+// CrossEntropyLoss options against PyTorch 1.13 (test/fixtures/generate.py
 // "crossEntropyIgnore"): ignoreIndex with every reduction, with and without
 // label smoothing, a batch that is all ignored (mean → NaN, zero gradient) and
 // an ignoreIndex inside the class range, each with and without class weights. Loss within 1e-5 relative, gradient
@@ -7,8 +7,7 @@ import { describe, expect, it } from "vitest";
 import { nn, parameter, tensor, zeros, type Tensor } from "../../src/index.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
 import { expectClose } from "../helpers/close.js";
-import { readFileSync } from "node:fs";
-import { fixture } from "../helpers/fixture.js";
+import { loadFixture } from "../helpers/fixture.js";
 
 const f = fixtures.crossEntropyIgnore;
 
@@ -81,9 +80,9 @@ describe("CrossEntropyLoss on an unbatched [C] input", () => {
 
 // CrossEntropyLoss at extreme logits (±1e4, a row of ties, large
 // finite values) for every reduction, with and without label smoothing:
-// loss and input gradient against PyTorch 1.13 (test/fixtures/audit.json).
+// loss and input gradient against PyTorch 1.13 (test/fixtures/generate.py).
 // Tolerance: relative 1e-5 with an absolute floor 1e-6 (float32 log-softmax).
-const fx = JSON.parse(readFileSync(new URL("../fixtures/audit.json", import.meta.url), "utf8")).crossEntropy as {
+const fx = loadFixture("nn.json").extremeCrossEntropy as {
   logits: number[][];
   labels: number[];
   cases: { reduction: "mean" | "sum" | "none"; labelSmoothing: number; loss: number[]; grad: number[] }[];
@@ -103,9 +102,9 @@ describe("CrossEntropyLoss at extreme logits", () => {
   }
 });
 
-// Against PyTorch 1.13 (test/fixtures/audit2.json, make_audit2_fixtures.py).
+// Against PyTorch 1.13 (test/fixtures/generate.py).
 // Tolerance: relative 1e-5 + absolute 2e-6 (float32 kernels).
-const nnFx = fixture.nn;
+const nnFx = loadFixture("nn.json").modules;
 const TOL = { rtol: 1e-5, atol: 2e-6 }; // float32 kernels against PyTorch
 
 describe("CrossEntropyLoss against PyTorch 1.13", () => {

@@ -2,7 +2,7 @@
 // lifetimes and buffer pools, and steady-state memory.
 import { describe, expect, it } from "vitest";
 import { Generator, manualSeed, nn, noGrad, parameter, tensor, Tensor, zeros, memoryStats, optim, ones } from "../../src/index.js";
-import { fixture } from "../helpers/fixture.js";
+import { loadFixture } from "../helpers/fixture.js";
 import { expectClose } from "../helpers/close.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
 import { readFileSync } from "node:fs";
@@ -203,9 +203,9 @@ describe("bad input fails before any state changes", () => {
   });
 });
 
-// Against PyTorch 1.13 (test/fixtures/audit2.json, make_audit2_fixtures.py).
+// Against PyTorch 1.13 (test/fixtures/generate.py).
 // Tolerance: relative 1e-5 + absolute 2e-6 (float32 kernels).
-const f = fixture.nn;
+const f = loadFixture("nn.json").modules;
 const TOL = { rtol: 1e-5, atol: 2e-6 }; // float32 kernels against PyTorch
 const arange = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -292,7 +292,7 @@ describe("nn error texts contain PyTorch 1.13's", () => {
 // forward() returned keeps its values until a backward() has consumed the graph
 // that used it or it is disposed; a module reuses a buffer only then. A module
 // used twice in one forward pass (weight tying) backpropagates through both
-// uses, as PyTorch does (fixture: test/fixtures/make_nn_fixtures.py "shared").
+// uses, as PyTorch does (fixture: test/fixtures/generate.py "shared").
 const batch = (seed: number, n = 4, k = 8) => tensor(Array.from({ length: n * k }, (_, i) => Math.sin(i * 1.3 + seed)), [n, k]);
 
 describe("forward outputs persist until consumed", () => {

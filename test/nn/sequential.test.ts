@@ -1,4 +1,4 @@
-// Whole networks against PyTorch (test/fixtures/make_nn_fixtures.py): with the
+// Whole networks against PyTorch (test/fixtures/generate.py): with the
 // same weights and inputs, the loss, the output and every parameter gradient
 // match, and BatchNorm1d's running statistics after several training batches.
 // Tolerances: float32 throughout; loss and outputs within 1e-5 relative

@@ -1,11 +1,9 @@
 // clipGradNorm / clipGradValue against torch.nn.utils (1.13) results in
 // test/fixtures/optim.json. Tolerance: relative 1e-5 (+1e-7 absolute).
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { optim, parameter, tensor, type Tensor, nn, zeros } from "../../src/index.js";
 import { expectClose } from "../helpers/close.js";
-import { fixture } from "../helpers/fixture.js";
-import clipNormFixture from "../fixtures/clip_norm.json";
+import { loadFixture } from "../helpers/fixture.js";
 
 interface ClipCase {
   kind: "norm" | "value";
@@ -16,9 +14,7 @@ interface ClipCase {
   grads: number[][];
   clipped: number[][];
 }
-const fx = JSON.parse(readFileSync(new URL("../fixtures/optim.json", import.meta.url), "utf8")) as {
-  clip: ClipCase[]; clipShapes: number[][];
-};
+const fx = { clip: loadFixture("clip.json").basic.cases as ClipCase[], clipShapes: loadFixture("clip.json").basic.shapes as number[][] };
 
 const TOL = { rtol: 1e-5, atol: 1e-7 };
 
@@ -73,7 +69,7 @@ describe("gradient clipping follows PyTorch", () => {
   });
 });
 
-// Edge cases against PyTorch 1.13 (test/fixtures/audit.json): maxNorm 0 and
+// Edge cases against PyTorch 1.13 (test/fixtures/generate.py): maxNorm 0 and
 // negative, normType 1, 'inf', 3, parameters without gradients, clipValue 0
 // and negative. Tolerance: relative 1e-6 (float32, one scale).
 interface NormCase {
@@ -83,7 +79,7 @@ interface NormCase {
   total: number;
   clipped: (number[] | null)[];
 }
-const edges = JSON.parse(readFileSync(new URL("../fixtures/audit.json", import.meta.url), "utf8")) as {
+const edges = { clip: loadFixture("clip.json").edges } as {
   clip: { norm: NormCase[]; value: { clipValue: number; grads: number[]; clipped: number[] }[] };
 };
 
@@ -121,10 +117,10 @@ describe("gradient clipping edge cases", () => {
 // gradients at all; NaN and Inf gradients; negative clip values.
 // PyTorch's inf norm fails on an empty gradient (max() of nothing):
 // wasmtrain gives it no weight, and matches PyTorch without that tensor.
-// Fixture: test/fixtures/audit2.json (make_audit2_fixtures.py). Tolerance:
+// Fixture: test/fixtures/generate.py. Tolerance:
 // relative 1e-5 + absolute 1e-6.
 type Nested = number | Nested[];
-const { G, cases } = fixture.clip as {
+const { G, cases } = loadFixture("clip.json").grid as {
   G: (Nested[] | null)[];
   cases: { kind: string; normType?: number | string; maxNorm?: number; clip?: number; ret?: number | null; retWithoutEmpty?: number; grads: (number[] | null)[]; error?: string }[];
 };
@@ -174,7 +170,7 @@ describe("gradient clipping against PyTorch 1.13 over norm types, maxNorms and g
 
 describe("clipGradNorm for norm orders outside the fused kernels (PyTorch 1.13 fixture)", () => {
   // Relative tolerance 1e-6: float32 inputs, sums in float64 here and in float32 in PyTorch.
-  const cases = (clipNormFixture as { cases: { normType: number | "-inf"; maxNorm: number; grads: { shape: number[]; data: number[] }[]; norm: number; clipped: number[][] }[] }).cases;
+  const cases = ({ cases: loadFixture("clip.json").normOrders } as { cases: { normType: number | "-inf"; maxNorm: number; grads: { shape: number[]; data: number[] }[]; norm: number; clipped: number[][] }[] }).cases;
   it.each(cases.map((c) => [String(c.normType), c] as const))("normType %s: total norm and clipped gradients", (_, c) => {
     const params = c.grads.map((g) => {
       const p = parameter(new Array(g.data.length).fill(0), g.shape);

@@ -1,14 +1,13 @@
-// Learning-rate schedules against PyTorch 1.13 (test/fixtures/scheduler.json,
-// written by make_scheduler_fixtures.py). Learning rates and momenta are
+// Learning-rate schedules against PyTorch 1.13 (test/fixtures/lr_scheduler.json,
+// written by test/fixtures/generate.py). Learning rates and momenta are
 // float64 numbers on both sides, computed by the same formulas; the only
 // differences come from libm (cos, pow, log may differ by an ulp between V8
 // and glibc), so every value is compared with relative tolerance 1e-12.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { optim, parameter, Tensor, zeros } from "../../src/index.js";
 import { RTOL, makeOptimizer, makeScheduler, momentumOf, type FakeOptimizer, type Scheduler, type Spec } from "../helpers/scheduler_replay.js";
 import { expectClose } from "../helpers/close.js";
-import { compareRecords, errorRecord, fixture, type Rec } from "../helpers/fixture.js";
+import { compareRecords, errorRecord, loadFixture, type Rec } from "../helpers/fixture.js";
 
 const { lrScheduler: S, swa } = optim;
 interface Case {
@@ -25,7 +24,7 @@ interface Case {
   expected: { lr: number[][]; momentum: (number | null)[][]; lastLr: (number[] | null)[] };
 }
 
-const fixtures = JSON.parse(readFileSync(new URL("../fixtures/scheduler.json", import.meta.url), "utf8")) as {
+const fixtures = loadFixture("lr_scheduler.json") as {
   cases: Case[];
   errors: Record<string, string>;
 };
@@ -452,7 +451,7 @@ describe("with the real optimizers: PyTorch 1.13 trajectories (parameters relati
 
 // Scheduler cases the fixtures above do not pin (resuming with
 // lastEpoch, step() mixed with step(epoch), unusual combinations), against
-// PyTorch 1.13 (test/fixtures/audit.json, make_audit_fixtures.py). Relative
+// PyTorch 1.13 (test/fixtures/generate.py). Relative
 // tolerance 1e-12: both sides compute in float64 by the same formulas; only
 // libm (cos, pow) may differ by an ulp.
 interface PinnedCase {
@@ -466,7 +465,7 @@ interface PinnedCase {
   expected: { lr: number[][]; momentum: (number | null)[][]; lastLr: (number[] | null)[] };
 }
 
-const pinned = JSON.parse(readFileSync(new URL("../fixtures/audit.json", import.meta.url), "utf8")) as {
+const pinned = { schedulers: loadFixture("lr_scheduler.json").pinned, schedulerErrors: loadFixture("lr_scheduler.json").pinnedErrors } as {
   schedulers: PinnedCase[];
   schedulerErrors: Record<string, { type: string; message: string }>;
 };
@@ -550,7 +549,7 @@ describe("scheduler errors PyTorch 1.13 raises", () => {
 // functions and modes, OneCycleLR phases and its limit, ReduceLROnPlateau
 // variants, LambdaLR/MultiplicativeLR/SWALR, Sequential/Chained, state-dict
 // round trips through JSON, external lr edits and groups added mid-run.
-// Fixture: test/fixtures/audit2.json (make_audit2_fixtures.py). Tolerance:
+// Fixture: test/fixtures/generate.py. Tolerance:
 // relative 1e-10 (both sides compute in float64).
 const SCALE_FNS: Record<string, (x: number) => number> = {
   half_pow: (x) => 0.5 ** x,
@@ -590,7 +589,7 @@ function snapshot(opt: AnyOpt, sched: AnySched): Rec {
   return r;
 }
 
-/** The same replay as make_audit2_fixtures.py's sched_run. */
+/** The same replay as generate.py's sched_run. */
 function replay(c: ReplayCase): Rec[] {
   const out: Rec[] = [];
   let opt: AnyOpt, sched: AnySched;
@@ -644,7 +643,7 @@ function compareLrs(got: Rec, want: Rec, where: string): void {
   }
 }
 
-const cases = fixture.schedulers as (ReplayCase & { reference?: string })[];
+const cases = loadFixture("lr_scheduler.json").replays as (ReplayCase & { reference?: string })[];
 
 describe("lr schedulers replayed against PyTorch 1.13 (groups, resumes, state dicts, edits)", () => {
   for (const c of cases) {

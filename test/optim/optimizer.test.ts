@@ -4,12 +4,13 @@
 // multi-tensor path against one tensor at a time, and steady-state memory.
 import { describe, expect, it } from "vitest";
 import { memoryStats, optim, parameter, tensor, type Tensor, zeros, empty } from "../../src/index.js";
-import { freshParams, fx, makeOptimizer, runSteps } from "../helpers/optim.js";
-import { readFileSync } from "node:fs";
-import { compareRecords, errorRecord, fixture, type Rec } from "../helpers/fixture.js";
+import { optimFixture, paramsOf, Replay, replay, type OptimCase } from "../helpers/optim.js";
+import { compareRecords } from "../helpers/fixture.js";
 import { expectClose } from "../helpers/close.js";
 
-const byName = (name: string) => fx.cases.find((c) => c.name === name)!;
+const byName = (name: string): OptimCase => optimFixture.cases.find((c) => c.name === name)!;
+/** W [3, 4] and b [5], the trajectory cases' parameters. */
+const freshParams = () => paramsOf(byName("Adam plain"));
 const RESUME_CASES = [
   "SGD nesterov + weight decay + maximize", "Adam amsgrad + weight decay + maximize", "AdamW groups", "Adagrad groups",
   "RMSprop centered + momentum", "Adamax plain", "NAdam momentum decay", "RAdam plain", "Adadelta plain", "LAMB groups",
@@ -24,29 +25,23 @@ describe("stateDict / loadStateDict", () => {
   for (const name of RESUME_CASES) {
     it(`${name}: saved at step 7, restored through JSON into a fresh model and optimizer, continues bit for bit`, () => {
       const c = byName(name);
-      const [W1, b1] = freshParams();
-      const straight = makeOptimizer(c, W1, b1);
-      runSteps(straight, W1, b1, 0, fx.steps, c.sign);
+      // the actions up to and including the 7th step
+      let seventh = 0;
+      for (let steps = 0; steps < 7; seventh++) if (c.actions[seventh][0] === "step") steps++;
+      const straight = new Replay(c);
+      for (const a of c.actions) straight.act(a);
 
-      const [W2, b2] = freshParams();
-      const first = makeOptimizer(c, W2, b2);
-      runSteps(first, W2, b2, 0, 7, c.sign);
-      const saved = JSON.stringify(first.stateDict());
-      const weights = [W2.toArray(), b2.toArray()];
+      const first = new Replay(c);
+      for (const a of c.actions.slice(0, seventh)) first.act(a);
+      const saved = JSON.stringify(first.opt.stateDict());
 
-      const [W3, b3] = freshParams();
-      W3.data.set(weights[0]);
-      b3.data.set(weights[1]);
-      const resumed = makeOptimizer(c, W3, b3);
-      resumed.loadStateDict(JSON.parse(saved));
-      expect(JSON.stringify(resumed.stateDict())).toBe(saved);
-      runSteps(resumed, W3, b3, 7, fx.steps, c.sign);
-      expect(bitsOf(W3, b3)).toEqual(bitsOf(W1, b1));
-      for (const o of [straight, first, resumed]) o.dispose();
-      for (const t of [W1, b1, W2, b2, W3, b3]) {
-        t.grad?.dispose();
-        t.dispose();
-      }
+      const resumed = new Replay(c);
+      resumed.params.forEach((p, i) => p.data.set(first.params[i].toArray()));
+      resumed.opt.loadStateDict(JSON.parse(saved));
+      expect(JSON.stringify(resumed.opt.stateDict())).toBe(saved);
+      for (const a of c.actions.slice(seventh)) resumed.act(a);
+      expect(bitsOf(...resumed.params)).toEqual(bitsOf(...straight.params));
+      for (const r of [straight, first, resumed]) r.dispose();
     });
   }
 
@@ -454,214 +449,57 @@ it("AMSGrad Adam's first step, whose state for a second, large group does not fi
   big.dispose();
 });
 
-// Every optimizer x option set against PyTorch 1.13 trajectories
-// (test/fixtures/make_optim_fixtures.py). The gradient is a function of the
-// current parameters, g = p·(s·C1) + p·p·p·(s·C2) + noise[t], evaluated in
-// float32 in the generator's order, so each step feeds back the optimizer's
-// own result. Tolerance: |actual − expected| ≤ 1e-5·|expected| + 1e-6 at every step.
-const RTOL = 1e-5;
-const ATOL = 1e-6;
+// Every optimizer against PyTorch 1.13, from one fixture (test/fixtures/optim.json,
+// written by test/fixtures/generate.py) replayed action by action through the
+// public API (test/helpers/optim.ts): every optimizer × option set over 20 steps
+// whose gradient is a function of the parameters (g = p·(s·C1) + p·p·p·(s·C2) +
+// noise, so each step feeds back the optimizer's own result; a parameter without
+// gradient at some steps; every lr halved before step 12); every optimizer with
+// its defaults only (SGD: lr 1e-3, API.md's default) over 12 steps of fixed
+// gradients, with a parameter that never gets one; and replays of paramGroups
+// edits between steps (lr, betas, momentum, weightDecay, eps, amsgrad, centered,
+// ...), addParamGroup taking the constructor's options, SGD's first momentum step
+// with dampening, maximize with weight decay, RAdam's rectification switch,
+// Adamax/Adagrad at tiny gradients, gradients null mid-run (lazily created
+// state), zeroGrad({ setToNone: false }), zero-element parameters, JSON
+// state-dict round trips (with groups added mid-run), PyTorch's implementation
+// switches (foreach, differentiable, capturable/fused false) and the
+// constructors' errors. Each case carries its tolerance: relative 1e-5 +
+// absolute 1e-6 (float32 state), or 2e-6 + 1e-7 for the defaults.
+const camel = (k: string) => k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
 
-describe("optimizers follow PyTorch 1.13 trajectories", () => {
-  for (const c of fx.cases) {
+describe("every optimizer against PyTorch 1.13 (one fixture, one replay)", () => {
+  it("holds every kind of case", () => {
+    const kinds = new Set(optimFixture.cases.flatMap((c) => c.actions.map((a) => a[0] as string)));
+    expect([...kinds].sort()).toEqual(["addGroup", "grads", "polyGrads", "roundtrip", "scaleLr", "set", "step", "zeroGrad"]);
+    const optimizers = new Set(optimFixture.cases.map((c) => c.optimizer));
+    for (const o of ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adadelta", "LAMB", "Ranger"]) expect(optimizers).toContain(o);
+    expect(optimFixture.cases.some((c) => c.lookahead)).toBe(true);
+  });
+
+  for (const c of optimFixture.cases) {
     it(c.name, () => {
       const before = memoryStats().liveTensors;
-      const [W, b] = freshParams();
-      const opt = makeOptimizer(c, W, b);
-      let worst = 0;
-      runSteps(opt, W, b, 0, fx.steps, c.sign, (t) => {
-        const actual = [...W.data, ...b.data];
-        const expected = c.trajectory[t];
-        for (let i = 0; i < expected.length; i++) {
-          const err = Math.abs(actual[i] - expected[i]);
-          const allowed = RTOL * Math.abs(expected[i]) + ATOL;
-          if (!(err <= allowed)) {
-            throw new Error(`${c.name}: step ${t}, element ${i}: got ${actual[i]}, PyTorch ${expected[i]} (error ${err}, allowed ${allowed})`);
-          }
-          worst = Math.max(worst, err / allowed);
-        }
-      });
-      expect(worst).toBeLessThanOrEqual(1);
-      W.grad?.dispose();
-      b.grad?.dispose();
-      opt.dispose();
-      W.dispose();
-      b.dispose();
-      expect(memoryStats().liveTensors).toBe(before);
-    });
-  }
-});
-
-// Every optimizer constructed with its defaults only (SGD: lr 1e-3,
-// API.md's default), 12 steps of fixed gradients, against PyTorch 1.13
-// (test/fixtures/audit.json). A third parameter never gets a gradient: it is
-// skipped and gets no state, except Adagrad's (PyTorch creates Adagrad's state
-// for every parameter at construction). Tolerance: float32 trajectories that
-// differ only in rounding order, relative 2e-6 (with an absolute floor 1e-7).
-interface OptimizerCase {
-  name: string;
-  params: number[][];
-  stateKeys: number[];
-  defaults: Record<string, unknown>;
-}
-const fixtures = JSON.parse(readFileSync(new URL("../fixtures/audit.json", import.meta.url), "utf8")) as { optimizers: OptimizerCase[] };
-
-const SHAPES = [[3, 4], [5]];
-const p0 = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.cos(0.37 * i + s));
-const grad = (n: number, k: number, s: number) => Array.from({ length: n }, (_, i) => Math.sin(0.7 * i + 1.3 * k + s) * (1 + 0.1 * k));
-const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-type Ctor = new (params: unknown, options?: unknown) => optim.Optimizer;
-
-describe("optimizer defaults reproduce PyTorch 1.13 over 12 steps", () => {
-  for (const c of fixtures.optimizers) {
-    it(`${c.name} with no options`, () => {
-      const before = memoryStats().liveTensors;
-      const ps = SHAPES.map((sh, j) => parameter(p0(sh[0] * (sh[1] ?? 1), j), sh));
-      const idle = parameter([1, 1]);
-      const opt = new ((optim as unknown as Record<string, Ctor>)[c.name])([...ps, idle]);
-      const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
-      for (const [k, v] of Object.entries(c.defaults)) expect(group[camel(k)], `default ${k}`).toEqual(v);
-      for (let k = 0; k < 12; k++) {
-        ps.forEach((p, j) => {
-          p.grad?.dispose();
-          p.grad = tensor(grad(p.size, k, j), p.shape);
-        });
-        opt.step();
-      }
-      ps.forEach((p, j) => {
-        const got = p.toArray();
-        c.params[j].forEach((e, i) => {
-          if (!(Math.abs(got[i] - e) <= 2e-6 * Math.abs(e) + 1e-7)) expect.fail(`param ${j}[${i}]: got ${got[i]}, PyTorch ${e}`);
-        });
-      });
-      expect(Array.from(idle.toArray())).toEqual([1, 1]);
-      const state = opt.stateDict().state as Record<string, unknown>;
-      expect(Object.keys(state).map(Number).sort()).toEqual(c.stateKeys);
-      for (const p of [...ps, idle]) {
-        p.grad?.dispose();
-        p.dispose();
-      }
-      opt.dispose();
-      expect(memoryStats().liveTensors).toBe(before);
-    });
-  }
-});
-
-// Optimizers replayed against PyTorch 1.13 — parameters after
-// every step with paramGroups edits between steps (lr, betas, momentum,
-// weightDecay, eps, amsgrad, centered, ...), addParamGroup taking the
-// constructor's options, SGD's first momentum step with dampening, maximize
-// with weight decay, RAdam's rectification switch, Adamax/Adagrad at tiny
-// gradients, gradients null mid-run (lazily created state), zeroGrad({
-// setToNone: false }), zero-element parameters, JSON state-dict round trips
-// (with groups added mid-run), PyTorch's implementation switches (foreach,
-// differentiable, capturable/fused false) and the constructors' errors.
-// Fixture: test/fixtures/audit2.json (make_audit2_fixtures.py). Tolerance:
-// relative 1e-5 + absolute 1e-6 (float32 state).
-type Nested = number | Nested[];
-type Case = {
-  name: string;
-  opt: string;
-  options: Record<string, unknown>;
-  params: Nested[];
-  groups?: ({ idx: number[] } & Record<string, unknown>)[];
-  actions: unknown[][];
-  torch: Rec[];
-};
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyOpt = any;
-
-function shapeOf(v: Nested): number[] {
-  const s: number[] = [];
-  while (Array.isArray(v)) {
-    s.push(v.length);
-    v = v[0] as Nested;
-    if (v === undefined) break;
-  }
-  return s;
-}
-const flat = (v: Nested): number[] => (Array.isArray(v) ? (v.flat(Infinity) as number[]) : [v]);
-const mkParam = (v: Nested): Tensor => parameter(flat(v), shapeOf(v));
-
-/** The same replay as make_audit2_fixtures.py's optim_run. */
-class Run {
-  params: Tensor[];
-  opt: AnyOpt;
-  constructor(readonly c: Case) {
-    this.params = c.params.map(mkParam);
-    this.opt = this.make(this.params);
-  }
-  make(params: Tensor[]): AnyOpt {
-    const c = this.c;
-    const groups = c.groups ? c.groups.map(({ idx, ...o }) => ({ ...o, params: idx.map((i) => params[i]) })) : params;
-    return new (optim as unknown as Record<string, new (p: unknown, o: unknown) => AnyOpt>)[c.opt](groups, { ...c.options });
-  }
-  snap(): Rec {
-    return { params: this.params.map((p) => Array.from(p.toArray())) };
-  }
-  act(a: unknown[]): Rec {
-    const k = a[0];
-    if (k === "grads") {
-      this.params.forEach((p, i) => {
-        const g = (a[1] as (Nested | null)[])[i];
-        p.grad = g === null ? null : tensor(flat(g), p.shape);
-      });
-    } else if (k === "step") this.opt.step();
-    else if (k === "set") this.opt.paramGroups[a[1] as number][a[2] as string] = a[3];
-    else if (k === "zeroGrad") this.opt.zeroGrad({ setToNone: a[1] });
-    else if (k === "roundtrip") {
-      const sd = JSON.parse(JSON.stringify(this.opt.stateDict()));
-      const fresh = this.params.map((p) => {
-        const f = parameter(Array.from(p.toArray()), p.shape);
-        f.grad = p.grad ? tensor(Array.from(p.grad.toArray()), p.shape) : null;
-        return f;
-      });
-      const nInit = this.c.groups ? this.c.groups.length : 1;
-      const opt2 = this.make(fresh.slice(0, this.c.params.length));
-      for (const g of this.opt.paramGroups.slice(nInit)) {
-        const { params, ...o } = g;
-        opt2.addParamGroup({ ...o, params: (params as Tensor[]).map((p) => fresh[this.params.indexOf(p)]) });
-      }
-      opt2.loadStateDict(sd);
-      [this.params, this.opt] = [fresh, opt2];
-    } else if (k === "addGroup") {
-      const ps = (a[2] as Nested[]).map(mkParam);
-      this.params.push(...ps);
-      this.opt.addParamGroup({ ...(a[1] as object), params: ps });
-    }
-    return this.snap();
-  }
-}
-
-function replay(c: Case): Rec[] {
-  let r: Run;
-  try {
-    r = new Run(c);
-  } catch (e) {
-    return [errorRecord(e)];
-  }
-  const out = [r.snap()];
-  for (const a of c.actions) {
-    try {
-      out.push(r.act(a));
-    } catch (e) {
-      out.push(errorRecord(e));
-      break;
-    }
-  }
-  return out;
-}
-
-describe("optimizers replayed against PyTorch 1.13 (group edits, addParamGroup, null gradients, round trips, switches)", () => {
-  for (const c of fixture.optimizers as Case[]) {
-    it(c.name, () => {
-      compareRecords(c, replay(c), (got, want, where) => {
+      const { records, run } = replay(c);
+      compareRecords(c, records, (got, want, where) => {
         const w = want.params as number[][];
         const g = got.params as number[][];
         expect(g.length, `${where}: parameters`).toBe(w.length);
-        w.forEach((wp, i) => expectClose(g[i], wp, { rtol: 1e-5, atol: 1e-6, what: `${where} param ${i}` }));
+        w.forEach((wp, i) => expectClose(g[i], wp, { rtol: c.rtol, atol: c.atol, what: `${where} param ${i}` }));
       });
+      if (c.defaults) {
+        const group = run!.opt.paramGroups[0] as Record<string, unknown>;
+        for (const [k, v] of Object.entries(c.defaults)) expect(group[camel(k)], `default ${k}`).toEqual(v);
+      }
+      if (c.stateKeys) {
+        expect(Object.keys(run!.opt.stateDict().state).map(Number).sort((x, y) => x - y)).toEqual(c.stateKeys);
+        // a parameter that never gets a gradient is skipped: unchanged, bit for bit
+        const idle = c.params.map((_, i) => i).filter((i) => c.actions.every((a) => a[0] !== "grads" || (a[1] as unknown[])[i] === null));
+        expect(idle.length).toBeGreaterThan(0);
+        for (const i of idle) expect(Array.from(run!.params[i].toArray())).toEqual((c.params[i] as number[]).flat());
+      }
+      run?.dispose();
+      expect(memoryStats().liveTensors).toBe(before);
     });
   }
 
@@ -706,7 +544,7 @@ describe("optimizer error texts contain PyTorch 1.13's", () => {
     "Adam eps -1": () => new optim.Adam([p()], { eps: -1 }),
     "Adam beta2 1": () => new optim.Adam([p()], { betas: [0.9, 1] }),
   };
-  for (const [what, text] of Object.entries(fixture.optimErrors as Record<string, string>)) {
+  for (const [what, text] of Object.entries(optimFixture.errors)) {
     it(what, () => {
       expect(calls[what], `no call for ${what}`).toBeTypeOf("function");
       expect(calls[what]).toThrow(text);

@@ -1,21 +1,20 @@
 // swa.AveragedModel and swa.SWALR against PyTorch 1.13's swa_utils
-// (test/fixtures/scheduler.json). The averages are float32 tensors computed
+// (test/fixtures/swa.json). The averages are float32 tensors computed
 // with the same float32 operations as PyTorch's tensor arithmetic, so they
 // are compared exactly (tolerance 0); SWALR's lr sequences are in
 // lr_scheduler.test.ts (relative tolerance 1e-12).
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { memoryStats, nn, optim, tensor, Tensor, zeros, noGrad } from "../../src/index.js";
 import { Module } from "../../src/nn/module.js";
 import { swaEmaJs, swaEqualAverageJs } from "../../src/reference/swa.js";
-import { fixture } from "../helpers/fixture.js";
+import { loadFixture } from "../helpers/fixture.js";
 import { expectClose } from "../helpers/close.js";
 
 const { AveragedModel } = optim.swa;
 
 type Nested = number | Nested[];
 type State = Record<string, Nested>;
-const fixtures = JSON.parse(readFileSync(new URL("../fixtures/scheduler.json", import.meta.url), "utf8")) as {
+const fixtures = { swa: loadFixture("swa.json").averagedModel, updateBn: loadFixture("swa.json").updateBn } as {
   swa: { states: State[]; runs: Record<string, (State & { n_averaged: number })[]> };
   updateBn: {
     before: Record<string, { shape: number[]; data: number[] }>;
@@ -244,9 +243,9 @@ describe("updateBn", () => {
 // parameters set and batch-norm statistics moved by training forwards between
 // updates), then after updateBn. With useBuffers, num_batches_tracked is
 // averaged as PyTorch's int64 buffer is (truncated toward zero).
-// Fixture: test/fixtures/audit2.json (make_audit2_fixtures.py). Tolerance:
+// Fixture: test/fixtures/generate.py. Tolerance:
 // relative 1e-5 + absolute 1e-6.
-const f = fixture.swa as {
+const f = loadFixture("swa.json").stateDicts as {
   rounds: { params: Record<string, number[]>; batches: number[][][] }[];
   bnBatches: number[][][];
   cases: { name: string; useBuffers: boolean; ema: boolean; keys: string[]; states: Record<string, number[]>[]; afterUpdateBn: Record<string, number[]> }[];

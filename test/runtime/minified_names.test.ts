@@ -15,6 +15,20 @@ const once = process.env.WASMTRAIN_BUILD === "simd";
 
 const modules = ["Linear(2, 2)", "ReLU()", "LeakyReLU()", "Tanh()", "Sigmoid()", "GELU()", "Dropout()", "BatchNorm1d(2)", "LayerNorm(2)", "Flatten()", "Sequential()", "MSELoss()", "CrossEntropyLoss()"];
 const optimizers = ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adamax", "NAdam", "RAdam", "Adadelta", "LAMB", "Ranger"];
+// Every optimizer with options and the PyTorch 1.13 implementation switches its constructor takes.
+const withOptions: Record<string, Record<string, unknown>> = {
+  SGD: { lr: 0.1, momentum: 0.9, nesterov: true, foreach: false, differentiable: false },
+  Adam: { lr: 0.01, betas: [0.8, 0.9], amsgrad: true, foreach: false, fused: false, capturable: false, differentiable: false },
+  AdamW: { lr: 0.01, weightDecay: 0.1, foreach: null, capturable: false },
+  Adagrad: { lr: 0.1, lrDecay: 0.01, foreach: false },
+  RMSprop: { lr: 0.01, centered: true, foreach: false, differentiable: false },
+  Adamax: { lr: 0.01, foreach: false },
+  NAdam: { lr: 0.01, momentumDecay: 0.005, foreach: false },
+  RAdam: { lr: 0.01, foreach: false },
+  Adadelta: { lr: 0.5, rho: 0.8, foreach: false },
+  LAMB: { lr: 0.01, weightDecay: 0.01 },
+  Ranger: { lr: 0.01, k: 3, alpha: 0.4, foreach: false },
+};
 
 describe.runIf(once)("class names survive minification", () => {
   it("module typeName, optimizer name, state dicts and messages use PyTorch's class names", async () => {
@@ -30,6 +44,10 @@ const out = {
   modules: [${modules.map((m) => `new wt.nn.${m}`).join(", ")}].map((m) => m.typeName),
   optimizers: [${optimizers.map((o) => `new wt.optim.${o}([p()])`).join(", ")}, new wt.optim.Lookahead(new wt.optim.SGD([p()]))].map((o) => o.name),
   averaged: new wt.optim.swa.AveragedModel(new wt.nn.Linear(2, 2)).typeName,
+  withOptions: Object.entries(${JSON.stringify(withOptions)}).map(([name, options]) => new wt.optim[name]([p()], options).name),
+  unexpected: ["Adam", "AdamW"].map((name) => {
+    try { new wt.optim[name]([p()], { bogus: 1 }); } catch (e) { return e.message.split(":")[0]; }
+  }),
 };
 const q = p();
 const adam = new wt.optim.Adam([q]);
@@ -45,6 +63,8 @@ process.stdout.write(JSON.stringify(out));
     expect(out.modules).toEqual(modules.map((m) => m.slice(0, m.indexOf("("))));
     expect(out.optimizers).toEqual([...optimizers, "Lookahead"]);
     expect(out.averaged).toBe("AveragedModel");
+    expect(out.withOptions).toEqual(Object.keys(withOptions));
+    expect(out.unexpected).toEqual(["Adam", "AdamW"]);
     expect(out.loaded).toBe("Adam");
     expect(out.message).toBe("loadStateDict: Error(s) in loading state_dict for Linear:");
   });

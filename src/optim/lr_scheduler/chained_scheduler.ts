@@ -1,7 +1,7 @@
 // ChainedScheduler: step several chainable schedulers of one optimizer with one call.
 import { describe, readOptions } from "./options.js";
 import { ReduceLROnPlateau } from "./reduce_lr_on_plateau.js";
-import { checkOptimizer, groupsOf, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
+import { checkOptimizer, loadAllOrNothing, groupsOf, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
 
 type Steppable = Scheduler & { step(): void };
 
@@ -63,7 +63,12 @@ export class ChainedScheduler implements Scheduler {
     return { scheduler: "ChainedScheduler", lastLr: this.lastLr.slice(), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
+  /** Its own fields and every inner scheduler's state, all or nothing (see loadAllOrNothing). */
   loadStateDict(state: SchedulerState): void {
+    loadAllOrNothing(this, state, (s) => this.loadParts(s));
+  }
+
+  private loadParts(state: SchedulerState): void {
     const where = "ChainedScheduler.loadStateDict";
     const sd = state as { scheduler?: unknown; lastLr?: unknown; schedulers?: unknown } | null;
     if (sd?.scheduler !== "ChainedScheduler") throw new TypeError(`${where}: the state dict is from ${describe(sd?.scheduler)}, not ChainedScheduler`);

@@ -148,6 +148,22 @@ export function loadFields(name: string, self: object, keys: readonly string[], 
 }
 
 /**
+ * Loads `state` into a scheduler made of parts (SequentialLR,
+ * ChainedScheduler) with `loadParts`, which loads part after part; if a later
+ * part is invalid, the state from before is loaded back the same way, so an
+ * error changes nothing.
+ */
+export function loadAllOrNothing(self: Scheduler, state: SchedulerState, loadParts: (s: SchedulerState) => void): void {
+  const before = self.stateDict();
+  try {
+    loadParts(state);
+  } catch (e) {
+    loadParts(before);
+    throw e;
+  }
+}
+
+/**
  * PyTorch's chainable scheduler (_LRScheduler). A subclass validates its
  * options, sets its fields and then calls attach(lastEpoch) — which records
  * `initial_lr` in every group (if absent) as the base lrs and performs the

@@ -1,6 +1,6 @@
 // SequentialLR: hand the optimizer from one scheduler to the next at milestone epochs.
 import { booleanOption, describe, readOptions } from "./options.js";
-import { checkOptimizer, groupsOf, lastEpochOption, loadFields, LRScheduler, saveFields, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
+import { checkOptimizer, loadAllOrNothing, groupsOf, lastEpochOption, loadFields, LRScheduler, saveFields, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
 
 export interface SequentialLROptions {
   /** Schedulers of this optimizer, constructed beforehand (required). */
@@ -89,7 +89,12 @@ export class SequentialLR implements Scheduler {
     return { ...saveFields("SequentialLR", this, ["lastEpoch", "milestones", "lastLr"]), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
+  /** Its own fields and every inner scheduler's state, all or nothing (see loadAllOrNothing). */
   loadStateDict(state: SchedulerState): void {
+    loadAllOrNothing(this, state, (s) => this.loadParts(s));
+  }
+
+  private loadParts(state: SchedulerState): void {
     const inner = (state as { schedulers?: unknown } | null)?.schedulers;
     if (!Array.isArray(inner) || inner.length !== this.schedulers.length) {
       throw new RangeError(`SequentialLR.loadStateDict: expected ${this.schedulers.length} scheduler states, got ${describe(inner)}`);

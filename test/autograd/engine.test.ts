@@ -1,0 +1,170 @@
+// The autograd engine: backward with a gradient and retainGraph, PyTorch's
+// messages for a second backward and for in-place changes to saved tensors,
+// autograd.grad, grad mode, detach and requiresGrad_.
+import { describe, expect, it } from "vitest";
+import { autograd, enableGrad, isGradEnabled, noGrad, parameter, tensor } from "../../src/index.js";
+import { expectClose } from "../helpers/close.js";
+
+describe("backward", () => {
+  it("a non-scalar output takes a gradient of its shape; without one it is PyTorch's error", () => {
+    const x = tensor([1, 2, 3]).requiresGrad_();
+    const y = x.mul(x);
+    expect(() => y.backward()).toThrow(/grad can be implicitly created only for scalar outputs/);
+    expect(x.grad).toBeNull();
+    expect(() => y.backward(tensor([1, 1]))).toThrow(/Mismatch in shape: grad_output\[0\] has a shape of \[2\] and output\[0\] has a shape of \[3\]/);
+    y.backward(tensor([1, 0.5, -1]));
+    expectClose(x.grad!.data, [2, 2, -6], { what: "dy/dx · g" });
+  });
+
+  it("a second backward through a consumed graph is PyTorch's error and changes no gradient", () => {
+    const x = tensor([1, 2]).requiresGrad_();
+    const loss = x.exp().sum();
+    loss.backward();
+    const g = x.grad!.toArray();
+    expect(() => loss.backward()).toThrow(/Trying to backward through the graph a second time .*retainGraph: true/);
+    expect(Array.from(x.grad!.data)).toEqual(Array.from(g));
+  });
+
+  it("retainGraph keeps the graph: a second backward accumulates the same gradient", () => {
+    const x = tensor([0.5, -1]).requiresGrad_();
+    const loss = x.exp().sum();
+    loss.backward(null, { retainGraph: true });
+    const once = x.grad!.toArray();
+    loss.backward();
+    expectClose(x.grad!.data, Array.from(once, (v) => 2 * v), { rtol: 1e-7, what: "accumulated" });
+    expect(() => loss.backward()).toThrow(/second time/);
+  });
+
+  it("a saved tensor changed in place is PyTorch's version-counter error, before any gradient is written", () => {
+    const w = parameter([1, 2, 3]);
+    const x = tensor([4, 5, 6]);
+    const loss = x.mul(w).sum(); // saves x and w
+    x.add_(1);
+    expect(x.version).toBe(1);
+    expect(() => loss.backward()).toThrow(
+      /one of the variables needed for gradient computation has been modified by an inplace operation: \[torch\.FloatTensor \[3\]\], which is saved by MulBackward0, is at version 1; expected version 0 instead/,
+    );
+    expect(w.grad).toBeNull();
+  });
+
+  it("an in-place operation on a leaf that requires grad is refused (outside noGrad)", () => {
+    const w = parameter([1, 2]);
+    expect(() => w.add_(1)).toThrow(/a leaf Variable that requires grad is being used in an in-place operation/);
+    expect(Array.from(w.data)).toEqual([1, 2]);
+    noGrad(() => w.add_(1));
+    expect(Array.from(w.data)).toEqual([2, 3]);
+  });
+
+  it("a tensor used twice sums both contributions; requiresGrad on a leaf root fills its own grad", () => {
+    const x = tensor([3]).requiresGrad_();
+    x.mul(x).add(x).sum().backward();
+    expectClose(x.grad!.data, [7], { what: "d(x² + x)/dx" });
+    const y = tensor([2]).requiresGrad_();
+    y.backward();
+    expect(Array.from(y.grad!.data)).toEqual([1]);
+    expect(() => tensor([1]).backward()).toThrow("element 0 of tensors does not require grad and does not have a grad_fn");
+  });
+});
+
+describe("autograd.grad", () => {
+  it("returns d(outputs)/d(inputs) as new tensors and leaves .grad alone", () => {
+    const x = tensor([1, 2, 3]).requiresGrad_();
+    const w = parameter([0.5, -1, 2]);
+    const y = x.mul(w).sum();
+    const [gx, gw] = autograd.grad([y], [x, w]);
+    expectClose(gx!.data, [0.5, -1, 2], { what: "dy/dx" });
+    expectClose(gw!.data, [1, 2, 3], { what: "dy/dw" });
+    expect(x.grad).toBeNull();
+    expect(w.grad).toBeNull();
+  });
+
+  it("takes gradOutputs, works for an intermediate tensor, and says when an input is unused", () => {
+    const x = tensor([1, 2]).requiresGrad_();
+    const h = x.mul(3);
+    const y = h.square();
+    const [gh] = autograd.grad(y, h, { gradOutputs: [tensor([1, 1])], retainGraph: true });
+    expectClose(gh!.data, [6, 12], { what: "dy/dh = 2h" });
+    const z = tensor([5]).requiresGrad_();
+    expect(() => autograd.grad(y, [x, z], { gradOutputs: tensor([1, 1]), retainGraph: true })).toThrow(/appears to not have been used in the graph/);
+    const [gx, gz] = autograd.grad(y, [x, z], { gradOutputs: tensor([1, 1]), allowUnused: true });
+    expectClose(gx!.data, [18, 36], { what: "dy/dx = 18x" });
+    expect(gz).toBeNull();
+    expect(() => autograd.grad(y, x, { createGraph: true })).toThrow(/createGraph = true .*not supported/);
+  });
+});
+
+describe("grad mode, detach, requiresGrad_", () => {
+  it("noGrad records nothing; enableGrad records inside it; both restore the mode", () => {
+    const x = tensor([1, 2]).requiresGrad_();
+    const y = noGrad(() => x.mul(2));
+    expect(y.gradFn).toBeNull();
+    expect(y.requiresGrad).toBe(false);
+    const z = noGrad(() => enableGrad(() => x.mul(2)));
+    expect(z.gradFn).not.toBeNull();
+    expect(isGradEnabled()).toBe(true);
+    expect(() => noGrad(() => {
+      throw new Error("inside");
+    })).toThrow("inside");
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it("detach shares storage and cuts the graph; requiresGrad_ returns the tensor and only changes leaves", () => {
+    const x = tensor([1, 2]).requiresGrad_();
+    const y = x.mul(2);
+    const d = y.detach();
+    expect(d.gradFn).toBeNull();
+    expect(d.requiresGrad).toBe(false);
+    expect(d.sharesStorage(y)).toBe(true);
+    expect(x.requiresGrad_(false)).toBe(x);
+    expect(x.requiresGrad).toBe(false);
+    expect(() => y.requiresGrad_(false)).toThrow(/only change requires_grad flags of leaf variables/);
+  });
+});
+
+describe("autograd.Function", () => {
+  class Cube extends autograd.Function {
+    static override forward(ctx: autograd.FunctionCtx, x: unknown) {
+      const t = x as ReturnType<typeof tensor>;
+      ctx.saveForBackward(t);
+      return t.pow(3);
+    }
+    static override backward(ctx: autograd.FunctionCtx, g: ReturnType<typeof tensor>) {
+      const [x] = ctx.savedTensors;
+      return g.mul(x.square()).mul(3);
+    }
+  }
+
+  it("MyOp.apply records one node whose backward is the static backward", () => {
+    const x = tensor([1, -2, 0.5]).requiresGrad_();
+    const y = Cube.apply(x);
+    expectClose(y.data, [1, -8, 0.125], { what: "x³" });
+    y.sum().backward();
+    expectClose(x.grad!.data, [3, 12, 0.75], { rtol: 1e-6, what: "3x²" });
+  });
+
+  it("a wrong number or shape of gradients is an error naming the function; savedTensors after backward is PyTorch's error", () => {
+    class Bad extends autograd.Function {
+      static override forward(_ctx: autograd.FunctionCtx, x: unknown) {
+        return (x as ReturnType<typeof tensor>).mul(2);
+      }
+      static override backward(_ctx: autograd.FunctionCtx, g: ReturnType<typeof tensor>) {
+        return [g, g];
+      }
+    }
+    const x = tensor([1, 2]).requiresGrad_();
+    expect(() => Bad.apply(x).sum().backward()).toThrow(/function BadBackward returned an incorrect number of gradients \(expected 1, got 2\)/);
+    let saved: autograd.FunctionCtx | null = null;
+    class Keep extends autograd.Function {
+      static override forward(ctx: autograd.FunctionCtx, v: unknown) {
+        saved = ctx;
+        ctx.saveForBackward(v as ReturnType<typeof tensor>);
+        return (v as ReturnType<typeof tensor>).mul(1);
+      }
+      static override backward(_ctx: autograd.FunctionCtx, g: ReturnType<typeof tensor>) {
+        return g;
+      }
+    }
+    Keep.apply(x).sum().backward();
+    expect(() => saved!.savedTensors).toThrow(/Trying to backward through the graph a second time/);
+  });
+});

@@ -8,7 +8,8 @@ import { pyBool } from "./repr.js";
 import { fillUniform } from "../random.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { colsWorkspace, computed, record, sinkFor, wantsGrad } from "./conv_autograd.js";
-import { colsSize, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, type ConvGeometry } from "./conv_kernels.js";
+import { colsSize, type ConvGeometry } from "./conv_kernels.js";
+import { backend } from "../backend/index.js";
 
 export type Size2 = number | readonly [number, number];
 export type Size1 = number | readonly [number];
@@ -30,7 +31,9 @@ export function tupleArg(where: string, name: string, v: unknown, n: number): nu
   const arr = typeof v === "number" ? new Array<number>(n).fill(v) : Array.isArray(v) && v.length === n ? [...(v as number[])] : null;
   if (!arr || !arr.every((x) => typeof x === "number" && Number.isInteger(x))) {
     const expected = n === 1 ? "an integer or [n]" : `an integer or an array of ${n} integers`;
-    throw new TypeError(`${where}: ${name} must be ${expected}, got ${show(v)}`);
+    // numbers that are not integers (1.5, NaN, Infinity) are wrong values; anything else a wrong type
+    const wrongValue = arr !== null && arr.every((x) => typeof x === "number");
+    throw new (wrongValue ? RangeError : TypeError)(`${where}: ${name} must be ${expected}, got ${show(v)}`);
   }
   return arr;
 }
@@ -137,20 +140,20 @@ function convolve(fn: string, dims: 1 | 2, x: Tensor, weight: Tensor, bias: Tens
   const outShape = x.ndim === dims + 2 ? [g.N, g.Co, ...spatialOut] : [g.Co, ...spatialOut];
   const b = bias ?? null;
   const y = computed(outShape);
-  conv2dForward(x, weight, b, y, colsWorkspace(colsSize(g)), g);
+  backend().conv2dForward(x, weight, b, y, colsWorkspace(colsSize(g)), g);
   const inputs = b ? [x, weight, b] : [x, weight];
   record("ConvolutionBackward0", y, inputs, (node, dy) => {
     const cols = colsWorkspace(colsSize(g));
     const dw = sinkFor(node, 1);
     const db = b ? sinkFor(node, 2) : null;
-    if (dw && db && dw.acc === db.acc) conv2dBackwardWeight(x, dy, dw.tensor, db.tensor, cols, g, dw.acc);
+    if (dw && db && dw.acc === db.acc) backend().conv2dBackwardWeight(x, dy, dw.tensor, db.tensor, cols, g, dw.acc);
     else {
-      if (dw) conv2dBackwardWeight(x, dy, dw.tensor, null, cols, g, dw.acc);
-      if (db) conv2dBackwardWeight(x, dy, null, db.tensor, cols, g, db.acc);
+      if (dw) backend().conv2dBackwardWeight(x, dy, dw.tensor, null, cols, g, dw.acc);
+      if (db) backend().conv2dBackwardWeight(x, dy, null, db.tensor, cols, g, db.acc);
     }
     if (wantsGrad(node, 0)) {
       const dx = sinkFor(node, 0)!;
-      conv2dBackwardInput(dy, weight, dx.tensor, cols, g, dx.acc);
+      backend().conv2dBackwardInput(dy, weight, dx.tensor, cols, g, dx.acc);
     }
   }, [x, weight]);
   return y;
@@ -201,13 +204,13 @@ abstract class ConvNd extends Module {
     const name = dims === 2 ? "Conv2d" : "Conv1d";
     const o = optionsArg(name, options, ["stride", "padding", "dilation", "groups", "bias", "paddingMode"]);
     for (const [n, v] of [["inChannels", inChannels], ["outChannels", outChannels]] as const) {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new RangeError(`${name}: ${n} must be a positive integer, got ${show(v)}`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new (typeof v === "number" ? RangeError : TypeError)(`${name}: ${n} must be a positive integer, got ${show(v)}`);
     }
     const kernel = tupleArg(name, "kernelSize", kernelSize, dims);
     if (kernel.some((k) => k < 1)) throw new RangeError(`${name}: kernelSize must be positive, got ${show(kernelSize)}`);
     const groups = o.groups ?? 1;
     if (typeof groups !== "number" || !Number.isInteger(groups) || groups <= 0) {
-      throw new RangeError(`${name}: groups must be a positive integer (got ${show(groups)})`);
+      throw new (typeof groups === "number" ? RangeError : TypeError)(`${name}: groups must be a positive integer (got ${show(groups)})`);
     }
     if (inChannels % groups !== 0) throw new RangeError(`${name}: in_channels must be divisible by groups (inChannels ${inChannels}, groups ${groups})`);
     if (outChannels % groups !== 0) throw new RangeError(`${name}: out_channels must be divisible by groups (outChannels ${outChannels}, groups ${groups})`);

@@ -10,9 +10,6 @@ import { BatchNorm1d, type BatchNormOptions } from "./batchnorm.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { computed, record, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./conv_autograd.js";
 import { backend } from "../backend/index.js";
-import {
-  batchNorm2dBackward, batchNorm2dEvalForward, batchNorm2dTrainForward, groupNormBackward, groupNormForward,
-} from "./conv_kernels.js";
 
 export interface BatchNormFunctionalOptions {
   weight?: Tensor | null;
@@ -59,7 +56,7 @@ export function batchNorm(
   const momentum = o.momentum ?? 0.1;
   const eps = o.eps ?? 1e-5;
   if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new TypeError(`${fn}: momentum must be a finite number, got ${show(momentum)}`);
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
   if (!training && (!rm || !rv)) throw new RangeError(`${fn}: running_mean and running_var must be defined in evaluation mode`);
   const HW = x.size / (N * C) || 0;
   if (training && N * HW < 2) {
@@ -69,13 +66,13 @@ export function batchNorm(
   const mean = computed([C]);
   const invstd = computed([C]);
   if (training) {
-    const bad = batchNorm2dTrainForward(x, N, C, HW, weight, bias, y, mean, invstd, rm && rv ? rm : null, rm && rv ? rv : null, momentum, eps);
+    const bad = backend().batchNorm2dTrainForward(x, N, C, HW, weight, bias, y, mean, invstd, rm && rv ? rm : null, rm && rv ? rv : null, momentum, eps);
     if (bad >= 0) {
       for (const t of [y, mean, invstd]) t.dispose();
       throw nonFinite(fn, x, "channel", bad);
     }
   } else {
-    batchNorm2dEvalForward(x, N, C, HW, weight, bias, y, rm!, rv!, eps, invstd);
+    backend().batchNorm2dEvalForward(x, N, C, HW, weight, bias, y, rm!, rv!, eps, invstd);
     mean.copy(rm!);
   }
   const params = weight && bias ? [weight, bias] : [];
@@ -83,7 +80,7 @@ export function batchNorm(
     const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
     const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
     const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-    batchNorm2dBackward(x, dy, N, C, HW, mean, invstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, training);
+    backend().batchNorm2dBackward(x, dy, N, C, HW, mean, invstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, training);
   }, [x, mean, invstd]);
   return y;
 }
@@ -155,7 +152,7 @@ export function instanceNorm(x: Tensor, options?: InstanceNormFunctionalOptions)
   const momentum = o.momentum ?? 0.1;
   const eps = o.eps ?? 1e-5;
   if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new TypeError(`${fn}: momentum must be a finite number, got ${show(momentum)}`);
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
   const HW = x.size / (N * C) || 0;
   if (!useInputStats) {
     if (!rm || !rv) throw new RangeError(`${fn}: Expected running_mean and running_var to be defined when use_input_stats is false`);
@@ -193,7 +190,7 @@ function groupNormOp(fn: string, x: Tensor, G: number, weight: Tensor | null, bi
   const y = computed(x.shape);
   const mean = computed([Math.max(1, N * G)]);
   const rstd = computed([Math.max(1, N * G)]);
-  const bad = groupNormForward(x, N, C, HW, G, weight, bias, y, mean, rstd, eps);
+  const bad = backend().groupNormForward(x, N, C, HW, G, weight, bias, y, mean, rstd, eps);
   if (bad >= 0) {
     for (const t of [y, mean, rstd]) t.dispose();
     throw nonFinite(fn, x, "group", bad);
@@ -203,7 +200,7 @@ function groupNormOp(fn: string, x: Tensor, G: number, weight: Tensor | null, bi
     const dw = weight ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
     const db = bias ? zeroUnlessAccumulating(sinkFor(node, weight ? 2 : 1)) : null;
     const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-    groupNormBackward(x, dy, N, C, HW, G, mean, rstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+    backend().groupNormBackward(x, dy, N, C, HW, G, mean, rstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
   }, [x, mean, rstd]);
   return y;
 }
@@ -222,7 +219,7 @@ export function groupNorm(x: Tensor, numGroups: number, options?: GroupNormFunct
   x.assertAlive(`${fn} (input)`);
   if (x.ndim < 2) throw new RangeError(`${fn}: expected an input [N, C, *], got shape ${shapeToString(x.shape)}`);
   if (typeof numGroups !== "number" || !Number.isInteger(numGroups) || numGroups < 1) {
-    throw new RangeError(`${fn}: numGroups must be a positive integer, got ${show(numGroups)}`);
+    throw new (typeof numGroups === "number" ? RangeError : TypeError)(`${fn}: numGroups must be a positive integer, got ${show(numGroups)}`);
   }
   const [, C] = x.shape;
   if (C % numGroups !== 0) {
@@ -239,7 +236,7 @@ export function groupNorm(x: Tensor, numGroups: number, options?: GroupNormFunct
     }
   }
   const eps = o.eps ?? 1e-5;
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
   return groupNormOp(fn, x, numGroups, (o.weight as Tensor | null) ?? null, (o.bias as Tensor | null) ?? null, eps);
 }
 
@@ -267,11 +264,11 @@ abstract class InstanceNormNd extends Module {
     super();
     const o = optionsArg(name, options, ["eps", "momentum", "affine", "trackRunningStats"]);
     if (typeof numFeatures !== "number" || !Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new RangeError(`${name}: numFeatures must be a positive integer, got ${show(numFeatures)}`);
+      throw new (typeof numFeatures === "number" ? RangeError : TypeError)(`${name}: numFeatures must be a positive integer, got ${show(numFeatures)}`);
     }
     const eps = o.eps ?? 1e-5, momentum = o.momentum ?? 0.1;
-    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`${name}: eps must be a positive number, got ${show(eps)}`);
-    if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${name}: momentum must be in [0, 1], got ${show(momentum)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${name}: eps must be a positive number, got ${show(eps)}`);
+    if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) throw new (typeof momentum === "number" ? RangeError : TypeError)(`${name}: momentum must be in [0, 1], got ${show(momentum)}`);
     for (const k of ["affine", "trackRunningStats"] as const) {
       if (o[k] !== undefined && typeof o[k] !== "boolean") throw new TypeError(`${name}: ${k} must be a boolean, got ${show(o[k])}`);
     }
@@ -380,13 +377,13 @@ export class GroupNorm extends Module {
     super();
     const o = optionsArg("GroupNorm", options, ["eps", "affine"]);
     for (const [n, v] of [["numGroups", numGroups], ["numChannels", numChannels]] as const) {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new RangeError(`GroupNorm: ${n} must be a positive integer, got ${show(v)}`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new (typeof v === "number" ? RangeError : TypeError)(`GroupNorm: ${n} must be a positive integer, got ${show(v)}`);
     }
     if (numChannels % numGroups !== 0) {
       throw new RangeError(`GroupNorm: num_channels must be divisible by num_groups (numChannels ${numChannels}, numGroups ${numGroups})`);
     }
     const eps = o.eps ?? 1e-5;
-    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`GroupNorm: eps must be a positive number, got ${show(eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`GroupNorm: eps must be a positive number, got ${show(eps)}`);
     if (o.affine !== undefined && typeof o.affine !== "boolean") throw new TypeError(`GroupNorm: affine must be a boolean, got ${show(o.affine)}`);
     this.numGroups = numGroups;
     this.numChannels = numChannels;

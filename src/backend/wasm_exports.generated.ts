@@ -752,12 +752,6 @@ export interface WasmExports {
     get value(): number
   };
   /**
-   * assembly/ops_elementwise/logV
-   * @param x0 `v128`
-   * @returns `v128`
-   */
-  logV(x0: unknown): unknown;
-  /**
    * assembly/ops_elementwise/ewUnary
    * @param op `i32`
    * @param x `usize`

@@ -23,15 +23,13 @@ abstract class Activation extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(x.shape);
     const node: Node = new Node(
-      this.describe(), [x], dy,
+      this.describe(), [x], x.shape,
       () => {
         const dx = sinkFor(node, 0)!;
-        this.backwardKernel(x, y, dy, dx.tensor, dx.acc);
+        this.backwardKernel(x, y, node.grad!, dx.tensor, dx.acc);
       },
       [x, y],
-      () => this.recycle(y, dy),
     );
     setGradFn(y, node);
     return y;

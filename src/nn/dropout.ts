@@ -52,15 +52,13 @@ export class Dropout extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(x.shape);
     const node: Node = new Node(
-      this.describe(), [x], dy,
+      this.describe(), [x], x.shape,
       () => {
         const dx = sinkFor(node, 0)!;
-        backend().mulInto(dy, mask, dx.tensor, dy.size, dx.acc);
+        backend().mulInto(node.grad!, mask, dx.tensor, node.grad!.size, dx.acc);
       },
       [mask],
-      () => this.recycle(y, mask, dy),
     );
     setGradFn(y, node);
     return y;

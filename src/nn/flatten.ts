@@ -60,15 +60,13 @@ export class Flatten extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(shape);
     const node: Node = new Node(
-      this.describe(), [x], dy,
+      this.describe(), [x], shape,
       () => {
         const dx = sinkFor(node, 0)!;
-        backend().scaleInto(dy, dx.tensor, dy.size, 1, dx.acc);
+        backend().scaleInto(node.grad!, dx.tensor, node.grad!.size, 1, dx.acc);
       },
       [],
-      () => this.recycle(y, dy),
     );
     setGradFn(y, node);
     return y;

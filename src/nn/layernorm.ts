@@ -90,17 +90,15 @@ export class LayerNorm extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(x.shape);
     const node: Node = new Node(
-      this.describe(), [x, ...params], dy,
+      this.describe(), [x, ...params], x.shape,
       () => {
         const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
         const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
         const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-        backend().layerNormBackward(x, dy, rows, D, mean, rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+        backend().layerNormBackward(x, node.grad!, rows, D, mean, rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
       },
       [x, mean, rstd],
-      () => this.recycle(y, mean, rstd, dy),
     );
     setGradFn(y, node);
     return y;

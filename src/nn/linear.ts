@@ -84,21 +84,19 @@ export class Linear extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(outShape);
     const node: Node = new Node(
-      this.describe(), [x, ...params], dy,
+      this.describe(), [x, ...params], outShape,
       () => {
         const dW = sinkFor(node, 1);
-        if (dW) backend().gemm(true, false, M, K, N, 1, dy, M, x, K, dW.acc, dW.tensor, K);
+        if (dW) backend().gemm(true, false, M, K, N, 1, node.grad!, M, x, K, dW.acc, dW.tensor, K);
         const db = this.bias ? sinkFor(node, 2) : null;
-        if (db) backend().columnSums(dy, db.tensor, N, M, db.acc);
+        if (db) backend().columnSums(node.grad!, db.tensor, N, M, db.acc);
         if (wantsGrad(node, 0)) {
           const dx = sinkFor(node, 0)!;
-          backend().gemm(false, false, N, K, M, 1, dy, M, W, K, dx.acc, dx.tensor, K);
+          backend().gemm(false, false, N, K, M, 1, node.grad!, M, W, K, dx.acc, dx.tensor, K);
         }
       },
       [x],
-      () => this.recycle(y, dy),
     );
     setGradFn(y, node);
     return y;

@@ -1,8 +1,8 @@
 // Shared by train.mjs and evaluate.mjs: the network, its optimizer and
 // schedule, and the data — the same objects ddp.py builds in PyTorch.
-import { Generator, nn, optim } from "../../dist/index.js";
-import { loadMnist, splitMnist, pixelStats, normalize, BatchLoader } from "../mnist/data.js";
-import { evaluate } from "../mnist/train.js";
+import { Generator, data, nn, optim } from "../../dist/index.js";
+import { loadMnist, splitMnist, pixelStats, normalize } from "../mnist/data.js";
+import { evaluate, tensorDataset } from "../mnist/train.js";
 
 /** 784-128-10 ReLU (PyTorch: nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))). */
 export function build() {
@@ -20,10 +20,5 @@ export function mnist() {
 }
 
 export function heldOutAccuracy(model, heldOut) {
-  const loader = new BatchLoader(heldOut, 500);
-  try {
-    return evaluate(model, loader, new nn.CrossEntropyLoss()).accuracy;
-  } finally {
-    loader.dispose();
-  }
+  return evaluate(model, new data.DataLoader(tensorDataset(heldOut), { batchSize: 500 }), new nn.CrossEntropyLoss()).accuracy;
 }

@@ -13,7 +13,7 @@
 //
 // Descriptor (i32 words): [0] ndim, [1..8] sizes, then for operand k = 0
 // (output), 1, 2, 3 its 8 strides at word 9 + 8k.
-import { ld, st, stGrad, expV } from "./simdmath";
+import { ld, st, stGrad, expV, logV } from "./simdmath";
 
 const D_SIZES: usize = 4;
 const D_STRIDES: usize = 36;
@@ -329,39 +329,6 @@ export const U_CLAMP: i32 = 10; //     min(max(x, p), q)
 export const U_POW_SCALAR: i32 = 11; // x^p
 export const U_RSUB_SCALAR: i32 = 12; // p − x
 export const U_RDIV_SCALAR: i32 = 13; // p / x
-
-/** ln x for float32 lanes (Cephes logf: relative error < 2^-23 · 1.5 on normal inputs). */
-@inline export function logV(x0: v128): v128 {
-  // subnormals: scale by 2^25 first
-  const tiny = f32x4.lt(x0, f32x4.splat(1.17549435e-38));
-  const x = v128.bitselect(f32x4.mul(x0, f32x4.splat(33554432.0)), x0, tiny);
-  const bits = x;
-  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126)));
-  e = f32x4.sub(e, v128.and(tiny, f32x4.splat(25)));
-  let m = v128.or(v128.and(bits, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
-  // m in [0.5, 1): fold to [√½, √2)
-  const small = f32x4.lt(m, f32x4.splat(0.707106781186547524));
-  e = f32x4.sub(e, v128.and(small, f32x4.splat(1)));
-  m = f32x4.sub(f32x4.add(m, v128.and(small, m)), f32x4.splat(1));
-  const z = f32x4.mul(m, m);
-  let p = f32x4.splat(7.0376836292e-2);
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.1514610310e-1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(1.1676998740e-1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.2420140846e-1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(1.4249322787e-1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.6668057665e-1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(2.0000714765e-1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-2.4999993993e-1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(3.3333331174e-1));
-  let y = f32x4.mul(f32x4.mul(p, z), m);
-  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(-2.12194440e-4)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(e, f32x4.splat(0.693359375)));
-  // specials: x < 0 or NaN → NaN, 0 → −inf, +inf → +inf
-  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x0, f32x4.splat(0)));
-  r = v128.bitselect(f32x4.splat(Infinity), r, f32x4.eq(x0, f32x4.splat(Infinity)));
-  return v128.bitselect(f32x4.splat(NaN), r, v128.not(f32x4.ge(x0, f32x4.splat(0))));
-}
 
 @inline function unV(op: i32, x: v128, p: v128, q: v128): v128 {
   if (op == U_NEG) return f32x4.neg(x);

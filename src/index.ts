@@ -1,4 +1,10 @@
 // wasmtrain: the public API (re-exports only). See README.md.
+// These modules install themselves behind Tensor's methods (backward(),
+// softmax(), silu(), …); package.json's "sideEffects" names them, so a
+// bundler keeps them even for a page that imports none of their exports.
+import "./autograd/engine.js";
+import "./nn/softmax.js";
+import "./nn/activation_extra.js";
 export { ready } from "./backend/index.js";
 export { backendInfo, type BuildName, type BackendInfo, type ReadyOptions } from "./runtime/runtime.js";
 export { memoryStats, emptyCache, type MemoryStats } from "./runtime/memory.js";

@@ -6,6 +6,7 @@
 // initializers follow Keras (keras/initializers), with PyTorch's fans.
 import { Tensor, shapeToString } from "./tensor.js";
 import { fillNormal, fillTruncNormal, fillUniform, generatorOf, randperm, type GeneratorOptions } from "./random.js";
+import { describe, integerArg, mustBe, numberArg, optionsArg } from "./validate.js";
 
 export type Nonlinearity =
   | "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d"
@@ -17,20 +18,25 @@ const LINEAR_FNS = new Set([
 ]);
 
 function checkTensor(t: unknown, what: string): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`init.${what}: expected a Tensor, got ${String(t)}`);
+  if (!(t instanceof Tensor)) throw new TypeError(mustBe(`init.${what}`, "the tensor", "a Tensor", t));
   t.assertAlive(`init.${what}`);
 }
 
 function checkOptions(options: unknown, what: string): void {
-  if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new TypeError(`init.${what}: options must be an object, got ${String(options)}`);
-  }
+  optionsArg(`init.${what}`, options);
 }
 
 function checkNumber(x: unknown, name: string, what: string): asserts x is number {
   if (typeof x !== "number" || !Number.isFinite(x)) {
-    throw new RangeError(`init.${what}: ${name} must be a finite number, got ${String(x)}`);
+    throw new (typeof x === "number" ? RangeError : TypeError)(mustBe(`init.${what}`, name, "a finite number", x));
   }
+}
+
+/** A finite number (PyTorch's words for NaN: "must be a number, got NaN"). */
+function finiteNumber(x: unknown, name: string, what: string): number {
+  if (typeof x !== "number") throw new TypeError(mustBe(`init.${what}`, name, "a finite number", x));
+  if (!Number.isFinite(x)) throw new RangeError(mustBe(`init.${what}`, name, Number.isNaN(x) ? "a number" : "a finite number", x));
+  return x;
 }
 
 /**
@@ -56,7 +62,8 @@ function fansOf(shape: readonly number[]): [number, number] {
 
 function correctFan(shape: readonly number[], mode: unknown, what: string): number {
   if (typeof mode !== "string" || (mode.toLowerCase() !== "fan_in" && mode.toLowerCase() !== "fan_out")) {
-    throw new RangeError(`init.${what}: Mode ${String(mode)} not supported, please use one of ['fan_in', 'fan_out']`);
+    const E = typeof mode === "string" ? RangeError : TypeError;
+    throw new E(`init.${what}: Mode ${String(mode)} not supported, please use one of ['fan_in', 'fan_out'] (mode: got ${describe(mode)})`);
   }
   const [fanIn, fanOut] = fansOf(shape);
   return mode.toLowerCase() === "fan_in" ? fanIn : fanOut;
@@ -69,7 +76,7 @@ function correctFan(shape: readonly number[], mode: unknown, what: string): numb
  */
 export function calculateGain(nonlinearity: Nonlinearity | string, param?: number): number {
   if (typeof nonlinearity !== "string") {
-    throw new TypeError(`init.calculateGain: nonlinearity must be a string, got ${String(nonlinearity)}`);
+    throw new TypeError(mustBe("init.calculateGain", "nonlinearity", "a string", nonlinearity));
   }
   if (LINEAR_FNS.has(nonlinearity) || nonlinearity === "sigmoid") return 1;
   if (nonlinearity === "tanh") return 5.0 / 3;
@@ -78,7 +85,8 @@ export function calculateGain(nonlinearity: Nonlinearity | string, param?: numbe
     let slope = 0.01;
     if (param !== undefined && param !== null) {
       if (typeof param !== "number" || Number.isNaN(param)) {
-        throw new TypeError(`init.calculateGain: negative_slope ${String(param)} not a valid number`);
+        const E = typeof param === "number" ? RangeError : TypeError;
+        throw new E(`init.calculateGain: negative_slope ${String(param)} not a valid number (param: got ${describe(param)})`);
       }
       slope = param;
     }
@@ -87,7 +95,7 @@ export function calculateGain(nonlinearity: Nonlinearity | string, param?: numbe
   if (nonlinearity === "selu") return 3.0 / 4;
   throw new RangeError(
     `init.calculateGain: Unsupported nonlinearity ${nonlinearity}; expected one of ` +
-      `${[...LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu"].map((s) => `'${s}'`).join(", ")}`,
+      `${[...LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu"].map((s) => `'${s}'`).join(", ")} (nonlinearity: got ${describe(nonlinearity)})`,
   );
 }
 
@@ -141,7 +149,7 @@ export function truncNormal(t: Tensor, options: TruncNormalOptions = {}): Tensor
 /** Fills with `value` (constant_). */
 export function constant(t: Tensor, value: number): Tensor {
   checkTensor(t, "constant");
-  if (typeof value !== "number") throw new TypeError(`init.constant: value must be a number, got ${String(value)}`);
+  numberArg("init.constant", "value", value);
   t.data.fill(value);
   return t;
 }
@@ -189,9 +197,7 @@ export function dirac(t: Tensor, options: DiracOptions = {}): Tensor {
   if (dims < 3 || dims > 5) {
     throw new RangeError(`init.dirac: Only tensors with 3, 4, or 5 dimensions are supported (got shape ${shapeToString(t.shape)})`);
   }
-  if (typeof groups !== "number" || !Number.isInteger(groups) || groups < 1) {
-    throw new RangeError(`init.dirac: groups must be a positive integer, got ${String(groups)}`);
-  }
+  integerArg("init.dirac", "groups", groups, { min: 1 });
   const shape = t.shape;
   if (shape[0] % groups !== 0) {
     throw new RangeError(`init.dirac: dim 0 must be divisible by groups (dim 0 = ${shape[0]}, groups = ${groups})`);
@@ -217,15 +223,14 @@ export interface GainOptions extends GeneratorOptions {
 }
 
 function checkGain(gain: unknown, what: string): number {
-  if (typeof gain !== "number" || Number.isNaN(gain)) throw new RangeError(`init.${what}: gain must be a number, got ${String(gain)}`);
-  return gain;
+  return finiteNumber(gain, "gain", what);
 }
 
 /** U(-a, a), a = gain·√(6/(fanIn + fanOut)) (xavier_uniform_, Glorot & Bengio 2010). */
 export function xavierUniform(t: Tensor, options: GainOptions = {}): Tensor {
   checkTensor(t, "xavierUniform");
   checkOptions(options, "xavierUniform");
-  const gain = checkGain(options.gain ?? 1, "xavierUniform");
+  const gain = checkGain(options.gain === undefined ? 1 : options.gain, "xavierUniform");
   const [fanIn, fanOut] = fansOf(t.shape);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
@@ -238,7 +243,7 @@ export function xavierUniform(t: Tensor, options: GainOptions = {}): Tensor {
 export function xavierNormal(t: Tensor, options: GainOptions = {}): Tensor {
   checkTensor(t, "xavierNormal");
   checkOptions(options, "xavierNormal");
-  const gain = checkGain(options.gain ?? 1, "xavierNormal");
+  const gain = checkGain(options.gain === undefined ? 1 : options.gain, "xavierNormal");
   const [fanIn, fanOut] = fansOf(t.shape);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   generatorOf(options, "init.xavierNormal");
@@ -258,7 +263,7 @@ function kaimingStd(t: Tensor, options: KaimingOptions, what: string): number | 
   checkTensor(t, what);
   checkOptions(options, what);
   const { a = 0, mode = "fan_in", nonlinearity = "leaky_relu" } = options;
-  if (typeof a !== "number" || Number.isNaN(a)) throw new RangeError(`init.${what}: a must be a number, got ${String(a)}`);
+  finiteNumber(a, "a", what);
   const gain = calculateGain(nonlinearity, a);
   const fan = correctFan(t.shape, mode, what);
   generatorOf(options, `init.${what}`);
@@ -348,7 +353,7 @@ function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array
 export function orthogonal(t: Tensor, options: GainOptions = {}): Tensor {
   checkTensor(t, "orthogonal");
   checkOptions(options, "orthogonal");
-  const gain = checkGain(options.gain ?? 1, "orthogonal");
+  const gain = checkGain(options.gain === undefined ? 1 : options.gain, "orthogonal");
   if (t.ndim < 2) {
     throw new RangeError(`init.orthogonal: Only tensors with 2 or more dimensions are supported (got shape ${shapeToString(t.shape)})`);
   }
@@ -391,9 +396,7 @@ export function sparse(t: Tensor, sparsity: number, options: SparseOptions = {})
   checkTensor(t, "sparse");
   checkOptions(options, "sparse");
   if (t.ndim !== 2) throw new RangeError(`init.sparse: Only tensors with 2 dimensions are supported (got shape ${shapeToString(t.shape)})`);
-  if (typeof sparsity !== "number" || !(sparsity >= 0 && sparsity <= 1)) {
-    throw new RangeError(`init.sparse: sparsity must be in [0, 1], got ${String(sparsity)}`);
-  }
+  numberArg("init.sparse", "sparsity", sparsity, { min: 0, max: 1 });
   const { std = 0.01 } = options;
   checkNumber(std, "std", "sparse");
   if (std < 0) throw new RangeError(`init.sparse: std must be non-negative, got ${std}`);
@@ -435,14 +438,15 @@ export function varianceScaling(t: Tensor, options: VarianceScalingOptions = {})
   checkOptions(options, "varianceScaling");
   const { scale = 1, mode = "fan_in", distribution = "truncated_normal" } = options;
   if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) {
-    throw new RangeError(`init.varianceScaling: scale must be a positive finite number, got ${String(scale)}`);
+    throw new (typeof scale === "number" ? RangeError : TypeError)(mustBe("init.varianceScaling", "scale", "a positive finite number", scale));
   }
   if (mode !== "fan_in" && mode !== "fan_out" && mode !== "fan_avg") {
-    throw new RangeError(`init.varianceScaling: mode must be 'fan_in', 'fan_out' or 'fan_avg', got ${JSON.stringify(mode)}`);
+    const E = typeof mode === "string" ? RangeError : TypeError;
+    throw new E(`init.varianceScaling: mode must be 'fan_in', 'fan_out' or 'fan_avg', got ${describe(mode)}`);
   }
   if (distribution !== "truncated_normal" && distribution !== "untruncated_normal" && distribution !== "uniform" && distribution !== "normal") {
-    throw new RangeError(
-      `init.varianceScaling: distribution must be 'truncated_normal', 'untruncated_normal' or 'uniform', got ${JSON.stringify(distribution)}`,
+    throw new (typeof distribution === "string" ? RangeError : TypeError)(
+      `init.varianceScaling: distribution must be 'truncated_normal', 'untruncated_normal' or 'uniform', got ${describe(distribution)}`,
     );
   }
   generatorOf(options, "init.varianceScaling");

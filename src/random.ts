@@ -122,6 +122,7 @@ export class Generator {
   reserve(n: number, what = "Generator"): number {
     const start = this.#offset;
     this.checkReserve(n, what);
+    reservations?.push([this, start]);
     this.#offset = start + n;
     return start;
   }
@@ -129,6 +130,32 @@ export class Generator {
   /** The Philox key: the seed's low and high 32 bits. */
   get key(): [number, number] {
     return [this.#key0, this.#key1];
+  }
+}
+
+let reservations: [Generator, number][] | null = null;
+
+/**
+ * Runs `fn`; if it throws, every generator it drew from is rewound to where
+ * it was, so a failed operation (a forward that fails in its third layer,
+ * after a dropout drew its mask) leaves the random streams as they were.
+ */
+export function rewindGeneratorsOnError<T>(fn: () => T): T {
+  const outer = reservations;
+  const mine: [Generator, number][] = [];
+  reservations = mine;
+  try {
+    const result = fn();
+    outer?.push(...mine);
+    return result;
+  } catch (e) {
+    for (let i = mine.length - 1; i >= 0; i--) {
+      const [g, offset] = mine[i];
+      g.setState({ seed: g.getState().seed, offset });
+    }
+    throw e;
+  } finally {
+    reservations = outer;
   }
 }
 

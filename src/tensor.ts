@@ -356,10 +356,6 @@ export class Tensor {
     this.release("has been disposed and cannot be used");
   }
 
-  /** `using t = …` (TypeScript 5.2 / ES explicit resource management) disposes at the end of the block. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
 
   /**
    * `{ shape, data }` with plain numbers, so `JSON.stringify(model.stateDict())`
@@ -502,6 +498,21 @@ export const nnMethods = {
 
 function notLoaded(): never {
   throw new Error("Tensor: nn is not loaded (import from wasmtrain's entry point)");
+}
+
+// `using t = …` (explicit resource management) disposes at the end of the
+// block. Installed at run time only where the engine has Symbol.dispose, and
+// kept out of the declared class type so that consumers compiling against
+// lib ES2022 (no esnext.disposable) type-check the declarations.
+const disposeSymbol = (Symbol as { dispose?: symbol }).dispose;
+if (disposeSymbol) {
+  Object.defineProperty(Tensor.prototype, disposeSymbol, {
+    value(this: Tensor): void {
+      this.dispose();
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 export type BackwardHook = (t: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean }) => void;

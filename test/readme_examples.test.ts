@@ -174,8 +174,11 @@ for (let i = 0; i < a.length; i++) expect(Array.from(b[i].data)).toEqual(Array.f
     key: "const sched = new S.SequentialLR(opt, {",
     after: `// warm-up then cosine to etaMin = 0 over the remaining 95 epochs (absolute 1e-12)
 expect(Math.abs(sched.getLastLr()[0])).toBeLessThan(1e-12);
-expect(Math.abs(opt.paramGroups[0].lr)).toBeLessThan(1e-12);
-// 1cycle starts at maxLr / divFactor (25) with beta1 at maxMomentum (0.95)
+expect(Math.abs(opt.paramGroups[0].lr)).toBeLessThan(1e-12);`,
+  },
+  {
+    key: "const onecycle = new S.OneCycleLR(adam, { maxLr: 1e-2, epochs: 10, stepsPerEpoch: batches });",
+    after: `// 1cycle starts at maxLr / divFactor (25) with beta1 at maxMomentum (0.95)
 expect(adam.paramGroups[0].lr).toBeCloseTo(1e-2 / 25, 12);
 expect(adam.paramGroups[0].betas[0]).toBe(0.95);
 expect(onecycle.getLastLr().length).toBe(1);

@@ -1,6 +1,6 @@
 // Shared by train.mjs and evaluate.mjs: the network, its optimizer and
 // schedule, and the data — the same objects ddp.py builds in PyTorch.
-import { Generator, data, nn, optim } from "../../dist/index.js";
+import { Generator, nn, optim, data } from "../../dist/index.js";
 import { loadMnist, splitMnist, pixelStats, normalize } from "../mnist/data.js";
 import { evaluate, tensorDataset } from "../mnist/train.js";
 
@@ -20,5 +20,10 @@ export function mnist() {
 }
 
 export function heldOutAccuracy(model, heldOut) {
-  return evaluate(model, new data.DataLoader(tensorDataset(heldOut), { batchSize: 500 }), new nn.CrossEntropyLoss()).accuracy;
+  const dataset = tensorDataset(heldOut);
+  try {
+    return evaluate(model, new data.DataLoader(dataset, { batchSize: 500 }), new nn.CrossEntropyLoss()).accuracy;
+  } finally {
+    for (const t of dataset.tensors) t.dispose();
+  }
 }

@@ -47,12 +47,6 @@ export interface WasmExports {
    * @param scratchBytes `i32`
    */
   warmupGemm(scratch: number, scratchBytes: number): void;
-  /** assembly/optim/optimAbsMask */
-  readonly optimAbsMask: {
-    /** @type `i32` */
-    get value(): number;
-    set value(value: number);
-  };
   /**
    * assembly/optim/sgdStep
    * @param table `usize`
@@ -65,21 +59,6 @@ export interface WasmExports {
    * @param nesterov_ `i32`
    */
   sgdStep(table: number, count: number, lr_: number, momentum_: number, omd_: number, wd_: number, gSign_: number, nesterov_: number): void;
-  /**
-   * assembly/optim/adamStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param b1_ `f32`
-   * @param omb1_ `f32`
-   * @param b2_ `f32`
-   * @param omb2_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param decay_ `f32`
-   * @param gSign_ `f32`
-   * @param amsgrad `i32`
-   */
-  adamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number, decay_: number, gSign_: number, amsgrad: number): void;
   /**
    * assembly/optim/adagradStep
    * @param table `usize`
@@ -218,6 +197,27 @@ export interface WasmExports {
    * @param scratchBytes `i32`
    */
   warmupOptim(scratchPtr: number, scratchBytes: number): void;
+  /** assembly/optim_lanes/optimAbsMask */
+  readonly optimAbsMask: {
+    /** @type `i32` */
+    get value(): number;
+    set value(value: number);
+  };
+  /**
+   * assembly/optim_adam/adamStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param b1_ `f32`
+   * @param omb1_ `f32`
+   * @param b2_ `f32`
+   * @param omb2_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param decay_ `f32`
+   * @param gSign_ `f32`
+   * @param amsgrad `i32`
+   */
+  adamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number, decay_: number, gSign_: number, amsgrad: number): void;
   /**
    * assembly/rng/philoxUniform
    * @param out `usize`
@@ -751,12 +751,6 @@ export interface WasmExports {
     /** @type `i32` */
     get value(): number
   };
-  /**
-   * assembly/ops_elementwise/logV
-   * @param x0 `v128`
-   * @returns `v128`
-   */
-  logV(x0: unknown): unknown;
   /**
    * assembly/ops_elementwise/ewUnary
    * @param op `i32`

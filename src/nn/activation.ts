@@ -4,6 +4,7 @@ import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { backend } from "../backend/index.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 /**
  * The shared forward of the activations: y = f(x) into a buffer lent by the
@@ -22,15 +23,13 @@ abstract class Activation extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(x.shape);
     const node: Node = new Node(
-      this.describe(), [x], dy,
+      this.describe(), [x], x.shape,
       () => {
         const dx = sinkFor(node, 0)!;
-        this.backwardKernel(x, y, dy, dx.tensor, dx.acc);
+        this.backwardKernel(x, y, node.grad!, dx.tensor, dx.acc);
       },
       [x, y],
-      () => this.recycle(y, dy),
     );
     setGradFn(y, node);
     return y;
@@ -54,10 +53,11 @@ export interface LeakyReLUOptions {
 export class LeakyReLU extends Activation {
   static override readonly moduleName: string = "LeakyReLU";
   readonly negativeSlope: number;
-  constructor({ negativeSlope = 0.01 }: LeakyReLUOptions = {}) {
+  constructor(options?: LeakyReLUOptions) {
     super();
+    const { negativeSlope = 0.01 } = optionsArg("LeakyReLU", options, ["negativeSlope"]) as LeakyReLUOptions;
     if (typeof negativeSlope !== "number" || !Number.isFinite(negativeSlope)) {
-      throw new RangeError(`LeakyReLU: negativeSlope must be a finite number, got ${String(negativeSlope)}`);
+      throw new (typeof negativeSlope === "number" ? RangeError : TypeError)(`LeakyReLU: negativeSlope must be a finite number, got ${describeValue(negativeSlope)}`);
     }
     this.negativeSlope = negativeSlope;
   }
@@ -104,10 +104,11 @@ export interface GELUOptions {
 export class GELU extends Activation {
   static override readonly moduleName: string = "GELU";
   readonly approximate: "none" | "tanh";
-  constructor({ approximate = "none" }: GELUOptions = {}) {
+  constructor(options?: GELUOptions) {
     super();
+    const { approximate = "none" } = optionsArg("GELU", options, ["approximate"]) as GELUOptions;
     if (approximate !== "none" && approximate !== "tanh") {
-      throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)} (approximate argument must be either none or tanh.)`);
+      throw new (typeof approximate === "string" ? RangeError : TypeError)(`GELU: approximate must be 'none' or 'tanh', got ${describeValue(approximate)} (approximate argument must be either none or tanh.)`);
     }
     this.approximate = approximate;
   }

@@ -6,6 +6,7 @@ import { sinkFor } from "./autograd.js";
 import { activationBackward, activationForward, type NewActivation } from "./new_kernels.js";
 import { checkOptionsArg, checkTensorArg, output, recordOp } from "./op_helpers.js";
 import { pyFloat, pyNumber } from "./repr.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 function apply(what: string, kind: NewActivation, x: Tensor, p: number, q: number, nodeName: string): Tensor {
   checkTensorArg(what, x);
@@ -19,7 +20,7 @@ function apply(what: string, kind: NewActivation, x: Tensor, p: number, q: numbe
 }
 
 function finite(what: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${what}: ${name} must be a finite number, got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new (typeof v === "number" ? RangeError : TypeError)(`${what}: ${name} must be a finite number, got ${describeValue(v)}`);
   return v;
 }
 
@@ -65,8 +66,9 @@ export class Softplus extends Module {
   static override readonly moduleName: string = "Softplus";
   readonly beta: number;
   readonly threshold: number;
-  constructor({ beta = 1, threshold = 20 }: SoftplusOptions = {}) {
+  constructor(options?: SoftplusOptions) {
     super();
+    const { beta = 1, threshold = 20 } = optionsArg("Softplus", options, ["beta", "threshold"]) as SoftplusOptions;
     this.beta = finite("Softplus", "beta", beta);
     this.threshold = finite("Softplus", "threshold", threshold);
     if (beta === 0) throw new RangeError("Softplus: beta must not be 0");
@@ -82,8 +84,9 @@ export class Softplus extends Module {
 export class ELU extends Module {
   static override readonly moduleName: string = "ELU";
   readonly alpha: number;
-  constructor({ alpha = 1 }: ELUOptions = {}) {
+  constructor(options?: ELUOptions) {
     super();
+    const { alpha = 1 } = optionsArg("ELU", options, ["alpha"]) as ELUOptions;
     this.alpha = finite("ELU", "alpha", alpha);
   }
   override extraRepr(): string {

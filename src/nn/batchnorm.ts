@@ -8,6 +8,7 @@ import { pyBool, pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { backend } from "../backend/index.js";
 import { checkFeatures } from "./linear.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export interface BatchNormOptions {
   eps?: number;
@@ -31,16 +32,17 @@ export class BatchNorm1d extends Module {
   /** PyTorch keeps an int64; here a one-element float32 tensor (exact up to 2^24 batches). */
   readonly numBatchesTracked: Tensor | null;
 
-  constructor(numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
     super();
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = optionsArg("BatchNorm1d", options, ["eps", "momentum", "affine", "trackRunningStats"]) as BatchNormOptions;
     checkFeatures("BatchNorm1d", "numFeatures", numFeatures);
-    if (typeof eps !== "number" || !(eps > 0)) throw new RangeError(`BatchNorm1d: eps must be a positive number, got ${String(eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`BatchNorm1d: eps must be a positive number, got ${describeValue(eps)}`);
     if (momentum !== null && (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1))) {
-      throw new RangeError(`BatchNorm1d: momentum must be in [0, 1] or null, got ${String(momentum)}`);
+      throw new (typeof momentum === "number" ? RangeError : TypeError)(`BatchNorm1d: momentum must be in [0, 1] or null, got ${describeValue(momentum)}`);
     }
-    if (typeof affine !== "boolean") throw new TypeError(`BatchNorm1d: affine must be a boolean, got ${String(affine)}`);
+    if (typeof affine !== "boolean") throw new TypeError(`BatchNorm1d: affine must be a boolean, got ${describeValue(affine)}`);
     if (typeof trackRunningStats !== "boolean") {
-      throw new TypeError(`BatchNorm1d: trackRunningStats must be a boolean, got ${String(trackRunningStats)}`);
+      throw new TypeError(`BatchNorm1d: trackRunningStats must be a boolean, got ${describeValue(trackRunningStats)}`);
     }
     this.numFeatures = numFeatures;
     this.eps = eps;

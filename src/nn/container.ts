@@ -1,9 +1,10 @@
 // ModuleList and ModuleDict: PyTorch's containers that hold submodules so they
 // are registered (parameters, stateDict, train/eval) without running them.
 import { Module } from "./module.js";
+import { describe as describeValue } from "../validate.js";
 
 function checkModule(what: string, m: unknown, where: string): asserts m is Module {
-  if (!(m instanceof Module)) throw new TypeError(`${what}: ${where} is not a Module: ${String(m)}`);
+  if (!(m instanceof Module)) throw new TypeError(`${what}: ${where} is not a Module: ${describeValue(m)}`);
 }
 
 /** A list of modules, named "0", "1", … (PyTorch's nn.ModuleList). Iterable; no forward of its own. */
@@ -21,7 +22,7 @@ export class ModuleList extends Module implements Iterable<Module> {
 
   /** The i-th module (negative i counts from the end), as `list[i]`. */
   at(i: number): Module | undefined {
-    if (!Number.isInteger(i)) throw new TypeError(`ModuleList.at: index must be an integer, got ${String(i)}`);
+    if (!Number.isInteger(i)) throw new TypeError(`ModuleList.at: index must be an integer, got ${describeValue(i)}`);
     return [...this._modules.values()].at(i);
   }
 
@@ -35,7 +36,7 @@ export class ModuleList extends Module implements Iterable<Module> {
   /** Appends every module of an iterable; returns this list. */
   extend(modules: Iterable<Module>): this {
     if (modules === null || typeof (modules as Iterable<Module>)[Symbol.iterator] !== "function") {
-      throw new TypeError(`ModuleList.extend: expected an iterable of modules, got ${String(modules)}`);
+      throw new TypeError(`ModuleList.extend: expected an iterable of modules, got ${describeValue(modules)}`);
     }
     const list = [...modules];
     list.forEach((m, i) => checkModule("ModuleList", m, `element ${i}`));
@@ -98,7 +99,7 @@ export class ModuleDict extends Module implements Iterable<string> {
   /** Adds every entry of a record or of [key, module] pairs. */
   update(modules: Record<string, Module> | Iterable<[string, Module]>): this {
     if (modules === null || typeof modules !== "object") {
-      throw new TypeError(`ModuleDict: expected a record or [key, module] pairs, got ${String(modules)}`);
+      throw new TypeError(`ModuleDict: expected a record or [key, module] pairs, got ${describeValue(modules)}`);
     }
     const entries: [string, Module][] =
       typeof (modules as Iterable<[string, Module]>)[Symbol.iterator] === "function"

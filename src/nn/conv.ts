@@ -30,7 +30,9 @@ export function tupleArg(where: string, name: string, v: unknown, n: number): nu
   const arr = typeof v === "number" ? new Array<number>(n).fill(v) : Array.isArray(v) && v.length === n ? [...(v as number[])] : null;
   if (!arr || !arr.every((x) => typeof x === "number" && Number.isInteger(x))) {
     const expected = n === 1 ? "an integer or [n]" : `an integer or an array of ${n} integers`;
-    throw new TypeError(`${where}: ${name} must be ${expected}, got ${show(v)}`);
+    // numbers that are not integers (1.5, NaN, Infinity) are wrong values; anything else a wrong type
+    const wrongValue = arr !== null && arr.every((x) => typeof x === "number");
+    throw new (wrongValue ? RangeError : TypeError)(`${where}: ${name} must be ${expected}, got ${show(v)}`);
   }
   return arr;
 }
@@ -201,13 +203,13 @@ abstract class ConvNd extends Module {
     const name = dims === 2 ? "Conv2d" : "Conv1d";
     const o = optionsArg(name, options, ["stride", "padding", "dilation", "groups", "bias", "paddingMode"]);
     for (const [n, v] of [["inChannels", inChannels], ["outChannels", outChannels]] as const) {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new RangeError(`${name}: ${n} must be a positive integer, got ${show(v)}`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new (typeof v === "number" ? RangeError : TypeError)(`${name}: ${n} must be a positive integer, got ${show(v)}`);
     }
     const kernel = tupleArg(name, "kernelSize", kernelSize, dims);
     if (kernel.some((k) => k < 1)) throw new RangeError(`${name}: kernelSize must be positive, got ${show(kernelSize)}`);
     const groups = o.groups ?? 1;
     if (typeof groups !== "number" || !Number.isInteger(groups) || groups <= 0) {
-      throw new RangeError(`${name}: groups must be a positive integer (got ${show(groups)})`);
+      throw new (typeof groups === "number" ? RangeError : TypeError)(`${name}: groups must be a positive integer (got ${show(groups)})`);
     }
     if (inChannels % groups !== 0) throw new RangeError(`${name}: in_channels must be divisible by groups (inChannels ${inChannels}, groups ${groups})`);
     if (outChannels % groups !== 0) throw new RangeError(`${name}: out_channels must be divisible by groups (outChannels ${outChannels}, groups ${groups})`);

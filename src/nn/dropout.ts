@@ -6,6 +6,7 @@ import { pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { backend } from "../backend/index.js";
 import { bernoulli, type Generator } from "../random.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export interface DropoutOptions {
   p?: number;
@@ -18,10 +19,11 @@ export class Dropout extends Module {
   readonly p: number;
   readonly generator: Generator | undefined;
 
-  constructor({ p = 0.5, generator }: DropoutOptions = {}) {
+  constructor(options?: DropoutOptions) {
     super();
+    const { p = 0.5, generator } = optionsArg("Dropout", options, ["p", "generator"]) as DropoutOptions;
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
-      throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${String(p)} (dropout probability has to be between 0 and 1, but got ${String(p)})`);
+      throw new (typeof p === "number" ? RangeError : TypeError)(`Dropout: p must be a probability in [0, 1], got ${describeValue(p)} (dropout probability has to be between 0 and 1, but got ${describeValue(p)})`);
     }
     this.p = p;
     this.generator = generator;
@@ -50,15 +52,13 @@ export class Dropout extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(x.shape);
     const node: Node = new Node(
-      this.describe(), [x], dy,
+      this.describe(), [x], x.shape,
       () => {
         const dx = sinkFor(node, 0)!;
-        backend().mulInto(dy, mask, dx.tensor, dy.size, dx.acc);
+        backend().mulInto(node.grad!, mask, dx.tensor, node.grad!.size, dx.acc);
       },
       [mask],
-      () => this.recycle(y, mask, dy),
     );
     setGradFn(y, node);
     return y;

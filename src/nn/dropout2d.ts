@@ -18,7 +18,7 @@ export interface Dropout2dFunctionalOptions {
 
 function checkP(where: string, p: unknown): number {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
-    throw new RangeError(`${where}: dropout probability has to be between 0 and 1, but got ${show(p)}`);
+    throw new (typeof p === "number" ? RangeError : TypeError)(`${where}: dropout probability has to be between 0 and 1, but got ${show(p)}`);
   }
   return p;
 }
@@ -61,7 +61,7 @@ export class Dropout2d extends Module {
   constructor(options: Dropout2dOptions = {}) {
     super();
     const o = optionsArg("Dropout2d", options, ["p", "generator"]);
-    this.p = checkP("Dropout2d", o.p ?? 0.5);
+    this.p = checkP("Dropout2d", o.p === undefined ? 0.5 : o.p);
     this.generator = o.generator as Generator | undefined;
   }
 

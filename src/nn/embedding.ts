@@ -7,6 +7,7 @@ import { IntBuffer, embeddingBackward, embeddingForward } from "./new_kernels.js
 import { checkOptionsArg, checkTensorArg, output, recordOp, toIndices, type IndexLike } from "./op_helpers.js";
 import { checkFeatures } from "./linear.js";
 import { normal } from "../init.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export interface EmbeddingOptions {
   /** Rows at this index read as given but receive no gradient (PyTorch's padding_idx; negative counts from the end). */
@@ -15,7 +16,7 @@ export interface EmbeddingOptions {
 
 function checkPaddingIdx(what: string, paddingIdx: unknown, num: number): number | null {
   if (paddingIdx === undefined || paddingIdx === null) return null;
-  if (typeof paddingIdx !== "number" || !Number.isInteger(paddingIdx)) throw new TypeError(`${what}: paddingIdx must be an integer or null, got ${String(paddingIdx)}`);
+  if (typeof paddingIdx !== "number" || !Number.isInteger(paddingIdx)) throw new TypeError(`${what}: paddingIdx must be an integer or null, got ${describeValue(paddingIdx)}`);
   if (paddingIdx >= num || paddingIdx < -num) {
     throw new RangeError(`${what}: Padding_idx must be within num_embeddings (paddingIdx ${paddingIdx}, numEmbeddings ${num})`);
   }
@@ -54,8 +55,9 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   readonly weight: Tensor;
 
-  constructor(numEmbeddings: number, embeddingDim: number, { paddingIdx = null }: EmbeddingOptions = {}) {
+  constructor(numEmbeddings: number, embeddingDim: number, options?: EmbeddingOptions) {
     super();
+    const { paddingIdx = null } = optionsArg("Embedding", options, ["paddingIdx"]) as EmbeddingOptions;
     checkFeatures("Embedding", "numEmbeddings", numEmbeddings);
     checkFeatures("Embedding", "embeddingDim", embeddingDim);
     this.paddingIdx = checkPaddingIdx("Embedding", paddingIdx, numEmbeddings);
@@ -85,7 +87,7 @@ export function oneHot(labels: IndexLike, numClasses = -1): Tensor {
   const what = "oneHot";
   const { values, shape } = toIndices(what, labels, "labels");
   if (typeof numClasses !== "number" || !Number.isInteger(numClasses) || numClasses < -1) {
-    throw new RangeError(`${what}: numClasses must be a non-negative integer or -1, got ${String(numClasses)}`);
+    throw new (typeof numClasses === "number" ? RangeError : TypeError)(`${what}: numClasses must be a non-negative integer or -1, got ${describeValue(numClasses)}`);
   }
   let max = -1;
   for (let i = 0; i < values.length; i++) {

@@ -5,6 +5,7 @@ import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { backend } from "../backend/index.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export interface FlattenOptions {
   startDim?: number;
@@ -16,10 +17,11 @@ export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
 
-  constructor({ startDim = 1, endDim = -1 }: FlattenOptions = {}) {
+  constructor(options?: FlattenOptions) {
     super();
+    const { startDim = 1, endDim = -1 } = optionsArg("Flatten", options, ["startDim", "endDim"]) as FlattenOptions;
     for (const [name, v] of [["startDim", startDim], ["endDim", endDim]] as const) {
-      if (!Number.isInteger(v)) throw new RangeError(`Flatten: ${name} must be an integer, got ${String(v)}`);
+      if (!Number.isInteger(v)) throw new (typeof v === "number" ? RangeError : TypeError)(`Flatten: ${name} must be an integer, got ${describeValue(v)}`);
     }
     this.startDim = startDim;
     this.endDim = endDim;
@@ -58,15 +60,13 @@ export class Flatten extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(shape);
     const node: Node = new Node(
-      this.describe(), [x], dy,
+      this.describe(), [x], shape,
       () => {
         const dx = sinkFor(node, 0)!;
-        backend().scaleInto(dy, dx.tensor, dy.size, 1, dx.acc);
+        backend().scaleInto(node.grad!, dx.tensor, node.grad!.size, 1, dx.acc);
       },
       [],
-      () => this.recycle(y, dy),
     );
     setGradFn(y, node);
     return y;

@@ -11,12 +11,13 @@ import {
   IntBuffer, LOSS, nllLossBackward, nllLossForward, pointwiseLoss, scaleRows, softmaxCrossEntropyLabels, softmaxCrossEntropyProb,
 } from "./new_kernels.js";
 import { broadcastCopy, checkOptionsArg, checkTensorArg, output, recordOp, toIndices, type IndexLike } from "./op_helpers.js";
+import { describe as describeValue } from "../validate.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
 function checkReduction(what: string, r: unknown): Reduction {
   if (r === undefined) return "mean";
-  if (r !== "mean" && r !== "sum" && r !== "none") throw new RangeError(`${what}: ${JSON.stringify(r)} is not a valid value for reduction`);
+  if (r !== "mean" && r !== "sum" && r !== "none") throw new (typeof r === "string" ? RangeError : TypeError)(`${what}: ${describeValue(r)} is not a valid value for reduction`);
   return r;
 }
 
@@ -29,7 +30,7 @@ function checkSameShape(what: string, input: Tensor, target: Tensor): void {
 /** A 1-D class-weight tensor of C entries (a copy), or null. */
 function classWeights(what: string, weight: unknown, C: number): Tensor | null {
   if (weight === undefined || weight === null) return null;
-  if (!(weight instanceof Tensor)) throw new TypeError(`${what}: weight must be a Tensor, got ${String(weight)}`);
+  if (!(weight instanceof Tensor)) throw new TypeError(`${what}: weight must be a Tensor, got ${describeValue(weight)}`);
   weight.assertAlive(`${what} (weight)`);
   if (weight.ndim !== 1 || weight.size !== C) {
     throw new RangeError(`${what}: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeToString(weight.shape)}`);
@@ -137,7 +138,7 @@ export interface SmoothL1LossOptions extends PointwiseLossOptions {
 export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
   const r = lossArgs("smoothL1Loss", input, target, options, ["reduction", "beta"]);
   const beta = options.beta ?? 1;
-  if (typeof beta !== "number" || !(beta >= 0)) throw new RangeError(`smoothL1Loss: smooth_l1_loss does not support negative values for beta (beta = ${String(beta)})`);
+  if (typeof beta !== "number" || !(beta >= 0)) throw new (typeof beta === "number" ? RangeError : TypeError)(`smoothL1Loss: smooth_l1_loss does not support negative values for beta (beta = ${describeValue(beta)})`);
   return pointwise("smoothL1Loss", "SmoothL1LossBackward0", LOSS.SMOOTH_L1, input, target, r, beta, true);
 }
 
@@ -150,7 +151,7 @@ export interface HuberLossOptions extends PointwiseLossOptions {
 export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
   const r = lossArgs("huberLoss", input, target, options, ["reduction", "delta"]);
   const delta = options.delta ?? 1;
-  if (typeof delta !== "number" || !(delta > 0)) throw new RangeError(`huberLoss: huber_loss does not support non-positive values for delta (delta = ${String(delta)})`);
+  if (typeof delta !== "number" || !(delta > 0)) throw new (typeof delta === "number" ? RangeError : TypeError)(`huberLoss: huber_loss does not support non-positive values for delta (delta = ${describeValue(delta)})`);
   return pointwise("huberLoss", "HuberLossBackward0", LOSS.HUBER, input, target, r, delta, true);
 }
 
@@ -274,10 +275,10 @@ export function crossEntropy(input: Tensor, target: IndexLike, options: CrossEnt
   checkOptionsArg(what, options, ["reduction", "weight", "ignoreIndex", "labelSmoothing"]);
   const reduction = checkReduction(what, options.reduction);
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`${what}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`${what}: ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
   const smoothing = options.labelSmoothing ?? 0;
   if (typeof smoothing !== "number" || !(smoothing >= 0 && smoothing <= 1)) {
-    throw new RangeError(`${what}: label_smoothing must be between 0.0 and 1.0. Got: ${String(smoothing)}`);
+    throw new (typeof smoothing === "number" ? RangeError : TypeError)(`${what}: label_smoothing must be between 0.0 and 1.0. Got: ${describeValue(smoothing)}`);
   }
   const layout = classLayout(what, input);
   const { N, C, D } = layout;
@@ -343,7 +344,7 @@ export function nllLoss(input: Tensor, target: IndexLike, options: NLLLossOption
   checkOptionsArg(what, options, ["reduction", "weight", "ignoreIndex"]);
   const reduction = checkReduction(what, options.reduction);
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`${what}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`${what}: ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
   const layout = classLayout(what, input);
   const { N, C, D } = layout;
   const rows = N * D;

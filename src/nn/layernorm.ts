@@ -5,6 +5,7 @@ import { Module, positionOf } from "./module.js";
 import { pyBool, pyFloat, pyTuple } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./autograd.js";
 import { backend } from "../backend/index.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export interface LayerNormOptions {
   eps?: number;
@@ -21,15 +22,17 @@ export class LayerNorm extends Module {
   /** Elements per normalised row (the product of normalizedShape). */
   readonly featureSize: number;
 
-  constructor(normalizedShape: number | readonly number[], { eps = 1e-5, elementwiseAffine = true }: LayerNormOptions = {}) {
+  constructor(normalizedShape: number | readonly number[], options?: LayerNormOptions) {
     super();
+    const { eps = 1e-5, elementwiseAffine = true } = optionsArg("LayerNorm", options, ["eps", "elementwiseAffine"]) as LayerNormOptions;
     const shape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 1)) {
-      throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${JSON.stringify(normalizedShape)}`);
+      const wrongType = !Array.isArray(shape) || shape.some((d) => typeof d !== "number");
+      throw new (wrongType ? TypeError : RangeError)(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${describeValue(normalizedShape)}`);
     }
-    if (typeof eps !== "number" || !(eps > 0)) throw new RangeError(`LayerNorm: eps must be a positive number, got ${String(eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`LayerNorm: eps must be a positive number, got ${describeValue(eps)}`);
     if (typeof elementwiseAffine !== "boolean") {
-      throw new TypeError(`LayerNorm: elementwiseAffine must be a boolean, got ${String(elementwiseAffine)}`);
+      throw new TypeError(`LayerNorm: elementwiseAffine must be a boolean, got ${describeValue(elementwiseAffine)}`);
     }
     this.normalizedShape = Object.freeze(shape.slice());
     this.featureSize = shape.reduce((a, b) => a * b, 1);
@@ -87,17 +90,15 @@ export class LayerNorm extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(x.shape);
     const node: Node = new Node(
-      this.describe(), [x, ...params], dy,
+      this.describe(), [x, ...params], x.shape,
       () => {
         const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
         const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
         const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-        backend().layerNormBackward(x, dy, rows, D, mean, rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+        backend().layerNormBackward(x, node.grad!, rows, D, mean, rstd, this.weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
       },
       [x, mean, rstd],
-      () => this.recycle(y, mean, rstd, dy),
     );
     setGradFn(y, node);
     return y;

@@ -7,6 +7,7 @@ import { pyBool } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { backend } from "../backend/index.js";
 import { fillUniform } from "../random.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -14,7 +15,7 @@ export interface LinearOptions {
 
 export function checkFeatures(what: string, name: string, n: unknown): asserts n is number {
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
-    throw new RangeError(`${what}: ${name} must be a positive integer, got ${String(n)}`);
+    throw new (typeof n === "number" ? RangeError : TypeError)(`${what}: ${name} must be a positive integer, got ${describeValue(n)}`);
   }
 }
 
@@ -30,11 +31,12 @@ export class Linear extends Module {
    * which is U(−1/√in, 1/√in), and the bias from the same interval, drawn from
    * the default generator (manualSeed makes it reproducible).
    */
-  constructor(inFeatures: number, outFeatures: number, { bias = true }: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions) {
     super();
+    const { bias = true } = optionsArg("Linear", options, ["bias"]) as LinearOptions;
     checkFeatures("Linear", "inFeatures", inFeatures);
     checkFeatures("Linear", "outFeatures", outFeatures);
-    if (typeof bias !== "boolean") throw new TypeError(`Linear: bias must be a boolean, got ${String(bias)}`);
+    if (typeof bias !== "boolean") throw new TypeError(`Linear: bias must be a boolean, got ${describeValue(bias)}`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);
@@ -82,21 +84,19 @@ export class Linear extends Module {
       setGradFn(y, null);
       return y;
     }
-    const dy = this.lend(outShape);
     const node: Node = new Node(
-      this.describe(), [x, ...params], dy,
+      this.describe(), [x, ...params], outShape,
       () => {
         const dW = sinkFor(node, 1);
-        if (dW) backend().gemm(true, false, M, K, N, 1, dy, M, x, K, dW.acc, dW.tensor, K);
+        if (dW) backend().gemm(true, false, M, K, N, 1, node.grad!, M, x, K, dW.acc, dW.tensor, K);
         const db = this.bias ? sinkFor(node, 2) : null;
-        if (db) backend().columnSums(dy, db.tensor, N, M, db.acc);
+        if (db) backend().columnSums(node.grad!, db.tensor, N, M, db.acc);
         if (wantsGrad(node, 0)) {
           const dx = sinkFor(node, 0)!;
-          backend().gemm(false, false, N, K, M, 1, dy, M, W, K, dx.acc, dx.tensor, K);
+          backend().gemm(false, false, N, K, M, 1, node.grad!, M, W, K, dx.acc, dx.tensor, K);
         }
       },
       [x],
-      () => this.recycle(y, dy),
     );
     setGradFn(y, node);
     return y;

@@ -6,12 +6,13 @@ import { Module, positionOf } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { backend } from "../backend/index.js";
 import { crossEntropy } from "./functional_loss.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
 function checkReduction(what: string, r: unknown): asserts r is Reduction {
   if (r !== "mean" && r !== "sum" && r !== "none") {
-    throw new RangeError(`${what}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
+    throw new (typeof r === "string" ? RangeError : TypeError)(`${what}: reduction must be 'mean', 'sum' or 'none', got ${describeValue(r)}`);
   }
 }
 
@@ -66,8 +67,9 @@ export class MSELoss extends LossModule {
   static override readonly moduleName: string = "MSELoss";
   readonly reduction: Reduction;
 
-  constructor({ reduction = "mean" }: MSELossOptions = {}) {
+  constructor(options?: MSELossOptions) {
     super();
+    const { reduction = "mean" } = optionsArg("MSELoss", options, ["reduction"]) as MSELossOptions;
     checkReduction("MSELoss", reduction);
     this.reduction = reduction;
   }
@@ -133,25 +135,26 @@ export class CrossEntropyLoss extends LossModule {
   /** Class weights (a buffer named "weight", as PyTorch's), or null. */
   readonly weight: Tensor | null;
 
-  constructor({ reduction = "mean", labelSmoothing = 0, ignoreIndex = -100, weight = null }: CrossEntropyLossOptions = {}) {
+  constructor(options?: CrossEntropyLossOptions) {
     super();
+    const { reduction = "mean", labelSmoothing = 0, ignoreIndex = -100, weight = null } = optionsArg("CrossEntropyLoss", options, ["reduction", "labelSmoothing", "ignoreIndex", "weight"]) as CrossEntropyLossOptions;
     checkReduction("CrossEntropyLoss", reduction);
     if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-      throw new RangeError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)} (label_smoothing must be between 0.0 and 1.0. Got: ${String(labelSmoothing)})`);
+      throw new (typeof labelSmoothing === "number" ? RangeError : TypeError)(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${describeValue(labelSmoothing)} (label_smoothing must be between 0.0 and 1.0. Got: ${describeValue(labelSmoothing)})`);
     }
     if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) {
-      throw new RangeError(`CrossEntropyLoss: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+      throw new (typeof ignoreIndex === "number" ? RangeError : TypeError)(`CrossEntropyLoss: ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
     }
     let w: Tensor | null = null;
     if (weight !== null && weight !== undefined) {
       // A copy: a Tensor's view of WebAssembly memory detaches if the allocation below grows it.
       const values = weight instanceof Tensor ? (weight.assertAlive("CrossEntropyLoss (weight)"), weight.toArray()) : weight;
       if (typeof values !== "object" || typeof values.length !== "number" || (weight instanceof Tensor && weight.ndim !== 1)) {
-        throw new TypeError(`CrossEntropyLoss: weight must be a 1-D Tensor or an array of numbers, got ${String(weight)}`);
+        throw new TypeError(`CrossEntropyLoss: weight must be a 1-D Tensor or an array of numbers, got ${describeValue(weight)}`);
       }
       for (let i = 0; i < values.length; i++) {
         if (typeof values[i] !== "number" || !Number.isFinite(values[i])) {
-          throw new RangeError(`CrossEntropyLoss: weight[${i}] must be a finite number, got ${String(values[i])}`);
+          throw new RangeError(`CrossEntropyLoss: weight[${i}] must be a finite number, got ${describeValue(values[i])}`);
         }
       }
       w = new Tensor([values.length]);
@@ -200,7 +203,7 @@ export class CrossEntropyLoss extends LossModule {
       const v = values[i];
       if (v === ignore) continue;
       if (!Number.isInteger(v)) {
-        throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is not an integer class index`);
+        throw new (typeof v === "number" ? RangeError : TypeError)(`${this.describe()}: labels[${i}] = ${describeValue(v)} is not an integer class index`);
       }
       if (v < 0 || v >= C) {
         throw new RangeError(`${this.describe()}: labels[${i}] = ${v} is out of range for ${C} classes (expected 0 <= label < ${C}); Target ${v} is out of bounds.`);
@@ -249,7 +252,7 @@ export class CrossEntropyLoss extends LossModule {
     } else if (labels instanceof Int32Array || Array.isArray(labels)) {
       values = labels;
     } else {
-      throw new TypeError(`${this.describe()}: labels must be an Int32Array, a number[] or a Tensor, got ${String(labels)}`);
+      throw new TypeError(`${this.describe()}: labels must be an Int32Array, a number[] or a Tensor, got ${describeValue(labels)}`);
     }
     if (values.length !== N) {
       throw new RangeError(

@@ -9,16 +9,17 @@ import {
   type Reduction,
 } from "./functional_loss.js";
 import type { IndexLike } from "./op_helpers.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 function checkReduction(what: string, r: unknown): Reduction {
-  if (r !== "mean" && r !== "sum" && r !== "none") throw new RangeError(`${what}: ${JSON.stringify(r)} is not a valid value for reduction`);
+  if (r !== "mean" && r !== "sum" && r !== "none") throw new (typeof r === "string" ? RangeError : TypeError)(`${what}: ${describeValue(r)} is not a valid value for reduction`);
   return r;
 }
 
 /** A copy of a weight tensor given to a loss's constructor, registered as a buffer. */
 function weightBuffer(m: Module, what: string, name: string, w: unknown): Tensor | null {
   if (w === undefined || w === null) return null;
-  if (!(w instanceof Tensor)) throw new TypeError(`${what}: ${name} must be a Tensor, got ${String(w)}`);
+  if (!(w instanceof Tensor)) throw new TypeError(`${what}: ${name} must be a Tensor, got ${describeValue(w)}`);
   w.assertAlive(`${what} (${name})`);
   const copy = w.clone();
   copy.requiresGrad = false;
@@ -36,10 +37,11 @@ export class NLLLoss extends Module {
   readonly reduction: Reduction;
   readonly ignoreIndex: number;
   readonly weight: Tensor | null;
-  constructor({ weight = null, ignoreIndex = -100, reduction = "mean" }: NLLLossOptions = {}) {
+  constructor(options?: NLLLossOptions) {
     super();
+    const { weight = null, ignoreIndex = -100, reduction = "mean" } = optionsArg("NLLLoss", options, ["weight", "ignoreIndex", "reduction"]) as NLLLossOptions;
     this.reduction = checkReduction("NLLLoss", reduction);
-    if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`NLLLoss: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+    if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) throw new TypeError(`NLLLoss: ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
     this.ignoreIndex = ignoreIndex;
     this.weight = weightBuffer(this, "NLLLoss", "weight", weight);
   }
@@ -57,8 +59,9 @@ export class BCELoss extends Module {
   static override readonly moduleName: string = "BCELoss";
   readonly reduction: Reduction;
   readonly weight: Tensor | null;
-  constructor({ weight = null, reduction = "mean" }: BCELossOptions = {}) {
+  constructor(options?: BCELossOptions) {
     super();
+    const { weight = null, reduction = "mean" } = optionsArg("BCELoss", options, ["weight", "reduction"]) as BCELossOptions;
     this.reduction = checkReduction("BCELoss", reduction);
     this.weight = weightBuffer(this, "BCELoss", "weight", weight);
   }
@@ -76,8 +79,9 @@ export class BCEWithLogitsLoss extends Module {
   readonly reduction: Reduction;
   readonly weight: Tensor | null;
   readonly posWeight: Tensor | null;
-  constructor({ weight = null, posWeight = null, reduction = "mean" }: BCEWithLogitsLossOptions = {}) {
+  constructor(options?: BCEWithLogitsLossOptions) {
     super();
+    const { weight = null, posWeight = null, reduction = "mean" } = optionsArg("BCEWithLogitsLoss", options, ["weight", "posWeight", "reduction"]) as BCEWithLogitsLossOptions;
     this.reduction = checkReduction("BCEWithLogitsLoss", reduction);
     this.weight = weightBuffer(this, "BCEWithLogitsLoss", "weight", weight);
     this.posWeight = weightBuffer(this, "BCEWithLogitsLoss", "posWeight", posWeight);
@@ -94,8 +98,9 @@ export interface L1LossOptions {
 export class L1Loss extends Module {
   static override readonly moduleName: string = "L1Loss";
   readonly reduction: Reduction;
-  constructor({ reduction = "mean" }: L1LossOptions = {}) {
+  constructor(options?: L1LossOptions) {
     super();
+    const { reduction = "mean" } = optionsArg("L1Loss", options, ["reduction"]) as L1LossOptions;
     this.reduction = checkReduction("L1Loss", reduction);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -112,10 +117,11 @@ export class SmoothL1Loss extends Module {
   static override readonly moduleName: string = "SmoothL1Loss";
   readonly reduction: Reduction;
   readonly beta: number;
-  constructor({ reduction = "mean", beta = 1 }: SmoothL1LossOptions = {}) {
+  constructor(options?: SmoothL1LossOptions) {
     super();
+    const { reduction = "mean", beta = 1 } = optionsArg("SmoothL1Loss", options, ["reduction", "beta"]) as SmoothL1LossOptions;
     this.reduction = checkReduction("SmoothL1Loss", reduction);
-    if (typeof beta !== "number" || !(beta >= 0)) throw new RangeError(`SmoothL1Loss: beta must be a non-negative number, got ${String(beta)}`);
+    if (typeof beta !== "number" || !(beta >= 0)) throw new (typeof beta === "number" ? RangeError : TypeError)(`SmoothL1Loss: beta must be a non-negative number, got ${describeValue(beta)}`);
     this.beta = beta;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -132,10 +138,11 @@ export class HuberLoss extends Module {
   static override readonly moduleName: string = "HuberLoss";
   readonly reduction: Reduction;
   readonly delta: number;
-  constructor({ reduction = "mean", delta = 1 }: HuberLossOptions = {}) {
+  constructor(options?: HuberLossOptions) {
     super();
+    const { reduction = "mean", delta = 1 } = optionsArg("HuberLoss", options, ["reduction", "delta"]) as HuberLossOptions;
     this.reduction = checkReduction("HuberLoss", reduction);
-    if (typeof delta !== "number" || !(delta > 0)) throw new RangeError(`HuberLoss: delta must be a positive number, got ${String(delta)}`);
+    if (typeof delta !== "number" || !(delta > 0)) throw new (typeof delta === "number" ? RangeError : TypeError)(`HuberLoss: delta must be a positive number, got ${describeValue(delta)}`);
     this.delta = delta;
   }
   override forward(input: Tensor, target: Tensor): Tensor {

@@ -6,6 +6,8 @@ import { isReleasingNode } from "../autograd/node.js";
 import { enterCall, exitCall, result } from "../lifetime.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
+import { memoryMark, restoreMemoryMark, settleMemoryMark, undoAllocationsOnError } from "../runtime/memory.js";
+import { rewindGeneratorsOnError } from "../random.js";
 
 /**
  * Every module's `forward` property: runs the class's forward as a call of
@@ -251,14 +253,11 @@ export class Module {
    */
   stateDict(): StateDict {
     this.assertAlive(`${this.typeName}.stateDict`);
-    const out: StateDict = {};
-    try {
-      for (const [key, t] of this.stateTensors()) out[key] = t.clone();
-    } catch (e) {
-      for (const t of Object.values(out)) t.dispose();
-      throw e;
-    }
-    return out;
+    return undoAllocationsOnError((made) => {
+      const out: StateDict = {};
+      for (const [key, t] of this.stateTensors()) made.push((out[key] = t.clone()));
+      return out;
+    });
   }
 
   /**
@@ -352,17 +351,11 @@ export class Module {
    */
   clone(): this {
     this.assertAlive(`${this.typeName}.clone`);
-    const made: Tensor[] = [];
-    try {
-      return this.cloneInto(made);
-    } catch (e) {
-      for (const t of made) t.dispose();
-      throw e;
-    }
+    return undoAllocationsOnError((made) => this.cloneInto(made));
   }
 
   /** clone(), recording every tensor it allocates in `made` (freed by clone() if a later one fails). */
-  private cloneInto(made: Tensor[]): this {
+  private cloneInto(made: { dispose(): void }[]): this {
     const copy = Object.create(Object.getPrototypeOf(this)) as this;
     const remap = new Map<unknown, unknown>();
     const params = new Map<string, Tensor | null>();
@@ -419,16 +412,24 @@ export class Module {
   /**
    * Runs `fn` (a container's forward) so that if it throws, every buffer lent
    * during it is handed back: those taken from a pool return to it, those
-   * allocated are freed. A failing forward deep inside a Sequential thus
-   * leaves memoryStats() as it was.
+   * allocated are freed — and every generator it drew from (a dropout mask)
+   * is rewound. A failing forward deep inside a Sequential thus leaves
+   * memoryStats() and the random streams as they were. (Batch-norm running
+   * statistics updated before the failure stay updated, as in PyTorch.)
    */
   static rollbackOnError<T>(fn: () => T): T {
+    return rewindGeneratorsOnError(() => Module.returnLoansOnError(fn));
+  }
+
+  private static returnLoansOnError<T>(fn: () => T): T {
     const outer = loans;
     const mine: Loan[] = [];
+    const mark = memoryMark();
     loans = mine;
     try {
       const result = fn();
       outer?.push(...mine);
+      settleMemoryMark(mark);
       return result;
     } catch (e) {
       for (let i = mine.length - 1; i >= 0; i--) {
@@ -436,6 +437,7 @@ export class Module {
         if (fresh) t.dispose();
         else module.recycle(t);
       }
+      restoreMemoryMark(mark, mine.map(({ t }) => t.size * 4));
       throw e;
     } finally {
       loans = outer;

@@ -59,7 +59,7 @@ export function batchNorm(
   const momentum = o.momentum ?? 0.1;
   const eps = o.eps ?? 1e-5;
   if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new TypeError(`${fn}: momentum must be a finite number, got ${show(momentum)}`);
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
   if (!training && (!rm || !rv)) throw new RangeError(`${fn}: running_mean and running_var must be defined in evaluation mode`);
   const HW = x.size / (N * C) || 0;
   if (training && N * HW < 2) {
@@ -155,7 +155,7 @@ export function instanceNorm(x: Tensor, options?: InstanceNormFunctionalOptions)
   const momentum = o.momentum ?? 0.1;
   const eps = o.eps ?? 1e-5;
   if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new TypeError(`${fn}: momentum must be a finite number, got ${show(momentum)}`);
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
   const HW = x.size / (N * C) || 0;
   if (!useInputStats) {
     if (!rm || !rv) throw new RangeError(`${fn}: Expected running_mean and running_var to be defined when use_input_stats is false`);
@@ -222,7 +222,7 @@ export function groupNorm(x: Tensor, numGroups: number, options?: GroupNormFunct
   x.assertAlive(`${fn} (input)`);
   if (x.ndim < 2) throw new RangeError(`${fn}: expected an input [N, C, *], got shape ${shapeToString(x.shape)}`);
   if (typeof numGroups !== "number" || !Number.isInteger(numGroups) || numGroups < 1) {
-    throw new RangeError(`${fn}: numGroups must be a positive integer, got ${show(numGroups)}`);
+    throw new (typeof numGroups === "number" ? RangeError : TypeError)(`${fn}: numGroups must be a positive integer, got ${show(numGroups)}`);
   }
   const [, C] = x.shape;
   if (C % numGroups !== 0) {
@@ -239,7 +239,7 @@ export function groupNorm(x: Tensor, numGroups: number, options?: GroupNormFunct
     }
   }
   const eps = o.eps ?? 1e-5;
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
   return groupNormOp(fn, x, numGroups, (o.weight as Tensor | null) ?? null, (o.bias as Tensor | null) ?? null, eps);
 }
 
@@ -267,11 +267,11 @@ abstract class InstanceNormNd extends Module {
     super();
     const o = optionsArg(name, options, ["eps", "momentum", "affine", "trackRunningStats"]);
     if (typeof numFeatures !== "number" || !Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new RangeError(`${name}: numFeatures must be a positive integer, got ${show(numFeatures)}`);
+      throw new (typeof numFeatures === "number" ? RangeError : TypeError)(`${name}: numFeatures must be a positive integer, got ${show(numFeatures)}`);
     }
     const eps = o.eps ?? 1e-5, momentum = o.momentum ?? 0.1;
-    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`${name}: eps must be a positive number, got ${show(eps)}`);
-    if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${name}: momentum must be in [0, 1], got ${show(momentum)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${name}: eps must be a positive number, got ${show(eps)}`);
+    if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) throw new (typeof momentum === "number" ? RangeError : TypeError)(`${name}: momentum must be in [0, 1], got ${show(momentum)}`);
     for (const k of ["affine", "trackRunningStats"] as const) {
       if (o[k] !== undefined && typeof o[k] !== "boolean") throw new TypeError(`${name}: ${k} must be a boolean, got ${show(o[k])}`);
     }
@@ -380,13 +380,13 @@ export class GroupNorm extends Module {
     super();
     const o = optionsArg("GroupNorm", options, ["eps", "affine"]);
     for (const [n, v] of [["numGroups", numGroups], ["numChannels", numChannels]] as const) {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new RangeError(`GroupNorm: ${n} must be a positive integer, got ${show(v)}`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new (typeof v === "number" ? RangeError : TypeError)(`GroupNorm: ${n} must be a positive integer, got ${show(v)}`);
     }
     if (numChannels % numGroups !== 0) {
       throw new RangeError(`GroupNorm: num_channels must be divisible by num_groups (numChannels ${numChannels}, numGroups ${numGroups})`);
     }
     const eps = o.eps ?? 1e-5;
-    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`GroupNorm: eps must be a positive number, got ${show(eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`GroupNorm: eps must be a positive number, got ${show(eps)}`);
     if (o.affine !== undefined && typeof o.affine !== "boolean") throw new TypeError(`GroupNorm: affine must be a boolean, got ${show(o.affine)}`);
     this.numGroups = numGroups;
     this.numChannels = numChannels;

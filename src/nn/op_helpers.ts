@@ -4,6 +4,7 @@
 import { Tensor, shapeToString, type Shape } from "../tensor.js";
 import { Node, isGradEnabled, needsGrad, setGradFn } from "./autograd.js";
 import { result } from "../lifetime.js";
+import { describe as describeValue } from "../validate.js";
 
 /** A new result tensor, held by the active lifetime clock (src/lifetime.ts) as every operation's. */
 export function output(shape: Shape): Tensor {
@@ -28,13 +29,13 @@ export function recordOp(
 }
 
 export function checkTensorArg(what: string, t: unknown, name = "input"): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${what}: ${name} must be a Tensor, got ${String(t)}`);
+  if (!(t instanceof Tensor)) throw new TypeError(`${what}: ${name} must be a Tensor, got ${describeValue(t)}`);
   t.assertAlive(`${what} (${name})`);
 }
 
 export function checkOptionsArg(what: string, o: unknown, known: readonly string[]): void {
   if (o === undefined) return;
-  if (o === null || typeof o !== "object" || Array.isArray(o)) throw new TypeError(`${what}: options must be an object, got ${String(o)}`);
+  if (o === null || typeof o !== "object" || Array.isArray(o)) throw new TypeError(`${what}: options must be an object, got ${describeValue(o)}`);
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) throw new TypeError(`${what}: unknown option '${k}' (expected ${known.join(", ")})`);
   }
@@ -42,7 +43,7 @@ export function checkOptionsArg(what: string, o: unknown, known: readonly string
 
 /** A dim in [−ndim, ndim) made non-negative (PyTorch's message otherwise); 0-d tensors take −1 and 0. */
 export function normalizeDim(what: string, dim: unknown, ndim: number): number {
-  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new TypeError(`${what}: dim must be an integer, got ${String(dim)}`);
+  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new TypeError(`${what}: dim must be an integer, got ${describeValue(dim)}`);
   const n = Math.max(ndim, 1);
   if (dim < -n || dim >= n) {
     throw new RangeError(`${what}: Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
@@ -82,13 +83,13 @@ export function toIndices(what: string, x: IndexLike, name = "indices"): { value
       shape = [x.length];
     }
   } else {
-    throw new TypeError(`${what}: ${name} must be an Int32Array, a number array or a Tensor, got ${String(x)}`);
+    throw new TypeError(`${what}: ${name} must be an Int32Array, a number array or a Tensor, got ${describeValue(x)}`);
   }
   const values = new Int32Array(flat.length);
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
     if (typeof v !== "number" || !Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) {
-      throw new RangeError(`${what}: ${name}[${i}] = ${String(v)} is not an integer index`);
+      throw new (typeof v === "number" ? RangeError : TypeError)(`${what}: ${name}[${i}] = ${describeValue(v)} is not an integer index`);
     }
     values[i] = v;
   }

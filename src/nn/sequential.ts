@@ -2,6 +2,7 @@
 import type { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 import { describe } from "../validate.js";
+import { describe as describeValue } from "../validate.js";
 
 export class Sequential extends Module {
   static override readonly moduleName: string = "Sequential";
@@ -24,7 +25,7 @@ export class Sequential extends Module {
 
   /** Adds a module at the end; returns this Sequential. */
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new TypeError(`Sequential.append: the argument is not a Module: ${String(m)}`);
+    if (!(m instanceof Module)) throw new TypeError(`Sequential.append: the argument is not a Module: ${describeValue(m)}`);
     this.registerModule(String(this._modules.size), m);
     return this;
   }

@@ -5,6 +5,7 @@ import { Module } from "./module.js";
 import { sinkFor } from "./autograd.js";
 import { softmaxBackward, softmaxForward } from "./new_kernels.js";
 import { checkTensorArg, normalizeDim, output, recordOp } from "./op_helpers.js";
+import { describe as describeValue, optionsArg } from "../validate.js";
 
 /** PyTorch's implicit dim (deprecated there): 0 for 0-, 1- and 3-d inputs, else 1. */
 function implicitDim(ndim: number): number {
@@ -44,15 +45,16 @@ export interface SoftmaxOptions {
 
 function checkDimOption(what: string, dim: unknown): number | null {
   if (dim === undefined || dim === null) return null;
-  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new TypeError(`${what}: dim must be an integer or null, got ${String(dim)}`);
+  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new (typeof dim === "number" ? RangeError : TypeError)(`${what}: dim must be an integer or null, got ${describeValue(dim)}`);
   return dim;
 }
 
 export class Softmax extends Module {
   static override readonly moduleName: string = "Softmax";
   readonly dim: number | null;
-  constructor({ dim }: SoftmaxOptions = {}) {
+  constructor(options?: SoftmaxOptions) {
     super();
+    const { dim } = optionsArg("Softmax", options, ["dim"]) as SoftmaxOptions;
     this.dim = checkDimOption("Softmax", dim);
   }
   override extraRepr(): string {
@@ -66,8 +68,9 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   static override readonly moduleName: string = "LogSoftmax";
   readonly dim: number | null;
-  constructor({ dim }: SoftmaxOptions = {}) {
+  constructor(options?: SoftmaxOptions) {
     super();
+    const { dim } = optionsArg("LogSoftmax", options, ["dim"]) as SoftmaxOptions;
     this.dim = checkDimOption("LogSoftmax", dim);
   }
   override extraRepr(): string {

@@ -2,15 +2,16 @@
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
+import { describe as describeValue } from "../validate.js";
 
 function tensorList(what: string, params: Iterable<Tensor>): Tensor[] {
   if (params instanceof Tensor) return [params];
   if (params === null || typeof params !== "object" || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== "function") {
-    throw new TypeError(`${what}: parameters must be an iterable of Tensors, got ${String(params)}`);
+    throw new TypeError(`${what}: parameters must be an iterable of Tensors, got ${describeValue(params)}`);
   }
   const list = [...params];
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new TypeError(`${what}: parameters[${i}] is not a Tensor: ${String(p)}`);
+    if (!(p instanceof Tensor)) throw new TypeError(`${what}: parameters[${i}] is not a Tensor: ${describeValue(p)}`);
     p.assertAlive(`${what} (parameters[${i}])`);
   });
   return list;
@@ -56,7 +57,7 @@ export function parametersToVector(parameters: Iterable<Tensor>): Tensor {
 
 /** Copies consecutive slices of the 1-D `vec` into the parameters (PyTorch's vector_to_parameters). */
 export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): void {
-  if (!(vec instanceof Tensor)) throw new TypeError(`vectorToParameters: expected a Tensor, but got: ${String(vec)}`);
+  if (!(vec instanceof Tensor)) throw new TypeError(`vectorToParameters: expected a Tensor, but got: ${describeValue(vec)}`);
   vec.assertAlive("vectorToParameters (vec)");
   if (vec.ndim !== 1) throw new RangeError(`vectorToParameters: vec must be 1-D, got shape ${shapeToString(vec.shape)}`);
   const list = tensorList("vectorToParameters", parameters);
@@ -78,8 +79,8 @@ export interface NumParametersOptions {
 
 /** How many values the module's parameters hold (each shared parameter once). */
 export function numParameters(model: Module, { trainableOnly = false }: NumParametersOptions = {}): number {
-  if (!(model instanceof Module)) throw new TypeError(`numParameters: model must be an nn.Module, got ${String(model)}`);
-  if (typeof trainableOnly !== "boolean") throw new TypeError(`numParameters: trainableOnly must be a boolean, got ${String(trainableOnly)}`);
+  if (!(model instanceof Module)) throw new TypeError(`numParameters: model must be an nn.Module, got ${describeValue(model)}`);
+  if (typeof trainableOnly !== "boolean") throw new TypeError(`numParameters: trainableOnly must be a boolean, got ${describeValue(trainableOnly)}`);
   let n = 0;
   for (const p of model.parameters()) if (!trainableOnly || p.requiresGrad) n += p.size;
   return n;

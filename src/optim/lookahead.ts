@@ -3,6 +3,7 @@
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { backend } from "../backend/index.js";
 import { describe, optionsArg } from "../validate.js";
+import { undoAllocationsOnError } from "../runtime/memory.js";
 import {
   Optimizer, WRAPS_ANOTHER_OPTIMIZER, checkOptionNumber, f32, type ParamGroup, type ParamGroupInit, type ParamState, type StateDict, type TensorJson,
 } from "./optimizer.js";
@@ -61,17 +62,19 @@ export class Lookahead extends Optimizer {
       if (!(p instanceof Tensor)) throw new TypeError(`${where}: params[${i}] must be a Tensor, got ${describe(p)}`);
       p.assertAlive(`${where}: params[${i}]`);
     });
-    const made: Tensor[] = [];
+    const added: Tensor[] = [];
     try {
-      for (const p of params as Tensor[]) {
-        if (this.#slow.has(p)) continue;
-        const s = p.clone();
-        made.push(s);
-        this.#slow.set(p, s);
-      }
+      undoAllocationsOnError((made) => {
+        for (const p of params as Tensor[]) {
+          if (this.#slow.has(p)) continue;
+          const s = p.clone();
+          made.push(s);
+          this.#slow.set(p, s);
+          added.push(p);
+        }
+      });
     } catch (e) {
-      for (const s of made) s.dispose();
-      for (const [p, s] of this.#slow) if (made.includes(s)) this.#slow.delete(p);
+      for (const p of added) this.#slow.delete(p);
       throw e;
     }
   }

@@ -6,6 +6,7 @@
 import { runOwned } from "../lifetime.js";
 import { Tensor, jsonData, jsonValues, sameShape, shapeToString } from "../tensor.js";
 import { backend, TensorTable, type TableRow } from "../backend/index.js";
+import { undoAllocationsOnError } from "../runtime/memory.js";
 import { describe, expectedNumber, isPlainObject, optionsArg, booleanOption, satisfies, type NumberRule } from "../validate.js";
 
 /** What a constructor or addParamGroup accepts as one group. */
@@ -451,20 +452,24 @@ export abstract class Optimizer {
    * is freed again and nothing has changed.
    */
   private createMissingState(groups: readonly ParamGroup[], work: readonly { ps: Tensor[] }[]): void {
-    let created: Tensor[] | null = null;
+    let missing = false;
+    for (let gi = 0; gi < groups.length && !missing; gi++) for (const p of work[gi].ps) if (!this.#state.has(p)) missing = true;
+    if (!missing) return; // the steady state: nothing to create, nothing allocated
+    const created: Tensor[] = [];
     try {
-      for (let gi = 0; gi < groups.length; gi++) {
-        for (const p of work[gi].ps) {
-          if (this.#state.has(p)) continue;
-          this.#state.set(p, this.initState(p, groups[gi]));
-          (created ??= []).push(p);
+      undoAllocationsOnError((made) => {
+        for (let gi = 0; gi < groups.length; gi++) {
+          for (const p of work[gi].ps) {
+            if (this.#state.has(p)) continue;
+            const s = this.initState(p, groups[gi]);
+            for (const v of Object.values(s)) if (v instanceof Tensor) made.push(v);
+            this.#state.set(p, s);
+            created.push(p);
+          }
         }
-      }
+      });
     } catch (e) {
-      for (const p of created ?? []) {
-        for (const v of Object.values(this.#state.get(p)!)) if (v instanceof Tensor) v.dispose();
-        this.#state.delete(p);
-      }
+      for (const p of created) this.#state.delete(p);
       throw e;
     }
   }

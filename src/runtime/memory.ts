@@ -170,6 +170,7 @@ export function allocate(elements: number, what: string | (() => string), owner?
   if (cached && cached.length) {
     const block = cached.pop()!;
     cachedBytes -= bytes;
+    marks[marks.length - 1]?.taken.push(bytes);
     storage = typeof block === "number"
       ? { ptr: block, js: null, bytes, freed: false, refs: 0, version: 0, handedBack: false }
       : { ptr: -1, js: block, bytes, freed: false, refs: 0, version: 0, handedBack: false };
@@ -230,6 +231,77 @@ export interface MemoryStats {
   liveTensors: number;
   /** Free blocks kept by the caching allocator for reuse (not in allocatedBytes); emptyCache() returns them. */
   cachedBytes: number;
+}
+
+/**
+ * Runs `fn`; if it throws, frees what it allocated (the tensors `made`
+ * collects) and puts peakBytes back, so a failed operation leaves
+ * memoryStats() exactly as it was. `fn` pushes every tensor it creates to `made`.
+ */
+export function undoAllocationsOnError<T>(fn: (made: { dispose(): void; readonly size: number }[]) => T): T {
+  const mark = memoryMark();
+  const made: { dispose(): void; readonly size: number }[] = [];
+  let result: T;
+  try {
+    result = fn(made);
+  } catch (e) {
+    for (let i = made.length - 1; i >= 0; i--) made[i].dispose();
+    restoreMemoryMark(mark, made.map((t) => t.size * 4));
+    throw e;
+  }
+  settleMemoryMark(mark);
+  return result;
+}
+
+/** Where memory stood before an operation that may fail (see restoreMemoryMark). */
+export interface MemoryMark {
+  peak: number;
+  /** Sizes of the blocks taken from the cache since the mark. */
+  taken: number[];
+}
+
+/** The open marks, innermost last: a block taken from the cache is noted in the innermost. */
+const marks: MemoryMark[] = [];
+
+/** Opens a mark; close it with settleMemoryMark (success) or restoreMemoryMark (failure). */
+export function memoryMark(): MemoryMark {
+  const mark = { peak: peakBytes, taken: [] };
+  marks.push(mark);
+  return mark;
+}
+
+function closeMark(mark: MemoryMark): void {
+  const i = marks.lastIndexOf(mark);
+  if (i >= 0) marks.length = i;
+}
+
+/** The operation succeeded: its cache takes count toward the enclosing mark. */
+export function settleMemoryMark(mark: MemoryMark): void {
+  closeMark(mark);
+  marks[marks.length - 1]?.taken.push(...mark.taken);
+}
+
+/**
+ * After a failed operation has freed what it allocated (blocks of
+ * `freedBytes` bytes each): the blocks that freeing put in the cache but that
+ * did not come from it go back to the WebAssembly allocator, and the peak is
+ * put back — memoryStats() is then exactly as at the mark.
+ */
+export function restoreMemoryMark(mark: MemoryMark, freedBytes: readonly number[]): void {
+  closeMark(mark);
+  const extra = new Map<number, number>();
+  for (const b of freedBytes) extra.set(b, (extra.get(b) ?? 0) + 1);
+  for (const b of mark.taken) extra.set(b, (extra.get(b) ?? 0) - 1);
+  const wasm = wasmOrNull();
+  for (const [bytes, count] of extra) {
+    const list = cache.get(bytes);
+    for (let k = 0; k < count && list && list.length > 0; k++) {
+      const block = list.pop()!;
+      cachedBytes -= bytes;
+      if (wasm && typeof block === "number") wasm.free(block);
+    }
+  }
+  peakBytes = Math.max(mark.peak, allocatedBytes);
 }
 
 export function memoryStats(): MemoryStats {

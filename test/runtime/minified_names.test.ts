@@ -69,6 +69,30 @@ process.stdout.write(JSON.stringify(out));
     expect(out.message).toBe("loadStateDict: Error(s) in loading state_dict for Linear:");
   });
 
+  it("a tree-shaken bundle that imports only tensor functions still has autograd and the nn methods of Tensor", async () => {
+    // The autograd engine and Tensor's softmax/silu/… are installed by their
+    // modules when loaded; package.json's sideEffects keeps those modules in
+    // a bundle that never names them (a page importing { ready, parameter }).
+    const dir = mkdtempSync(join(tmpdir(), "wasmtrain-treeshaken-"));
+    const entry = join(dir, "entry.mjs");
+    writeFileSync(
+      entry,
+      `import { ready, parameter } from ${JSON.stringify(join(__dirname, "../../src/index.ts"))};
+await ready();
+const p = parameter([1, 2, 3]);
+p.mul(p).sum().backward();
+const s = p.softmax(0).toArray();
+process.stdout.write(JSON.stringify({ grad: Array.from(p.grad.toArray()), softmaxSum: s[0] + s[1] + s[2], silu: p.silu().item === undefined }));
+`,
+    );
+    const bundle = join(dir, "bundle.mjs");
+    await build({ entryPoints: [entry], bundle: true, minify: true, treeShaking: true, format: "esm", platform: "node", outfile: bundle, logLevel: "silent" });
+    const out = JSON.parse(execFileSync(process.execPath, [bundle], { encoding: "utf8" }));
+    expect(out.grad).toEqual([2, 4, 6]);
+    expect(out.softmaxSum).toBeCloseTo(1, 6);
+    expect(out.silu).toBe(false);
+  });
+
   it("a user's own subclass is named by its constructor", () => {
     class MyNet extends nn.Module {}
     class MySGD extends optim.SGD {}

@@ -48,7 +48,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   /** One epoch on, or to `epoch` (≥ 0, may be fractional). Like PyTorch, this step does not count stepCount. */
   override step(epoch?: number): void {
     if (epoch !== undefined && (typeof epoch !== "number" || !Number.isFinite(epoch) || epoch < 0)) {
-      throw new RangeError(`${this.name}.step: expected a non-negative epoch, got ${describe(epoch)} (Expected non-negative epoch, but got ${describe(epoch)})`);
+      throw new (typeof epoch === "number" ? RangeError : TypeError)(`${this.name}.step: expected a non-negative epoch, got ${describe(epoch)} (Expected non-negative epoch, but got ${describe(epoch)})`);
     }
     if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
     if (epoch === undefined) {

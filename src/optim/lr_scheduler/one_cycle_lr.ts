@@ -13,7 +13,7 @@ import {
   readOptions,
 } from "./options.js";
 import { momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
-import { checkResumable, LRScheduler, type ParamGroupLike, type OptimizerLike } from "./scheduler.js";
+import { checkEpoch, checkResumable, LRScheduler, type ParamGroupLike, type OptimizerLike } from "./scheduler.js";
 
 export interface OneCycleLROptions {
   /** Peak lr, one for all groups or one per group (required). */
@@ -133,6 +133,7 @@ export class OneCycleLR extends LRScheduler {
   }
 
   override step(epoch?: number): void {
+    checkEpoch(`${this.name}.step`, epoch);
     const next = epoch === undefined ? this.lastEpoch + 1 : epoch;
     if (next > this.totalSteps) {
       throw new RangeError(`${this.name}: Tried to step ${next + 1} times. The specified number of total steps is ${this.totalSteps}`);

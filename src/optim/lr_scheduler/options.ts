@@ -60,7 +60,7 @@ export function perGroupOption(
 export function choiceOption<T extends string>(where: string, key: string, value: unknown, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
-    throw new RangeError(`${where}: ${key} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${describe(value)}`);
+    throw new (typeof value === "string" ? RangeError : TypeError)(`${where}: ${key} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${describe(value)}`);
   }
   return value as T;
 }

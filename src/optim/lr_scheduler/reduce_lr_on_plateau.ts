@@ -1,6 +1,6 @@
 // ReduceLROnPlateau: divide the lr when a metric has stopped improving.
 import { booleanOption, choiceOption, describe, isNonNegative, isNonNegativeInteger, numberOption, perGroupOption, readOptions } from "./options.js";
-import { checkOptimizer, formatEpoch, formatLr, groupsOf, loadFields, saveFields, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
+import { checkEpoch, checkOptimizer, formatEpoch, formatLr, groupsOf, loadFields, saveFields, type OptimizerLike, type Scheduler, type SchedulerState } from "./scheduler.js";
 
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default): reduce when the metric stops decreasing; 'max': when it stops increasing. */
@@ -83,9 +83,7 @@ export class ReduceLROnPlateau implements Scheduler {
   step(metric: number | { item(): number }, epoch?: number): void {
     const current = typeof metric === "object" && metric !== null && typeof metric.item === "function" ? metric.item() : metric;
     if (typeof current !== "number") throw new TypeError(`ReduceLROnPlateau.step: metric must be a number, got ${describe(metric)}`);
-    if (epoch !== undefined && (typeof epoch !== "number" || !Number.isFinite(epoch))) {
-      throw new TypeError(`ReduceLROnPlateau.step: epoch must be a finite number or undefined, got ${describe(epoch)}`);
-    }
+    checkEpoch("ReduceLROnPlateau.step", epoch);
     this.lastEpoch = epoch === undefined ? this.lastEpoch + 1 : epoch;
     if (this.isBetter(current, this.best)) {
       this.best = current;

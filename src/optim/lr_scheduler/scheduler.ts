@@ -43,6 +43,14 @@ export function checkOptimizer(where: string, optimizer: unknown): OptimizerLike
   return optimizer as OptimizerLike;
 }
 
+/** step(epoch)'s epoch: undefined, or a finite number (a TypeError for another type, a RangeError for NaN and ±Infinity). */
+export function checkEpoch(where: string, epoch: unknown, min = -Infinity): void {
+  if (epoch === undefined) return;
+  const expected = min === -Infinity ? "a finite number or undefined" : `a finite number >= ${min} or undefined`;
+  if (typeof epoch !== "number") throw new TypeError(`${where}: epoch must be ${expected}, got ${describe(epoch)}`);
+  if (!Number.isFinite(epoch) || epoch < min) throw new RangeError(`${where}: epoch must be ${expected}, got ${describe(epoch)}`);
+}
+
 /** lastEpoch is -1 (start) or the index of the last epoch of a run being resumed. */
 export function lastEpochOption(where: string, value: unknown): number {
   return numberOption(where, "lastEpoch", value, "an integer >= -1", (x) => Number.isInteger(x) && x >= -1, -1);
@@ -255,9 +263,7 @@ export abstract class LRScheduler implements Scheduler {
    * throws (e.g. a user lambda), nothing has changed.
    */
   step(epoch?: number): void {
-    if (epoch !== undefined && (typeof epoch !== "number" || !Number.isFinite(epoch))) {
-      throw new TypeError(`${this.name}.step: epoch must be a finite number or undefined, got ${describe(epoch)}`);
-    }
+    checkEpoch(`${this.name}.step`, epoch);
     const saved = { lastEpoch: this.lastEpoch, stepCount: this.stepCount };
     let values: number[];
     try {

@@ -92,6 +92,18 @@ export function clockOf(owner: object, name: ClockName): Clock {
 }
 
 /**
+ * Releases what `owner`'s clock holds and forgets the clock (its owner is
+ * being disposed: nothing will tick it again).
+ */
+export function releaseClock(owner: object, reason: string): void {
+  const c = clocks.get(owner);
+  if (!c) return;
+  c.releaseAll(reason);
+  clocks.delete(owner);
+  if (active === c) active = null;
+}
+
+/**
  * Starts a call of `owner` (a module's forward, an optimizer's step): from
  * the top level it ticks the owner's clock and makes it the active one.
  * Every enterCall is paired with exitCall() (in a finally).

@@ -14,6 +14,10 @@
 // docs/kernels.md.
 import type { Tensor } from "../tensor.js";
 import type { TensorTable } from "./tensor_table.js";
+import type { ConvGeometry } from "../reference/conv.js";
+import type { PoolGeometry } from "../reference/pool.js";
+
+export type { ConvGeometry, PoolGeometry };
 
 export type BuildName = "relaxed-simd" | "simd" | "js";
 
@@ -149,6 +153,40 @@ export interface Backend {
   // ---- embedding (assembly/embedding.ts): indices are int32 bits ----------
   embeddingForward(weight: Tensor, indices: Tensor, n: number, dim: number, out: Tensor): void;
   embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void;
+
+  // ---- convolution, pooling, 2-d normalisation (assembly/conv.ts, pool.ts, norm.ts) ----
+  // The geometry objects stand for the export's trailing sizes, in their field order.
+  conv2dForward(x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, cols: Tensor, g: ConvGeometry): void;
+  conv2dBackwardInput(dy: Tensor, w: Tensor, dx: Tensor, cols: Tensor, g: ConvGeometry, acc: number): void;
+  conv2dBackwardWeight(x: Tensor, dy: Tensor, dw: Tensor | null, db: Tensor | null, cols: Tensor, g: ConvGeometry, acc: number): void;
+  /** `ind` (or null): a tensor of y's size whose storage receives the int32 argmax indices. */
+  maxPool2dForward(x: Tensor, y: Tensor, ind: Tensor | null, g: PoolGeometry): void;
+  maxPool2dBackward(dy: Tensor, ind: Tensor, dx: Tensor, g: PoolGeometry, acc: number): void;
+  avgPool2dForward(x: Tensor, y: Tensor, g: PoolGeometry, countIncludePad: boolean): void;
+  avgPool2dBackward(dy: Tensor, dx: Tensor, g: PoolGeometry, countIncludePad: boolean, acc: number): void;
+  adaptiveAvgPool2dForward(x: Tensor, y: Tensor, planes: number, H: number, W: number, Ho: number, Wo: number): void;
+  adaptiveAvgPool2dBackward(dy: Tensor, dx: Tensor, planes: number, H: number, W: number, Ho: number, Wo: number, acc: number): void;
+  batchNorm2dTrainForward(
+    x: Tensor, N: number, C: number, HW: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, invstd: Tensor,
+    runMean: Tensor | null, runVar: Tensor | null, momentum: number, eps: number,
+  ): number;
+  batchNorm2dEvalForward(
+    x: Tensor, N: number, C: number, HW: number, w: Tensor | null, b: Tensor | null, y: Tensor, runMean: Tensor, runVar: Tensor,
+    eps: number, invstd: Tensor,
+  ): void;
+  batchNorm2dBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, HW: number, mean: Tensor, invstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number, batchStats: boolean,
+  ): void;
+  groupNormForward(
+    x: Tensor, N: number, C: number, HW: number, G: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, rstd: Tensor,
+    eps: number,
+  ): number;
+  groupNormBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, HW: number, G: number, mean: Tensor, rstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number,
+  ): void;
+  scalePlanes(x: Tensor, s: Tensor, y: Tensor, planes: number, HW: number, acc: number): void;
 }
 
 /** The name of every kernel in the interface. */

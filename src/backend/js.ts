@@ -12,7 +12,10 @@ import * as sm from "../reference/softmax.js";
 import * as loss from "../reference/loss.js";
 import * as act from "../reference/activation.js";
 import * as emb from "../reference/embedding.js";
-import type { Backend, BuildName } from "./backend.js";
+import * as conv from "../reference/conv.js";
+import * as pool from "../reference/pool.js";
+import * as norm from "../reference/norm.js";
+import type { Backend, BuildName, ConvGeometry, PoolGeometry } from "./backend.js";
 import type { TableRow, TensorTable } from "./tensor_table.js";
 
 const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
@@ -272,6 +275,70 @@ export class JsBackend implements Backend {
   }
   embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void {
     emb.embeddingBackward(dy.data, int32Of(indices, n), n, dim, num, paddingIdx, dw.data, acc);
+  }
+  conv2dForward(x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, cols: Tensor, g: ConvGeometry): void {
+    conv.conv2dForward(x.data, w.data, arr(bias), y.data, cols.data, g);
+  }
+  conv2dBackwardInput(dy: Tensor, w: Tensor, dx: Tensor, cols: Tensor, g: ConvGeometry, acc: number): void {
+    conv.conv2dBackwardInput(dy.data, w.data, dx.data, cols.data, g, acc);
+  }
+  conv2dBackwardWeight(x: Tensor, dy: Tensor, dw: Tensor | null, db: Tensor | null, cols: Tensor, g: ConvGeometry, acc: number): void {
+    conv.conv2dBackwardWeight(x.data, dy.data, arr(dw), arr(db), cols.data, g, acc);
+  }
+  maxPool2dForward(x: Tensor, y: Tensor, ind: Tensor | null, g: PoolGeometry): void {
+    pool.maxPool2dForward(x.data, y.data, ind ? int32Of(ind, ind.size) : null, g);
+  }
+  maxPool2dBackward(dy: Tensor, ind: Tensor, dx: Tensor, g: PoolGeometry, acc: number): void {
+    pool.maxPool2dBackward(dy.data, int32Of(ind, ind.size), dx.data, g.planes, g.H * g.W, g.Ho * g.Wo, acc);
+  }
+  avgPool2dForward(x: Tensor, y: Tensor, g: PoolGeometry, countIncludePad: boolean): void {
+    pool.avgPool2dForward(x.data, y.data, g, countIncludePad);
+  }
+  avgPool2dBackward(dy: Tensor, dx: Tensor, g: PoolGeometry, countIncludePad: boolean, acc: number): void {
+    pool.avgPool2dBackward(dy.data, dx.data, g, countIncludePad, acc);
+  }
+  adaptiveAvgPool2dForward(x: Tensor, y: Tensor, planes: number, H: number, W: number, Ho: number, Wo: number): void {
+    pool.adaptiveAvgPool2dForward(x.data, y.data, planes, H, W, Ho, Wo);
+  }
+  adaptiveAvgPool2dBackward(dy: Tensor, dx: Tensor, planes: number, H: number, W: number, Ho: number, Wo: number, acc: number): void {
+    pool.adaptiveAvgPool2dBackward(dy.data, dx.data, planes, H, W, Ho, Wo, acc);
+  }
+  batchNorm2dTrainForward(
+    x: Tensor, N: number, C: number, HW: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, invstd: Tensor,
+    runMean: Tensor | null, runVar: Tensor | null, momentum: number, eps: number,
+  ): number {
+    return norm.batchNorm2dTrainForward(
+      x.data, N, C, HW, arr(w), arr(b), y.data, mean.data, invstd.data, arr(runMean), arr(runVar), f32(momentum), f32(eps),
+    );
+  }
+  batchNorm2dEvalForward(
+    x: Tensor, N: number, C: number, HW: number, w: Tensor | null, b: Tensor | null, y: Tensor, runMean: Tensor, runVar: Tensor,
+    eps: number, invstd: Tensor,
+  ): void {
+    norm.batchNorm2dEvalForward(x.data, N, C, HW, arr(w), arr(b), y.data, runMean.data, runVar.data, f32(eps), invstd.data);
+  }
+  batchNorm2dBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, HW: number, mean: Tensor, invstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number, batchStats: boolean,
+  ): void {
+    norm.batchNorm2dBackward(
+      x.data, dy.data, N, C, HW, mean.data, invstd.data, arr(w), arr(dx), dxAcc, arr(dw), arr(db), paramAcc, +batchStats,
+    );
+  }
+  groupNormForward(
+    x: Tensor, N: number, C: number, HW: number, G: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, rstd: Tensor,
+    eps: number,
+  ): number {
+    return norm.groupNormForward(x.data, N, C, HW, G, arr(w), arr(b), y.data, mean.data, rstd.data, f32(eps));
+  }
+  groupNormBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, HW: number, G: number, mean: Tensor, rstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number,
+  ): void {
+    norm.groupNormBackward(x.data, dy.data, N, C, HW, G, mean.data, rstd.data, arr(w), arr(dx), dxAcc, arr(dw), arr(db), paramAcc);
+  }
+  scalePlanes(x: Tensor, s: Tensor, y: Tensor, planes: number, HW: number, acc: number): void {
+    norm.scalePlanes(x.data, s.data, y.data, planes, HW, acc);
   }
 }
 

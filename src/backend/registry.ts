@@ -7,7 +7,8 @@
 // kernel tables drive its tests and benchmarks. Samples are plain data (no
 // tensors): the test and the benchmark turn them into arguments.
 import type { Tensor } from "../tensor.js";
-import type { Backend, KernelName } from "./backend.js";
+import type { Backend, ConvGeometry, KernelName, PoolGeometry } from "./backend.js";
+import { colsSize } from "../reference/conv.js";
 import { TensorTable, type TableRow } from "./tensor_table.js";
 
 /** A table row's sample: the arrays of its tensors and its scalars. */
@@ -26,11 +27,13 @@ export interface SampleRow {
 /**
  * One argument: a number or boolean as is, `null` as is, a Float32Array for a
  * tensor holding those values, `{ int32 }` for a tensor whose storage holds
- * those int32 bits, `{ rows }` for a TensorTable bound to those rows.
+ * those int32 bits, `{ rows }` for a TensorTable bound to those rows, a
+ * convolution's or pooling's geometry as is.
  */
-export type SampleArg = number | boolean | null | Float32Array | { int32: Int32Array } | { rows: SampleRow[] };
+export type SampleArg =
+  | number | boolean | null | Float32Array | { int32: Int32Array } | { rows: SampleRow[] } | ConvGeometry | PoolGeometry;
 
-export type KernelFamily = "gemm" | "elementwise" | "reduce" | "rng" | "optim" | "swa" | "softmax" | "loss" | "activation" | "embedding";
+export type KernelFamily = "gemm" | "elementwise" | "reduce" | "rng" | "optim" | "swa" | "softmax" | "loss" | "activation" | "embedding" | "conv" | "pool" | "norm";
 
 export interface KernelEntry {
   family: KernelFamily;
@@ -96,6 +99,25 @@ const SMOOTH = { abs: 1e-7, rel: 5e-7 };
 /** A product accumulated into the output: the twin rounds once (float64), the kernel twice. */
 const ACCUMULATED = { abs: 2e-6, rel: 1e-6 };
 const b1 = f(0.9), omb1 = f(0.1), b2 = f(0.999), omb2 = f(1 - 0.999), eps = f(1e-8);
+
+
+/** A 3×3 convolution, padding 1, of 2 samples of 3 channels into 4, with planes of about n/6 pixels. */
+function convGeometry(n: number, groups = 1): ConvGeometry {
+  const s = Math.max(3, Math.round(Math.sqrt(n / 6)));
+  return { N: 2, C: 3 * groups, H: s, W: s + 1, Co: 4 * groups, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups, Ho: s, Wo: s + 1 };
+}
+/** 2×2 windows, stride 2, over 6 planes of about n/6 pixels. */
+function poolGeometry(n: number): PoolGeometry {
+  const s = Math.max(2, Math.round(Math.sqrt(n / 6)));
+  return { planes: 6, H: s, W: s + 1, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, Ho: Math.floor(s / 2), Wo: Math.floor((s + 1) / 2) };
+}
+/** Per output pixel, the index of an input pixel of its plane (what max pooling records). */
+const poolIndices = (g: PoolGeometry, r: () => number) =>
+  Int32Array.from({ length: g.planes * g.Ho * g.Wo }, () => Math.floor(r() * g.H * g.W));
+/** GEMM-based: the relaxed build fuses multiply-adds, the twin sums in another order. */
+const CONV = { abs: 1e-4, rel: 1e-4 };
+const NORM = { abs: 1e-5, rel: 1e-5 };
+const C2 = 3, HW2 = (n: number) => Math.max(1, Math.round(n / 6));
 
 export const KERNELS: { readonly [K in KernelName]: KernelEntry } = {
   gemm: {
@@ -344,6 +366,119 @@ export const KERNELS: { readonly [K in KernelName]: KernelEntry } = {
       const [num, dim] = shape2(n);
       const idx = Int32Array.from({ length: num }, () => Math.floor(r() * num));
       return [values(num * dim, r), { int32: idx }, num, dim, num, idx[0], values(num * dim, r), 1];
+    },
+  },
+  conv2dForward: {
+    family: "conv", twin: "reference/conv.ts conv2dForward", agreement: CONV, benchN: 1 << 16,
+    sample: (n, r) => {
+      const g = convGeometry(n, 1 + (n & 1));
+      return [values(g.N * g.C * g.H * g.W, r), values((g.Co * g.C / g.groups) * 9, r), values(g.Co, r), zeros(g.N * g.Co * g.Ho * g.Wo), zeros(colsSize(g)), g];
+    },
+  },
+  conv2dBackwardInput: {
+    family: "conv", twin: "reference/conv.ts conv2dBackwardInput", agreement: CONV, benchN: 1 << 16,
+    sample: (n, r) => {
+      const g = convGeometry(n);
+      return [values(g.N * g.Co * g.Ho * g.Wo, r), values((g.Co * g.C / g.groups) * 9, r), values(g.N * g.C * g.H * g.W, r), zeros(colsSize(g)), g, 1];
+    },
+  },
+  conv2dBackwardWeight: {
+    family: "conv", twin: "reference/conv.ts conv2dBackwardWeight", agreement: CONV, benchN: 1 << 16,
+    sample: (n, r) => {
+      const g = convGeometry(n);
+      return [values(g.N * g.C * g.H * g.W, r), values(g.N * g.Co * g.Ho * g.Wo, r), values((g.Co * g.C / g.groups) * 9, r), values(g.Co, r), zeros(colsSize(g)), g, 1];
+    },
+  },
+  maxPool2dForward: {
+    family: "pool", twin: "reference/pool.ts maxPool2dForward", agreement: "exact", benchN: 1 << 18,
+    sample: (n, r) => {
+      const g = poolGeometry(n);
+      return [values(g.planes * g.H * g.W, r), zeros(g.planes * g.Ho * g.Wo), zeros(g.planes * g.Ho * g.Wo), g];
+    },
+  },
+  maxPool2dBackward: {
+    family: "pool", twin: "reference/pool.ts maxPool2dBackward", agreement: "exact", benchN: 1 << 18,
+    sample: (n, r) => {
+      const g = poolGeometry(n);
+      return [values(g.planes * g.Ho * g.Wo, r), { int32: poolIndices(g, r) }, values(g.planes * g.H * g.W, r), g, 1];
+    },
+  },
+  avgPool2dForward: {
+    family: "pool", twin: "reference/pool.ts avgPool2dForward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const g = { ...poolGeometry(n), ph: 1, pw: 1, sh: 1, sw: 1 };
+      g.Ho = g.H + 1;
+      g.Wo = g.W + 1;
+      return [values(g.planes * g.H * g.W, r), zeros(g.planes * g.Ho * g.Wo), g, false];
+    },
+  },
+  avgPool2dBackward: {
+    family: "pool", twin: "reference/pool.ts avgPool2dBackward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const g = poolGeometry(n);
+      return [values(g.planes * g.Ho * g.Wo, r), values(g.planes * g.H * g.W, r), g, true, 1];
+    },
+  },
+  adaptiveAvgPool2dForward: {
+    family: "pool", twin: "reference/pool.ts adaptiveAvgPool2dForward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const g = poolGeometry(n);
+      return [values(g.planes * g.H * g.W, r), zeros(g.planes * 3 * 2), g.planes, g.H, g.W, 3, 2];
+    },
+  },
+  adaptiveAvgPool2dBackward: {
+    family: "pool", twin: "reference/pool.ts adaptiveAvgPool2dBackward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const g = poolGeometry(n);
+      return [values(g.planes * 3 * 2, r), values(g.planes * g.H * g.W, r), g.planes, g.H, g.W, 3, 2, 1];
+    },
+  },
+  batchNorm2dTrainForward: {
+    family: "norm", twin: "reference/norm.ts batchNorm2dTrainForward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const HW = HW2(n);
+      return [values(2 * C2 * HW, r), 2, C2, HW, values(C2, r), values(C2, r), zeros(2 * C2 * HW), zeros(C2), zeros(C2), values(C2, r), values(C2, r, 0.5, 2), 0.1, 1e-5];
+    },
+  },
+  batchNorm2dEvalForward: {
+    family: "norm", twin: "reference/norm.ts batchNorm2dEvalForward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const HW = HW2(n);
+      return [values(2 * C2 * HW, r), 2, C2, HW, values(C2, r), values(C2, r), zeros(2 * C2 * HW), values(C2, r), values(C2, r, 0.5, 2), 1e-5, zeros(C2)];
+    },
+  },
+  batchNorm2dBackward: {
+    family: "norm", twin: "reference/norm.ts batchNorm2dBackward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const HW = HW2(n);
+      return [
+        values(2 * C2 * HW, r), values(2 * C2 * HW, r), 2, C2, HW, values(C2, r, -0.1, 0.1), values(C2, r, 0.5, 2), values(C2, r),
+        zeros(2 * C2 * HW), 0, zeros(C2), zeros(C2), 0, true,
+      ];
+    },
+  },
+  groupNormForward: {
+    family: "norm", twin: "reference/norm.ts groupNormForward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const HW = HW2(n), C = 4;
+      return [values(2 * C * HW, r), 2, C, HW, 2, values(C, r), values(C, r), zeros(2 * C * HW), zeros(4), zeros(4), 1e-5];
+    },
+  },
+  groupNormBackward: {
+    family: "norm", twin: "reference/norm.ts groupNormBackward", agreement: NORM, benchN: 1 << 18,
+    sample: (n, r) => {
+      const HW = HW2(n), C = 4;
+      return [
+        values(2 * C * HW, r), values(2 * C * HW, r), 2, C, HW, 2, values(4, r, -0.1, 0.1), values(4, r, 0.5, 2), values(C, r),
+        zeros(2 * C * HW), 0, zeros(C), zeros(C), 0,
+      ];
+    },
+  },
+  scalePlanes: {
+    family: "norm", twin: "reference/norm.ts scalePlanes", agreement: ACCUMULATED, benchN: 1 << 20,
+    sample: (n, r) => {
+      const HW = HW2(n);
+      return [values(6 * HW, r), values(6, r), values(6 * HW, r), 6, HW, 1];
     },
   },
 };

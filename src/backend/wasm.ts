@@ -3,12 +3,15 @@
 // instance; a kernel that a worker pool can split would dispatch to `pool`
 // here, with no change at any call site.
 import type { Tensor } from "../tensor.js";
-import type { Backend, BuildName } from "./backend.js";
+import type { Backend, BuildName, ConvGeometry, PoolGeometry } from "./backend.js";
 import type { TensorTable } from "./tensor_table.js";
 import type { WasmExports } from "./wasm_exports.generated.js";
 
 const ptr = (t: Tensor | null): number => (t ? t.ptr : 0);
 const TWO_32 = 2 ** 32;
+/** A convolution's sizes in the order its exports take them. */
+const convSizes = (g: ConvGeometry) =>
+  [g.N, g.C, g.H, g.W, g.Co, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.groups, g.Ho, g.Wo] as const;
 
 export class WasmBackend implements Backend {
   readonly build: BuildName;
@@ -262,5 +265,70 @@ export class WasmBackend implements Backend {
   }
   embeddingBackward(dy: Tensor, indices: Tensor, n: number, dim: number, num: number, paddingIdx: number, dw: Tensor, acc: number): void {
     this.exports.embeddingBackward(dy.ptr, indices.ptr, n, dim, num, paddingIdx, dw.ptr, acc);
+  }
+
+  conv2dForward(x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, cols: Tensor, g: ConvGeometry): void {
+    this.exports.conv2dForward(x.ptr, w.ptr, ptr(bias), y.ptr, cols.ptr, ...convSizes(g));
+  }
+  conv2dBackwardInput(dy: Tensor, w: Tensor, dx: Tensor, cols: Tensor, g: ConvGeometry, acc: number): void {
+    this.exports.conv2dBackwardInput(dy.ptr, w.ptr, dx.ptr, cols.ptr, ...convSizes(g), acc);
+  }
+  conv2dBackwardWeight(x: Tensor, dy: Tensor, dw: Tensor | null, db: Tensor | null, cols: Tensor, g: ConvGeometry, acc: number): void {
+    this.exports.conv2dBackwardWeight(x.ptr, dy.ptr, ptr(dw), ptr(db), cols.ptr, ...convSizes(g), acc);
+  }
+  maxPool2dForward(x: Tensor, y: Tensor, ind: Tensor | null, g: PoolGeometry): void {
+    this.exports.maxPool2dForward(x.ptr, y.ptr, ptr(ind), g.planes, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.Ho, g.Wo);
+  }
+  maxPool2dBackward(dy: Tensor, ind: Tensor, dx: Tensor, g: PoolGeometry, acc: number): void {
+    this.exports.maxPool2dBackward(dy.ptr, ind.ptr, dx.ptr, g.planes, g.H * g.W, g.Ho * g.Wo, acc);
+  }
+  avgPool2dForward(x: Tensor, y: Tensor, g: PoolGeometry, countIncludePad: boolean): void {
+    this.exports.avgPool2dForward(x.ptr, y.ptr, g.planes, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, +countIncludePad, g.Ho, g.Wo);
+  }
+  avgPool2dBackward(dy: Tensor, dx: Tensor, g: PoolGeometry, countIncludePad: boolean, acc: number): void {
+    this.exports.avgPool2dBackward(dy.ptr, dx.ptr, g.planes, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, +countIncludePad, g.Ho, g.Wo, acc);
+  }
+  adaptiveAvgPool2dForward(x: Tensor, y: Tensor, planes: number, H: number, W: number, Ho: number, Wo: number): void {
+    this.exports.adaptiveAvgPool2dForward(x.ptr, y.ptr, planes, H, W, Ho, Wo);
+  }
+  adaptiveAvgPool2dBackward(dy: Tensor, dx: Tensor, planes: number, H: number, W: number, Ho: number, Wo: number, acc: number): void {
+    this.exports.adaptiveAvgPool2dBackward(dy.ptr, dx.ptr, planes, H, W, Ho, Wo, acc);
+  }
+  batchNorm2dTrainForward(
+    x: Tensor, N: number, C: number, HW: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, invstd: Tensor,
+    runMean: Tensor | null, runVar: Tensor | null, momentum: number, eps: number,
+  ): number {
+    return this.exports.batchNorm2dTrainForward(
+      x.ptr, N, C, HW, ptr(w), ptr(b), y.ptr, mean.ptr, invstd.ptr, ptr(runMean), ptr(runVar), momentum, eps,
+    );
+  }
+  batchNorm2dEvalForward(
+    x: Tensor, N: number, C: number, HW: number, w: Tensor | null, b: Tensor | null, y: Tensor, runMean: Tensor, runVar: Tensor,
+    eps: number, invstd: Tensor,
+  ): void {
+    this.exports.batchNorm2dEvalForward(x.ptr, N, C, HW, ptr(w), ptr(b), y.ptr, runMean.ptr, runVar.ptr, eps, invstd.ptr);
+  }
+  batchNorm2dBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, HW: number, mean: Tensor, invstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number, batchStats: boolean,
+  ): void {
+    this.exports.batchNorm2dBackward(
+      x.ptr, dy.ptr, N, C, HW, mean.ptr, invstd.ptr, ptr(w), ptr(dx), dxAcc, ptr(dw), ptr(db), paramAcc, +batchStats,
+    );
+  }
+  groupNormForward(
+    x: Tensor, N: number, C: number, HW: number, G: number, w: Tensor | null, b: Tensor | null, y: Tensor, mean: Tensor, rstd: Tensor,
+    eps: number,
+  ): number {
+    return this.exports.groupNormForward(x.ptr, N, C, HW, G, ptr(w), ptr(b), y.ptr, mean.ptr, rstd.ptr, eps);
+  }
+  groupNormBackward(
+    x: Tensor, dy: Tensor, N: number, C: number, HW: number, G: number, mean: Tensor, rstd: Tensor, w: Tensor | null,
+    dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number,
+  ): void {
+    this.exports.groupNormBackward(x.ptr, dy.ptr, N, C, HW, G, mean.ptr, rstd.ptr, ptr(w), ptr(dx), dxAcc, ptr(dw), ptr(db), paramAcc);
+  }
+  scalePlanes(x: Tensor, s: Tensor, y: Tensor, planes: number, HW: number, acc: number): void {
+    this.exports.scalePlanes(x.ptr, s.ptr, y.ptr, planes, HW, acc);
   }
 }

@@ -8,7 +8,8 @@ import { pyBool } from "./repr.js";
 import { fillUniform } from "../random.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { colsWorkspace, computed, record, sinkFor, wantsGrad } from "./conv_autograd.js";
-import { colsSize, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, type ConvGeometry } from "./conv_kernels.js";
+import { colsSize, type ConvGeometry } from "./conv_kernels.js";
+import { backend } from "../backend/index.js";
 
 export type Size2 = number | readonly [number, number];
 export type Size1 = number | readonly [number];
@@ -139,20 +140,20 @@ function convolve(fn: string, dims: 1 | 2, x: Tensor, weight: Tensor, bias: Tens
   const outShape = x.ndim === dims + 2 ? [g.N, g.Co, ...spatialOut] : [g.Co, ...spatialOut];
   const b = bias ?? null;
   const y = computed(outShape);
-  conv2dForward(x, weight, b, y, colsWorkspace(colsSize(g)), g);
+  backend().conv2dForward(x, weight, b, y, colsWorkspace(colsSize(g)), g);
   const inputs = b ? [x, weight, b] : [x, weight];
   record("ConvolutionBackward0", y, inputs, (node, dy) => {
     const cols = colsWorkspace(colsSize(g));
     const dw = sinkFor(node, 1);
     const db = b ? sinkFor(node, 2) : null;
-    if (dw && db && dw.acc === db.acc) conv2dBackwardWeight(x, dy, dw.tensor, db.tensor, cols, g, dw.acc);
+    if (dw && db && dw.acc === db.acc) backend().conv2dBackwardWeight(x, dy, dw.tensor, db.tensor, cols, g, dw.acc);
     else {
-      if (dw) conv2dBackwardWeight(x, dy, dw.tensor, null, cols, g, dw.acc);
-      if (db) conv2dBackwardWeight(x, dy, null, db.tensor, cols, g, db.acc);
+      if (dw) backend().conv2dBackwardWeight(x, dy, dw.tensor, null, cols, g, dw.acc);
+      if (db) backend().conv2dBackwardWeight(x, dy, null, db.tensor, cols, g, db.acc);
     }
     if (wantsGrad(node, 0)) {
       const dx = sinkFor(node, 0)!;
-      conv2dBackwardInput(dy, weight, dx.tensor, cols, g, dx.acc);
+      backend().conv2dBackwardInput(dy, weight, dx.tensor, cols, g, dx.acc);
     }
   }, [x, weight]);
   return y;

@@ -2,13 +2,13 @@
 // channel of each sample — a whole [H, W] plane of [N, C, H, W] (or an [L]
 // row of a 3-D input, which PyTorch 1.13 reads as [N, C, L]) — is kept with
 // probability 1 − p and scaled by 1/(1 − p), else zeroed; identity in eval.
+import { backend } from "../backend/index.js";
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 import { bernoulli, type Generator } from "../random.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { computed, record, sinkFor } from "./conv_autograd.js";
-import { scalePlanes } from "./conv_kernels.js";
 
 export interface Dropout2dFunctionalOptions {
   p?: number;
@@ -40,10 +40,10 @@ export function dropout2d(x: Tensor, options?: Dropout2dFunctionalOptions): Tens
   if (p === 1) mask.data.fill(0);
   else bernoulli(mask, 1 - p, { scale: 1 / (1 - p), generator: o.generator as Generator | undefined });
   const y = computed(x.shape);
-  scalePlanes(x, mask, y, planes, HW, 0);
+  backend().scalePlanes(x, mask, y, planes, HW, 0);
   record("MulBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    scalePlanes(dy, mask, dx.tensor, planes, HW, dx.acc);
+    backend().scalePlanes(dy, mask, dx.tensor, planes, HW, dx.acc);
   }, [mask]);
   return y;
 }

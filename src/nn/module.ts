@@ -3,7 +3,7 @@
 import { Tensor, isParameter, jsonValues, markParameter, shapeToString } from "../tensor.js";
 import { backend } from "../backend/index.js";
 import { isReleasingNode } from "../autograd/node.js";
-import { enterCall, exitCall, result } from "../lifetime.js";
+import { enterCall, exitCall, releaseClock, result } from "../lifetime.js";
 import { booleanOption, describe as describeValue, optionsArg } from "../validate.js";
 import { addIndent } from "./repr.js";
 import { memoryMark, restoreMemoryMark, settleMemoryMark, undoAllocationsOnError } from "../runtime/memory.js";
@@ -487,6 +487,7 @@ export class Module {
   /** Frees every parameter, buffer, gradient and scratch tensor of this module tree. */
   dispose(): void {
     this.releaseScratch();
+    for (const m of this.modules()) releaseClock(m, `was released: ${m.describe()}.dispose() freed what it computed. Read what you need before disposing the module, or keep a copy with t.clone()`);
     for (const p of this.parameters()) {
       p.grad?.dispose();
       p.dispose();

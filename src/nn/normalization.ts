@@ -10,9 +10,6 @@ import { BatchNorm1d, type BatchNormOptions } from "./batchnorm.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { computed, record, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./conv_autograd.js";
 import { backend } from "../backend/index.js";
-import {
-  batchNorm2dBackward, batchNorm2dEvalForward, batchNorm2dTrainForward, groupNormBackward, groupNormForward,
-} from "./conv_kernels.js";
 
 export interface BatchNormFunctionalOptions {
   weight?: Tensor | null;
@@ -69,13 +66,13 @@ export function batchNorm(
   const mean = computed([C]);
   const invstd = computed([C]);
   if (training) {
-    const bad = batchNorm2dTrainForward(x, N, C, HW, weight, bias, y, mean, invstd, rm && rv ? rm : null, rm && rv ? rv : null, momentum, eps);
+    const bad = backend().batchNorm2dTrainForward(x, N, C, HW, weight, bias, y, mean, invstd, rm && rv ? rm : null, rm && rv ? rv : null, momentum, eps);
     if (bad >= 0) {
       for (const t of [y, mean, invstd]) t.dispose();
       throw nonFinite(fn, x, "channel", bad);
     }
   } else {
-    batchNorm2dEvalForward(x, N, C, HW, weight, bias, y, rm!, rv!, eps, invstd);
+    backend().batchNorm2dEvalForward(x, N, C, HW, weight, bias, y, rm!, rv!, eps, invstd);
     mean.copy(rm!);
   }
   const params = weight && bias ? [weight, bias] : [];
@@ -83,7 +80,7 @@ export function batchNorm(
     const dw = params.length ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
     const db = params.length ? zeroUnlessAccumulating(sinkFor(node, 2)) : null;
     const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-    batchNorm2dBackward(x, dy, N, C, HW, mean, invstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, training);
+    backend().batchNorm2dBackward(x, dy, N, C, HW, mean, invstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1, training);
   }, [x, mean, invstd]);
   return y;
 }
@@ -193,7 +190,7 @@ function groupNormOp(fn: string, x: Tensor, G: number, weight: Tensor | null, bi
   const y = computed(x.shape);
   const mean = computed([Math.max(1, N * G)]);
   const rstd = computed([Math.max(1, N * G)]);
-  const bad = groupNormForward(x, N, C, HW, G, weight, bias, y, mean, rstd, eps);
+  const bad = backend().groupNormForward(x, N, C, HW, G, weight, bias, y, mean, rstd, eps);
   if (bad >= 0) {
     for (const t of [y, mean, rstd]) t.dispose();
     throw nonFinite(fn, x, "group", bad);
@@ -203,7 +200,7 @@ function groupNormOp(fn: string, x: Tensor, G: number, weight: Tensor | null, bi
     const dw = weight ? zeroUnlessAccumulating(sinkFor(node, 1)) : null;
     const db = bias ? zeroUnlessAccumulating(sinkFor(node, weight ? 2 : 1)) : null;
     const dx = wantsGrad(node, 0) ? sinkFor(node, 0) : null;
-    groupNormBackward(x, dy, N, C, HW, G, mean, rstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
+    backend().groupNormBackward(x, dy, N, C, HW, G, mean, rstd, weight, dx?.tensor ?? null, dx?.acc ?? 0, dw, db, 1);
   }, [x, mean, rstd]);
   return y;
 }

@@ -8,10 +8,8 @@ import { pyBool } from "./repr.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { computed, record, sinkFor } from "./conv_autograd.js";
 import { tupleArg, type Size2 } from "./conv.js";
-import {
-  adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward,
-  type PoolGeometry,
-} from "./conv_kernels.js";
+import type { PoolGeometry } from "./conv_kernels.js";
+import { backend } from "../backend/index.js";
 
 export interface MaxPool2dOptions {
   /** Default: the kernel size. */
@@ -78,10 +76,10 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options?: MaxPool2dOptio
   const y = computed(outShape(x, g));
   // The chosen input of each output (int32 in float32 storage), for backward.
   const ind = computed([y.size]);
-  maxPool2dForward(x, y, ind, g);
+  backend().maxPool2dForward(x, y, ind, g);
   record("MaxPool2DWithIndicesBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    maxPool2dBackward(dy, ind, dx.tensor, g, dx.acc);
+    backend().maxPool2dBackward(dy, ind, dx.tensor, g, dx.acc);
   }, [ind]);
   return y;
 }
@@ -95,10 +93,10 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, options?: AvgPool2dOptio
   if (typeof countIncludePad !== "boolean") throw new TypeError(`${fn}: countIncludePad must be a boolean, got ${show(countIncludePad)}`);
   const g = poolGeometry(fn, x, kernelSize, o, false);
   const y = computed(outShape(x, g));
-  avgPool2dForward(x, y, g, countIncludePad);
+  backend().avgPool2dForward(x, y, g, countIncludePad);
   record("AvgPool2DBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    avgPool2dBackward(dy, dx.tensor, g, countIncludePad, dx.acc);
+    backend().avgPool2dBackward(dy, dx.tensor, g, countIncludePad, dx.acc);
   }, []);
   return y;
 }
@@ -123,10 +121,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   if (Ho < 0 || Wo < 0) throw new RangeError(`${fn}: elements of output_size must be greater than or equal to 0 but received {${Ho}, ${Wo}}`);
   const planes = x.size / (H * W);
   const y = computed([...x.shape.slice(0, -2), Ho, Wo]);
-  adaptiveAvgPool2dForward(x, y, planes, H, W, Ho, Wo);
+  backend().adaptiveAvgPool2dForward(x, y, planes, H, W, Ho, Wo);
   record("AdaptiveAvgPool2DBackward0", y, [x], (node, dy) => {
     const dx = sinkFor(node, 0)!;
-    adaptiveAvgPool2dBackward(dy, dx.tensor, planes, H, W, Ho, Wo, dx.acc);
+    backend().adaptiveAvgPool2dBackward(dy, dx.tensor, planes, H, W, Ho, Wo, dx.acc);
   }, []);
   return y;
 }

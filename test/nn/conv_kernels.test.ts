@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { tensor, Tensor } from "../../src/index.js";
 import * as k from "../../src/nn/conv_kernels.js";
+import { backend } from "../../src/backend/index.js";
 import * as refConv from "../../src/reference/conv.js";
 import * as refPool from "../../src/reference/pool.js";
 import * as refNorm from "../../src/reference/norm.js";
@@ -127,11 +128,11 @@ describe("conv2d kernels agree with the direct float64 definition and with the p
       const x = t(xs), w = t(ws), b = t(bs), dy = t(dys);
       const y = t(new Float32Array(want.length).fill(NaN));
       const cols = t(new Float32Array(Math.max(1, k.colsSize(g))));
-      k.conv2dForward(x, w, b, y, cols, g);
+      backend().conv2dForward(x, w, b, y, cols, g);
       expectClose(y.data, want, 1e-5, 1e-5, `${name} forward`);
       // Without bias: the output is written, never read.
       y.data.fill(NaN);
-      k.conv2dForward(x, w, null, y, cols, g);
+      backend().conv2dForward(x, w, null, y, cols, g);
       expectClose(y.data, naiveConv(xs, ws, null, g).forward(), 1e-5, 1e-5, `${name} forward without bias`);
       // The twin, on its own arrays.
       const yJs = new Float32Array(want.length);
@@ -139,15 +140,15 @@ describe("conv2d kernels agree with the direct float64 definition and with the p
       expectClose(yJs, want, 1e-5, 1e-5, `${name} twin forward`);
 
       const dx = t(new Float32Array(xs.length).fill(NaN));
-      k.conv2dBackwardInput(dy, w, dx, cols, g, 0);
+      backend().conv2dBackwardInput(dy, w, dx, cols, g, 0);
       expectClose(dx.data, grads.dx, 1e-5, 1e-5, `${name} input gradient`);
-      k.conv2dBackwardInput(dy, w, dx, cols, g, 1);
+      backend().conv2dBackwardInput(dy, w, dx, cols, g, 1);
       expectClose(dx.data, grads.dx.map((v) => 2 * v), 2e-5, 1e-5, `${name} input gradient accumulated`);
       const dw = t(new Float32Array(ws.length).fill(NaN)), db = t(new Float32Array(g.Co).fill(NaN));
-      k.conv2dBackwardWeight(x, dy, dw, db, cols, g, 0);
+      backend().conv2dBackwardWeight(x, dy, dw, db, cols, g, 0);
       expectClose(dw.data, grads.dW, 1e-5, 1e-5, `${name} weight gradient`);
       expectClose(db.data, grads.db, 1e-5, 1e-5, `${name} bias gradient`);
-      k.conv2dBackwardWeight(x, dy, dw, db, cols, g, 1);
+      backend().conv2dBackwardWeight(x, dy, dw, db, cols, g, 1);
       expectClose(dw.data, grads.dW.map((v) => 2 * v), 2e-5, 1e-5, `${name} weight gradient accumulated`);
       expectClose(db.data, grads.db.map((v) => 2 * v), 2e-5, 1e-5, `${name} bias gradient accumulated`);
 
@@ -189,14 +190,14 @@ describe("pooling kernels agree with the pure-JS twins (float64)", () => {
       // Ties: equal values keep the first.
       xs[7] = xs[8] = 2;
       const x = t(xs), y = t(new Float32Array(g.planes * g.Ho * g.Wo)), ind = t(new Float32Array(y.size));
-      k.maxPool2dForward(x, y, ind, g);
+      backend().maxPool2dForward(x, y, ind, g);
       const want = new Float64Array(y.size), wantInd = new Int32Array(y.size);
       refPool.maxPool2dForward(Float64Array.from(xs), want, wantInd, g);
       expectClose(y.data, want, 0, 0, `${name} max`);
       expect([...k.int32Of(ind)]).toEqual([...wantInd]);
       const dys = randArray(y.size);
       const dx = t(new Float32Array(xs.length).fill(NaN));
-      k.maxPool2dBackward(t(dys), ind, dx, g, 0);
+      backend().maxPool2dBackward(t(dys), ind, dx, g, 0);
       const wantDx = new Float64Array(xs.length);
       refPool.maxPool2dBackward(Float64Array.from(dys), wantInd, wantDx, g.planes, g.H * g.W, g.Ho * g.Wo, 0);
       expectClose(dx.data, wantDx, 1e-6, 0, `${name} max backward`);
@@ -215,13 +216,13 @@ describe("pooling kernels agree with the pure-JS twins (float64)", () => {
       it(`avg pooling ${name}, countIncludePad ${countIncludePad} (rel 1e-6)`, () => {
         const xs = randArray(g.planes * g.H * g.W);
         const x = t(xs), y = t(new Float32Array(g.planes * g.Ho * g.Wo));
-        k.avgPool2dForward(x, y, g, countIncludePad);
+        backend().avgPool2dForward(x, y, g, countIncludePad);
         const want = new Float64Array(y.size);
         refPool.avgPool2dForward(Float64Array.from(xs), want, g, countIncludePad);
         expectClose(y.data, want, 1e-7, 1e-6, `${name} avg`);
         const dys = randArray(y.size);
         const dx = t(new Float32Array(xs.length).fill(NaN));
-        k.avgPool2dBackward(t(dys), dx, g, countIncludePad, 0);
+        backend().avgPool2dBackward(t(dys), dx, g, countIncludePad, 0);
         const wantDx = new Float64Array(xs.length);
         refPool.avgPool2dBackward(Float64Array.from(dys), wantDx, g, countIncludePad, 0);
         expectClose(dx.data, wantDx, 1e-7, 1e-6, `${name} avg backward`);
@@ -232,13 +233,13 @@ describe("pooling kernels agree with the pure-JS twins (float64)", () => {
     for (const [H, W, Ho, Wo] of [[7, 9, 3, 4], [5, 5, 5, 5], [3, 4, 5, 7], [10, 10, 1, 1]]) {
       const xs = randArray(2 * H * W);
       const y = t(new Float32Array(2 * Ho * Wo));
-      k.adaptiveAvgPool2dForward(t(xs), y, 2, H, W, Ho, Wo);
+      backend().adaptiveAvgPool2dForward(t(xs), y, 2, H, W, Ho, Wo);
       const want = new Float64Array(y.size);
       refPool.adaptiveAvgPool2dForward(Float64Array.from(xs), want, 2, H, W, Ho, Wo);
       expectClose(y.data, want, 1e-7, 1e-6, `adaptive ${H}x${W}->${Ho}x${Wo}`);
       const dys = randArray(y.size);
       const dx = t(new Float32Array(xs.length).fill(NaN));
-      k.adaptiveAvgPool2dBackward(t(dys), dx, 2, H, W, Ho, Wo, 0);
+      backend().adaptiveAvgPool2dBackward(t(dys), dx, 2, H, W, Ho, Wo, 0);
       const wantDx = new Float64Array(xs.length);
       refPool.adaptiveAvgPool2dBackward(Float64Array.from(dys), wantDx, 2, H, W, Ho, Wo, 0);
       expectClose(dx.data, wantDx, 1e-7, 1e-6, `adaptive backward ${H}x${W}->${Ho}x${Wo}`);
@@ -254,7 +255,7 @@ describe("normalisation kernels agree with the float64 twins", () => {
       const x = t(xs), w = t(ws), b = t(bs), y = t(new Float32Array(xs.length));
       const mean = t(new Float32Array(C)), inv = t(new Float32Array(C));
       const rm = t(new Float32Array(C).fill(0.5)), rv = t(new Float32Array(C).fill(2));
-      expect(k.batchNorm2dTrainForward(x, N, C, HW, w, b, y, mean, inv, rm, rv, 0.1, 1e-5)).toBe(-1);
+      expect(backend().batchNorm2dTrainForward(x, N, C, HW, w, b, y, mean, inv, rm, rv, 0.1, 1e-5)).toBe(-1);
       const wy = new Float64Array(xs.length), wm = new Float64Array(C), wi = new Float64Array(C);
       const wrm = new Float64Array(C).fill(0.5), wrv = new Float64Array(C).fill(2);
       expect(refNorm.batchNorm2dTrainForward(Float64Array.from(xs), N, C, HW, Float64Array.from(ws), Float64Array.from(bs), wy, wm, wi, wrm, wrv, 0.1, 1e-5)).toBe(-1);
@@ -265,7 +266,7 @@ describe("normalisation kernels agree with the float64 twins", () => {
       expectClose(rv.data, wrv, 1e-6, 2e-5, "bn2d running var");
       for (const batchStats of [true, false]) {
         const dx = t(new Float32Array(xs.length).fill(NaN)), dw = t(new Float32Array(C).fill(NaN)), db = t(new Float32Array(C).fill(NaN));
-        k.batchNorm2dBackward(x, t(dys), N, C, HW, mean, inv, w, dx, 0, dw, db, 0, batchStats);
+        backend().batchNorm2dBackward(x, t(dys), N, C, HW, mean, inv, w, dx, 0, dw, db, 0, batchStats);
         const wdx = new Float64Array(xs.length), wdw = new Float64Array(C), wdb = new Float64Array(C);
         refNorm.batchNorm2dBackward(Float64Array.from(xs), Float64Array.from(dys), N, C, HW, wm, wi, Float64Array.from(ws), wdx, 0, wdw, wdb, 0, +batchStats);
         expectClose(dx.data, wdx, 2e-5, 2e-5, `bn2d dx batchStats=${batchStats}`);
@@ -273,7 +274,7 @@ describe("normalisation kernels agree with the float64 twins", () => {
         expectClose(db.data, wdb, 2e-5, 2e-5, "bn2d db");
       }
       const ye = t(new Float32Array(xs.length));
-      k.batchNorm2dEvalForward(x, N, C, HW, w, b, ye, rm, rv, 1e-5, inv);
+      backend().batchNorm2dEvalForward(x, N, C, HW, w, b, ye, rm, rv, 1e-5, inv);
       const wye = new Float64Array(xs.length);
       refNorm.batchNorm2dEvalForward(Float64Array.from(xs), N, C, HW, Float64Array.from(ws), Float64Array.from(bs), wye, wrm, wrv, 1e-5, new Float64Array(C));
       expectClose(ye.data, wye, 2e-5, 2e-5, "bn2d eval");
@@ -285,13 +286,13 @@ describe("normalisation kernels agree with the float64 twins", () => {
         for (const affine of [true, false]) {
           const x = t(xs), w = affine ? t(ws) : null, b = affine ? t(bs) : null, y = t(new Float32Array(xs.length));
           const mean = t(new Float32Array(N * G)), rstd = t(new Float32Array(N * G));
-          expect(k.groupNormForward(x, N, C, HW, G, w, b, y, mean, rstd, 1e-5)).toBe(-1);
+          expect(backend().groupNormForward(x, N, C, HW, G, w, b, y, mean, rstd, 1e-5)).toBe(-1);
           const w64 = affine ? Float64Array.from(ws) : null;
           const wy = new Float64Array(xs.length), wm = new Float64Array(N * G), wr = new Float64Array(N * G);
           refNorm.groupNormForward(Float64Array.from(xs), N, C, HW, G, w64, affine ? Float64Array.from(bs) : null, wy, wm, wr, 1e-5);
           expectClose(y.data, wy, 2e-5, 2e-5, "gn y");
           const dx = t(new Float32Array(xs.length).fill(NaN)), dw = t(new Float32Array(C).fill(NaN)), db = t(new Float32Array(C).fill(NaN));
-          k.groupNormBackward(x, t(dys), N, C, HW, G, mean, rstd, w, dx, 0, affine ? dw : null, affine ? db : null, 0);
+          backend().groupNormBackward(x, t(dys), N, C, HW, G, mean, rstd, w, dx, 0, affine ? dw : null, affine ? db : null, 0);
           const wdx = new Float64Array(xs.length), wdw = new Float64Array(C), wdb = new Float64Array(C);
           refNorm.groupNormBackward(Float64Array.from(xs), Float64Array.from(dys), N, C, HW, G, wm, wr, w64, wdx, 0, wdw, wdb, 0);
           expectClose(dx.data, wdx, 5e-5, 5e-5, "gn dx");
@@ -306,9 +307,9 @@ describe("normalisation kernels agree with the float64 twins", () => {
   it("scalePlanes multiplies each plane by its factor, and accumulates", () => {
     const xs = randArray(3 * 7), s = Float32Array.from([0, 2, -1]);
     const y = t(new Float32Array(21));
-    k.scalePlanes(t(xs), t(s), y, 3, 7, 0);
+    backend().scalePlanes(t(xs), t(s), y, 3, 7, 0);
     expect([...y.data]).toEqual([...xs].map((v, i) => Math.fround(v * s[Math.floor(i / 7)])));
-    k.scalePlanes(t(xs), t(s), y, 3, 7, 1);
+    backend().scalePlanes(t(xs), t(s), y, 3, 7, 1);
     expectClose(y.data, [...xs].map((v, i) => 2 * v * s[Math.floor(i / 7)]), 1e-7, 1e-7, "accumulated");
   });
 });

@@ -817,6 +817,27 @@ describe("user-defined modules register what they assign (PyTorch's names and or
   });
 });
 
+describe("dispose() frees what a module computed", () => {
+  it("the outputs its lifetime clock still holds are released with it (memory back where it was; a held output says why)", () => {
+    class Net2 extends nn.Module {
+      static override readonly moduleName = "Net2";
+      fc = new nn.Linear(4, 3);
+      override forward(x: Tensor): Tensor {
+        return this.fc.forward(x).relu().mul(2);
+      }
+    }
+    const before = memoryStats().allocatedBytes;
+    const net = new Net2();
+    const x = tensor(Array.from({ length: 8 }, (_, i) => i / 8), [2, 4]);
+    net.forward(x);
+    const y = net.forward(x);
+    net.dispose();
+    x.dispose();
+    expect(() => y.data).toThrow(/was released: Net2\(\)\.dispose\(\) freed what it computed.*clone\(\)/);
+    expect(memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+  });
+});
+
 describe("containers", () => {
   it("ModuleList: iterable, length, at, append, extend; indices as names", () => {
     const a = new nn.Linear(2, 2);

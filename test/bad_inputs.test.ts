@@ -837,6 +837,71 @@ for (const [name, make, base, numeric] of SCHEDULERS) {
 }
 
 // ---------------------------------------------------------------------------
+// Functional forms (F), pooling, embedding, and module forwards
+
+{
+  const fx = () => {
+    const x = tensor(Array.from({ length: 24 }, (_, i) => (i % 7) / 7 - 0.4), [2, 3, 2, 2]);
+    const m = tensor([[0.2, -0.1, 0.5], [1, 0.3, -0.7]]);
+    const y = tensor([[0, 1, 0], [1, 0, 0]]);
+    return { x, m, y, tensors: [x, m, y], optimizers: [], schedulers: [], generators: [defaultGenerator], dispose: () => { x.dispose(); m.dispose(); y.dispose(); } };
+  };
+  const F = nn.functional;
+  for (const [name, fn] of [["softmax", F.softmax], ["logSoftmax", F.logSoftmax]] as const) {
+    for (const v of NOT_TENSORS) add({ name: `F.${name}(${describe(v)}, 1)`, arg: /input|x/, value: v, type: TypeError, setup: fx, run: () => (fn as (a: unknown, b: unknown) => unknown)(v, 1) });
+    // (null is PyTorch's implicit dim)
+    for (const v of ["1", [1], true]) add({ name: `F.${name}(m, ${describe(v)})`, arg: /dim/, value: v, type: TypeError, setup: fx, run: (f) => (fn as (a: unknown, b: unknown) => unknown)(f.m, v) });
+    for (const v of [2, -3, 1.5, Number.NaN, Infinity]) add({ name: `F.${name}(m, ${describe(v)})`, arg: /dim|Dimension/, value: v, type: RangeError, setup: fx, run: (f) => (fn as (a: unknown, b: unknown) => unknown)(f.m, v) });
+  }
+  for (const [name, fn] of [["mseLoss", F.mseLoss], ["l1Loss", F.l1Loss], ["smoothL1Loss", F.smoothL1Loss], ["huberLoss", F.huberLoss], ["binaryCrossEntropyWithLogits", F.binaryCrossEntropyWithLogits]] as const) {
+    const call = fn as (a: unknown, b: unknown, o?: unknown) => unknown;
+    for (const v of NOT_TENSORS) {
+      add({ name: `F.${name}(${describe(v)}, y)`, arg: /input/, value: v, type: TypeError, setup: fx, run: (f) => call(v, f.y) });
+      add({ name: `F.${name}(m, ${describe(v)})`, arg: /target/, value: v, type: TypeError, setup: fx, run: (f) => call(f.m, v) });
+    }
+    for (const v of NOT_OPTIONS) add({ name: `F.${name}(m, y, ${describe(v)})`, arg: /options/, value: v, type: TypeError, setup: fx, run: (f) => call(f.m, f.y, v) });
+    for (const v of ["avg", ""]) add({ name: `F.${name}(m, y, { reduction: ${describe(v)} })`, arg: /reduction/, value: v, type: RangeError, setup: fx, run: (f) => call(f.m, f.y, { reduction: v }) });
+    for (const v of [1, null, true]) add({ name: `F.${name}(m, y, { reduction: ${describe(v)} })`, arg: /reduction/, value: v, type: TypeError, setup: fx, run: (f) => call(f.m, f.y, { reduction: v }) });
+    add({ name: `F.${name}(m, x) (another shape)`, arg: /size|shape/, noValue: true, type: RangeError, setup: fx, run: (f) => call(f.m, f.x) });
+  }
+  for (const [labels, type, value] of [[["0", "1"], TypeError, "0"], [[0, 1.5], RangeError, 1.5], [[0, 3], RangeError, 3], [null, TypeError, null]] as [unknown, ErrorType, unknown][]) {
+    add({ name: `F.crossEntropy(m, ${describe(labels)})`, arg: /target|labels|Target|[Cc]lass/, value, type, setup: fx, run: (f) => F.crossEntropy(f.m as Tensor, labels as never) });
+    add({ name: `F.nllLoss(m, ${describe(labels)})`, arg: /target|labels|Target|[Cc]lass/, value, type, setup: fx, run: (f) => F.nllLoss(f.m as Tensor, labels as never) });
+  }
+  for (const [labels, type, value] of [[["0"], TypeError, "0"], [[1.5], RangeError, 1.5], [[-2], RangeError, -2]] as [unknown, ErrorType, unknown][]) {
+    add({ name: `F.oneHot(${describe(labels)}, 3)`, arg: /labels|indices|[Cc]lass/, value, type, setup: fx, run: () => F.oneHot(labels as never, 3) });
+  }
+  for (const v of ["3", 1.5, Number.NaN, -2]) add({ name: `F.oneHot([0, 1], ${describe(v)})`, arg: /numClasses/, value: v, type: typeof v === "number" ? RangeError : TypeError, setup: fx, run: () => F.oneHot([0, 1], v as never) });
+  const emb = () => {
+    const f = fx();
+    const e = new nn.Embedding(4, 2);
+    return { ...f, e, tensors: [...f.tensors, e.weight], dispose: () => { f.dispose(); e.dispose(); } };
+  };
+  for (const [idx, type, value] of [[["1"], TypeError, "1"], [[1.5], RangeError, 1.5], [[4], RangeError, 4], [[-5], RangeError, -5], ["1", TypeError, "1"], [null, TypeError, null]] as [unknown, ErrorType, unknown][]) {
+    add({ name: `Embedding(4, 2).forward(${describe(idx)})`, arg: /indices|index|input/, value, type, setup: emb, run: (f) => (f.e as nn.Embedding).forward(idx as never) });
+  }
+  for (const v of [...NOT_NUMBERS.filter((x) => !Array.isArray(x)), 0, -1, 1.5, Number.NaN]) {
+    add({ name: `new nn.MaxPool2d(${describe(v)})`, arg: /kernelSize|kernel_size/, value: v, type: typeof v === "number" ? RangeError : TypeError, run: () => new nn.MaxPool2d(v as never) });
+    add({ name: `new nn.AvgPool2d(${describe(v)})`, arg: /kernelSize|kernel_size/, value: v, type: typeof v === "number" ? RangeError : TypeError, run: () => new nn.AvgPool2d(v as never) });
+  }
+  for (const v of NOT_OPTIONS) add({ name: `new nn.MaxPool2d(2, ${describe(v)})`, arg: /options/, value: v, type: TypeError, run: () => new nn.MaxPool2d(2, v as never) });
+  const mods = () => {
+    const f = fx();
+    const conv = new nn.Conv2d(3, 2, 1);
+    const bn = new nn.BatchNorm2d(3);
+    const pool = new nn.MaxPool2d(2);
+    const ln = new nn.LayerNorm(3);
+    return { ...f, conv, bn, pool, ln, tensors: [...f.tensors, ...conv.parameters(), ...bn.parameters(), ...bn.buffers(), ...ln.parameters()], dispose: () => { f.dispose(); conv.dispose(); bn.dispose(); ln.dispose(); } };
+  };
+  for (const key of ["conv", "bn", "pool", "ln"]) {
+    for (const v of NOT_TENSORS) add({ name: `${key}.forward(${describe(v)})`, arg: /input/, value: v, type: TypeError, setup: mods, run: (f) => (f[key] as nn.Module).forward(v) });
+  }
+  add({ name: "conv.forward(a 2-channel... 3-D input of the wrong channels)", arg: /channels|input/, noValue: true, type: RangeError, setup: mods, run: (f) => (f.conv as nn.Module).forward(f.m) });
+  add({ name: "bn.forward(an input with 2 channels)", arg: /features|channels|input/, noValue: true, type: RangeError, setup: mods, run: (f) => (f.bn as nn.Module).forward(f.m) });
+  add({ name: "ln.forward(an input whose last dimension is 2)", arg: /normalized_shape|shape|input/, noValue: true, type: RangeError, setup: mods, run: (f) => (f.ln as nn.Module).forward(f.x) });
+}
+
+// ---------------------------------------------------------------------------
 
 interface Snapshot {
   memory: ReturnType<typeof memoryStats>;

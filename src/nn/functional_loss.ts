@@ -12,6 +12,7 @@ import {
 } from "./new_kernels.js";
 import { broadcastCopy, checkOptionsArg, checkTensorArg, output, recordOp, toIndices, type IndexLike } from "./op_helpers.js";
 import { describe as describeValue } from "../validate.js";
+import { undoAllocationsOnError } from "../runtime/memory.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -269,7 +270,12 @@ export interface CrossEntropyOptions {
  * integers) or against class probabilities (a tensor shaped like the input),
  * as PyTorch 1.13's F.cross_entropy.
  */
+/** crossEntropy, freeing what it allocated if it fails (memoryStats() then unchanged). */
 export function crossEntropy(input: Tensor, target: IndexLike, options: CrossEntropyOptions = {}): Tensor {
+  return undoAllocationsOnError(() => crossEntropyUnchecked(input, target, options));
+}
+
+function crossEntropyUnchecked(input: Tensor, target: IndexLike, options: CrossEntropyOptions): Tensor {
   const what = "crossEntropy";
   checkTensorArg(what, input);
   checkOptionsArg(what, options, ["reduction", "weight", "ignoreIndex", "labelSmoothing"]);
@@ -338,7 +344,12 @@ export interface NLLLossOptions {
 }
 
 /** Negative log-likelihood of log-probabilities [C], [N, C] or [N, C, d…] at class indices (PyTorch's F.nll_loss). */
+/** nllLoss, freeing what it allocated if it fails (memoryStats() then unchanged). */
 export function nllLoss(input: Tensor, target: IndexLike, options: NLLLossOptions = {}): Tensor {
+  return undoAllocationsOnError(() => nllLossUnchecked(input, target, options));
+}
+
+function nllLossUnchecked(input: Tensor, target: IndexLike, options: NLLLossOptions): Tensor {
   const what = "nllLoss";
   checkTensorArg(what, input);
   checkOptionsArg(what, options, ["reduction", "weight", "ignoreIndex"]);

@@ -437,7 +437,7 @@ export class Module {
         if (fresh) t.dispose();
         else module.recycle(t);
       }
-      restoreMemoryMark(mark, mine.map(({ t }) => t.size * 4));
+      restoreMemoryMark(mark);
       throw e;
     } finally {
       loans = outer;

@@ -43,7 +43,7 @@ export function checkOptionsArg(what: string, o: unknown, known: readonly string
 
 /** A dim in [−ndim, ndim) made non-negative (PyTorch's message otherwise); 0-d tensors take −1 and 0. */
 export function normalizeDim(what: string, dim: unknown, ndim: number): number {
-  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new TypeError(`${what}: dim must be an integer, got ${describeValue(dim)}`);
+  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new (typeof dim === "number" ? RangeError : TypeError)(`${what}: dim must be an integer, got ${describeValue(dim)}`);
   const n = Math.max(ndim, 1);
   if (dim < -n || dim >= n) {
     throw new RangeError(`${what}: Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);

@@ -146,6 +146,9 @@ export class MaxPool2d extends Module {
     for (const [n, v] of [["kernelSize", kernelSize], ["stride", o.stride ?? kernelSize], ["padding", o.padding ?? 0], ["dilation", o.dilation ?? 1]] as const) {
       tupleArg("MaxPool2d", n, v, 2);
     }
+    if (tupleArg("MaxPool2d", "kernelSize", kernelSize, 2).some((k) => k < 1)) {
+      throw new RangeError(`MaxPool2d: kernelSize must be positive, got ${show(kernelSize)} (kernel size should be greater than zero)`);
+    }
     if (o.ceilMode !== undefined && typeof o.ceilMode !== "boolean") throw new TypeError(`MaxPool2d: ceilMode must be a boolean, got ${show(o.ceilMode)}`);
     this.kernelSize = kernelSize;
     this.stride = (o.stride ?? kernelSize) as Size2;
@@ -181,6 +184,9 @@ export class AvgPool2d extends Module {
     const o = optionsArg("AvgPool2d", options, ["stride", "padding", "ceilMode", "countIncludePad"]);
     for (const [n, v] of [["kernelSize", kernelSize], ["stride", o.stride ?? kernelSize], ["padding", o.padding ?? 0]] as const) {
       tupleArg("AvgPool2d", n, v, 2);
+    }
+    if (tupleArg("AvgPool2d", "kernelSize", kernelSize, 2).some((k) => k < 1)) {
+      throw new RangeError(`AvgPool2d: kernelSize must be positive, got ${show(kernelSize)} (kernel size should be greater than zero)`);
     }
     for (const n of ["ceilMode", "countIncludePad"] as const) {
       if (o[n] !== undefined && typeof o[n] !== "boolean") throw new TypeError(`AvgPool2d: ${n} must be a boolean, got ${show(o[n])}`);

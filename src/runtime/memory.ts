@@ -193,6 +193,7 @@ export function allocate(elements: number, what: string | (() => string), owner?
   allocatedBytes += bytes;
   peakBytes = Math.max(peakBytes, allocatedBytes);
   liveStorages++;
+  marks[marks.length - 1]?.allocated.push(storage);
   if (owner) track(owner, storage);
   return storage;
 }
@@ -246,7 +247,7 @@ export function undoAllocationsOnError<T>(fn: (made: { dispose(): void; readonly
     result = fn(made);
   } catch (e) {
     for (let i = made.length - 1; i >= 0; i--) made[i].dispose();
-    restoreMemoryMark(mark, made.map((t) => t.size * 4));
+    restoreMemoryMark(mark);
     throw e;
   }
   settleMemoryMark(mark);
@@ -258,6 +259,10 @@ export interface MemoryMark {
   peak: number;
   /** Sizes of the blocks taken from the cache since the mark. */
   taken: number[];
+  /** Every storage allocated since the mark (those still live are freed on failure). */
+  allocated: Storage[];
+  /** cachedBytes at the mark. */
+  cached: number;
 }
 
 /** The open marks, innermost last: a block taken from the cache is noted in the innermost. */
@@ -265,7 +270,7 @@ const marks: MemoryMark[] = [];
 
 /** Opens a mark; close it with settleMemoryMark (success) or restoreMemoryMark (failure). */
 export function memoryMark(): MemoryMark {
-  const mark = { peak: peakBytes, taken: [] };
+  const mark: MemoryMark = { peak: peakBytes, taken: [], allocated: [], cached: cachedBytes };
   marks.push(mark);
   return mark;
 }
@@ -278,7 +283,11 @@ function closeMark(mark: MemoryMark): void {
 /** The operation succeeded: its cache takes count toward the enclosing mark. */
 export function settleMemoryMark(mark: MemoryMark): void {
   closeMark(mark);
-  marks[marks.length - 1]?.taken.push(...mark.taken);
+  const outer = marks[marks.length - 1];
+  if (outer) {
+    outer.taken.push(...mark.taken);
+    outer.allocated.push(...mark.allocated);
+  }
 }
 
 /**
@@ -287,15 +296,25 @@ export function settleMemoryMark(mark: MemoryMark): void {
  * did not come from it go back to the WebAssembly allocator, and the peak is
  * put back — memoryStats() is then exactly as at the mark.
  */
-export function restoreMemoryMark(mark: MemoryMark, freedBytes: readonly number[]): void {
+export function restoreMemoryMark(mark: MemoryMark): void {
   closeMark(mark);
+  // Everything allocated since the mark is freed now (what the caller freed
+  // already, and what it did not know of); each went to the cache unless too
+  // big. Those blocks, less the ones the operation took from the cache, are
+  // the cache's growth: they go back to the WebAssembly allocator.
   const extra = new Map<number, number>();
-  for (const b of freedBytes) extra.set(b, (extra.get(b) ?? 0) + 1);
+  for (const s of mark.allocated) {
+    if (!s.freed) {
+      s.refs = 0;
+      freeStorage(s);
+    }
+    extra.set(s.bytes, (extra.get(s.bytes) ?? 0) + 1);
+  }
   for (const b of mark.taken) extra.set(b, (extra.get(b) ?? 0) - 1);
   const wasm = wasmOrNull();
   for (const [bytes, count] of extra) {
     const list = cache.get(bytes);
-    for (let k = 0; k < count && list && list.length > 0; k++) {
+    for (let k = 0; k < count && list && list.length > 0 && cachedBytes - bytes >= mark.cached; k++) {
       const block = list.pop()!;
       cachedBytes -= bytes;
       if (wasm && typeof block === "number") wasm.free(block);

@@ -130,3 +130,12 @@ describe("wasmtrain study and the program", () => {
     expect(b.out).toContain("wasmtrain train --init kaiming --optim adam --lr 1e-3 --epochs 5 --batch-size 64 --seed 0");
   });
 });
+
+describe("wasmtrain train --model cnn", () => {
+  it("selects PyTorch's MNIST example network with its own defaults (lr 1.0, 14 epochs) unless given", async () => {
+    expect((await parse("train", "--model", "cnn")).parsed!.options).toMatchObject({ model: "cnn", lr: 1, epochs: 14 });
+    expect((await parse("train", "--model", "cnn", "--epochs", "2", "--lr", "0.5")).parsed!.options).toMatchObject({ model: "cnn", lr: 0.5, epochs: 2 });
+    expect((await parse("train", "--model", "mlp")).parsed!.options).toMatchObject({ model: "mlp", lr: TRAIN_DEFAULTS.lr, epochs: TRAIN_DEFAULTS.epochs });
+    expect((await parse("train", "--model", "resnet")).error?.message).toMatch(/--model.*resnet/);
+  });
+});

@@ -43,17 +43,34 @@ const NC: i32 = 1024;
  */
 const DIRECT_A_MAX_PANELS: i32 = ASC_FEATURE_RELAXED_SIMD ? 8 : 4;
 
-// Packing scratch, allocated once at first use and kept for the module's life.
+// Packing scratch: on the calling thread allocated at first use and kept for
+// the module's life; a worker's is handed over by gemmSetScratch (workers
+// must not allocate: see thread_local.ts).
 let packA: usize = 0;
 let packB: usize = 0;
 let edgeTile: usize = 0;
 
+// @ts-ignore: decorator
+@inline const PACK_A_BYTES: usize = <usize>MC * KC * 4;
+// @ts-ignore: decorator
+@inline const PACK_B_BYTES: usize = <usize>((NC + NR - 1) / NR * NR) * KC * 4;
+const EDGE_TILE_BYTES: usize = <usize>(MR > MR_DIRECT ? MR : MR_DIRECT) * NR * 4;
+
+/** Bytes of one thread's packing scratch (for gemmSetScratch). */
+export function gemmScratchBytes(): i32 {
+  return <i32>(PACK_A_BYTES + PACK_B_BYTES + EDGE_TILE_BYTES);
+}
+
+/** Gives this instance (a worker's) its packing scratch: a 16-byte aligned block of gemmScratchBytes() bytes. */
+export function gemmSetScratch(ptr: usize): void {
+  packA = ptr;
+  packB = ptr + PACK_A_BYTES;
+  edgeTile = packB + PACK_B_BYTES;
+}
+
 function ensureScratch(): void {
   if (packA != 0) return;
-  const ncPadded = (NC + NR - 1) / NR * NR;
-  packA = heap.alloc(<usize>MC * KC * 4);
-  packB = heap.alloc(<usize>ncPadded * KC * 4);
-  edgeTile = heap.alloc(<usize>max(MR, MR_DIRECT) * NR * 4);
+  gemmSetScratch(heap.alloc(PACK_A_BYTES + PACK_B_BYTES + EDGE_TILE_BYTES));
 }
 
 /**

@@ -15,6 +15,7 @@ export * from "./ops_reduce";
 export * from "./conv";
 export * from "./pool";
 export * from "./norm";
+export { setThreadScratch, threadScratchBytes } from "./thread_local";
 export * from "./softmax";
 export * from "./loss";
 export * from "./activation";

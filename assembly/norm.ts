@@ -7,6 +7,7 @@
 // float64 across rows; variances are two-pass (centred squares). Kernels that
 // take `acc` write (0) or add into (1) gradient buffers; a null pointer (0)
 // means "not needed" (weight/bias null: 1 and 0).
+import { threadLocal, TLS_NORM_SUMS } from "./thread_local";
 
 /** Σ row[0, n) in 4 float32 lanes, then float64. */
 // @ts-ignore: decorator
@@ -66,7 +67,11 @@ function rowGradSums(x: usize, dy: usize, n: i32, m: f32, r: f32, out: StaticArr
   unchecked((out[1] += tb));
 }
 
-const sums = new StaticArray<f64>(2);
+/** rowGradSums' two sums, in thread-local scratch (see thread_local.ts). */
+// @ts-ignore: decorator
+@inline function sumsScratch(): StaticArray<f64> {
+  return changetype<StaticArray<f64>>(threadLocal(TLS_NORM_SUMS));
+}
 
 /** y[k] = x[k]·scale + shift over a row. */
 // @ts-ignore: decorator
@@ -190,6 +195,7 @@ export function batchNorm2dBackward(
   x: usize, dy: usize, N: i32, C: i32, HW: i32, mean: usize, invstd: usize, w: usize,
   dx: usize, dxAcc: i32, dw: usize, db: usize, paramAcc: i32, batchStats: i32,
 ): void {
+  const sums = sumsScratch();
   const count = <f64>N * <f64>HW;
   const plane = <usize>HW << 2;
   const sample = <usize>C * plane;
@@ -256,6 +262,7 @@ export function groupNormBackward(
   x: usize, dy: usize, N: i32, C: i32, HW: i32, G: i32, mean: usize, rstd: usize, w: usize,
   dx: usize, dxAcc: i32, dw: usize, db: usize, paramAcc: i32,
 ): void {
+  const sums = sumsScratch();
   const Cg = C / G;
   const D = Cg * HW;
   const plane = <usize>HW << 2;

@@ -14,12 +14,17 @@
 // Descriptor (i32 words): [0] ndim, [1..8] sizes, then for operand k = 0
 // (output), 1, 2, 3 its 8 strides at word 9 + 8k.
 import { ld, st, stGrad, expV, logV } from "./simdmath";
+import { threadLocal, TLS_OPS_COUNTERS } from "./thread_local";
 
 const D_SIZES: usize = 4;
 const D_STRIDES: usize = 36;
 const MAX_DIMS: i32 = 8;
 /** The outer-dimension counters (one iteration at a time). */
-const COUNTERS = memory.data(4 * MAX_DIMS);
+/** The per-dimension counters of a strided walk, in thread-local scratch (see thread_local.ts). */
+// @ts-ignore: decorator
+@inline function counters(): usize {
+  return threadLocal(TLS_OPS_COUNTERS);
+}
 
 @inline function dsize(desc: usize, d: i32): i32 {
   return load<i32>(desc + D_SIZES + (<usize>d << 2));
@@ -124,20 +129,20 @@ export const OP_POW: i32 = 6;
   let rows = 1;
   for (let d = 0; d < last; d++) {
     rows *= dsize(desc, d);
-    store<i32>(COUNTERS + (<usize>d << 2), 0);
+    store<i32>(counters() + (<usize>d << 2), 0);
   }
   let po = out, pa = a, pb = b;
   for (let r = 0; r < rows; r++) {
     binaryRow(op, po, pa, pb, n, sa, sb, alpha);
     for (let d = last - 1; d >= 0; d--) {
-      const c = load<i32>(COUNTERS + (<usize>d << 2)) + 1;
+      const c = load<i32>(counters() + (<usize>d << 2)) + 1;
       const so = dstride(desc, 0, d), s1 = dstride(desc, 1, d), s2 = dstride(desc, 2, d);
       if (c < dsize(desc, d)) {
-        store<i32>(COUNTERS + (<usize>d << 2), c);
+        store<i32>(counters() + (<usize>d << 2), c);
         po += so; pa += s1; pb += s2;
         break;
       }
-      store<i32>(COUNTERS + (<usize>d << 2), 0);
+      store<i32>(counters() + (<usize>d << 2), 0);
       const back = <usize>(c - 1);
       po -= so * back; pa -= s1 * back; pb -= s2 * back;
     }
@@ -211,7 +216,7 @@ export const OP_POW_GRAD_EXP: i32 = 5; //  g·a^b·ln a (0 where a = 0 and b ≥
   let rows = 1;
   for (let d = 0; d < last; d++) {
     rows *= dsize(desc, d);
-    store<i32>(COUNTERS + (<usize>d << 2), 0);
+    store<i32>(counters() + (<usize>d << 2), 0);
   }
   let po = out, pa = a, pb = b, pc = c;
   for (let r = 0; r < rows; r++) {
@@ -232,14 +237,14 @@ export const OP_POW_GRAD_EXP: i32 = 5; //  g·a^b·ln a (0 where a = 0 and b ≥
       }
     }
     for (let d = last - 1; d >= 0; d--) {
-      const cnt = load<i32>(COUNTERS + (<usize>d << 2)) + 1;
+      const cnt = load<i32>(counters() + (<usize>d << 2)) + 1;
       const so = dstride(desc, 0, d), s1 = dstride(desc, 1, d), s2 = dstride(desc, 2, d), s3 = dstride(desc, 3, d);
       if (cnt < dsize(desc, d)) {
-        store<i32>(COUNTERS + (<usize>d << 2), cnt);
+        store<i32>(counters() + (<usize>d << 2), cnt);
         po += so; pa += s1; pb += s2; pc += s3;
         break;
       }
-      store<i32>(COUNTERS + (<usize>d << 2), 0);
+      store<i32>(counters() + (<usize>d << 2), 0);
       const back = <usize>(cnt - 1);
       po -= so * back; pa -= s1 * back; pb -= s2 * back; pc -= s3 * back;
     }
@@ -273,7 +278,7 @@ export function copyStrided(desc: usize, out: usize, src: usize, acc: i32): void
   let rows = 1;
   for (let d = 0; d < last; d++) {
     rows *= dsize(desc, d);
-    store<i32>(COUNTERS + (<usize>d << 2), 0);
+    store<i32>(counters() + (<usize>d << 2), 0);
   }
   let po = out, ps = src;
   for (let r = 0; r < rows; r++) {
@@ -299,14 +304,14 @@ export function copyStrided(desc: usize, out: usize, src: usize, acc: i32): void
       }
     }
     for (let d = last - 1; d >= 0; d--) {
-      const c = load<i32>(COUNTERS + (<usize>d << 2)) + 1;
+      const c = load<i32>(counters() + (<usize>d << 2)) + 1;
       const so = dstride(desc, 0, d), ss = dstride(desc, 1, d);
       if (c < dsize(desc, d)) {
-        store<i32>(COUNTERS + (<usize>d << 2), c);
+        store<i32>(counters() + (<usize>d << 2), c);
         po += so; ps += ss;
         break;
       }
-      store<i32>(COUNTERS + (<usize>d << 2), 0);
+      store<i32>(counters() + (<usize>d << 2), 0);
       const back = <usize>(c - 1);
       po -= so * back; ps -= ss * back;
     }

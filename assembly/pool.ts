@@ -8,6 +8,7 @@
 // last NaN wins); the index starts at the window's first in-bounds element.
 // The common 2×2, stride-2, unpadded window runs four outputs per step in
 // SIMD (deinterleaving shuffles, compare-and-select of values and indices).
+import { threadLocal, TLS_POOL_WINDOW } from "./thread_local";
 
 /** Max pooling of one output at (oh, ow) in a plane: returns the index, stores the value. */
 // @ts-ignore: decorator
@@ -137,7 +138,11 @@ function avgWindow(
   unchecked((win[4] = countIncludePad ? padded : (h1 - h0) * (w1 - w0)));
 }
 
-const window = new StaticArray<i32>(5);
+/** The window of avgWindow, in thread-local scratch (see thread_local.ts). */
+// @ts-ignore: decorator
+@inline function windowScratch(): StaticArray<i32> {
+  return changetype<StaticArray<i32>>(threadLocal(TLS_POOL_WINDOW));
+}
 
 /** y = avg_pool2d(x). A window entirely in the padding gives 0. */
 export function avgPool2dForward(
@@ -173,6 +178,7 @@ export function avgPool2dForward(
         }
       }
       for (; ow < Wo; ow++) {
+        const window = windowScratch();
         avgWindow(H, W, kh, kw, sh, sw, ph, pw, countIncludePad, oh, ow, window);
         const h0 = unchecked(window[0]);
         const h1 = unchecked(window[1]);
@@ -202,6 +208,7 @@ export function avgPool2dBackward(
     const dyp = dy + (<usize>p * P << 2);
     for (let oh = 0; oh < Ho; oh++) {
       for (let ow = 0; ow < Wo; ow++) {
+        const window = windowScratch();
         avgWindow(H, W, kh, kw, sh, sw, ph, pw, countIncludePad, oh, ow, window);
         const h0 = unchecked(window[0]);
         const h1 = unchecked(window[1]);

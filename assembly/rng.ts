@@ -35,6 +35,8 @@
 //          (1.2e-9 relative), evaluated in float64 on float32 q and √(-2 ln q);
 //          result within 1e-6·max(1, |x|) of the exact quantile of the float32 p.
 
+import { threadLocal, TLS_RNG_GROUP, TLS_RNG_PHILOX2, TLS_RNG_ROUND_KEYS } from "./thread_local";
+
 const M0: u32 = 0xd2511f53;
 const M1: u32 = 0xcd9e8d57;
 const W0: u32 = 0x9e3779b9;
@@ -47,14 +49,17 @@ const KIND_BERNOULLI: i32 = 3;
 // N(0, 1) exactly: r·cos and r·sin without the affine step (randn, the common case)
 const KIND_STANDARD_NORMAL: i32 = 4;
 
-// One group of 16 outputs, for the head and tail of a fill that does not
-// cover whole groups.
-const SCRATCH: usize = memory.data(64, 16);
-// The four word vectors after Philox's first two rounds (see firstTwoRounds).
-const PHILOX2: usize = memory.data(64, 16);
-// Splatted round keys of rounds 3..10, (key0 + r·W0, key1 + r·W1), set per fill:
-// loads from L1 instead of two vector adds per round.
-const ROUND_KEYS: usize = memory.data(256, 16);
+// Thread-local scratch (see thread_local.ts): one group of 16 outputs, for
+// the head and tail of a fill that does not cover whole groups; the four word
+// vectors after Philox's first two rounds (see firstTwoRounds); the splatted
+// round keys of rounds 3..10, (key0 + r·W0, key1 + r·W1), set per fill: loads
+// from L1 instead of two vector adds per round.
+// @ts-ignore: decorator
+@inline function SCRATCH(): usize { return threadLocal(TLS_RNG_GROUP); }
+// @ts-ignore: decorator
+@inline function PHILOX2(): usize { return threadLocal(TLS_RNG_PHILOX2); }
+// @ts-ignore: decorator
+@inline function ROUND_KEYS(): usize { return threadLocal(TLS_RNG_ROUND_KEYS); }
 
 // log polynomial P(f), f in [√½ - 1, √2 - 1]
 const LP0: f32 = 0.3333332655247981;
@@ -293,7 +298,7 @@ const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
  * rounds most words are the same in all four lanes (c0, c1 and c3 are, and c2
  * = lane is a constant), so they cost two scalar multiplies and one vector
  * multiply instead of two full vector rounds. Writes the four word vectors to
- * the PHILOX2 scratch (read back at once, from L1).
+ * the PHILOX2() scratch (read back at once, from L1).
  */
 @inline function firstTwoRounds(grp: u64, key0: u32, key1: u32, m0: v128): void {
   const gLo = <u32>grp;
@@ -307,10 +312,10 @@ const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
   const q0l = i64x2.extmul_low_i32x4_u(a0, m0);
   const q0h = i64x2.extmul_high_i32x4_u(a0, m0);
   const p1 = <u64>M1 * <u64>s2;
-  v128.store(PHILOX2, v128.xor(LANE_LO, i32x4.splat(<u32>(p1 >> 32) ^ (key0 + W0))));
-  v128.store(PHILOX2, i32x4.splat(<u32>p1), 16);
-  v128.store(PHILOX2, v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), i32x4.splat(s3 ^ (key1 + W1))), 32);
-  v128.store(PHILOX2, i32x4.shuffle(q0l, q0h, 0, 2, 4, 6), 48);
+  v128.store(PHILOX2(), v128.xor(LANE_LO, i32x4.splat(<u32>(p1 >> 32) ^ (key0 + W0))));
+  v128.store(PHILOX2(), i32x4.splat(<u32>p1), 16);
+  v128.store(PHILOX2(), v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), i32x4.splat(s3 ^ (key1 + W1))), 32);
+  v128.store(PHILOX2(), i32x4.shuffle(q0l, q0h, 0, 2, 4, 6), 48);
 }
 
 /**
@@ -325,13 +330,13 @@ const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
   const m0 = i32x4.splat(M0);
   const m1 = i32x4.splat(M1);
   firstTwoRounds(grp, key0, key1, m0);
-  let x0 = v128.load(PHILOX2);
-  let x1 = v128.load(PHILOX2, 16);
-  let x2 = v128.load(PHILOX2, 32);
-  let x3 = v128.load(PHILOX2, 48);
+  let x0 = v128.load(PHILOX2());
+  let x1 = v128.load(PHILOX2(), 16);
+  let x2 = v128.load(PHILOX2(), 32);
+  let x3 = v128.load(PHILOX2(), 48);
   for (let r = 2; r < 10; r++) {
-    const k0 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5));
-    const k1 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5), 16);
+    const k0 = v128.load(ROUND_KEYS() + (<usize>(r - 2) << 5));
+    const k1 = v128.load(ROUND_KEYS() + (<usize>(r - 2) << 5), 16);
     const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
     const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
     const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
@@ -378,8 +383,8 @@ const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
   let y2 = v128.xor(i32x4.shuffle(qbl, qbh, 1, 3, 5, 7), i32x4.splat(<u32>pb0 ^ (key1 + W1)));
   let y3 = i32x4.shuffle(qbl, qbh, 0, 2, 4, 6);
   for (let r = 2; r < 10; r++) {
-    const k0 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5));
-    const k1 = v128.load(ROUND_KEYS + (<usize>(r - 2) << 5), 16);
+    const k0 = v128.load(ROUND_KEYS() + (<usize>(r - 2) << 5));
+    const k1 = v128.load(ROUND_KEYS() + (<usize>(r - 2) << 5), 16);
     const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
     const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
     const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
@@ -407,17 +412,17 @@ const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
 ): void {
   if (n <= 0) return;
   for (let r: u32 = 2; r < 10; r++) {
-    v128.store(ROUND_KEYS + (<usize>(r - 2) << 5), i32x4.splat(key0 + r * W0));
-    v128.store(ROUND_KEYS + (<usize>(r - 2) << 5), i32x4.splat(key1 + r * W1), 16);
+    v128.store(ROUND_KEYS() + (<usize>(r - 2) << 5), i32x4.splat(key0 + r * W0));
+    v128.store(ROUND_KEYS() + (<usize>(r - 2) << 5), i32x4.splat(key1 + r * W1), 16);
   }
   const pos: u64 = (<u64>posHi << 32) | <u64>posLo;
   let grp: u64 = pos >> 4;
   let done: i32 = 0;
   const head = <i32>(pos & 15);
   if (head != 0) {
-    group(kind, SCRATCH, grp, key0, key1, a, b, c, d, e, f, g);
+    group(kind, SCRATCH(), grp, key0, key1, a, b, c, d, e, f, g);
     const take = min(16 - head, n);
-    memory.copy(out, SCRATCH + (<usize>head << 2), <usize>take << 2);
+    memory.copy(out, SCRATCH() + (<usize>head << 2), <usize>take << 2);
     done = take;
     grp++;
   }
@@ -432,8 +437,8 @@ const LANE_LO: v128 = i32x4(0, 0xcd9e8d57, 0x9b3d1aae, 0x68dba805);
     grp++;
   }
   if (done < n) {
-    group(kind, SCRATCH, grp, key0, key1, a, b, c, d, e, f, g);
-    memory.copy(out + (<usize>done << 2), SCRATCH, <usize>(n - done) << 2);
+    group(kind, SCRATCH(), grp, key0, key1, a, b, c, d, e, f, g);
+    memory.copy(out + (<usize>done << 2), SCRATCH(), <usize>(n - done) << 2);
   }
 }
 

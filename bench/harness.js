@@ -74,6 +74,9 @@ export const USAGE = `Usage: node bench/index.js [options]
   --build <name>     wasmtrain build: relaxed-simd | simd | js (default: the best the
                      engine has; on Node 20 the harness re-runs node with
                      --experimental-wasm-relaxed-simd to get relaxed-simd)
+  --threads <n>      threads for every suite but threads.js (default 1: per-core figures,
+                     comparable with TensorFlow.js's single-threaded backends; threads.js
+                     always compares every logical core with one thread)
   --no-reexec        never re-run node with extra flags
   --no-ceilings      skip measuring the machine ceilings (no fractions)
   --list             print the ids of the selected cases and exit (runs nothing)
@@ -81,7 +84,7 @@ export const USAGE = `Usage: node bench/index.js [options]
 
 /** Parses the command line (process.argv.slice(2)). Throws a TypeError naming a bad flag. */
 export function parseArgs(argv) {
-  const opts = { filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, list: false, help: false };
+  const opts = { filter: null, quick: false, json: null, build: null, threads: 1, reexec: true, ceilings: true, list: false, help: false };
   const value = (i, flag) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new TypeError(`${flag} needs a value`);
@@ -121,6 +124,13 @@ export function parseArgs(argv) {
         const b = take();
         if (!BUILDS.includes(b)) throw new TypeError(`--build: unknown build ${JSON.stringify(b)}; expected relaxed-simd, simd or js`);
         opts.build = b;
+        break;
+      }
+      case "--threads": {
+        const v = take();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new RangeError(`--threads: expected a thread count (an integer from 1), got ${JSON.stringify(v)}`);
+        opts.threads = n;
         break;
       }
       case "--no-reexec":

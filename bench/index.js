@@ -87,7 +87,7 @@ async function main() {
     console.error(`bench: --build relaxed-simd needs relaxed SIMD: run node ${RELAXED_FLAG} bench/index.js (Node 20), or Node 22+`);
     process.exit(2);
   }
-  await wt.ready(opts.build ? { build: opts.build } : {});
+  await wt.ready({ ...(opts.build ? { build: opts.build } : {}), threads: opts.threads });
   const build = wt.backendInfo().build;
 
   const cpus = os.cpus();
@@ -103,6 +103,7 @@ async function main() {
     memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     loadAverage: os.loadavg().map((x) => +x.toFixed(2)),
     build,
+    threads: opts.threads,
     relaxedSimdInEngine: engineHasRelaxedSimd(),
     quick: opts.quick,
     filter: opts.filter ? opts.filter.source : null,
@@ -111,6 +112,8 @@ async function main() {
   log(`wasmtrain benchmarks — ${machine.date}`);
   log(`node ${machine.node} (V8 ${machine.v8})${machine.execArgv.length ? " " + machine.execArgv.join(" ") : ""}, ${machine.platform}`);
   log(`CPU: ${machine.cpu}, ${machine.logicalCores} logical cores, ${machine.memoryGiB} GiB; load average ${machine.loadAverage.join(" ")}`);
+  const info = wt.backendInfo();
+  log(`wasmtrain threads: ${info.threads} (--threads; threads.js compares ${os.availableParallelism?.() ?? cpus.length} with 1)${info.threadsUnavailable ? ` — ${info.threadsUnavailable}` : ""}`);
   log(`wasmtrain build: ${build}${build !== "relaxed-simd" && !machine.relaxedSimdInEngine ? ` (relaxed SIMD not in this engine; Node 20: node ${RELAXED_FLAG} bench/index.js)` : ""}`);
   if (opts.quick) log("--quick: few samples, figures are rough");
 
@@ -167,6 +170,8 @@ async function main() {
     for (const suite of list) {
       const record = await runSuite(file, suite, suiteEnv);
       if (record) output.suites.push(record);
+      wt.setNumThreads(opts.threads); // threads.js sets its own counts
+      await wt.ready();
     }
     if (isCeilings) {
       // A ceiling is what the core does at best, so it is the fastest

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Builds the package: AssemblyScript -> two .wasm builds (simd, relaxed-simd),
+// Builds the package: AssemblyScript -> four .wasm builds (simd, relaxed-simd,
+// and each of them on imported shared memory for threads: simd-threads,
+// relaxed-simd-threads),
 // embeds their bytes in a generated TypeScript module (so `import "wasmtrain"`
 // needs no .wasm fetch and no bundler configuration), writes the exports'
 // types as the compiler declares them (src/backend/wasm_exports.generated.ts,
@@ -17,7 +19,7 @@ import { exportsInterface } from "./wasm_exports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
-const targets = ["simd", "relaxed-simd"];
+const targets = ["simd", "relaxed-simd", "simd-threads", "relaxed-simd-threads"];
 const generated = join(root, "src/runtime/wasm-bytes.generated.ts");
 const exportsGenerated = join(root, "src/backend/wasm_exports.generated.ts");
 const wasmFile = (t) => join(root, "build", `wasmtrain.${t}.wasm`);
@@ -69,9 +71,10 @@ async function buildWasm() {
     "// The .wasm bytes of each build, base64-encoded, so loading needs no fetch.",
   ];
   for (const target of targets) {
-    const name = target === "simd" ? "SIMD_WASM_BASE64" : "RELAXED_SIMD_WASM_BASE64";
+    const bytes = readFileSync(wasmFile(target));
+    const name = `${target.toUpperCase().replaceAll("-", "_")}_WASM_BASE64`;
     // Typed as string: a literal type would copy the whole base64 text into the .d.ts.
-    lines.push(`export const ${name}: string =\n  "${readFileSync(wasmFile(target)).toString("base64")}";`);
+    lines.push(`export const ${name}: string =\n  "${bytes.toString("base64")}";`);
   }
   writeFileSync(generated, lines.join("\n") + "\n");
   writeFileSync(exportsGenerated, exportsInterface(targets.map((t) => readFileSync(wasmFile(t).replace(/\.wasm$/, ".d.ts"), "utf8"))));

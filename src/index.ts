@@ -6,7 +6,7 @@ import "./autograd/engine.js";
 import "./nn/softmax.js";
 import "./nn/activation_extra.js";
 export { ready } from "./backend/index.js";
-export { backendInfo, type BuildName, type BackendInfo, type ReadyOptions } from "./runtime/runtime.js";
+export { backendInfo, setNumThreads, getNumThreads, type BuildName, type BackendInfo, type ReadyOptions } from "./runtime/runtime.js";
 export { memoryStats, emptyCache, type MemoryStats } from "./runtime/memory.js";
 export { Tensor, tensor, zeros, ones, empty, full, parameter, type Shape, type TensorLike } from "./tensor.js";
 export { matmul, type MatmulOptions } from "./matmul.js";

@@ -25,6 +25,26 @@ export interface WasmExports {
    */
   reserve(bytes: number): void;
   /**
+   * assembly/thread_local/setThreadScratch
+   * @param ptr `usize`
+   */
+  setThreadScratch(ptr: number): void;
+  /**
+   * assembly/thread_local/threadScratchBytes
+   * @returns `i32`
+   */
+  threadScratchBytes(): number;
+  /**
+   * assembly/gemm/gemmScratchBytes
+   * @returns `i32`
+   */
+  gemmScratchBytes(): number;
+  /**
+   * assembly/gemm/gemmSetScratch
+   * @param ptr `usize`
+   */
+  gemmSetScratch(ptr: number): void;
+  /**
    * assembly/gemm/gemm
    * @param transA `i32`
    * @param transB `i32`

@@ -1,8 +1,20 @@
 // Loads the WebAssembly kernels (embedded bytes, no fetch), picks the best
 // build the engine accepts, and holds the one live instance. The kernels are
 // called through src/backend/, which `ready()` there installs on top of this.
-import { SIMD_WASM_BASE64, RELAXED_SIMD_WASM_BASE64 } from "./wasm-bytes.generated.js";
+// Where shared WebAssembly memory and workers exist (Node; a
+// crossOriginIsolated page), the build is its threaded variant on shared
+// memory, and the exports the backend calls hand large kernels to a thread
+// pool (src/runtime/threads/).
+import {
+  SIMD_WASM_BASE64,
+  RELAXED_SIMD_WASM_BASE64,
+  SIMD_THREADS_WASM_BASE64,
+  RELAXED_SIMD_THREADS_WASM_BASE64,
+} from "./wasm-bytes.generated.js";
 import { hasRelaxedSimd, hasSimd } from "./features.js";
+import { ThreadPool } from "./threads/pool.js";
+import { parallelExports, POOL_KERNELS } from "./threads/parallel.js";
+import { checkThreadCount, defaultThreadCount, threadSupport } from "./threads/platform.js";
 import type { BuildName } from "../backend/backend.js";
 import type { WasmExports } from "../backend/wasm_exports.generated.js";
 
@@ -11,18 +23,31 @@ export type { BuildName, WasmExports };
 export interface ReadyOptions {
   /** Force a build instead of the best one the engine accepts. */
   build?: BuildName;
+  /** Threads to use (as setNumThreads); default: every logical core where threads are available. */
+  threads?: number;
 }
 
 export interface BackendInfo {
   build: BuildName;
+  /** Threads in use (the calling thread and the workers that run). */
   threads: number;
   memoryBytes: number;
+  /** Set when more than one thread was asked for and cannot be had: why, and what fixes it. */
+  threadsUnavailable?: string;
 }
 
 interface State {
   build: BuildName;
   wasm: WasmExports | null;
+  pool: ThreadPool | null;
+  /** The thread count asked for (setNumThreads, ready({ threads }) or the default). */
+  requested: number;
+  /** Why threads cannot be had here (null where they can). */
+  unavailable: string | null;
 }
+
+/** A thread count set before ready(). */
+let requestedBeforeReady: number | undefined;
 
 let state: State | null = null;
 let pending: Promise<void> | null = null;
@@ -54,7 +79,9 @@ function checkBuildName(build: unknown): asserts build is BuildName | undefined 
   }
 }
 
-async function instantiate(build: "simd" | "relaxed-simd"): Promise<WasmExports> {
+async function instantiate(
+  build: "simd" | "relaxed-simd", shared: WebAssembly.Memory | null,
+): Promise<{ exports: WasmExports; module: WebAssembly.Module }> {
   const supported = build === "simd" ? hasSimd() : hasRelaxedSimd();
   if (!supported) {
     const hint =
@@ -68,28 +95,38 @@ async function instantiate(build: "simd" | "relaxed-simd"): Promise<WasmExports>
     }
     throw new Error(`wasmtrain: this engine does not support WebAssembly ${build}${hint}; use ready({ build: 'js' }) or a newer engine`);
   }
-  const bytes = decodeBase64(build === "simd" ? SIMD_WASM_BASE64 : RELAXED_SIMD_WASM_BASE64);
-  let memory: WebAssembly.Memory | null = null;
-  const imports = {
-    env: {
-      abort(msg: number, file: number, line: number, col: number): never {
-        const text = memory ? `${readString(memory, msg)} at ${readString(memory, file)}:${line}:${col}` : "abort";
-        throw new Error(`wasmtrain kernel aborted: ${text}`);
-      },
+  const base64 = shared
+    ? build === "simd" ? SIMD_THREADS_WASM_BASE64 : RELAXED_SIMD_THREADS_WASM_BASE64
+    : build === "simd" ? SIMD_WASM_BASE64 : RELAXED_SIMD_WASM_BASE64;
+  const bytes = decodeBase64(base64);
+  let memory: WebAssembly.Memory | null = shared;
+  const env: WebAssembly.ModuleImports = {
+    abort(msg: number, file: number, line: number, col: number): never {
+      const text = memory ? `${readString(memory, msg)} at ${readString(memory, file)}:${line}:${col}` : "abort";
+      throw new Error(`wasmtrain kernel aborted: ${text}`);
     },
   };
+  if (shared) env.memory = shared;
   let instance: WebAssembly.Instance;
+  let module: WebAssembly.Module;
   try {
-    instance = (await WebAssembly.instantiate(bytes, imports)).instance;
+    module = await WebAssembly.compile(bytes);
+    instance = await WebAssembly.instantiate(module, { env });
   } catch (e) {
     throw new Error(
       `wasmtrain: instantiating the '${build}' build failed: ${(e as Error).message}; ` +
         "ready({ build: 'js' }) runs without WebAssembly (a Content-Security-Policy must allow 'wasm-unsafe-eval' for the others)",
     );
   }
-  const exports = instance.exports as unknown as WasmExports;
+  const exports = { ...(instance.exports as unknown as WasmExports) };
+  if (shared) exports.memory = shared;
   memory = exports.memory;
-  return exports;
+  return { exports, module };
+}
+
+/** Shared memory for a threaded build: 16 pages to start (the build's initialMemory), up to 4 GiB. */
+function sharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
 }
 
 /**
@@ -119,13 +156,22 @@ function warmUp(wasm: WasmExports): void {
 export function loadRuntime(options: ReadyOptions = {}): Promise<void> {
   const build = options.build;
   checkBuildName(build);
+  if (options.threads !== undefined) {
+    try {
+      checkThreadCount(options.threads, "ready: threads");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (state) setNumThreads(options.threads);
+    else requestedBeforeReady = options.threads;
+  }
   if (state) {
     if (build !== undefined && build !== state.build) {
       return Promise.reject(
         new Error(`wasmtrain: the '${state.build}' build is already running; ready({ build: '${build}' }) must come first`),
       );
     }
-    return Promise.resolve();
+    return state.pool ? state.pool.settled() : Promise.resolve();
   }
   if (pending) {
     if (build !== undefined && build !== pendingBuild) {
@@ -136,9 +182,38 @@ export function loadRuntime(options: ReadyOptions = {}): Promise<void> {
   const chosen = build ?? bestBuild();
   pendingBuild = chosen;
   pending = (async () => {
-    const wasm = chosen === "js" ? null : await instantiate(chosen);
-    if (wasm) warmUp(wasm);
-    state = { build: chosen, wasm };
+    if (chosen === "js") {
+      // Forcing the pure-JS build chooses one thread: it says why only when more were asked for.
+      const unavailable = "the pure-JS build ('js') runs on one thread";
+      state = { build: chosen, wasm: null, pool: null, requested: requestedBeforeReady ?? 1, unavailable };
+      return;
+    }
+    const requested = requestedBeforeReady ?? (await defaultThreadCount());
+    const support = await threadSupport();
+    let memory: WebAssembly.Memory | null = null;
+    let unavailable = support.ok ? null : support.why;
+    if (support.ok) {
+      try {
+        memory = sharedMemory();
+      } catch (e) {
+        unavailable = `shared WebAssembly memory could not be created (${(e as Error).message})`;
+      }
+    }
+    const { exports, module } = await instantiate(chosen, memory);
+    // On shared memory every thread's scratch is a heap block (see assembly/thread_local.ts).
+    if (memory) exports.setThreadScratch(exports.alloc(exports.threadScratchBytes()));
+    warmUp(exports);
+    let pool: ThreadPool | null = null;
+    if (memory && support.ok) {
+      pool = new ThreadPool({
+        module, memory, exports, names: POOL_KERNELS, spawn: support.spawn, canBlock: support.canBlock,
+        warn: (m) => console.warn(m),
+      });
+      pool.resize(requested);
+      await pool.settled();
+    }
+    const wasm = pool ? (parallelExports(exports, pool) as unknown as WasmExports) : exports;
+    state = { build: chosen, wasm, pool, requested, unavailable };
   })();
   pending.catch(() => {
     pending = null;
@@ -159,7 +234,42 @@ export function currentBuild(): BuildName {
   return state.build;
 }
 
+/** Threads in use: the calling thread plus the workers that started and have not died. */
+function threadsInUse(s: State): number {
+  return s.pool ? 1 + Math.min(s.pool.liveWorkers, s.pool.threads - 1) : 1;
+}
+
 export function backendInfo(): BackendInfo {
   const build = currentBuild();
-  return { build, threads: 1, memoryBytes: state!.wasm ? state!.wasm.memory.buffer.byteLength : 0 };
+  const s = state!;
+  const info: BackendInfo = { build, threads: threadsInUse(s), memoryBytes: s.wasm ? s.wasm.memory.buffer.byteLength : 0 };
+  if (s.requested > 1 && info.threads < s.requested) {
+    if (s.unavailable) info.threadsUnavailable = s.unavailable;
+    else if (s.pool && s.pool.liveWorkers < s.pool.threads - 1) {
+      info.threadsUnavailable = s.pool.failure ?? "worker threads are still starting (await ready() waits for them)";
+    }
+  }
+  return info;
+}
+
+/**
+ * Sets the number of threads kernels use (PyTorch's torch.set_num_threads):
+ * an integer from 1 to 256. Results do not depend on it. Where threads are
+ * unavailable, kernels run on one thread and backendInfo().threadsUnavailable
+ * says why. Workers start in the background; `await ready()` waits for them.
+ */
+export function setNumThreads(n: number): void {
+  checkThreadCount(n, "setNumThreads");
+  if (!state) {
+    requestedBeforeReady = n;
+    return;
+  }
+  state.requested = n;
+  state.pool?.resize(n);
+}
+
+/** The number of threads in use (PyTorch's torch.get_num_threads); before ready(), the count asked for. */
+export function getNumThreads(): number {
+  if (!state) return requestedBeforeReady ?? 1;
+  return threadsInUse(state);
 }

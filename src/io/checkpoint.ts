@@ -19,10 +19,10 @@
 // writes and reads the same layout from PyTorch.
 import { Tensor, shapeToString } from "../tensor.js";
 import type { Module } from "../nn/module.js";
-import { Optimizer, SCHEDULER_GROUP_KEYS, dropImplementationFlag, type StateDict as OptimizerStateDict } from "../optim/optimizer.js";
+import { Optimizer, SCHEDULER_GROUP_KEYS, STATE_DICT_VERSION, dropImplementationFlag, type StateDict as OptimizerStateDict } from "../optim/optimizer.js";
 import type { JsonValue, Scheduler, SchedulerState } from "../optim/lr_scheduler/scheduler.js";
 import {
-  encodeSafetensors, parseSafetensorsHeader, decodeInto, type HeaderEntry, type WriteEntry,
+  LITTLE_ENDIAN, encodeSafetensors, parseSafetensorsHeader, decodeInto, type HeaderEntry, type WriteEntry,
 } from "./safetensors.js";
 import { describe } from "../validate.js";
 import { schedulerFromPyTorch, schedulerToPyTorch } from "./pytorch_scheduler.js";
@@ -170,7 +170,7 @@ function parseJsonField(where: string, metadata: Record<string, string>, key: st
 
 /** An entry's values as float32: a view of the file's bytes when they are F32 and aligned, else a converted copy. */
 function valuesOf(bytes: Uint8Array, e: HeaderEntry): Float32Array {
-  if (e.dtype === "F32" && (bytes.byteOffset + e.begin) % 4 === 0 && new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) {
+  if (e.dtype === "F32" && (bytes.byteOffset + e.begin) % 4 === 0 && LITTLE_ENDIAN) {
     return new Float32Array(bytes.buffer, bytes.byteOffset + e.begin, e.size);
   }
   const out = new Float32Array(e.size);
@@ -227,7 +227,7 @@ function optimizerStateFromPyTorch(
     }
     sdState[String(i)] = entry as never;
   }
-  return { version: 1, optimizer: base.name, state: sdState, paramGroups: paramGroups as Record<string, unknown>[] };
+  return { version: STATE_DICT_VERSION, optimizer: base.name, state: sdState, paramGroups: paramGroups as Record<string, unknown>[] };
 }
 
 interface Planner {

@@ -20,7 +20,7 @@ const ITEM_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, 
 /** safetensors' own limit on the header (its MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** One tensor in a file being written: float32 storage, or values written as another dtype. */
 export interface WriteEntry {

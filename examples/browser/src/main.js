@@ -167,7 +167,7 @@ trainer.onmessage = (e) => {
   switch (m.type) {
     case "ready": {
       const { backend, options } = m;
-      $("backend").textContent = `${backend.build}${backend.build === "js" ? "" : " WebAssembly"} · ${backend.threads} thread`;
+      $("backend").textContent = `${backend.build}${backend.build === "js" ? "" : " WebAssembly"} · ${backend.threads} thread${backend.threads === 1 ? "" : "s"}${backend.threadsUnavailable ? ` (${backend.threadsUnavailable})` : ""}`;
       $("backend").dataset.build = backend.build;
       $("bench-lib").textContent = `wasmtrain (${backend.build})`;
       fillSelect("initializer", options.initializers, "Kaiming normal (He), ReLU");

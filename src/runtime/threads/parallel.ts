@@ -195,9 +195,21 @@ class PieceTable {
     this.#raw = raw;
   }
 
+  #buffer: ArrayBufferLike | null = null;
+  #i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+  /** An Int32Array over all of memory, re-made only when memory has grown (a new view per call costs as much as a small step). */
+  #view(): Int32Array {
+    const buffer = this.#raw.memory.buffer as ArrayBufferLike;
+    if (buffer !== this.#buffer) {
+      this.#buffer = buffer;
+      this.#i32 = new Int32Array(buffer);
+    }
+    return this.#i32;
+  }
+
   build(table: number, count: number): { ptr: number; count: number; elements: number } {
-    let buffer = this.#raw.memory.buffer as ArrayBufferLike;
-    let i32 = new Int32Array(buffer);
+    let i32 = this.#view();
     let pieces = 0;
     let elements = 0;
     for (let t = 0; t < count; t++) {
@@ -212,10 +224,9 @@ class PieceTable {
       if (this.#ptr) this.#raw.free(this.#ptr);
       this.#ptr = ptr;
       this.#capacity = capacity;
-      buffer = this.#raw.memory.buffer;
-      i32 = new Int32Array(buffer);
+      i32 = this.#view();
     }
-    const u32 = new Uint32Array(buffer);
+    const u32 = new Uint32Array(i32.buffer);
     let d = this.#ptr >>> 2;
     for (let t = 0; t < count; t++) {
       const e = (table >>> 2) + t * ENTRY_WORDS;

@@ -132,7 +132,7 @@ describe("formatting", () => {
 
 describe("parseArgs", () => {
   it("has defaults", () => {
-    expect(h.parseArgs([])).toEqual({ filter: null, quick: false, json: null, build: null, reexec: true, ceilings: true, list: false, help: false });
+    expect(h.parseArgs([])).toEqual({ filter: null, quick: false, json: null, build: null, threads: 1, reexec: true, ceilings: true, list: false, help: false });
   });
   it("reads every flag, with a separate or an inline value", () => {
     const o = h.parseArgs(["--quick", "--filter", "gemm/.*512", "--json=out.json", "--build", "simd", "--no-reexec", "--no-ceilings", "--list"]);
@@ -145,6 +145,8 @@ describe("parseArgs", () => {
     expect(o.ceilings).toBe(false);
     expect(o.list).toBe(true);
     expect(h.parseArgs(["-h"]).help).toBe(true);
+    expect(h.parseArgs(["--threads", "2"]).threads).toBe(2);
+    expect(h.parseArgs(["--threads=4"]).threads).toBe(4);
   });
   it("rejects unknown flags, missing values, bad builds and bad regexes with a message naming them", () => {
     expect(() => h.parseArgs(["--fast"])).toThrow(/unknown option "--fast"/);
@@ -152,6 +154,8 @@ describe("parseArgs", () => {
     expect(() => h.parseArgs(["--filter", "--quick"])).toThrow(/--filter needs a value/);
     expect(() => h.parseArgs(["--build", "wasm"])).toThrow(/unknown build "wasm"/);
     expect(() => h.parseArgs(["--filter", "("])).toThrow(/--filter: invalid regular expression/);
+    expect(() => h.parseArgs(["--threads", "0"])).toThrow(/--threads: expected a thread count .*got "0"/);
+    expect(() => h.parseArgs(["--threads", "1.5"])).toThrow(/--threads: expected a thread count .*got "1.5"/);
   });
 });
 

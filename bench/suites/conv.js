@@ -14,8 +14,8 @@ import * as pool from "../../dist/reference/pool.js";
 import * as ref from "../../dist/reference/nn.js";
 import { gemm as gemmJs } from "../../dist/reference/gemm.js";
 import { adadeltaStepJs } from "../../dist/reference/optim.js";
-import { colsSize, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "../../dist/nn/conv_kernels.js";
-import { gemm as gemmWt } from "../../dist/nn/kernels.js";
+import { colsSize } from "../../dist/nn/conv_kernels.js";
+import { backend } from "../../dist/backend/index.js";
 
 const N = 64;
 const geometry = (C, H, Co) => ({ N, C, H, W: H, Co, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, Ho: H - 2, Wo: H - 2 });
@@ -154,9 +154,10 @@ function convPass({ wt }, g, pass) {
   const t = (n) => wt.tensor(Float32Array.from({ length: n }, () => r() - 0.5), [n]);
   const x = t(g.N * g.C * g.H * g.W), w = t(g.Co * g.C * 9), b = t(g.Co), y = t(g.N * g.Co * g.Ho * g.Wo);
   const cols = t(colsSize(g)), dx = t(x.size), dw = t(w.size), db = t(g.Co);
-  const fn = pass === "forward" ? () => conv2dForward(x, w, b, y, cols, g)
-    : pass === "input" ? () => conv2dBackwardInput(y, w, dx, cols, g, 0)
-    : () => conv2dBackwardWeight(x, y, dw, db, cols, g, 0);
+  const k = backend();
+  const fn = pass === "forward" ? () => k.conv2dForward(x, w, b, y, cols, g)
+    : pass === "input" ? () => k.conv2dBackwardInput(y, w, dx, cols, g, 0)
+    : () => k.conv2dBackwardWeight(x, y, dw, db, cols, g, 0);
   return { fn, teardown: () => [x, w, b, y, cols, dx, dw, db].forEach((v) => v.dispose()) };
 }
 
@@ -166,9 +167,10 @@ function gemmPass({ wt }, g, pass) {
   const r = lcg(5);
   const t = (n) => wt.tensor(Float32Array.from({ length: n }, () => r() - 0.5), [n]);
   const w = t(g.Co * K), cols = t(K * P), y = t(g.Co * P), out = t(Math.max(K * P, g.Co * K));
-  const fn = pass === "forward" ? () => { for (let n = 0; n < g.N; n++) gemmWt(false, false, g.Co, P, K, w, K, cols, P, 1, y, P); }
-    : pass === "input" ? () => { for (let n = 0; n < g.N; n++) gemmWt(true, false, K, P, g.Co, w, K, y, P, 0, out, P); }
-    : () => { for (let n = 0; n < g.N; n++) gemmWt(false, true, g.Co, K, P, y, P, cols, P, 1, out, K); };
+  const k = backend();
+  const fn = pass === "forward" ? () => { for (let n = 0; n < g.N; n++) k.gemm(false, false, g.Co, P, K, 1, w, K, cols, P, 1, y, P); }
+    : pass === "input" ? () => { for (let n = 0; n < g.N; n++) k.gemm(true, false, K, P, g.Co, 1, w, K, y, P, 0, out, P); }
+    : () => { for (let n = 0; n < g.N; n++) k.gemm(false, true, g.Co, K, P, 1, y, P, cols, P, 1, out, K); };
   return { fn, teardown: () => [w, cols, y, out].forEach((v) => v.dispose()) };
 }
 

@@ -1,5 +1,9 @@
 // The benchmark harness's logic, without timing anything: medians, rate and
 // ratio arithmetic, ceilings, flag parsing and the suite contract.
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error -- plain ESM JavaScript without declarations
 import * as h from "../../bench/harness.js";
@@ -194,5 +198,26 @@ describe("suite contract", () => {
     expect(h.benchOptions(suite(), false)).toEqual({ minSamples: 10, maxTime: 2, minTime: 0.001, warmupTime: 0.25 });
     expect(h.benchOptions(suite({ options: { maxTime: 20, minSamples: 4, minTime: 0.002 } }), false)).toEqual({ minSamples: 4, maxTime: 20, minTime: 0.002, warmupTime: 0.25 });
     expect(h.benchOptions(suite({ options: { maxTime: 20 } }), true)).toEqual({ minSamples: 3, maxTime: 0.3, minTime: 0.001, warmupTime: 0.05 });
+  });
+});
+
+describe("bench/suites", () => {
+  // bench/index.js skips a suite whose module fails to load (and says so), so
+  // a suite left behind by a refactor would drop out of `npm run bench`
+  // quietly: every suite must load in Node (not through vitest's transform,
+  // which turns a missing named import into undefined) and default-export its
+  // builder.
+  it("every suite module loads in Node and default-exports a suites(ctx) function", () => {
+    const dir = join(__dirname, "../../bench/suites");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".js"));
+    expect(files.length).toBeGreaterThan(5);
+    const script = `const out = {};
+for (const f of ${JSON.stringify(files)}) {
+  try { out[f] = typeof (await import(${JSON.stringify(pathToFileURL(dir).href)} + "/" + f)).default; }
+  catch (e) { out[f] = e.message; }
+}
+process.stdout.write(JSON.stringify(out));`;
+    const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+    expect(out).toEqual(Object.fromEntries(files.map((f) => [f, "function"])));
   });
 });

@@ -114,47 +114,8 @@ describe("BatchNorm1d on [N, C, L] matches PyTorch (statistics over N and L per 
   });
 });
 
-// Whole networks against PyTorch (test/fixtures/generate.py): with the
-// same weights and inputs, the loss, the output and every parameter gradient
-// match, and BatchNorm1d's running statistics after several training batches.
-// Tolerances: float32 throughout; loss and outputs within 1e-5 relative
-// (+1e-6 absolute), gradients within 1e-4 relative + 2e-6 absolute (a few
-// float32 reductions in different orders, and our erf/exp polynomials).
-type Net = (typeof fixtures.networks)[number];
-
-function build(name: string): nn.Sequential {
-  switch (name) {
-    case "mlp-crossentropy":
-      return new nn.Sequential(
-        new nn.Linear(8, 16), new nn.ReLU(), new nn.LayerNorm(16), new nn.Linear(16, 16), new nn.GELU(),
-        new nn.BatchNorm1d(16), new nn.Tanh(), new nn.Dropout({ p: 0.3 }), new nn.Linear(16, 4),
-      );
-    case "mlp-mse":
-      return new nn.Sequential(new nn.Linear(8, 16), new nn.LeakyReLU({ negativeSlope: 0.1 }), new nn.Linear(16, 16), new nn.Sigmoid(), new nn.Linear(16, 4));
-    case "mlp-crossentropy-smoothing-sum":
-      return new nn.Sequential(new nn.Linear(8, 16), new nn.Tanh(), new nn.BatchNorm1d(16), new nn.Linear(16, 4));
-  }
-  throw new Error(name);
-}
-
-function lossFor(name: string): nn.Module {
-  if (name === "mlp-mse") return new nn.MSELoss();
-  if (name === "mlp-crossentropy-smoothing-sum") return new nn.CrossEntropyLoss({ labelSmoothing: 0.1, reduction: "sum" });
-  return new nn.CrossEntropyLoss();
-}
-
-function run(net: Net) {
-  const model = build(net.name);
-  model.loadStateDict(net.state);
-  for (const i of net.evalModules) model.at(i)!.eval();
-  const x = tensor(net.x.data, net.x.shape);
-  const lossFn = lossFor(net.name);
-  const out = model.forward(x);
-  const target = net.name === "mlp-mse" ? tensor(net.target, out.shape) : net.target;
-  const loss = lossFn.forward(out, target as Tensor & number[]);
-  return { model, x, out, loss, target };
-}
-
+// BatchNorm1d's running statistics against PyTorch (test/fixtures/generate.py):
+// float32 throughout, within 1e-5 relative + 1e-6 absolute.
 describe("BatchNorm1d running statistics match PyTorch after several training batches", () => {
   for (const c of fixtures.batchnorm) {
     it(`momentum ${c.momentum}`, () => {

@@ -49,25 +49,12 @@ export class BatchNorm1d extends Module {
     this.momentum = momentum;
     this.affine = affine;
     this.trackRunningStats = trackRunningStats;
-    this.weight = affine ? new Tensor([numFeatures]) : null;
-    this.bias = affine ? new Tensor([numFeatures]) : null;
-    this.weight?.data.fill(1);
-    this.bias?.data.fill(0);
-    this.registerParameter("weight", this.weight);
-    this.registerParameter("bias", this.bias);
-    if (trackRunningStats) {
-      this.runningMean = new Tensor([numFeatures]);
-      this.runningMean.data.fill(0);
-      this.runningVar = new Tensor([numFeatures]);
-      this.runningVar.data.fill(1);
-      this.numBatchesTracked = new Tensor([]);
-      this.numBatchesTracked.data[0] = 0;
-      this.registerBuffer("running_mean", this.runningMean);
-      this.registerBuffer("running_var", this.runningVar);
-      this.registerBuffer("num_batches_tracked", this.numBatchesTracked);
-    } else {
-      this.runningMean = this.runningVar = this.numBatchesTracked = null;
-    }
+    const s = normBaseState(this, numFeatures, affine, trackRunningStats);
+    this.weight = s.weight;
+    this.bias = s.bias;
+    this.runningMean = s.runningMean;
+    this.runningVar = s.runningVar;
+    this.numBatchesTracked = s.numBatchesTracked;
   }
 
   override describe(): string {
@@ -175,4 +162,30 @@ export class BatchNorm1d extends Module {
     setGradFn(y, node);
     return y;
   }
+}
+
+/**
+ * The parameters and buffers of PyTorch's `_NormBase`, created and registered
+ * in its order: `weight` (ones) and `bias` (zeros) when affine;
+ * `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked` (0)
+ * when tracking running statistics. Shared by BatchNorm and InstanceNorm.
+ */
+export function normBaseState(m: Module, numFeatures: number, affine: boolean, trackRunningStats: boolean) {
+  const filled = (shape: number[], value: number): Tensor => {
+    const t = new Tensor(shape);
+    t.data.fill(value);
+    return t;
+  };
+  const weight = affine ? filled([numFeatures], 1) : null;
+  const bias = affine ? filled([numFeatures], 0) : null;
+  m.registerParameter("weight", weight);
+  m.registerParameter("bias", bias);
+  if (!trackRunningStats) return { weight, bias, runningMean: null, runningVar: null, numBatchesTracked: null };
+  const runningMean = filled([numFeatures], 0);
+  const runningVar = filled([numFeatures], 1);
+  const numBatchesTracked = filled([], 0);
+  m.registerBuffer("running_mean", runningMean);
+  m.registerBuffer("running_var", runningVar);
+  m.registerBuffer("num_batches_tracked", numBatchesTracked);
+  return { weight, bias, runningMean, runningVar, numBatchesTracked };
 }

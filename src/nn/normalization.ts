@@ -6,7 +6,7 @@
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
 import { pyBool, pyFloat } from "./repr.js";
-import { BatchNorm1d, type BatchNormOptions } from "./batchnorm.js";
+import { BatchNorm1d, normBaseState, type BatchNormOptions } from "./batchnorm.js";
 import { describe as show, optionsArg } from "../validate.js";
 import { computed, record, sinkFor, wantsGrad, zeroUnlessAccumulating } from "./conv_autograd.js";
 import { backend } from "../backend/index.js";
@@ -277,25 +277,12 @@ abstract class InstanceNormNd extends Module {
     this.momentum = momentum;
     this.affine = (o.affine ?? false) as boolean;
     this.trackRunningStats = (o.trackRunningStats ?? false) as boolean;
-    this.weight = this.affine ? new Tensor([numFeatures]) : null;
-    this.bias = this.affine ? new Tensor([numFeatures]) : null;
-    this.weight?.data.fill(1);
-    this.bias?.data.fill(0);
-    this.registerParameter("weight", this.weight);
-    this.registerParameter("bias", this.bias);
-    if (this.trackRunningStats) {
-      this.runningMean = new Tensor([numFeatures]);
-      this.runningMean.data.fill(0);
-      this.runningVar = new Tensor([numFeatures]);
-      this.runningVar.data.fill(1);
-      this.numBatchesTracked = new Tensor([]);
-      this.numBatchesTracked.data[0] = 0;
-      this.registerBuffer("running_mean", this.runningMean);
-      this.registerBuffer("running_var", this.runningVar);
-      this.registerBuffer("num_batches_tracked", this.numBatchesTracked);
-    } else {
-      this.runningMean = this.runningVar = this.numBatchesTracked = null;
-    }
+    const s = normBaseState(this, numFeatures, this.affine, this.trackRunningStats);
+    this.weight = s.weight;
+    this.bias = s.bias;
+    this.runningMean = s.runningMean;
+    this.runningVar = s.runningVar;
+    this.numBatchesTracked = s.numBatchesTracked;
   }
 
   override describe(): string {

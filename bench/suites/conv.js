@@ -45,13 +45,12 @@ async function wasmtrainStep({ wt }) {
   wt.manualSeed(1);
   const model = new Net();
   const opt = new wt.optim.Adadelta(model.parameters(), { lr: 1 });
-  const lossFn = new wt.nn.CrossEntropyLoss();
   const { x: xs, labels } = batch();
   const x = wt.tensor(xs, [N, 1, 28, 28]);
   return {
     fn: () => {
       opt.zeroGrad();
-      lossFn.forward(model.forward(x), labels).backward();
+      wt.F.nllLoss(model.forward(x), labels).backward();
       opt.step();
     },
     teardown: () => x.dispose(),

@@ -12,7 +12,7 @@
 // pytorch_reference.py beside it is the same program in PyTorch 1.13.
 import { writeFileSync, appendFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { ready, manualSeed, nn, optim, tensor, noGrad, data, io } from "../../dist/index.js";
+import { ready, manualSeed, nn, optim, tensor, noGrad, data, io, F } from "../../dist/index.js";
 import { loadMnistSplit } from "../mnist/idx.js";
 
 export class Net extends nn.Module {
@@ -31,17 +31,13 @@ export class Net extends nn.Module {
     this.flatten = new nn.Flatten({ startDim: 1 });
   }
 
-  /**
-   * The logits. PyTorch's Net ends in log_softmax and trains with nll_loss;
-   * nn.CrossEntropyLoss below is exactly that pair fused, and argmax of the
-   * logits is argmax of their log-softmax.
-   */
+  /** Log-probabilities, as PyTorch's Net: log_softmax over the classes (dim 1). */
   forward(x) {
     x = this.relu1.forward(this.conv1.forward(x));
     x = this.relu2.forward(this.conv2.forward(x));
     x = this.flatten.forward(this.dropout1.forward(this.pool.forward(x)));
     x = this.dropout2.forward(this.relu3.forward(this.fc1.forward(x)));
-    return this.fc2.forward(x);
+    return F.logSoftmax(this.fc2.forward(x), 1);
   }
 }
 
@@ -53,15 +49,13 @@ export function mnistDataset(split) {
   return new data.TensorDataset(tensor(x, [size, 1, 28, 28]), tensor(Float32Array.from(labels), [size]));
 }
 
-const nllSum = new nn.CrossEntropyLoss({ reduction: "sum" });
-const nllMean = new nn.CrossEntropyLoss();
 
 function train(args, model, loader, optimizer, epoch) {
   model.train();
   let batchIdx = 0;
   for (const [x, target] of loader) {
     optimizer.zeroGrad();
-    const loss = nllMean.forward(model.forward(x), target);
+    const loss = F.nllLoss(model.forward(x), target);
     loss.backward();
     optimizer.step();
     if (batchIdx % args.logInterval === 0) {
@@ -82,7 +76,7 @@ function test(model, loader) {
   noGrad(() => {
     for (const [x, target] of loader) {
       const output = model.forward(x);
-      testLoss += nllSum.forward(output, target).item();
+      testLoss += F.nllLoss(output, target, { reduction: "sum" }).item();
       const o = output.data, t = target.data, C = 10;
       for (let i = 0; i < target.size; i++) {
         let best = 0;

@@ -7,7 +7,7 @@
 // Where the build has no threads (the js project, or no SharedArrayBuffer)
 // every count runs on one thread and the test still checks that.
 import { afterAll, describe, expect, it } from "vitest";
-import { backendInfo, F, Generator, getNumThreads, nn, optim, ready, setNumThreads, tensor, type Tensor } from "../../src/index.js";
+import { backendInfo, F, Generator, getNumThreads, nn, optim, ready, setNumThreads, tensor, type Tensor } from "../../../src/index.js";
 
 const THREADS = [1, 2, 3, 4];
 const threadsAvailable = () => backendInfo().build !== "js" && backendInfo().threadsUnavailable === undefined;

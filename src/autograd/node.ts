@@ -157,6 +157,18 @@ export function needsGrad(t: Tensor): boolean {
   return t.requiresGrad || t.gradFn !== null;
 }
 
+/**
+ * The tensors a node saves, as PyTorch's autograd saves them: `tensors[i]` only
+ * when `when[i]` (the gradient that reads it will be computed), so changing an
+ * unread tensor in place (a first layer's weight stepped before backward) is
+ * no error, as in PyTorch.
+ */
+export function savedFor(tensors: readonly Tensor[], when: readonly boolean[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (let i = 0; i < tensors.length; i++) if (when[i]) out.push(tensors[i]);
+  return out;
+}
+
 /** Attaches a node to an output tensor (or clears it when node is null). */
 export function setGradFn(out: Tensor, node: Node | null): void {
   out.gradFn = node;

@@ -3,7 +3,7 @@
 // records its backward (PyTorch's derivatives.yaml formulas) when an input
 // requires grad.
 import { Tensor, sameShape, type Shape } from "../tensor.js";
-import { Node, record, sinkFor, wantsGrad } from "../autograd/node.js";
+import { Node, needsGrad, record, savedFor, sinkFor, wantsGrad } from "../autograd/node.js";
 import {
   OP, TER, U, binary, ternary, unary, unaryBackward, activation, activationBackward, leakyRelu as leakyReluKernel,
   leakyReluBackward, type Activation,
@@ -98,9 +98,11 @@ export function mul(a: Tensor, b: Operand): Tensor {
   const out = result(shape);
   if (typeof b === "number") unary(U.MUL_SCALAR, a, out, b);
   else binary(OP.MUL, out, a, b);
-  const saved = tensors(a, b);
-  record(out, saved, () => {
-    const node: Node = new Node("MulBackward0", saved, shape, () => {
+  const inputs = tensors(a, b);
+  record(out, inputs, () => {
+    // each factor is saved for the other's gradient (PyTorch saves only what backward will read)
+    const saved = typeof b === "number" ? [] : savedFor([a, b], [needsGrad(b), needsGrad(a)]);
+    const node: Node = new Node("MulBackward0", inputs, shape, () => {
       const g = node.grad!;
       if (typeof b === "number") {
         gradThrough(node, 0, a, g, (dst) => unary(U.MUL_SCALAR, g, dst, b));
@@ -123,9 +125,11 @@ export function div(a: Tensor, b: Operand): Tensor {
   const out = result(shape);
   if (typeof b === "number") unary(U.DIV_SCALAR, a, out, b);
   else binary(OP.DIV, out, a, b);
-  const saved = tensors(a, b);
-  record(out, saved, () => {
-    const node: Node = new Node("DivBackward0", saved, shape, () => {
+  const inputs = tensors(a, b);
+  record(out, inputs, () => {
+    // b is read by both gradients, a only by b's
+    const saved = typeof b === "number" ? [] : savedFor([a, b], [needsGrad(b), true]);
+    const node: Node = new Node("DivBackward0", inputs, shape, () => {
       const g = node.grad!;
       if (typeof b === "number") {
         gradThrough(node, 0, a, g, (dst) => unary(U.DIV_SCALAR, g, dst, b));

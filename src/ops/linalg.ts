@@ -4,7 +4,7 @@
 // second operand is 2-D, the batch folds into the rows: one GEMM forward and
 // one per gradient, whatever the batch.
 import { Tensor, shapeToString } from "../tensor.js";
-import { Node, record, sinkFor, wantsGrad } from "../autograd/node.js";
+import { Node, needsGrad, record, savedFor, sinkFor, wantsGrad } from "../autograd/node.js";
 import { gemmAt, reduceOuter, R } from "./kernels.js";
 import { broadcastShapes, broadcastStrides } from "./iterator.js";
 import { checkTensor, numel, result } from "./common.js";
@@ -96,7 +96,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
           }
         }
       }
-    }, [a, b]);
+    }, savedFor([a, b], [needsGrad(b), needsGrad(a)]));
     return node;
   });
   return out;
@@ -145,7 +145,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         const s = sinkFor(node, 0)!;
         gemmAt(false, false, N, K, M, dy, 0, M, weight, 0, K, s.acc, s.tensor, 0, K);
       }
-    }, [x, weight]);
+    }, savedFor([x, weight], [needsGrad(weight), needsGrad(x)]));
     return node;
   });
   return y;

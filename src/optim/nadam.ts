@@ -62,6 +62,11 @@ export class NAdam extends Optimizer {
     return ["step", "mu_product"];
   }
 
+  /** Two addcdiv_ on the parameter in PyTorch's step (its version counter moves by 2). */
+  protected override get paramWritesPerStep(): number {
+    return 2;
+  }
+
   protected override initState(p: Tensor): ParamState {
     return { step: 0, mu_product: 1, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
   }

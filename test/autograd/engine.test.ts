@@ -2,8 +2,9 @@
 // messages for a second backward and for in-place changes to saved tensors,
 // autograd.grad, grad mode, detach and requiresGrad_.
 import { describe, expect, it } from "vitest";
-import { autograd, enableGrad, isGradEnabled, noGrad, parameter, tensor } from "../../src/index.js";
+import { Tensor, autograd, enableGrad, init, isGradEnabled, nn, noGrad, ones, optim, parameter, randn, tensor, zeros } from "../../src/index.js";
 import { expectClose } from "../helpers/close.js";
+import { loadFixture } from "../helpers/fixture.js";
 
 describe("backward", () => {
   it("a non-scalar output takes a gradient of its shape; without one it is PyTorch's error", () => {
@@ -166,5 +167,105 @@ describe("autograd.Function", () => {
     }
     Keep.apply(x).sum().backward();
     expect(() => saved!.savedTensors).toThrow(/Trying to backward through the graph a second time/);
+  });
+});
+
+describe("the version counter of tensors the library writes into (PyTorch's)", () => {
+  const fx = loadFixture("autograd.json").versions;
+
+  it("every init function moves it as far as PyTorch's in-place writes do", () => {
+    const shapes: Record<string, number[]> = { dirac: [4, 3, 3, 3], diracGroups2: [4, 3, 3, 3] };
+    const call: Record<string, (t: Tensor) => unknown> = {
+      uniform: (t) => init.uniform(t), normal: (t) => init.normal(t), truncNormal: (t) => init.truncNormal(t),
+      constant: (t) => init.constant(t, 0.5), ones: (t) => init.ones(t), zeros: (t) => init.zeros(t), eye: (t) => init.eye(t),
+      dirac: (t) => init.dirac(t), diracGroups2: (t) => init.dirac(t, { groups: 2 }),
+      xavierUniform: (t) => init.xavierUniform(t), xavierNormal: (t) => init.xavierNormal(t),
+      kaimingUniform: (t) => init.kaimingUniform(t), kaimingNormal: (t) => init.kaimingNormal(t),
+      orthogonal: (t) => init.orthogonal(t), sparse: (t) => init.sparse(t, 0.5),
+    };
+    expect(Object.keys(call).sort()).toEqual(Object.keys(fx.inits).sort());
+    for (const [name, f] of Object.entries(call)) {
+      const t = zeros(shapes[name] ?? [4, 6]);
+      expect(t.version, name).toBe(0);
+      f(t);
+      expect(t.version, name).toBe(fx.inits[name]);
+    }
+  });
+
+  it("every optimizer step moves a stepped parameter's counter as torch.optim's does", () => {
+    const make: Record<string, (p: Tensor[]) => optim.Optimizer> = {
+      SGD: (p) => new optim.SGD(p, { lr: 0.1 }),
+      "SGD momentum": (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, weightDecay: 0.1 }),
+      Adam: (p) => new optim.Adam(p),
+      "Adam amsgrad": (p) => new optim.Adam(p, { amsgrad: true, weightDecay: 0.1 }),
+      AdamW: (p) => new optim.AdamW(p),
+      Adagrad: (p) => new optim.Adagrad(p),
+      Adadelta: (p) => new optim.Adadelta(p),
+      Adamax: (p) => new optim.Adamax(p),
+      NAdam: (p) => new optim.NAdam(p),
+      RAdam: (p) => new optim.RAdam(p),
+      RMSprop: (p) => new optim.RMSprop(p),
+      "RMSprop centered": (p) => new optim.RMSprop(p, { centered: true, momentum: 0.9 }),
+    };
+    expect(Object.keys(make).sort()).toEqual(Object.keys(fx.optimizers).sort());
+    for (const [name, f] of Object.entries(make)) {
+      const w = parameter([0.5, -1, 2]);
+      const idle = parameter([1]); // no gradient: not stepped, not counted
+      const opt = f([w, idle]);
+      w.grad = ones([3]);
+      opt.step();
+      expect(w.version, name).toBe(fx.optimizers[name][0]);
+      opt.step();
+      expect(w.version, name).toBe(fx.optimizers[name][1]);
+      expect(idle.version, name).toBe(0);
+    }
+  });
+
+  it("nn.Linear's initialisation, loadStateDict and zeroGrad({ setToNone: false }) count as PyTorch's", () => {
+    const lin = new nn.Linear(3, 2);
+    expect([lin.weight.version, lin.bias!.version]).toEqual(fx.linearConstructed);
+    lin.loadStateDict(lin.stateDict());
+    expect([lin.weight.version, lin.bias!.version]).toEqual(fx.linearLoaded);
+    lin.weight.grad = ones([2, 3]);
+    const g = lin.weight.grad;
+    new optim.SGD(lin.parameters(), { lr: 0.1 }).zeroGrad({ setToNone: false });
+    expect(g.version).toBe(fx.zeroGradKeep);
+    lin.weight.grad = ones([2, 3]);
+    lin.zeroGrad({ setToNone: false });
+    expect(lin.weight.grad!.version).toBe(fx.zeroGradKeep);
+  });
+
+  it("a parameter stepped between forward and backward: PyTorch's version error where it saved the weight, none where it did not", () => {
+    const m = /is at version (\d+); expected version (\d+) instead/.exec(fx.twoLayerStepped)!;
+    const net = new nn.Sequential(new nn.Linear(3, 5), new nn.ReLU(), new nn.Linear(5, 2));
+    const sgd = new optim.SGD(net.parameters(), { lr: 0.1 });
+    const x = randn([4, 3]);
+    const loss = net.forward(x).pow(2).sum();
+    loss.backward(null, { retainGraph: true });
+    sgd.step();
+    const before = (net.at(2) as nn.Linear).weight.grad!.toArray();
+    expect(() => loss.backward()).toThrow(
+      new RegExp(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: " +
+          `\\[torch\\.FloatTensor \\[2, 5\\]\\], which is saved by Linear\\(5, 2\\), is at version ${m[1]}; expected version ${m[2]} instead`,
+      ),
+    );
+    expect(Array.from((net.at(2) as nn.Linear).weight.grad!.data)).toEqual(Array.from(before));
+    // the first layer's weight is read by no gradient (x needs none), so stepping it is no error, as in PyTorch
+    const first = new nn.Linear(3, 2);
+    const loss1 = first.forward(x).pow(2).sum();
+    loss1.backward(null, { retainGraph: true });
+    new optim.SGD(first.parameters(), { lr: 0.1 }).step();
+    expect(() => loss1.backward()).not.toThrow();
+    expect(fx.firstLayerSteppedOk).toBe(true);
+  });
+
+  it("vectorToParameters changes the values in place, so a graph that saved them refuses backward", () => {
+    const w = parameter([1, 2]);
+    const x = tensor([3, 4]).requiresGrad_();
+    const y = x.mul(w).sum();
+    nn.utils.vectorToParameters(tensor([5, 6]), [w]);
+    expect(w.version).toBe(1);
+    expect(() => y.backward()).toThrow(/is at version 1; expected version 0 instead/);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { init, manualSeed, memoryStats, nn, tensor, zeros } from "../../src/index.js";
 import { conv1d, conv2d } from "../../src/nn/conv_functional.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { dot, expectClose, load, type Packed } from "./conv_helpers.js";
+import { dot, expectClose, load, type Packed } from "../helpers/conv.js";
 
 interface ConvCase {
   name: string;

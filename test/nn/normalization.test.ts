@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { memoryStats, nn, tensor, zeros, type Tensor } from "../../src/index.js";
 import { batchNorm, groupNorm, instanceNorm } from "../../src/nn/conv_functional.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { dot, expectClose, type Packed } from "./conv_helpers.js";
+import { dot, expectClose, type Packed } from "../helpers/conv.js";
 
 interface NormCase {
   name: string; shape: number[]; initial: Record<string, Packed>; xs: number[][]; ys: number[][]; dy: number[]; dx: number[];

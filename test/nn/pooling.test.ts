@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { memoryStats, nn, zeros } from "../../src/index.js";
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from "../../src/nn/conv_functional.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { dot, expectClose, load, type Packed } from "./conv_helpers.js";
+import { dot, expectClose, load, type Packed } from "../helpers/conv.js";
 
 interface PoolCase {
   kind: "max" | "avg" | "adaptive";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, optim, tensor, type Tensor } from "../../src/index.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { expectClose } from "./conv_helpers.js";
+import { expectClose } from "../helpers/conv.js";
 
 class SmallCNN extends nn.Module {
   conv1 = new nn.Conv2d(1, 4, 3, { padding: 1 });

@@ -1,7 +1,5 @@
-// Shared by the convolutional layers' tests: fixture tensors, a scalar
-// "Σ y·dy" whose backward feeds a given output gradient, and elementwise
-// comparison with explicit tolerances.
-import { expect } from "vitest";
+// Shared by the convolutional layers' tests: fixture tensors, and a scalar
+// "Σ y·dy" whose backward feeds a given output gradient.
 import { tensor, type Tensor } from "../../src/index.js";
 import { computed, record, sinkFor } from "../../src/nn/conv_autograd.js";
 
@@ -26,15 +24,4 @@ export function dot(y: Tensor, dy: ArrayLike<number>): Tensor {
     for (let i = 0; i < t.length; i++) t[i] = (sink.acc ? t[i] : 0) + g * dy[i];
   }, []);
   return out;
-}
-
-/** |got − want| ≤ atol + rtol·|want| elementwise (NaN matches NaN). */
-export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    if (!(err <= atol + rtol * Math.abs(want[i])) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
-      throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]} (error ${err}, allowed ${atol + rtol * Math.abs(want[i])})`);
-    }
-  }
 }

@@ -31,6 +31,12 @@ export class Node implements GradFn {
   /** Where the gradient of the output is gathered: a buffer the caller lent, or one the engine allocates per pass. */
   grad: Tensor | null;
   readonly ownsGrad: boolean;
+  /**
+   * For createGraph (higher-order gradients): the inputs' gradients given the
+   * output's `g`, written with differentiable operations (null where an input
+   * gets none); null when the operation has no double backward.
+   */
+  diff: ((g: Tensor) => (Tensor | null)[]) | null = null;
   #pinned: boolean;
 
   constructor(
@@ -167,6 +173,14 @@ export function savedFor(tensors: readonly Tensor[], when: readonly boolean[]): 
   const out: Tensor[] = [];
   for (let i = 0; i < tensors.length; i++) if (when[i]) out.push(tensors[i]);
   return out;
+}
+
+/** The error for createGraph through an operation whose gradient is not written with differentiable operations. */
+export function noDoubleBackward(node: Node): Error {
+  return new Error(
+    `${node.name} does not support double backward: createGraph: true needs its gradient as differentiable operations, ` +
+      "which wasmtrain does not have for this operation (docs/ops.md lists those that do); nothing was changed",
+  );
 }
 
 /** Attaches a node to an output tensor (or clears it when node is null). */

@@ -6,6 +6,7 @@ import { Module } from "./module.js";
 import { pyBool } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, savedFor, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { backend } from "../backend/index.js";
+import { linearDiff } from "../ops/linalg.js";
 import { fillUniform } from "../random.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
 
@@ -102,6 +103,7 @@ export class Linear extends Module {
       // as addmm: x is saved for the weight's gradient, W for the input's
       savedFor([x, W], [W.requiresGrad, needsGrad(x)]),
     );
+    node.diff = linearDiff(node, x, W, this.bias);
     setGradFn(y, node);
     return y;
   }

@@ -90,7 +90,6 @@ describe("autograd.grad", () => {
     const [gx, gz] = autograd.grad(y, [x, z], { gradOutputs: tensor([1, 1]), allowUnused: true });
     expectClose(gx!.data, [18, 36], { what: "dy/dx = 18x" });
     expect(gz).toBeNull();
-    expect(() => autograd.grad(y, x, { createGraph: true })).toThrow(/createGraph = true .*not supported/);
   });
 });
 
@@ -267,6 +266,8 @@ describe("the version counter of tensors the library writes into (PyTorch's)", (
     nn.utils.vectorToParameters(tensor([5, 6]), [w]);
     expect(w.version).toBe(1);
     expect(() => y.backward()).toThrow(/is at version 1; expected version 0 instead/);
+  });
+});
 
 // Through modules: accumulation into .grad, noGrad, eval mode, graphs
 // backpropagated once, and the errors PyTorch raises.
@@ -371,5 +372,71 @@ describe("autograd through modules", () => {
     expect(Array.from(l.weight.grad!.data)).toEqual(Array.from(g));
     l.dispose();
     x.dispose();
+  });
+});
+
+describe("higher-order gradients (createGraph), against PyTorch 1.13 and float64 central differences", () => {
+  const fx = loadFixture("autograd.json").doubleBackward;
+
+  it("a gradient penalty (WGAN-GP) through Linear-Tanh-Linear: autograd.grad with createGraph, then backward", () => {
+    const c = fx.gradientPenalty;
+    const D = new nn.Sequential(new nn.Linear(3, 8), new nn.Tanh(), new nn.Linear(8, 1));
+    const params = [...D.parameters()];
+    noGrad(() => params.forEach((p, i) => p.copy_(tensor(c.params[i], c.shapes[i]))));
+    const x = tensor(c.x, [4, 3]).requiresGrad_();
+    const [gx] = autograd.grad(D.forward(x).sum(), x, { createGraph: true });
+    expect(gx!.gradFn).not.toBeNull();
+    expectClose(gx!.data, c.gx, { rtol: 1e-5, atol: 1e-6, what: "dD/dx" });
+    const gp = gx!.square().sum({ dim: 1 }).sqrt().sub(1).square().mean();
+    expectClose([gp.item()], [c.gp], { rtol: 1e-5, atol: 1e-6, what: "penalty" });
+    gp.backward();
+    params.forEach((p, i) => {
+      if (c.grads[i] === null) {
+        expect(p.grad, `param ${i} (the last bias: the penalty does not depend on it)`).toBeNull();
+        return;
+      }
+      expectClose(p.grad!.data, c.grads[i], { rtol: 1e-4, atol: 1e-6, what: `d penalty / d param ${i} (PyTorch)` });
+      expectClose(p.grad!.data, c.fd[i], { rtol: 1e-3, atol: 2e-5, what: `d penalty / d param ${i} (central differences)` });
+    });
+  });
+
+  it("a Hessian-vector product: grad of (grad · v)", () => {
+    const c = fx.hessianVector;
+    const X = tensor(c.X, [6, 5]);
+    const y = tensor(c.y, [6]);
+    const w = tensor(c.w, [5]).requiresGrad_();
+    const v = tensor(c.v, [5]);
+    const loss = X.matmul(w.unsqueeze(1)).squeeze(1).sub(y).square().mean().add(w.tanh().mul(w).sum());
+    const [gw] = autograd.grad(loss, w, { createGraph: true });
+    expectClose(gw!.data, c.grad, { rtol: 1e-5, atol: 1e-6, what: "gradient" });
+    const [hv] = autograd.grad(gw!.mul(v).sum(), w);
+    expect(hv!.gradFn).toBeNull();
+    expectClose(hv!.data, c.hv, { rtol: 1e-4, atol: 1e-6, what: "H·v (PyTorch)" });
+    expectClose(hv!.data, c.fd, { rtol: 1e-3, atol: 1e-5, what: "H·v (central differences)" });
+  });
+
+  it("backward({ createGraph: true }) leaves a .grad with a graph (retainGraph defaults to true)", () => {
+    const c = fx.gradOfGrad;
+    const x = tensor(c.x, [4]).requiresGrad_();
+    const y = x.pow(3).sum();
+    y.backward(null, { createGraph: true });
+    expectClose(x.grad!.data, c.grad, { rtol: 1e-6, what: "3x²" });
+    expect(x.grad!.gradFn).not.toBeNull();
+    const [second] = autograd.grad(x.grad!.sum(), x);
+    expectClose(second!.data, c.second, { rtol: 1e-5, atol: 1e-6, what: "6x" });
+    y.backward(null, { retainGraph: false }); // the graph was retained by createGraph
+  });
+
+  it("an operation without a double backward is PyTorch-style error naming it, before any gradient changes", () => {
+    const x = tensor([0.5, -1]).requiresGrad_();
+    const w = parameter([1, 2]);
+    const loss = x.gelu().mul(w).sum();
+    expect(() => loss.backward(null, { createGraph: true })).toThrow(/GeluBackward0 does not support double backward/);
+    expect(x.grad).toBeNull();
+    expect(w.grad).toBeNull();
+    expect(() => autograd.grad(loss, x, { createGraph: true })).toThrow(/GeluBackward0 does not support double backward/);
+    loss.backward(); // first order still works: the graph was not consumed
+    expect(x.grad).not.toBeNull();
+    expect(() => x.mul(2).sum().backward(null, { createGraph: 1 as unknown as boolean })).toThrow(/createGraph must be a boolean, got 1/);
   });
 });

@@ -994,6 +994,34 @@ export interface WasmExports {
    */
   conv2dBackwardWeight(x: number, dy: number, dwt: number, db: number, cols: number, N: number, C: number, H: number, W: number, Co: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, groups: number, Ho: number, Wo: number, acc: number): void;
   /**
+   * assembly/conv/conv2dBackwardWeightChannels
+   * @param x `usize`
+   * @param dy `usize`
+   * @param dwt `usize`
+   * @param db `usize`
+   * @param cols `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param Co `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param groups `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param acc `i32`
+   * @param first1 `i32`
+   * @param count `i32`
+   */
+  conv2dBackwardWeightChannels(x: number, dy: number, dwt: number, db: number, cols: number, N: number, C: number, H: number, W: number, Co: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, groups: number, Ho: number, Wo: number, acc: number, first1: number, count: number): void;
+  /**
    * assembly/conv/warmupConv
    * @param scratch `usize`
    * @param scratchBytes `i32`

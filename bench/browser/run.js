@@ -11,12 +11,16 @@
 // starts), `--rounds` times, interleaved; prints medians, thread scaling and
 // wasmtrain-vs-TF.js ratios.
 //
-//   node bench/browser/run.js [--quick] [--rounds N] [--threads N] [--json FILE]
+// With --node, the same four configurations run in Node instead (a process
+// each, node-case.js; TF.js's threads through tfjs-node-threads.cjs).
+//
+//   node bench/browser/run.js [--quick] [--rounds N] [--threads N] [--json FILE] [--node]
 //   CHROMIUM_PATH=/path/to/chrome node bench/browser/run.js
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import * as esbuild from "esbuild";
@@ -31,11 +35,12 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "1" },
     threads: { type: "string" },
     json: { type: "string" },
+    node: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 if (args.help) {
-  console.log("node bench/browser/run.js [--quick] [--rounds N] [--threads N (default: navigator.hardwareConcurrency)] [--json FILE]");
+  console.log("node bench/browser/run.js [--quick] [--rounds N] [--threads N (default: navigator.hardwareConcurrency)] [--json FILE] [--node (in Node instead of Chromium)]");
   process.exit(0);
 }
 const rounds = Number(args.rounds);
@@ -44,57 +49,86 @@ if (args.threads !== undefined && !(Number.isInteger(Number(args.threads)) && Nu
   throw new RangeError(`--threads must be an integer ≥ 2, got ${args.threads}`);
 }
 
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-const executablePath = process.env.CHROMIUM_PATH || CANDIDATES.find((p) => existsSync(p));
-if (!executablePath || !existsSync(executablePath)) {
-  console.error("bench:browser: Chromium not found ($CHROMIUM_PATH, /usr/bin/chromium, …); install it: apt-get install -y chromium");
-  process.exit(1);
-}
 if (!existsSync(join(root, "dist/index.js"))) {
   console.error("bench:browser: dist/ is missing; run npm run build (npm run bench:browser does)");
   process.exit(1);
 }
 
-const work = mkdtempSync(join(tmpdir(), "wasmtrain-bench-browser-"));
-await esbuild.build({
-  entryPoints: [join(here, "tfjs-entry.js")],
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  outfile: join(work, "tfjs-bundle.js"),
-  logLevel: "warning",
-});
+let run, finish, environment;
+if (args.node) ({ run, finish, environment } = await inNode());
+else ({ run, finish, environment } = await inChromium());
 
-const requests = [];
-const server = await serveStatic([here, work, root], {
-  headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" },
-});
-server.server.on("request", (req) => requests.push(req.url));
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
-const chromiumVersion = browser.version();
+/** Each configuration in a Node process of its own (node-case.js). */
+async function inNode() {
+  const { hasRelaxedSimd } = await import(pathToFileURL(join(root, "dist/runtime/features.js")).href);
+  const flags = hasRelaxedSimd() ? [] : ["--experimental-wasm-relaxed-simd"];
+  const run = async (lib, threads) => {
+    const out = execFileSync(process.execPath, [...flags, join(here, "node-case.js"), lib, String(threads), args.quick ? "quick" : ""], {
+      encoding: "utf8",
+      maxBuffer: 16 << 20,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    return { ...JSON.parse(out), wasmFetched: [] };
+  };
+  return { run, finish: async () => {}, environment: `Node ${process.version}${flags.length ? " " + flags.join(" ") : ""}, one process per configuration` };
+}
 
-async function run(lib, threads) {
-  const page = await browser.newPage();
-  const log = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") log.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => log.push(`uncaught: ${e.message}`));
-  const first = requests.length;
-  try {
-    await page.goto(`${server.url}index.html?lib=${lib}&threads=${threads}${args.quick ? "&quick=1" : ""}`);
-    await page.waitForFunction(() => window.results !== undefined, null, { timeout: 600_000, polling: 500 });
-    const r = await page.evaluate(() => window.results);
-    r.wasmFetched = requests.slice(first).filter((u) => u.endsWith(".wasm"));
-    if (r.error) throw new Error(`${lib}, ${threads} thread(s): ${r.error}\n${log.join("\n")}`);
-    return r;
-  } finally {
-    await page.close();
+/** Each configuration in a fresh page of headless Chromium, served with COOP/COEP. */
+async function inChromium() {
+  const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  const executablePath = process.env.CHROMIUM_PATH || CANDIDATES.find((p) => existsSync(p));
+  if (!executablePath || !existsSync(executablePath)) {
+    console.error("bench:browser: Chromium not found ($CHROMIUM_PATH, /usr/bin/chromium, …); install it: apt-get install -y chromium");
+    process.exit(1);
   }
+
+  const work = mkdtempSync(join(tmpdir(), "wasmtrain-bench-browser-"));
+  await esbuild.build({
+    entryPoints: [join(here, "tfjs-entry.js")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    outfile: join(work, "tfjs-bundle.js"),
+    logLevel: "warning",
+  });
+
+  const requests = [];
+  const server = await serveStatic([here, work, root], {
+    headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" },
+  });
+  server.server.on("request", (req) => requests.push(req.url));
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  const chromiumVersion = browser.version();
+
+  async function run(lib, threads) {
+    const page = await browser.newPage();
+    const log = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") log.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => log.push(`uncaught: ${e.message}`));
+    const first = requests.length;
+    try {
+      await page.goto(`${server.url}index.html?lib=${lib}&threads=${threads}${args.quick ? "&quick=1" : ""}`);
+      await page.waitForFunction(() => window.results !== undefined, null, { timeout: 600_000, polling: 500 });
+      const r = await page.evaluate(() => window.results);
+      r.wasmFetched = requests.slice(first).filter((u) => u.endsWith(".wasm"));
+      if (r.error) throw new Error(`${lib}, ${threads} thread(s): ${r.error}\n${log.join("\n")}`);
+      return r;
+    } finally {
+      await page.close();
+    }
+  }
+  const finish = async () => {
+    await browser.close().catch(() => {});
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  };
+  return { run, finish, environment: `Chromium ${chromiumVersion} (${executablePath}), headless, page's main thread` };
 }
 
 const loadBefore = loadavg();
@@ -115,9 +149,7 @@ try {
     }
   }
 } finally {
-  await browser.close().catch(() => {});
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
+  await finish();
 }
 const loadAfter = loadavg();
 
@@ -133,10 +165,10 @@ const fmt = (x) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed
 const w1 = results.get("wasmtrain/1")[0], wN = results.get(`wasmtrain/${all}`)[0];
 const t1 = results.get("tfjs/1")[0], tN = results.get(`tfjs/${all}`)[0];
 const n = wN.threads;
-console.log(`Chromium ${chromiumVersion} (${executablePath}), headless; navigator.hardwareConcurrency ${wN.info.hardwareConcurrency}, crossOriginIsolated ${wN.info.crossOriginIsolated}`);
-console.log(`wasmtrain build ${wN.info.build} (threaded variant), ${w1.info.threads} and ${wN.info.threads} threads, on the page's main thread`);
+console.log(`${environment}; logical cores ${wN.info.hardwareConcurrency}, crossOriginIsolated ${wN.info.crossOriginIsolated}`);
+console.log(`wasmtrain build ${wN.info.build} (threaded variant), ${w1.info.threads} and ${wN.info.threads} threads`);
 console.log(
-  `TensorFlow.js ${tN.info.version} wasm backend: threads ${t1.info.threads} and ${tN.info.threads}, SIMD ${tN.info.simdSupport}, multithread ${tN.info.multithreadSupport}, shown hardwareConcurrency ${tN.info.hardwareConcurrencyShownToTfjs} (it uses at most half); binary fetched: ${[...new Set([...t1.wasmFetched, ...tN.wasmFetched])].join(", ")}`,
+  `TensorFlow.js ${tN.info.version} wasm backend: threads ${t1.info.threads} and ${tN.info.threads}, SIMD ${tN.info.simdSupport}, multithread ${tN.info.multithreadSupport}, shown ${tN.info.hardwareConcurrencyShownToTfjs} logical cores (it uses at most half)${args.node ? `, ${tN.info.pthreadWorkersStarted} pthread workers started through the shim` : `; binary fetched: ${[...new Set([...t1.wasmFetched, ...tN.wasmFetched])].join(", ")}`}`,
 );
 console.log(`${rounds} round(s)${args.quick ? ", --quick" : ""}; load average ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after`);
 console.log("");

@@ -68,89 +68,6 @@ export interface WasmExports {
    */
   warmupGemm(scratch: number, scratchBytes: number): void;
   /**
-   * assembly/optim/sgdStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param lr_ `f32`
-   * @param momentum_ `f32`
-   * @param omd_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   * @param nesterov_ `i32`
-   */
-  sgdStep(table: number, count: number, lr_: number, momentum_: number, omd_: number, wd_: number, gSign_: number, nesterov_: number): void;
-  /**
-   * assembly/optim/adagradStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   */
-  adagradStep(table: number, count: number, eps_: number, wd_: number, gSign_: number): void;
-  /**
-   * assembly/optim/rmspropStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param lr_ `f32`
-   * @param alpha_ `f32`
-   * @param oma_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   * @param momentum_ `f32`
-   * @param centered_ `i32`
-   */
-  rmspropStep(table: number, count: number, lr_: number, alpha_: number, oma_: number, eps_: number, wd_: number, gSign_: number, momentum_: number, centered_: number): void;
-  /**
-   * assembly/optim/adamaxStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param b1_ `f32`
-   * @param omb1_ `f32`
-   * @param b2_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   */
-  adamaxStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, eps_: number, wd_: number, gSign_: number): void;
-  /**
-   * assembly/optim/nadamStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param b1_ `f32`
-   * @param omb1_ `f32`
-   * @param b2_ `f32`
-   * @param omb2_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   */
-  nadamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
-  /**
-   * assembly/optim/radamStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param b1_ `f32`
-   * @param omb1_ `f32`
-   * @param b2_ `f32`
-   * @param omb2_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   */
-  radamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
-  /**
-   * assembly/optim/adadeltaStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param lr_ `f32`
-   * @param rho_ `f32`
-   * @param omr_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   */
-  adadeltaStep(table: number, count: number, lr_: number, rho_: number, omr_: number, eps_: number, wd_: number, gSign_: number): void;
-  /**
    * assembly/optim/lambMoments
    * @param table `usize`
    * @param count `i32`
@@ -224,7 +141,19 @@ export interface WasmExports {
     set value(value: number);
   };
   /**
-   * assembly/optim_adam/adamStep
+   * assembly/optim_rules/sgdStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param lr_ `f32`
+   * @param momentum_ `f32`
+   * @param omd_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   * @param nesterov_ `i32`
+   */
+  sgdStep(table: number, count: number, lr_: number, momentum_: number, omd_: number, wd_: number, gSign_: number, nesterov_: number): void;
+  /**
+   * assembly/optim_rules/adamStep
    * @param table `usize`
    * @param count `i32`
    * @param b1_ `f32`
@@ -238,6 +167,77 @@ export interface WasmExports {
    * @param amsgrad `i32`
    */
   adamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number, decay_: number, gSign_: number, amsgrad: number): void;
+  /**
+   * assembly/optim_rules/adagradStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   */
+  adagradStep(table: number, count: number, eps_: number, wd_: number, gSign_: number): void;
+  /**
+   * assembly/optim_rules/rmspropStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param lr_ `f32`
+   * @param alpha_ `f32`
+   * @param oma_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   * @param momentum_ `f32`
+   * @param centered_ `i32`
+   */
+  rmspropStep(table: number, count: number, lr_: number, alpha_: number, oma_: number, eps_: number, wd_: number, gSign_: number, momentum_: number, centered_: number): void;
+  /**
+   * assembly/optim_rules/adamaxStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param b1_ `f32`
+   * @param omb1_ `f32`
+   * @param b2_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   */
+  adamaxStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, eps_: number, wd_: number, gSign_: number): void;
+  /**
+   * assembly/optim_rules/nadamStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param b1_ `f32`
+   * @param omb1_ `f32`
+   * @param b2_ `f32`
+   * @param omb2_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   */
+  nadamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
+  /**
+   * assembly/optim_rules/radamStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param b1_ `f32`
+   * @param omb1_ `f32`
+   * @param b2_ `f32`
+   * @param omb2_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   */
+  radamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
+  /**
+   * assembly/optim_rules/adadeltaStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param lr_ `f32`
+   * @param rho_ `f32`
+   * @param omr_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   */
+  adadeltaStep(table: number, count: number, lr_: number, rho_: number, omr_: number, eps_: number, wd_: number, gSign_: number): void;
   /**
    * assembly/rng/philoxUniform
    * @param out `usize`

@@ -101,11 +101,23 @@ const layersChart = new Chart($("layers-chart"), {
     parsing: false,
     scales: {
       x: { type: "linear", title: { display: true, text: "hidden layer" }, ticks: { stepSize: 1, precision: 0 }, grid: { color: gridColor } },
-      y: { type: "logarithmic", title: { display: true, text: "standard deviation (log scale)" }, grid: { color: gridColor } },
+      y: {
+        type: "logarithmic",
+        title: { display: true, text: "standard deviation (log scale)" },
+        grid: { color: gridColor },
+        ticks: { callback: logTick },
+      },
     },
     plugins: { title: { display: true, text: "Every hidden layer: activation and gradient std" }, legend: { labels: { boxWidth: 12 } } },
   },
 });
+
+/** Labels the log axis at 1 and 3 times the powers of ten only (1e-18, 3e-18, …, 0.1, 0.3, 1). */
+function logTick(value) {
+  const mantissa = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
+  if (Math.abs(mantissa - 1) > 1e-6 && Math.abs(mantissa - 3) > 1e-6) return "";
+  return value >= 1e-3 && value < 1e4 ? String(Number(value.toPrecision(1))) : value.toExponential(0);
+}
 
 /** A probe reading as chart points (layer 1 first); a deviation that is 0 or not finite cannot sit on a log axis and is left out. */
 const layerPoints = (stds) => stds.flatMap((y, i) => (Number.isFinite(y) && y > 0 ? [{ x: i + 1, y }] : []));

@@ -49,32 +49,33 @@ function checkDimOption(what: string, dim: unknown): number | null {
   return dim;
 }
 
-export class Softmax extends Module {
-  static override readonly moduleName: string = "Softmax";
+/** Softmax and LogSoftmax: the dim option and its repr. */
+abstract class AlongDim extends Module {
   readonly dim: number | null;
-  constructor(options?: SoftmaxOptions) {
+  constructor(what: string, options?: SoftmaxOptions) {
     super();
-    const { dim } = optionsArg("Softmax", options, ["dim"]) as SoftmaxOptions;
-    this.dim = checkDimOption("Softmax", dim);
+    const { dim } = optionsArg(what, options, ["dim"]) as SoftmaxOptions;
+    this.dim = checkDimOption(what, dim);
   }
   override extraRepr(): string {
     return `dim=${this.dim ?? "None"}`;
+  }
+}
+
+export class Softmax extends AlongDim {
+  static override readonly moduleName: string = "Softmax";
+  constructor(options?: SoftmaxOptions) {
+    super("Softmax", options);
   }
   override forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
   }
 }
 
-export class LogSoftmax extends Module {
+export class LogSoftmax extends AlongDim {
   static override readonly moduleName: string = "LogSoftmax";
-  readonly dim: number | null;
   constructor(options?: SoftmaxOptions) {
-    super();
-    const { dim } = optionsArg("LogSoftmax", options, ["dim"]) as SoftmaxOptions;
-    this.dim = checkDimOption("LogSoftmax", dim);
-  }
-  override extraRepr(): string {
-    return `dim=${this.dim ?? "None"}`;
+    super("LogSoftmax", options);
   }
   override forward(x: Tensor): Tensor {
     return logSoftmax(x, this.dim);

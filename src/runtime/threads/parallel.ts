@@ -12,6 +12,7 @@
 // in the same order, whatever the thread count: results are bit-identical
 // for 1, 2, … n threads.
 import type { ThreadPool, Split } from "./pool.js";
+import { CONV_POOL_KERNELS, wrapConvKernels } from "./parallel_conv.js";
 
 type Kernel = (...args: number[]) => unknown;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -113,6 +114,7 @@ export const POOL_KERNELS: readonly string[] = [
   "reducePartials",
   "mseLossPartials",
   "pointwiseLossPartials",
+  ...CONV_POOL_KERNELS,
 ];
 
 /** The exports with the pool's kernels wrapped. */
@@ -296,6 +298,7 @@ export function parallelExports(raw: Exports, pool: ThreadPool): Exports {
       pool.run("gemm", args, split);
     };
   }
+  wrapConvKernels(raw, pool, out);
   return out;
 }
 

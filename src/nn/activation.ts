@@ -5,6 +5,7 @@ import { pyFloat } from "./repr.js";
 import { sinkFor } from "./autograd.js";
 import { recordOp } from "./op_helpers.js";
 import { backend } from "../backend/index.js";
+import { add, constantOf, mul, neg } from "../ops/elementwise.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
 
 /** `v` if it is a finite number; otherwise a TypeError (not a number) or RangeError naming `what` and `name`. */
@@ -21,15 +22,21 @@ abstract class Activation extends Module {
   protected abstract forwardKernel(x: Tensor, y: Tensor): void;
   /** dx (+)= dy·f′, from x and y of the forward pass. */
   protected abstract backwardKernel(x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void;
+  /** dx given dy as differentiable operations (createGraph), or null: no double backward. */
+  protected doubleBackward(_x: Tensor, _y: Tensor): ((g: Tensor) => Tensor) | null {
+    return null;
+  }
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
     const y = this.lend(x.shape);
     this.forwardKernel(x, y);
-    recordOp(this.describe(), [x], y, [x, y], (dy, node) => {
-      const dx = sinkFor(node, 0)!;
+    const node = recordOp(this.describe(), [x], y, [x, y], (dy, n) => {
+      const dx = sinkFor(n, 0)!;
       this.backwardKernel(x, y, dy, dx.tensor, dx.acc);
     });
+    const diff = node && this.doubleBackward(x, y);
+    if (diff) node.diff = (g) => [diff(g)];
     return y;
   }
 }
@@ -51,6 +58,9 @@ abstract class OutputActivation extends Activation {
 export class ReLU extends OutputActivation {
   static override readonly moduleName: string = "ReLU";
   protected readonly kernels = ["reluForward", "reluBackward"] as const;
+  protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
+    return (g) => mul(g, constantOf(y, (v) => (v > 0 ? 1 : 0)));
+  }
 }
 
 export interface LeakyReLUOptions {
@@ -77,16 +87,26 @@ export class LeakyReLU extends Activation {
   protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
     backend().leakyReluBackward(x, dy, dx, x.size, this.negativeSlope, acc);
   }
+  protected override doubleBackward(x: Tensor): (g: Tensor) => Tensor {
+    const slope = this.negativeSlope;
+    return (g) => mul(g, constantOf(x, (v) => (v > 0 ? 1 : slope)));
+  }
 }
 
 export class Tanh extends OutputActivation {
   static override readonly moduleName: string = "Tanh";
   protected readonly kernels = ["tanhForward", "tanhBackward"] as const;
+  protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
+    return (g) => mul(g, add(neg(mul(y, y)), 1));
+  }
 }
 
 export class Sigmoid extends OutputActivation {
   static override readonly moduleName: string = "Sigmoid";
   protected readonly kernels = ["sigmoidForward", "sigmoidBackward"] as const;
+  protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
+    return (g) => mul(g, mul(y, add(neg(y), 1)));
+  }
 }
 
 export interface GELUOptions {

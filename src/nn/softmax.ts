@@ -49,36 +49,35 @@ function checkDimOption(what: string, dim: unknown): number | null {
   return dim;
 }
 
-/** Softmax and LogSoftmax: the dim option and its repr. */
+/** Softmax and LogSoftmax: the dim option, its repr, and the function applied along it. */
 abstract class AlongDim extends Module {
   readonly dim: number | null;
-  constructor(what: string, options?: SoftmaxOptions) {
+  readonly #apply: (x: Tensor, dim: number | null) => Tensor;
+  constructor(what: string, options: SoftmaxOptions | undefined, apply: (x: Tensor, dim: number | null) => Tensor) {
     super();
     const { dim } = optionsArg(what, options, ["dim"]) as SoftmaxOptions;
     this.dim = checkDimOption(what, dim);
+    this.#apply = apply;
   }
   override extraRepr(): string {
     return `dim=${this.dim ?? "None"}`;
+  }
+  override forward(x: Tensor): Tensor {
+    return this.#apply(x, this.dim);
   }
 }
 
 export class Softmax extends AlongDim {
   static override readonly moduleName: string = "Softmax";
   constructor(options?: SoftmaxOptions) {
-    super("Softmax", options);
-  }
-  override forward(x: Tensor): Tensor {
-    return softmax(x, this.dim);
+    super("Softmax", options, softmax);
   }
 }
 
 export class LogSoftmax extends AlongDim {
   static override readonly moduleName: string = "LogSoftmax";
   constructor(options?: SoftmaxOptions) {
-    super("LogSoftmax", options);
-  }
-  override forward(x: Tensor): Tensor {
-    return logSoftmax(x, this.dim);
+    super("LogSoftmax", options, logSoftmax);
   }
 }
 

@@ -55,6 +55,8 @@ export interface PoolHost {
   /** True when this thread may block in Atomics.wait (not a browser's main thread). */
   canBlock: boolean;
   warn(message: string): void;
+  /** How long a job may make no progress before run() gives up (default 30 s; tests shorten it). */
+  stallMs?: number;
 }
 
 const STALL_MS = 30_000;
@@ -207,7 +209,7 @@ export class ThreadPool {
     });
     const published = (seq + 1) | 0;
     const tag = (published >>> 1) & 4095;
-    Atomics.store(ctl, P.DONE, 0);
+    Atomics.store(ctl, P.DONE, tag << P.CHUNK_BITS);
     Atomics.store(ctl, P.CLAIM, tag << P.CHUNK_BITS);
     Atomics.store(ctl, P.SEQ, published);
     if (Atomics.load(ctl, P.SLEEPERS) > 0) Atomics.notify(ctl, P.SEQ);
@@ -251,24 +253,25 @@ export class ThreadPool {
   /** Waits for the chunks other threads took: spins briefly, then blocks where this thread may. */
   #join(n: number): void {
     const ctl = this.#ctl;
-    if (Atomics.load(ctl, P.DONE) >= n) return;
-    for (let i = 0; i < P.CALLER_SPINS; i++) if (Atomics.load(ctl, P.DONE) >= n) return;
+    if ((Atomics.load(ctl, P.DONE) & (P.MAX_CHUNKS - 1)) >= n) return;
+    for (let i = 0; i < P.CALLER_SPINS; i++) if ((Atomics.load(ctl, P.DONE) & (P.MAX_CHUNKS - 1)) >= n) return;
     let progress = Date.now();
     let last = -1;
     if (this.#host.canBlock) Atomics.store(ctl, P.CALLER_WAITING, 1);
     try {
       for (;;) {
         const done = Atomics.load(ctl, P.DONE);
-        if (done >= n) return;
+        if ((done & (P.MAX_CHUNKS - 1)) >= n) return;
         if (done !== last) {
           last = done;
           progress = Date.now();
         }
         if (this.#host.canBlock) Atomics.wait(ctl, P.DONE, done, 100);
         else for (let i = 0; i < P.CALLER_SPINS && Atomics.load(ctl, P.DONE) === done; i++);
-        if (Date.now() - progress > STALL_MS) {
+        const stallMs = this.#host.stallMs ?? STALL_MS;
+        if (Date.now() - progress > stallMs) {
           throw new Error(
-            `wasmtrain: worker threads finished no chunk for ${STALL_MS / 1000} s (a worker died mid-kernel?); ` +
+            `wasmtrain: worker threads finished no chunk for ${stallMs / 1000} s (a worker died mid-kernel?); ` +
               "call setNumThreads(1) to run on the calling thread only",
           );
         }

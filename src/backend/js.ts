@@ -15,11 +15,15 @@ import * as emb from "../reference/embedding.js";
 import * as conv from "../reference/conv.js";
 import * as pool from "../reference/pool.js";
 import * as norm from "../reference/norm.js";
-import type { Backend, BuildName, ConvGeometry, PoolGeometry } from "./backend.js";
+import * as ops from "../reference/ops.js";
+import type { Backend, BuildName, ConvGeometry, Operand, PoolGeometry, Strided } from "./backend.js";
 import type { TableRow, TensorTable } from "./tensor_table.js";
 
 const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
 const f32 = Math.fround;
+
+/** A tensor's array from element `offset` on. */
+const at = (t: Tensor, offset: number): Float32Array => (offset ? t.data.subarray(offset) : t.data);
 
 /** The rows of a table as the twins' loops want them (a row's state slots are set where the rule has them). */
 const rowsOf = (table: TensorTable): TableRow[] => table.rows as TableRow[];
@@ -30,9 +34,49 @@ export class JsBackend implements Backend {
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+    aOffset = 0, bOffset = 0, cOffset = 0,
   ): void {
     if (M === 0 || N === 0) return;
-    gemmJs(transA, transB, M, N, K, alpha, a.data, lda, b.data, ldb, beta, c.data, ldc);
+    gemmJs(transA, transB, M, N, K, f32(alpha), at(a, aOffset), lda, at(b, bOffset), ldb, f32(beta), at(c, cOffset), ldc);
+  }
+
+  // The tensor operations' descriptor, and the one-element arrays standing for scalar operands 1-3.
+  readonly #desc = new Int32Array(ops.D_WORDS);
+  readonly #scalars = [new Float32Array(1), new Float32Array(1), new Float32Array(1), new Float32Array(1)];
+
+  #operand(o: Operand, k: number): Float32Array {
+    if (typeof o !== "number") return o.data;
+    this.#scalars[k][0] = o;
+    return this.#scalars[k];
+  }
+  #descriptor(it: Strided): Int32Array {
+    ops.writeDescriptor(this.#desc, it);
+    return this.#desc;
+  }
+
+  ewBinary(op: number, it: Strided, out: Tensor, a: Operand, b: Operand, alpha: number): void {
+    ops.ewBinary(op, this.#descriptor(it), out.data, 0, this.#operand(a, 1), 0, this.#operand(b, 2), 0, f32(alpha));
+  }
+  ewBinaryContiguous(op: number, out: Tensor, a: Tensor, b: Tensor, n: number, alpha: number): void {
+    ops.ewBinaryContiguous(op, out.data, 0, a.data, 0, b.data, 0, n, f32(alpha));
+  }
+  ewTernary(op: number, it: Strided, out: Tensor, x: Operand, y: Operand, z: Operand): void {
+    ops.ewTernary(op, this.#descriptor(it), out.data, 0, this.#operand(x, 1), 0, this.#operand(y, 2), 0, this.#operand(z, 3), 0);
+  }
+  copyStrided(it: Strided, out: Tensor, outOffset: number, src: Tensor, srcOffset: number, acc: number): void {
+    ops.copyStrided(this.#descriptor(it), out.data, outOffset, src.data, srcOffset, acc);
+  }
+  ewUnary(op: number, x: Tensor, y: Tensor, n: number, p: number, q: number): void {
+    ops.ewUnary(op, x.data, 0, y.data, 0, n, f32(p), f32(q));
+  }
+  ewUnaryBackward(op: number, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number, p: number, q: number): void {
+    ops.ewUnaryBackward(op, x.data, y.data, dy.data, dx.data, 0, n, acc, f32(p), f32(q));
+  }
+  reduceInner(op: number, x: Tensor, out: Tensor, outer: number, R: number, p: number, acc: number): void {
+    ops.reduceInner(op, x.data, 0, out.data, 0, outer, R, f32(p), acc);
+  }
+  reduceOuter(op: number, x: Tensor, out: Tensor, outer: number, R: number, inner: number, p: number, acc: number): void {
+    ops.reduceOuter(op, x.data, 0, out.data, 0, outer, R, inner, f32(p), acc);
   }
 
   biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {

@@ -3,9 +3,10 @@
 // instance; a kernel that a worker pool can split would dispatch to `pool`
 // here, with no change at any call site.
 import type { Tensor } from "../tensor.js";
-import type { Backend, BuildName, ConvGeometry, PoolGeometry } from "./backend.js";
+import type { Backend, BuildName, ConvGeometry, Operand, PoolGeometry, Strided } from "./backend.js";
 import type { TensorTable } from "./tensor_table.js";
 import type { WasmExports } from "./wasm_exports.generated.js";
+import { D_SCALARS, D_WORDS, writeDescriptor } from "../reference/ops.js";
 
 const ptr = (t: Tensor | null): number => (t ? t.ptr : 0);
 const TWO_32 = 2 ** 32;
@@ -27,12 +28,66 @@ export class WasmBackend implements Backend {
     return table.write(this.exports.memory);
   }
 
+  // The tensor operations' descriptor block (allocated once) and its views, re-made when memory grows.
+  #descPtr = 0;
+  #descBuffer: ArrayBufferLike | null = null;
+  #descI32 = new Int32Array(0);
+  #descF32 = new Float32Array(0);
+
+  /** Writes `it` into the descriptor block and returns its address. */
+  #desc(it: Strided): number {
+    if (this.#descPtr === 0) this.#descPtr = this.exports.alloc(D_WORDS * 4) >>> 0;
+    const buffer = this.exports.memory.buffer;
+    if (this.#descBuffer !== buffer) {
+      this.#descBuffer = buffer;
+      this.#descI32 = new Int32Array(buffer, this.#descPtr, D_WORDS);
+      this.#descF32 = new Float32Array(buffer, this.#descPtr, D_WORDS);
+    }
+    writeDescriptor(this.#descI32, it);
+    return this.#descPtr;
+  }
+
+  /** A tensor's address, or (after #desc) that of descriptor cell k holding the number. */
+  #operand(o: Operand, k: number): number {
+    if (typeof o !== "number") return o.ptr;
+    this.#descF32[D_SCALARS + k] = o;
+    return this.#descPtr + (D_SCALARS + k) * 4;
+  }
+
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+    aOffset = 0, bOffset = 0, cOffset = 0,
   ): void {
     if (M === 0 || N === 0) return;
-    this.exports.gemm(+transA, +transB, M, N, K, alpha, a.ptr, lda, b.ptr, ldb, beta, c.ptr, ldc);
+    this.exports.gemm(+transA, +transB, M, N, K, alpha, a.ptr + aOffset * 4, lda, b.ptr + bOffset * 4, ldb, beta, c.ptr + cOffset * 4, ldc);
+  }
+
+  ewBinary(op: number, it: Strided, out: Tensor, a: Operand, b: Operand, alpha: number): void {
+    const desc = this.#desc(it);
+    this.exports.ewBinary(op, desc, out.ptr, this.#operand(a, 1), this.#operand(b, 2), alpha);
+  }
+  ewBinaryContiguous(op: number, out: Tensor, a: Tensor, b: Tensor, n: number, alpha: number): void {
+    this.exports.ewBinaryContiguous(op, out.ptr, a.ptr, b.ptr, n, alpha);
+  }
+  ewTernary(op: number, it: Strided, out: Tensor, x: Operand, y: Operand, z: Operand): void {
+    const desc = this.#desc(it);
+    this.exports.ewTernary(op, desc, out.ptr, this.#operand(x, 1), this.#operand(y, 2), this.#operand(z, 3));
+  }
+  copyStrided(it: Strided, out: Tensor, outOffset: number, src: Tensor, srcOffset: number, acc: number): void {
+    this.exports.copyStrided(this.#desc(it), out.ptr + outOffset * 4, src.ptr + srcOffset * 4, acc);
+  }
+  ewUnary(op: number, x: Tensor, y: Tensor, n: number, p: number, q: number): void {
+    this.exports.ewUnary(op, x.ptr, y.ptr, n, p, q);
+  }
+  ewUnaryBackward(op: number, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number, p: number, q: number): void {
+    this.exports.ewUnaryBackward(op, x.ptr, y.ptr, dy.ptr, dx.ptr, n, acc, p, q);
+  }
+  reduceInner(op: number, x: Tensor, out: Tensor, outer: number, R: number, p: number, acc: number): void {
+    this.exports.reduceInner(op, x.ptr, out.ptr, outer, R, p, acc);
+  }
+  reduceOuter(op: number, x: Tensor, out: Tensor, outer: number, R: number, inner: number, p: number, acc: number): void {
+    this.exports.reduceOuter(op, x.ptr, out.ptr, outer, R, inner, p, acc);
   }
 
   biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {

@@ -8,8 +8,7 @@ import { Node, record, sinkFor, wantsGrad } from "../autograd/node.js";
 import { gemmAt, reduceOuter, R } from "./kernels.js";
 import { broadcastShapes, broadcastStrides } from "./iterator.js";
 import { checkTensor, numel, result } from "./common.js";
-import { wasmOrNull } from "../runtime/runtime.js";
-import * as nnRef from "../reference/nn.js";
+import { backend } from "../backend/index.js";
 
 function mismatch(a: Tensor, b: Tensor, rows: number, k: number, k2: number, cols: number): RangeError {
   return new RangeError(
@@ -102,12 +101,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-function biasAddRows(y: Tensor, bias: Tensor, rows: number, cols: number): void {
-  const w = wasmOrNull();
-  if (w) w.biasAddRows(y.ptr, bias.ptr, y.ptr, rows, cols);
-  else nnRef.biasAddRows(y.data, bias.data, y.data, rows, cols);
-}
-
 /** x·Wᵀ + b for x [*, in], W [out, in], b [out] (PyTorch's F.linear): one GEMM and a fused bias add. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const what = "linear";
@@ -128,7 +121,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const outShape = weight.ndim === 2 ? [...x.shape.slice(0, -1), M] : x.shape.slice(0, -1);
   const y = result(outShape);
   gemmAt(false, true, N, M, K, x, 0, K, weight, 0, K, 0, y, 0, M);
-  if (b && N > 0) biasAddRows(y, b, N, M);
+  if (b && N > 0) backend().biasAddRows(y, b, y, N, M);
   const inputs = b ? [x, weight, b] : [x, weight];
   record(y, inputs, () => {
     const node: Node = new Node("AddmmBackward0", inputs, outShape, () => {

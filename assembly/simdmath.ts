@@ -12,7 +12,7 @@
 // Measured in float32 against float64 on [-12, 12]: tanh and sigmoid within
 // 2e-7 relative (9e-8 absolute); GELU within 1.2e-7·max(1, |x|) absolute,
 // 4e-7 relative for |x| < 2 and 2e-5 relative down to x = −12 (where e^{−z²}
-// inherits z²'s rounding). test/nn/kernels.test.ts pins these bounds.
+// inherits z²'s rounding). test/reference/nn/kernels.test.ts pins these bounds.
 
 
 @inline export function loadTail(p: usize, n: i32): v128 {

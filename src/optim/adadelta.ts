@@ -1,18 +1,12 @@
 // Adadelta (Zeiler, "ADADELTA: An Adaptive Learning Rate Method", 2012),
 // as torch.optim.Adadelta 1.13.
-import type { Tensor } from "../tensor.js";
+import type { TensorTable } from "../backend/index.js";
 import { backend } from "../backend/index.js";
-import {
-  withDefaults, Optimizer, checkBool, checkEps, checkInRange, checkLr, checkNonNegative, f32, zerosLike,
-  type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
-} from "./optimizer.js";
+import { f32, type ParamGroup } from "./optimizer.js";
+import { UpdateRule, type RuleSpec } from "./rule.js";
+import { RULES, type OptionsOf } from "./rules.js";
 
-export interface AdadeltaOptions extends CommonOptions {
-  rho?: number;
-  eps?: number;
-  weightDecay?: number;
-  maximize?: boolean;
-}
+export type AdadeltaOptions = OptionsOf<"Adadelta">;
 
 /**
  * Adadelta, as torch.optim.Adadelta (1.13):
@@ -27,37 +21,12 @@ export interface AdadeltaOptions extends CommonOptions {
  * instead of two and a division; equal to PyTorch's form up to float32
  * rounding. State: step, square_avg, acc_delta.
  */
-export class Adadelta extends Optimizer {
+export class Adadelta extends UpdateRule<AdadeltaOptions> {
   static override readonly optimizerName: string = "Adadelta";
-  constructor(params: ParamsArg, options: AdadeltaOptions = {}) {
-    super(params, withDefaults("Adadelta", { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options));
-  }
+  static override readonly rule: RuleSpec = RULES.Adadelta;
 
-  protected override checkOptions(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkInRange(o.rho, "rho", 0, 1);
-    checkEps(o.eps);
-    checkNonNegative(o.weightDecay, "weight_decay");
-    checkBool(o.maximize, "maximize");
-  }
-
-  protected override initState(p: Tensor): ParamState {
-    return { step: 0, square_avg: zerosLike(p), acc_delta: zerosLike(p) };
-  }
-
-  protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {
-    const { lr, rho, eps, weightDecay: wd } = group;
-    const gSign = group.maximize ? -1 : 1;
-    const gc = group.gradCentralization;
-    const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows = this.fillRows(group, params, (r, p, i) => {
-      const s = this.state.get(p)!;
-      s.step = (s.step as number) + 1;
-      r.g = effective[i];
-      r.s0 = s.square_avg as Tensor;
-      r.s1 = s.acc_delta as Tensor;
-    });
-    const l = f32(lr), r_ = f32(rho), omr = f32(1 - rho), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
-    backend().adadeltaStep(this.tableFor(group, rows), l, r_, omr, e, l2, sign);
+  protected override runKernel(table: TensorTable, group: ParamGroup, sign: number, l2: number): void {
+    const { lr, rho, eps } = group;
+    backend().adadeltaStep(table, f32(lr), f32(rho), f32(1 - rho), f32(eps), l2, sign);
   }
 }

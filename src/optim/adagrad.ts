@@ -1,19 +1,12 @@
 // Adagrad (Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online
 // Learning and Stochastic Optimization", JMLR 2011), as torch.optim.Adagrad 1.13.
-import { Tensor } from "../tensor.js";
+import type { TableRow, TensorTable } from "../backend/index.js";
 import { backend } from "../backend/index.js";
-import {
-  withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32,
-  type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
-} from "./optimizer.js";
+import { f32, type ParamGroup, type ParamsArg, type Optimizer } from "./optimizer.js";
+import { UpdateRule, type RuleSpec } from "./rule.js";
+import { RULES, type OptionsOf } from "./rules.js";
 
-export interface AdagradOptions extends CommonOptions {
-  lrDecay?: number;
-  weightDecay?: number;
-  initialAccumulatorValue?: number;
-  eps?: number;
-  maximize?: boolean;
-}
+export type AdagradOptions = OptionsOf<"Adagrad">;
 
 /**
  * Adagrad, as torch.optim.Adagrad (1.13):
@@ -26,26 +19,13 @@ export interface AdagradOptions extends CommonOptions {
  * State (created for every parameter at construction, as PyTorch does):
  * step, sum (starting at initialAccumulatorValue).
  */
-export class Adagrad extends Optimizer {
+export class Adagrad extends UpdateRule<AdagradOptions> {
   static override readonly optimizerName: string = "Adagrad";
+  static override readonly rule: RuleSpec = RULES.Adagrad;
+
   constructor(params: ParamsArg, options: AdagradOptions = {}) {
-    super(params, withDefaults("Adagrad", { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options));
+    super(params, options);
     for (const g of this.paramGroups) for (const p of g.params) this.state.set(p, this.initState(p, g));
-  }
-
-  protected override checkOptions(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkNonNegative(o.lrDecay, "lr_decay");
-    checkNonNegative(o.weightDecay, "weight_decay");
-    checkNonNegative(o.initialAccumulatorValue, "initial_accumulator_value");
-    checkEps(o.eps);
-    checkBool(o.maximize, "maximize");
-  }
-
-  protected override initState(p: Tensor, group: ParamGroup): ParamState {
-    const sum = new Tensor(p.shape);
-    sum.data.fill(group.initialAccumulatorValue);
-    return { step: 0, sum };
   }
 
   override addParamGroup(group: Parameters<Optimizer["addParamGroup"]>[0]): void {
@@ -54,20 +34,11 @@ export class Adagrad extends Optimizer {
     for (const p of g.params) this.state.set(p, this.initState(p, g));
   }
 
-  protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {
-    const { lr, lrDecay, weightDecay: wd, eps } = group;
-    const gSign = group.maximize ? -1 : 1;
-    const gc = group.gradCentralization;
-    const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows = this.fillRows(group, params, (r, p, i) => {
-      const s = this.state.get(p)!;
-      const t = (s.step as number) + 1;
-      s.step = t;
-      r.g = effective[i];
-      r.s0 = s.sum as Tensor;
-      r.t0 = f32(lr / (1 + (t - 1) * lrDecay));
-    });
-    const e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
-    backend().adagradStep(this.tableFor(group, rows), e, l2, sign);
+  protected override rowScalars(r: TableRow, _s: unknown, t: number, group: ParamGroup): void {
+    r.t0 = f32(group.lr / (1 + (t - 1) * group.lrDecay));
+  }
+
+  protected override runKernel(table: TensorTable, group: ParamGroup, sign: number, l2: number): void {
+    backend().adagradStep(table, f32(group.eps), l2, sign);
   }
 }

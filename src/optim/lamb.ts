@@ -1,18 +1,13 @@
 // LAMB (You et al., "Large Batch Optimization for Deep Learning: Training
 // BERT in 76 minutes", ICLR 2020, Algorithm 2), as API.md defines it: the
 // trust ratio without a clipping function.
-import type { Tensor } from "../tensor.js";
+import type { TableRow, TensorTable } from "../backend/index.js";
 import { backend } from "../backend/index.js";
-import {
-  withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
-  type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
-} from "./optimizer.js";
+import { f32, type ParamGroup } from "./optimizer.js";
+import { UpdateRule, betaConstants, type RuleSpec } from "./rule.js";
+import { RULES, type OptionsOf } from "./rules.js";
 
-export interface LAMBOptions extends CommonOptions {
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
-}
+export type LAMBOptions = OptionsOf<"LAMB">;
 
 /**
  * LAMB, per parameter tensor w:
@@ -27,44 +22,29 @@ export interface LAMBOptions extends CommonOptions {
  * for every tensor of the group; the second recomputes u and applies lr·r.
  * State: step, exp_avg, exp_avg_sq.
  */
-export class LAMB extends Optimizer {
+export class LAMB extends UpdateRule<LAMBOptions> {
   static override readonly optimizerName: string = "LAMB";
-  constructor(params: ParamsArg, options: LAMBOptions = {}) {
-    super(params, withDefaults("LAMB", { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 }, options));
+  static override readonly rule: RuleSpec = RULES.LAMB;
+
+  /** Decoupled: λ·w is part of u, not of the gradient. */
+  protected override l2Decay(): number {
+    return 0;
   }
 
-  protected override checkOptions(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkBetas(o.betas);
-    checkNonNegative(o.weightDecay, "weight_decay");
-  }
-
-  protected override initState(p: Tensor): ParamState {
-    return { step: 0, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
-  }
-
-  protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {
-    const { lr, eps, weightDecay: wd } = group;
+  protected override rowScalars(r: TableRow, _s: unknown, t: number, group: ParamGroup): void {
     const [beta1, beta2] = group.betas as number[];
-    const effective = this.effectiveGrads(group, params, grads, 1, 0);
-    const rows = this.fillRows(group, params, (r, p, i) => {
-      const s = this.state.get(p)!;
-      const t = (s.step as number) + 1;
-      s.step = t;
-      r.g = effective[i];
-      r.s0 = s.exp_avg as Tensor;
-      r.s1 = s.exp_avg_sq as Tensor;
-      r.t0 = f32(1 / (1 - beta1 ** t));
-      r.t1 = f32(1 / (1 - beta2 ** t));
-    });
-    const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), w = f32(wd);
-    backend().lambMoments(this.tableFor(group, rows), b1, omb1, b2, omb2, e, w, 1);
-    for (const r of rows) {
+    r.t0 = f32(1 / (1 - beta1 ** t));
+    r.t1 = f32(1 / (1 - beta2 ** t));
+  }
+
+  protected override runKernel(table: TensorTable, group: ParamGroup): void {
+    const e = f32(group.eps), w = f32(group.weightDecay);
+    backend().lambMoments(table, ...betaConstants(group), e, w, 1);
+    for (const r of table.rows) {
       const wn = Math.sqrt(r.r0!), un = Math.sqrt(r.r1!);
       const ratio = wn === 0 || un === 0 ? 1 : wn / un;
-      r.t2 = f32(lr * ratio);
+      r.t2 = f32(group.lr * ratio);
     }
-    backend().lambApply(this.tableFor(group, rows), e, w);
+    backend().lambApply(table, e, w);
   }
 }

@@ -1,25 +1,12 @@
 // NAdam (Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016
 // workshop), as torch.optim.NAdam 1.13 (momentum schedule μt included).
-import type { Tensor } from "../tensor.js";
+import type { TableRow, TensorTable } from "../backend/index.js";
 import { backend } from "../backend/index.js";
-import { describe } from "../validate.js";
-import {
-  withDefaults, Optimizer, checkBetas, checkEps, checkLr, checkNonNegative, f32, zerosLike,
-  type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
-} from "./optimizer.js";
+import { f32, type ParamGroup, type ParamState } from "./optimizer.js";
+import { UpdateRule, betaConstants, type RuleSpec } from "./rule.js";
+import { RULES, type OptionsOf } from "./rules.js";
 
-export interface NAdamOptions extends CommonOptions {
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
-  momentumDecay?: number;
-  /**
-   * PyTorch's implementation switch, kept in the groups because in 1.13 it
-   * changes NAdam's numbers: `true` selects the multi-tensor formula
-   * 1 − Πμ·μt+1 for the last denominator (below). null/false: the default one.
-   */
-  foreach?: boolean | null;
-}
+export type NAdamOptions = OptionsOf<"NAdam">;
 
 /**
  * NAdam, as torch.optim.NAdam (1.13):
@@ -41,55 +28,26 @@ export interface NAdamOptions extends CommonOptions {
  * numbers, so they accept and ignore the switch). mu_product is a float32 scalar in PyTorch (a 0-d tensor), so it is kept
  * rounded to float32 here too. State: step, mu_product, exp_avg, exp_avg_sq.
  */
-export class NAdam extends Optimizer {
+export class NAdam extends UpdateRule<NAdamOptions> {
   static override readonly optimizerName: string = "NAdam";
-  constructor(params: ParamsArg, options: NAdamOptions = {}) {
-    super(params, withDefaults("NAdam", { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, foreach: null }, options));
-  }
+  static override readonly rule: RuleSpec = RULES.NAdam;
 
-  protected override checkOptions(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkBetas(o.betas);
-    checkNonNegative(o.weightDecay, "weight_decay");
-    checkNonNegative(o.momentumDecay, "momentum_decay");
-    if (o.foreach !== null && o.foreach !== undefined && typeof o.foreach !== "boolean") {
-      throw new TypeError(`Invalid foreach value: ${describe(o.foreach)} (expected a boolean or null)`);
-    }
-  }
-
-  protected override stateScalarKeys(): string[] {
-    return ["step", "mu_product"];
-  }
-
-  protected override initState(p: Tensor): ParamState {
-    return { step: 0, mu_product: 1, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
-  }
-
-  protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {
-    const { lr, eps, weightDecay: wd, momentumDecay } = group;
+  protected override rowScalars(r: TableRow, s: ParamState, t: number, group: ParamGroup): void {
+    const { lr, momentumDecay } = group;
     const [beta1, beta2] = group.betas as number[];
-    const gc = group.gradCentralization;
-    const effective = this.effectiveGrads(group, params, grads, 1, wd);
-    const rows = this.fillRows(group, params, (r, p, i) => {
-      const s = this.state.get(p)!;
-      const t = (s.step as number) + 1;
-      s.step = t;
-      const bc2 = 1 - beta2 ** t;
-      const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
-      const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
-      const muProduct = f32((s.mu_product as number) * f32(mu));
-      s.mu_product = muProduct;
-      // 1.13: float32 Πμ·μt·μt+1 (single-tensor), or Πμ·μt+1 in float64 (foreach: `mu_product.item() * mu_next`).
-      const muProductNext = group.foreach === true ? muProduct * muNext : f32(f32(muProduct * f32(mu)) * f32(muNext));
-      r.g = effective[i];
-      r.s0 = s.exp_avg as Tensor;
-      r.s1 = s.exp_avg_sq as Tensor;
-      r.t0 = f32(1 / bc2);
-      r.t1 = f32((lr * (1 - mu)) / (1 - muProduct));
-      r.t2 = f32((lr * muNext) / (1 - muProductNext));
-    });
-    const b1 = f32(beta1), omb1 = f32(1 - beta1), b2 = f32(beta2), omb2 = f32(1 - beta2), e = f32(eps), l2 = gc ? 0 : f32(wd);
-    backend().nadamStep(this.tableFor(group, rows), b1, omb1, b2, omb2, e, l2);
+    const bc2 = 1 - beta2 ** t;
+    const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
+    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
+    const muProduct = f32((s.mu_product as number) * f32(mu));
+    s.mu_product = muProduct;
+    // 1.13: float32 Πμ·μt·μt+1 (single-tensor), or Πμ·μt+1 in float64 (foreach: `mu_product.item() * mu_next`).
+    const muProductNext = group.foreach === true ? muProduct * muNext : f32(f32(muProduct * f32(mu)) * f32(muNext));
+    r.t0 = f32(1 / bc2);
+    r.t1 = f32((lr * (1 - mu)) / (1 - muProduct));
+    r.t2 = f32((lr * muNext) / (1 - muProductNext));
+  }
+
+  protected override runKernel(table: TensorTable, group: ParamGroup, _sign: number, l2: number): void {
+    backend().nadamStep(table, ...betaConstants(group), f32(group.eps), l2);
   }
 }

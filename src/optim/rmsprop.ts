@@ -1,20 +1,12 @@
 // RMSprop (Hinton, Coursera lecture 6e, 2012; centered form from Graves,
 // "Generating Sequences With Recurrent Neural Networks", 2013), as torch.optim.RMSprop 1.13.
-import type { Tensor } from "../tensor.js";
+import type { TensorTable } from "../backend/index.js";
 import { backend } from "../backend/index.js";
-import {
-  withDefaults, Optimizer, checkBool, checkEps, checkLr, checkNonNegative, f32, zerosLike,
-  type CommonOptions, type ParamGroup, type ParamState, type ParamsArg,
-} from "./optimizer.js";
+import { f32, type ParamGroup } from "./optimizer.js";
+import { UpdateRule, type RuleSpec } from "./rule.js";
+import { RULES, type OptionsOf } from "./rules.js";
 
-export interface RMSpropOptions extends CommonOptions {
-  alpha?: number;
-  eps?: number;
-  weightDecay?: number;
-  momentum?: number;
-  centered?: boolean;
-  maximize?: boolean;
-}
+export type RMSpropOptions = OptionsOf<"RMSprop">;
 
 /**
  * RMSprop, as torch.optim.RMSprop (1.13):
@@ -26,46 +18,12 @@ export interface RMSpropOptions extends CommonOptions {
  *
  * State: step, square_avg, momentum_buffer (μ > 0), grad_avg (centered).
  */
-export class RMSprop extends Optimizer {
+export class RMSprop extends UpdateRule<RMSpropOptions> {
   static override readonly optimizerName: string = "RMSprop";
-  constructor(params: ParamsArg, options: RMSpropOptions = {}) {
-    super(params, withDefaults("RMSprop", { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options));
-  }
+  static override readonly rule: RuleSpec = RULES.RMSprop;
 
-  protected override checkOptions(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkNonNegative(o.momentum, "momentum");
-    checkNonNegative(o.weightDecay, "weight_decay");
-    checkNonNegative(o.alpha, "alpha");
-    checkBool(o.centered, "centered");
-    checkBool(o.maximize, "maximize");
-  }
-
-  protected override initState(p: Tensor, group: ParamGroup): ParamState {
-    const s: ParamState = { step: 0, square_avg: zerosLike(p) };
-    if (group.momentum > 0) s.momentum_buffer = zerosLike(p);
-    if (group.centered) s.grad_avg = zerosLike(p);
-    return s;
-  }
-
-  protected override updateGroup(group: ParamGroup, params: Tensor[], grads: Tensor[]): void {
-    const { lr, alpha, eps, weightDecay: wd, momentum, centered } = group;
-    const gSign = group.maximize ? -1 : 1;
-    const gc = group.gradCentralization;
-    const effective = this.effectiveGrads(group, params, grads, gSign, wd);
-    const rows = this.fillRows(group, params, (r, p, i) => {
-      const s = this.state.get(p)!;
-      if (momentum > 0 && !s.momentum_buffer) s.momentum_buffer = zerosLike(p);
-      if (centered && !s.grad_avg) s.grad_avg = zerosLike(p);
-      s.step = (s.step as number) + 1;
-      r.g = effective[i];
-      r.s0 = s.square_avg as Tensor;
-      r.s1 = centered ? (s.grad_avg as Tensor) : null;
-      r.s2 = momentum > 0 ? (s.momentum_buffer as Tensor) : null;
-    });
-    const l = f32(lr), a = f32(alpha), oma = f32(1 - alpha), e = f32(eps), l2 = gc ? 0 : f32(wd), sign = gc ? 1 : gSign;
-    const mu = f32(momentum);
-    backend().rmspropStep(this.tableFor(group, rows), l, a, oma, e, l2, sign, mu, centered);
+  protected override runKernel(table: TensorTable, group: ParamGroup, sign: number, l2: number): void {
+    const { lr, alpha, eps, momentum, centered } = group;
+    backend().rmspropStep(table, f32(lr), f32(alpha), f32(1 - alpha), f32(eps), l2, sign, f32(momentum), centered);
   }
 }

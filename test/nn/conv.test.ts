@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { init, manualSeed, memoryStats, nn, tensor, zeros } from "../../src/index.js";
 import { conv1d, conv2d } from "../../src/nn/conv_functional.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { dot, expectClose, load, type Packed } from "./conv_helpers.js";
+import { dot, load, type Packed } from "../helpers/conv.js";
+import { expectClose } from "../helpers/close.js";
 
 interface ConvCase {
   name: string;
@@ -35,11 +36,11 @@ describe("Conv2d and Conv1d match PyTorch 1.13: forward and both backward passes
       x.requiresGrad = true;
       const y = m.forward(x);
       expect(y.shape).toEqual(c.y.shape);
-      expectClose(y.data, c.y.data, RTOL, ATOL, `${c.name} y`);
+      expectClose(y.data, c.y.data, { rtol: RTOL, atol: ATOL, what: `${c.name} y` });
       dot(y, c.dy).backward();
-      expectClose(x.grad!.data, c.dx, RTOL, ATOL, `${c.name} dx`);
-      expectClose(m.weight.grad!.data, c.dweight, RTOL, ATOL, `${c.name} dweight`);
-      if (c.dbias) expectClose(m.bias!.grad!.data, c.dbias, RTOL, ATOL, `${c.name} dbias`);
+      expectClose(x.grad!.data, c.dx, { rtol: RTOL, atol: ATOL, what: `${c.name} dx` });
+      expectClose(m.weight.grad!.data, c.dweight, { rtol: RTOL, atol: ATOL, what: `${c.name} dweight` });
+      if (c.dbias) expectClose(m.bias!.grad!.data, c.dbias, { rtol: RTOL, atol: ATOL, what: `${c.name} dbias` });
       else expect(m.bias).toBeNull();
     });
     it(`${c.name} (functional, gradients accumulate over two backward passes)`, () => {
@@ -50,12 +51,12 @@ describe("Conv2d and Conv1d match PyTorch 1.13: forward and both backward passes
       for (let pass = 0; pass < 2; pass++) {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const y = f(x, w, b, opts as any);
-        expectClose(y.data, c.y.data, RTOL, ATOL, `${c.name} functional y`);
+        expectClose(y.data, c.y.data, { rtol: RTOL, atol: ATOL, what: `${c.name} functional y` });
         dot(y, c.dy).backward();
       }
-      expectClose(x.grad!.data, c.dx.map((v) => 2 * v), RTOL, 2 * ATOL, `${c.name} dx accumulated`);
-      expectClose(w.grad!.data, c.dweight.map((v) => 2 * v), RTOL, 2 * ATOL, `${c.name} dweight accumulated`);
-      if (b) expectClose(b.grad!.data, c.dbias!.map((v) => 2 * v), RTOL, 2 * ATOL, `${c.name} dbias accumulated`);
+      expectClose(x.grad!.data, c.dx.map((v) => 2 * v), { rtol: RTOL, atol: 2 * ATOL, what: `${c.name} dx accumulated` });
+      expectClose(w.grad!.data, c.dweight.map((v) => 2 * v), { rtol: RTOL, atol: 2 * ATOL, what: `${c.name} dweight accumulated` });
+      if (b) expectClose(b.grad!.data, c.dbias!.map((v) => 2 * v), { rtol: RTOL, atol: 2 * ATOL, what: `${c.name} dbias accumulated` });
     });
   }
 
@@ -139,11 +140,11 @@ describe("initialisation, fans, state dict and repr as PyTorch", () => {
     const m = new nn.Conv2d(3, 3, 3, { padding: 1, bias: false });
     init.dirac(m.weight);
     const xs = Float32Array.from({ length: 2 * 3 * 5 * 4 }, (_, i) => Math.sin(i));
-    expectClose(m.forward(tensor(xs, [2, 3, 5, 4])).data, xs, 0, 0, "dirac identity");
+    expectClose(m.forward(tensor(xs, [2, 3, 5, 4])).data, xs, { rtol: 0, atol: 0, what: "dirac identity" });
     const g = new nn.Conv2d(4, 4, 3, { padding: 1, bias: false, groups: 2 });
     init.dirac(g.weight, { groups: 2 });
     const x4 = Float32Array.from({ length: 4 * 3 * 3 }, (_, i) => Math.cos(i));
-    expectClose(g.forward(tensor(x4, [4, 3, 3])).data, x4, 0, 0, "dirac groups identity");
+    expectClose(g.forward(tensor(x4, [4, 3, 3])).data, x4, { rtol: 0, atol: 0, what: "dirac groups identity" });
   });
   it("init.kaimingNormal and init.orthogonal accept conv weights", () => {
     const m = new nn.Conv2d(16, 32, 3);

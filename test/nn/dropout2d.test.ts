@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Generator, nn, tensor } from "../../src/index.js";
 import { dropout2d } from "../../src/nn/conv_functional.js";
-import { dot } from "./conv_helpers.js";
+import { dot } from "../helpers/conv.js";
 
 describe("Dropout2d", () => {
   it("zeroes whole planes or scales them by 1/(1 - p); backward uses the same mask", () => {

@@ -33,3 +33,16 @@ describe("Flatten shapes as torch.flatten", () => {
     });
   }
 });
+
+describe("Flatten in a graph", () => {
+  it("Flatten merges the trailing dimensions and passes gradients back", () => {
+    const f = new nn.Flatten();
+    const x = parameter(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+    const y = f.forward(x);
+    expect(y.shape).toEqual([2, 12]);
+    expect(Array.from(y.data)).toEqual(Array.from(x.data));
+    new nn.MSELoss({ reduction: "sum" }).forward(y, zeros([2, 12])).backward();
+    expect(Array.from(x.grad!.data)).toEqual(Array.from(x.data, (v) => 2 * v));
+    x.dispose();
+  });
+});

@@ -2,7 +2,7 @@
 // PyTorch 1.13 (test/fixtures/generate.py "linearNd"): output, loss,
 // weight/bias gradients and the input's gradient in its own shape.
 import { describe, expect, it } from "vitest";
-import { memoryStats, nn, parameter, tensor, zeros, optim, type Tensor } from "../../src/index.js";
+import { manualSeed, memoryStats, nn, parameter, tensor, zeros, optim, type Tensor } from "../../src/index.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
 import { expectClose } from "../helpers/close.js";
 import { loadFixture } from "../helpers/fixture.js";
@@ -105,4 +105,17 @@ describe("Linear forward and backward at GEMM tail sizes", () => {
       expectClose([absSum(x.grad!)], [c.gradInputAbsSum], { rtol: 2e-5, atol: 0, what: "input grad |sum|" });
     });
   }
+});
+
+describe("Linear's initialisation", () => {
+  it("Linear's init is reproducible from the seed", () => {
+    manualSeed(42);
+    const a = new nn.Linear(5, 4);
+    manualSeed(42);
+    const b = new nn.Linear(5, 4);
+    expect(Array.from(a.weight.data)).toEqual(Array.from(b.weight.data));
+    expect(Array.from(a.bias!.data)).toEqual(Array.from(b.bias!.data));
+    a.dispose();
+    b.dispose();
+  });
 });

@@ -147,3 +147,22 @@ describe("MSELoss against PyTorch 1.13", () => {
     });
   }
 });
+
+describe("CrossEntropyLoss labels", () => {
+  it("CrossEntropyLoss takes labels as Int32Array, number[] or a Tensor of integral floats; reduction 'none' gives per-row losses", () => {
+    const logits = tensor([[1, 2, 3], [3, 1, 0]]);
+    const ce = new nn.CrossEntropyLoss();
+    const a = ce.forward(logits, Int32Array.from([2, 0])).item();
+    const lab = tensor([2, 0]);
+    expect(ce.forward(logits, [2, 0]).item()).toBe(a);
+    expect(ce.forward(logits, lab).item()).toBe(a);
+    const per = new nn.CrossEntropyLoss({ reduction: "none" }).forward(logits, [2, 0]);
+    const l0 = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3;
+    const l1 = Math.log(Math.exp(3) + Math.exp(1) + 1) - 3;
+    expect(per.data[0]).toBeCloseTo(l0, 6);
+    expect(per.data[1]).toBeCloseTo(l1, 6);
+    expect(a).toBeCloseTo((l0 + l1) / 2, 6);
+    logits.dispose();
+    lab.dispose();
+  });
+});

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { memoryStats, nn, tensor, zeros, type Tensor } from "../../src/index.js";
 import { batchNorm, groupNorm, instanceNorm } from "../../src/nn/conv_functional.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { dot, expectClose, type Packed } from "./conv_helpers.js";
+import { dot, type Packed } from "../helpers/conv.js";
+import { expectClose } from "../helpers/close.js";
 
 interface NormCase {
   name: string; shape: number[]; initial: Record<string, Packed>; xs: number[][]; ys: number[][]; dy: number[]; dx: number[];
@@ -39,15 +40,15 @@ describe("normalisation layers match PyTorch 1.13 (rtol 1e-5, atol 2e-5)", () =>
         x = tensor(xs, c.shape);
         x.requiresGrad = true;
         y = m.forward(x);
-        expectClose(y.data, c.ys[i], RTOL, ATOL, `${c.name} y[${i}]`);
+        expectClose(y.data, c.ys[i], { rtol: RTOL, atol: ATOL, what: `${c.name} y[${i}]` });
       });
       dot(y!, c.dy).backward();
-      expectClose(x!.grad!.data, c.dx, RTOL, ATOL, `${c.name} dx`);
-      for (const [k, p] of m.namedParameters()) expectClose(p.grad!.data, c.grads[k], RTOL, ATOL, `${c.name} d${k}`);
+      expectClose(x!.grad!.data, c.dx, { rtol: RTOL, atol: ATOL, what: `${c.name} dx` });
+      for (const [k, p] of m.namedParameters()) expectClose(p.grad!.data, c.grads[k], { rtol: RTOL, atol: ATOL, what: `${c.name} d${k}` });
       const after = m.stateDict();
-      for (const [k, v] of Object.entries(c.stateAfter)) expectClose((after[k] as Tensor).data, v.data, RTOL, ATOL, `${c.name} ${k}`);
+      for (const [k, v] of Object.entries(c.stateAfter)) expectClose((after[k] as Tensor).data, v.data, { rtol: RTOL, atol: ATOL, what: `${c.name} ${k}` });
       m.eval();
-      expectClose(m.forward(tensor(c.evalX, c.shape)).data, c.evalY, RTOL, ATOL, `${c.name} eval`);
+      expectClose(m.forward(tensor(c.evalX, c.shape)).data, c.evalY, { rtol: RTOL, atol: ATOL, what: `${c.name} eval` });
     });
   }
   it("functional forms agree with the modules (batchNorm, instanceNorm, groupNorm)", () => {
@@ -55,10 +56,10 @@ describe("normalisation layers match PyTorch 1.13 (rtol 1e-5, atol 2e-5)", () =>
     const x = tensor(xs, [2, 3, 4, 5]);
     const rm = zeros([3]), rv = tensor([1, 1, 1]);
     const bn = new nn.BatchNorm2d(3);
-    expectClose(batchNorm(x, rm, rv, { training: true }).data, bn.forward(x).data, 0, 1e-6, "batchNorm");
-    expectClose(rm.data, bn.runningMean!.data, 0, 1e-7, "running mean");
-    expectClose(instanceNorm(x).data, new nn.InstanceNorm2d(3).forward(x).data, 0, 1e-6, "instanceNorm");
-    expectClose(groupNorm(x, 3).data, instanceNorm(x).data, 0, 1e-6, "groupNorm with one channel per group is instanceNorm");
+    expectClose(batchNorm(x, rm, rv, { training: true }).data, bn.forward(x).data, { rtol: 0, atol: 1e-6, what: "batchNorm" });
+    expectClose(rm.data, bn.runningMean!.data, { rtol: 0, atol: 1e-7, what: "running mean" });
+    expectClose(instanceNorm(x).data, new nn.InstanceNorm2d(3).forward(x).data, { rtol: 0, atol: 1e-6, what: "instanceNorm" });
+    expectClose(groupNorm(x, 3).data, instanceNorm(x).data, { rtol: 0, atol: 1e-6, what: "groupNorm with one channel per group is instanceNorm" });
   });
 });
 

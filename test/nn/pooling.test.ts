@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { memoryStats, nn, zeros } from "../../src/index.js";
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from "../../src/nn/conv_functional.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { dot, expectClose, load, type Packed } from "./conv_helpers.js";
+import { dot, load, type Packed } from "../helpers/conv.js";
+import { expectClose } from "../helpers/close.js";
 
 interface PoolCase {
   kind: "max" | "avg" | "adaptive";
@@ -31,9 +32,9 @@ describe("pooling matches PyTorch 1.13 (rtol 1e-6, atol 1e-6; max pooling exactl
         x.requiresGrad = true;
         const y = forward(x);
         expect(y.shape).toEqual(c.y.shape);
-        expectClose(y.data, c.y.data, exact ? 0 : 1e-6, exact ? 0 : 1e-6, `${c.name} y`);
+        expectClose(y.data, c.y.data, { rtol: exact ? 0 : 1e-6, atol: exact ? 0 : 1e-6, what: `${c.name} y` });
         dot(y, c.dy).backward();
-        expectClose(x.grad!.data, c.dx, exact ? 0 : 1e-6, exact ? 1e-6 : 1e-6, `${c.name} dx`);
+        expectClose(x.grad!.data, c.dx, { rtol: exact ? 0 : 1e-6, atol: exact ? 1e-6 : 1e-6, what: `${c.name} dx` });
       }
     });
   }

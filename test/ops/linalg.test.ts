@@ -1,4 +1,4 @@
 // matmul and linear against PyTorch 1.13 (fixtures).
-import { runCases } from "./fixture_cases.js";
+import { runCases } from "../helpers/ops_fixture.js";
 
 runCases("linear algebra", ["matmul", "linear"]);

@@ -4,7 +4,7 @@
 // backward pass with dy = r. Tolerance: |analytic − numeric| ≤ 1e-6·(1 + |numeric|)
 // with h = 1e-5 (the central difference's error is O(h²·f‴) ≈ 1e-10 here).
 import { describe, expect, it } from "vitest";
-import * as ref from "../../src/reference/nn.js";
+import * as ref from "../../../src/reference/nn.js";
 
 type F64 = Float64Array;
 

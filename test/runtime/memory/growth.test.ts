@@ -4,8 +4,8 @@
 // writes almost none of it (empty() does not touch its storage), so it needs
 // little physical memory and runs in about a second.
 import { describe, expect, it } from "vitest";
-import { backendInfo, empty, memoryStats, type Tensor } from "../../src/index.js";
-import { GROWTH_STEP_BYTES, MAX_MEMORY_BYTES, formatBytePair } from "../../src/runtime/memory.js";
+import { backendInfo, empty, memoryStats, type Tensor } from "../../../src/index.js";
+import { GROWTH_STEP_BYTES, MAX_MEMORY_BYTES, formatBytePair } from "../../../src/runtime/memory.js";
 
 const wasmBuild = backendInfo().build !== "js";
 

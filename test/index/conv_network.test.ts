@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, optim, tensor, type Tensor } from "../../src/index.js";
 import fixtures from "../fixtures/conv.json" with { type: "json" };
-import { expectClose } from "./conv_helpers.js";
+import { expectClose } from "../helpers/close.js";
 
 class SmallCNN extends nn.Module {
   conv1 = new nn.Conv2d(1, 4, 3, { padding: 1 });
@@ -46,9 +46,9 @@ describe("a CNN trained 30 steps matches PyTorch 1.13", () => {
       opt.step();
       losses.push(loss.item());
     }
-    expectClose(losses, f.losses, 1e-4, 1e-5, "losses");
+    expectClose(losses, f.losses, { rtol: 1e-4, atol: 1e-5, what: "losses" });
     const sd = model.stateDict();
     expect(Object.keys(sd).sort()).toEqual(Object.keys(f.final).sort());
-    for (const [k, v] of Object.entries(f.final)) expectClose((sd[k] as Tensor).data, v.data, 1e-4, 1e-5, k);
+    for (const [k, v] of Object.entries(f.final)) expectClose((sd[k] as Tensor).data, v.data, { rtol: 1e-4, atol: 1e-5, what: k });
   });
 });

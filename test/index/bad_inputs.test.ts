@@ -15,9 +15,9 @@ import { describe as suite, expect, it } from "vitest";
 import {
   Generator, Tensor, init, manualSeed, matmul, memoryStats, nn, optim, parameter, rand, randn, randperm, bernoulli,
   tensor, zeros, ones, empty, full,
-} from "../src/index.js";
-import { defaultGenerator } from "../src/random.js";
-import { describe } from "../src/validate.js";
+} from "../../src/index.js";
+import { defaultGenerator } from "../../src/random.js";
+import { describe } from "../../src/validate.js";
 
 type ErrorType = typeof Error | typeof TypeError | typeof RangeError;
 

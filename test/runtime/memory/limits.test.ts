@@ -3,7 +3,7 @@
 // memory to start small, and memory never shrinks once the limit cases have
 // grown it to 3 GiB, so they run last.
 import { describe, expect, it } from "vitest";
-import { backendInfo, empty, full, memoryStats, nn, tensor, Tensor } from "../../src/index.js";
+import { backendInfo, empty, full, memoryStats, nn, tensor, Tensor } from "../../../src/index.js";
 
 // Views of WebAssembly memory held across an allocation that grows memory:
 // each case below allocates while reading another tensor's data. First in

@@ -4,7 +4,7 @@
 // float64 central differences.
 import { describe, it } from "vitest";
 import { F, tensor, Tensor } from "../../src/index.js";
-import { expectClose } from "../helpers/close.js";
+import { expectClose } from "./close.js";
 import fixtures from "../fixtures/ops.json" with { type: "json" };
 
 interface Enc {

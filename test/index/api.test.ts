@@ -5,11 +5,11 @@
 // random initializers by bit-identical output of the default call and the
 // call with API.md's defaults spelled out, from the same seed.
 import { describe, expect, it, vi } from "vitest";
-import * as wt from "../src/index.js";
+import * as wt from "../../src/index.js";
 import {
   backendInfo, empty, full, Generator, init, manualSeed, matmul, memoryStats, nn, ones, optim,
   parameter, rand, randn, ready, Tensor, tensor, zeros,
-} from "../src/index.js";
+} from "../../src/index.js";
 
 const S = optim.lrScheduler;
 
@@ -50,7 +50,7 @@ describe("API.md: the package entry", () => {
 
   it("before ready() has resolved, kernel-backed functions throw a clear Error (a fresh module instance)", async () => {
     vi.resetModules();
-    const fresh = (await import("../src/index.js")) as typeof wt;
+    const fresh = (await import("../../src/index.js")) as typeof wt;
     expect(fresh.zeros).not.toBe(wt.zeros); // really a second instance, never readied
     for (const f of [() => fresh.zeros([2]), () => fresh.tensor([1, 2]), () => fresh.rand([2]), () => new fresh.nn.Linear(2, 2)]) {
       expect(f).toThrow(/ready\(\)/);

@@ -4,11 +4,11 @@
 // (selects, products, sums in the same order); within the polynomial errors
 // stated in assembly/simdmath.ts for exp, tanh, sigmoid and GELU.
 import { describe, expect, it } from "vitest";
-import { tensor, Tensor } from "../../src/index.js";
-import { backend } from "../../src/backend/index.js";
-import * as ref from "../../src/reference/nn.js";
-import fixtures from "../fixtures/nn.json" with { type: "json" };
-import { expectClose } from "../helpers/close.js";
+import { tensor, Tensor } from "../../../src/index.js";
+import { backend } from "../../../src/backend/index.js";
+import * as ref from "../../../src/reference/nn.js";
+import fixtures from "../../fixtures/nn.json" with { type: "json" };
+import { expectClose } from "../../helpers/close.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

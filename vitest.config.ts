@@ -33,6 +33,9 @@ export default defineConfig({
           hookTimeout: 240_000,
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
+          // threads.test.ts runs the packed package in this process too, with
+          // the build Chromium runs (relaxed-simd).
+          execArgv: RELAXED_SIMD_FLAGS,
         },
       },
     ],

@@ -216,29 +216,68 @@ export function conv2dBackwardWeight(
   N: i32, C: i32, H: i32, W: i32, Co: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, groups: i32, Ho: i32, Wo: i32, acc: i32,
 ): void {
+  conv2dBackwardWeightChannels(x, dy, dwt, db, cols, N, C, H, W, Co, kh, kw, sh, sw, ph, pw, dh, dw, groups, Ho, Wo, acc, 1, C);
+}
+
+/**
+ * conv2dBackwardWeight restricted to the input channels [first1 − 1,
+ * first1 − 1 + count) (global indices, across groups): the dW columns those
+ * channels own, and db of the output channels o with ⌊o·C/Co⌋ in the range.
+ * The thread pool hands disjoint ranges to its threads (first1 is 1-based so
+ * that it advances like a pointer); each range im2cols only its channels,
+ * into its own rows of cols (the rows a whole-tensor call would use), and
+ * runs the same GEMMs on them, so every dW element is the same sum in the
+ * same order however the channels are split.
+ */
+export function conv2dBackwardWeightChannels(
+  x: usize, dy: usize, dwt: usize, db: usize, cols: usize,
+  N: i32, C: i32, H: i32, W: i32, Co: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, groups: i32, Ho: i32, Wo: i32, acc: i32,
+  first1: i32, count: i32,
+): void {
   const P = Ho * Wo;
+  const HW = H * W;
   const Cg = C / groups;
   const Cog = Co / groups;
-  const Kg = Cg * kh * kw;
+  const khw = kh * kw;
+  const Kg = Cg * khw;
+  const c0 = first1 - 1;
+  const c1 = c0 + count;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (dwt) {
-    if (N == 0 && !acc) memory.fill(dwt, 0, <usize>Co * Kg << 2);
     for (let n = 0; n < N; n++) {
-      const xn = x + (<usize>n * C * H * W << 2);
+      const xn = x + (<usize>n * C * HW << 2);
       const dyn = dy + (<usize>n * Co * P << 2);
-      if (!pointwise) im2col(xn, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo, cols);
-      const src = pointwise ? xn : cols;
       const beta: f32 = n == 0 && !acc ? 0 : 1;
-      for (let g = 0; g < groups; g++) {
+      // Channel runs that stay inside one group: one im2col and one GEMM each.
+      for (let ci = c0; ci < c1;) {
+        const g = ci / Cg;
+        const a = ci - g * Cg;
+        const cn = min(Cg, c1 - g * Cg) - a;
+        const xc = xn + (<usize>ci * HW << 2);
+        const src = pointwise ? xc : cols + (<usize>ci * khw * P << 2);
+        if (!pointwise) im2col(xc, cn, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo, src);
         gemm(
-          0, 1, Cog, Kg, P, 1, dyn + (<usize>g * Cog * P << 2), P, src + (<usize>g * Kg * P << 2), P,
-          beta, dwt + (<usize>g * Cog * Kg << 2), Kg,
+          0, 1, Cog, cn * khw, P, 1, dyn + (<usize>g * Cog * P << 2), P, src, P,
+          beta, dwt + ((<usize>g * Cog * Kg + <usize>a * khw) << 2), Kg,
         );
+        ci += cn;
+      }
+    }
+    if (N == 0 && !acc) {
+      for (let ci = c0; ci < c1; ci++) {
+        const g = ci / Cg;
+        for (let o = g * Cog; o < (g + 1) * Cog; o++) {
+          memory.fill(dwt + ((<usize>o * Kg + <usize>(ci - g * Cg) * khw) << 2), 0, <usize>khw << 2);
+        }
       }
     }
   }
   if (db) {
-    for (let o = 0; o < Co; o++) {
+    // Output channel o belongs to the range holding input channel ⌊o·C/Co⌋.
+    const o0 = (c0 * Co + C - 1) / C;
+    const o1 = (c1 * Co + C - 1) / C;
+    for (let o = o0; o < o1; o++) {
       // Per sample a 4-lane float32 sum of the row, then a float64 total over samples.
       let total: f64 = 0;
       for (let n = 0; n < N; n++) {

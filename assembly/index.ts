@@ -5,7 +5,7 @@
 export { alloc, free, heapBase, reserve } from "./memory";
 export * from "./gemm";
 export * from "./optim";
-export * from "./optim_adam";
+export * from "./optim_rules";
 export * from "./rng";
 export * from "./elementwise";
 export * from "./reduce";

@@ -47,6 +47,11 @@
 //             minSamples and warmupTime.
 //   ceiling:  "mulAdd" | "fma" | "copy" | "bulkCopy" | "triad" | "update"  marks a suite of
 //             bench/suites/ceilings.js whose result defines a machine ceiling.
+//   targets:  { caseName: r }  a goal "wasmtrain ≥ r× caseName": the run prints
+//             the measured ratio and whether it met the goal.
+//   A factory's `{ fn, teardown, samples }`: `samples` times that case call
+//             by call, exactly that many calls after one warm-up call (a
+//             step that takes seconds; --quick: at most 2).
 //
 // Medians are of benchmark.js's samples (`stats.sample`, seconds per op).
 // An op that takes a second or more in warm-up is instead timed call by call
@@ -60,7 +65,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 
 export const CEILING_KINDS = ["mulAdd", "fma", "copy", "bulkCopy", "triad", "update"];
-const SUITE_KEYS = new Set(["name", "unit", "items", "bytes", "flops", "cases", "options", "ceiling"]);
+const SUITE_KEYS = new Set(["name", "unit", "items", "bytes", "flops", "cases", "options", "ceiling", "targets"]);
 const OPTION_KEYS = new Set(["minSamples", "maxTime", "minTime", "warmupTime"]);
 const BUILDS = ["relaxed-simd", "simd", "js"];
 
@@ -262,6 +267,13 @@ export function validateSuite(suite, where = "suite") {
   }
   if (suite.cases === null || typeof suite.cases !== "object" || Array.isArray(suite.cases)) throw new TypeError(`${label}: cases must be an object of name -> factory`);
   const names = Object.keys(suite.cases);
+  if (suite.targets !== undefined) {
+    if (suite.targets === null || typeof suite.targets !== "object") throw new TypeError(`${label}: targets must be an object of case name -> ratio`);
+    for (const [k, v] of Object.entries(suite.targets)) {
+      if (!names.includes(k) || k === "wasmtrain") throw new TypeError(`${label}: targets names "${k}", which is not a competitor case`);
+      if (!isPositive(v)) throw new TypeError(`${label}: targets.${k} must be a positive number, got ${v}`);
+    }
+  }
   if (names.length === 0) throw new TypeError(`${label}: cases is empty`);
   for (const n of names) {
     if (typeof suite.cases[n] !== "function") throw new TypeError(`${label}: case "${n}" must be a factory function, got ${typeof suite.cases[n]}`);
@@ -344,6 +356,19 @@ export function ratioLine(results) {
   const parts = others.map((r) => `${formatRatio(speedup(base.medianMs, r.medianMs))} ${r.case}`);
   const fastest = others.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
   return `wasmtrain is ${parts.join(", ")} (fastest competitor: ${fastest.case}, ${formatRatio(speedup(base.medianMs, fastest.medianMs))})`;
+}
+
+/** For each of the suite's targets: "target wasmtrain ≥ 10× tfjs-cpu: 23.4×, met" (or why it is not measured). */
+export function targetLines(suite, results) {
+  const base = results.find((r) => r.case === "wasmtrain" && r.medianMs);
+  return Object.entries(suite.targets ?? {}).map(([name, goal]) => {
+    const other = results.find((r) => r.case === name);
+    const head = `target wasmtrain ≥ ${goal}× ${name}:`;
+    if (!other) return `${head} not run (filtered out)`;
+    if (!base || !other.medianMs) return `${head} not measured (${other.error ?? "wasmtrain failed"})`;
+    const r = speedup(base.medianMs, other.medianMs);
+    return `${head} ${formatRatio(r)}, ${r >= goal ? "met" : "NOT met"}`;
+  });
 }
 
 /** The table for one suite's results (rows in case order). */
@@ -490,18 +515,24 @@ export async function runCase(file, suite, caseName, env) {
     }
     const made = await suite.cases[caseName]({ ...env.ctx });
     let fn = made;
+    let samples = null;
     if (made && typeof made === "object") {
       fn = made.fn;
       teardown = typeof made.teardown === "function" ? made.teardown : null;
+      if (made.samples !== undefined) {
+        if (!Number.isInteger(made.samples) || made.samples < 2) throw new TypeError(`samples must be an integer >= 2, got ${made.samples}`);
+        samples = env.quick ? Math.min(made.samples, 2) : made.samples;
+      }
     }
     if (typeof fn !== "function") throw new TypeError(`the factory must return a function or { fn, teardown }, got ${typeof fn}`);
     const options = benchOptions(suite, env.quick);
-    const lastCall = warmUp(fn, options.warmupTime);
+    const lastCall = warmUp(fn, samples ? 0 : options.warmupTime);
     // A timed function that leaves tf tensors behind measures a growing heap.
     const tensorsBefore = backend ? env.ctx.tf.memory().numTensors : 0;
-    const slow = lastCall >= SLOW_OP_SECONDS;
-    // Slow ops default to 5 samples (benchmark.js's own minimum) unless the suite says otherwise.
-    const slowOptions = suite.options?.minSamples === undefined ? { ...options, minSamples: Math.min(options.minSamples, 5) } : options;
+    const slow = samples !== null || lastCall >= SLOW_OP_SECONDS;
+    // Slow ops default to 5 samples (benchmark.js's own minimum) unless the suite or the case says otherwise.
+    const slowOptions = samples ? { ...options, minSamples: samples }
+      : suite.options?.minSamples === undefined ? { ...options, minSamples: Math.min(options.minSamples, 5) } : options;
     const timed = slow ? timeSlowFn(fn, slowOptions) : await timeFn(fn, options);
     result.timer = slow ? "call by call" : "benchmark.js";
     if (backend && env.ctx.tf.memory().numTensors > tensorsBefore) result.tfLeakedTensors = env.ctx.tf.memory().numTensors - tensorsBefore;
@@ -543,6 +574,7 @@ export async function runSuite(file, suite, env) {
   for (const r of record.cases) if (r.error) env.log(`${r.case}: error: ${r.error}`);
   const line = ratioLine(record.cases);
   if (line) env.log(line);
+  for (const t of targetLines(suite, record.cases)) env.log(t);
   for (const r of record.cases) {
     if (r.tfLeakedTensors && !r.error) env.log(`warning: ${r.case} left ${r.tfLeakedTensors} more tf tensors allocated after timing (the timed function must dispose what it creates)`);
   }

@@ -8,6 +8,12 @@ import { Tensor, shapeToString } from "./tensor.js";
 import { fillNormal, fillTruncNormal, fillUniform, generatorOf, randperm, type GeneratorOptions } from "./random.js";
 import { describe, integerArg, mustBe, numberArg, optionsArg } from "./validate.js";
 
+/** Counts `writes` in-place writes on t's version counter (as many as PyTorch's init function makes); returns t. */
+function wrote(t: Tensor, writes = 1): Tensor {
+  for (let i = 0; i < writes; i++) t.bumpVersion();
+  return t;
+}
+
 export type Nonlinearity =
   | "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d"
   | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
@@ -109,7 +115,7 @@ export function uniform(t: Tensor, options: UniformOptions = {}): Tensor {
   checkTensor(t, "uniform");
   checkOptions(options, "uniform");
   const { a = 0, b = 1 } = options;
-  return fillUniform(t, a, b, options, "init.uniform");
+  return wrote(fillUniform(t, a, b, options, "init.uniform"));
 }
 
 export interface NormalOptions extends GeneratorOptions {
@@ -122,7 +128,7 @@ export function normal(t: Tensor, options: NormalOptions = {}): Tensor {
   checkTensor(t, "normal");
   checkOptions(options, "normal");
   const { mean = 0, std = 1 } = options;
-  return fillNormal(t, mean, std, options, "init.normal");
+  return wrote(fillNormal(t, mean, std, options, "init.normal"));
 }
 
 export interface TruncNormalOptions extends NormalOptions {
@@ -139,6 +145,7 @@ export function truncNormal(t: Tensor, options: TruncNormalOptions = {}): Tensor
   checkOptions(options, "truncNormal");
   const { mean = 0, std = 1, a = -2, b = 2 } = options;
   fillTruncNormal(t, mean, std, a, b, options, "init.truncNormal");
+  wrote(t, 5); // uniform_, erfinv_, mul_, add_, clamp_ in PyTorch
   if (mean < a - 2 * std || mean > b + 2 * std) {
     // PyTorch's UserWarning: the inverse-CDF method loses accuracy far from [a, b].
     console.warn("mean is more than 2 std from [a, b] in init.truncNormal. The distribution of values may be incorrect.");
@@ -151,21 +158,21 @@ export function constant(t: Tensor, value: number): Tensor {
   checkTensor(t, "constant");
   numberArg("init.constant", "value", value);
   t.data.fill(value);
-  return t;
+  return wrote(t);
 }
 
 /** Fills with 1 (ones_). */
 export function ones(t: Tensor): Tensor {
   checkTensor(t, "ones");
   t.data.fill(1);
-  return t;
+  return wrote(t);
 }
 
 /** Fills with 0 (zeros_). */
 export function zeros(t: Tensor): Tensor {
   checkTensor(t, "zeros");
   t.data.fill(0);
-  return t;
+  return wrote(t);
 }
 
 /** The identity matrix in a 2-D tensor (eye_): ones on the main diagonal of a rectangular matrix. */
@@ -176,7 +183,7 @@ export function eye(t: Tensor): Tensor {
   const d = t.data;
   d.fill(0);
   for (let i = 0; i < Math.min(rows, cols); i++) d[i * cols + i] = 1;
-  return t;
+  return wrote(t);
 }
 
 export interface DiracOptions {
@@ -215,7 +222,7 @@ export function dirac(t: Tensor, options: DiracOptions = {}): Tensor {
   for (let g = 0; g < groups; g++) {
     for (let c = 0; c < minDim; c++) d[(g * outPerGroup + c) * strides[0] + c * strides[1] + centre] = 1;
   }
-  return t;
+  return wrote(t, 1 + groups * minDim); // zero_, then one indexed write per diagonal 1
 }
 
 export interface GainOptions extends GeneratorOptions {
@@ -236,7 +243,7 @@ export function xavierUniform(t: Tensor, options: GainOptions = {}): Tensor {
   const a = Math.sqrt(3.0) * std;
   generatorOf(options, "init.xavierUniform");
   if (t.size === 0) return t;
-  return fillUniform(t, -a, a, options, "init.xavierUniform");
+  return wrote(fillUniform(t, -a, a, options, "init.xavierUniform"));
 }
 
 /** N(0, std²), std = gain·√(2/(fanIn + fanOut)) (xavier_normal_). */
@@ -248,7 +255,7 @@ export function xavierNormal(t: Tensor, options: GainOptions = {}): Tensor {
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   generatorOf(options, "init.xavierNormal");
   if (t.size === 0) return t;
-  return fillNormal(t, 0, std, options, "init.xavierNormal");
+  return wrote(fillNormal(t, 0, std, options, "init.xavierNormal"));
 }
 
 export interface KaimingOptions extends GeneratorOptions {
@@ -279,14 +286,14 @@ export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor 
   const std = kaimingStd(t, options, "kaimingUniform");
   if (std === null) return t;
   const bound = Math.sqrt(3.0) * std;
-  return fillUniform(t, -bound, bound, options, "init.kaimingUniform");
+  return wrote(fillUniform(t, -bound, bound, options, "init.kaimingUniform"));
 }
 
 /** N(0, std²), std = gain/√fan (kaiming_normal_). */
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
   const std = kaimingStd(t, options, "kaimingNormal");
   if (std === null) return t;
-  return fillNormal(t, 0, std, options, "init.kaimingNormal");
+  return wrote(fillNormal(t, 0, std, options, "init.kaimingNormal"));
 }
 
 /**
@@ -380,7 +387,7 @@ export function orthogonal(t: Tensor, options: GainOptions = {}): Tensor {
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) dst[r * cols + c] = gain * (tall ? q[c * m + r] : q[r * m + c]);
   }
-  return t;
+  return wrote(t, 2); // copy_, mul_
 }
 
 export interface SparseOptions extends GeneratorOptions {
@@ -409,7 +416,7 @@ export function sparse(t: Tensor, sparsity: number, options: SparseOptions = {})
     const d = t.data;
     for (let i = 0; i < numZeros; i++) d[perm[i] * cols + c] = 0;
   }
-  return t;
+  return wrote(t, 1 + cols); // normal_, then one indexed write per column
 }
 
 export type VarianceScalingMode = "fan_in" | "fan_out" | "fan_avg";
@@ -456,11 +463,11 @@ export function varianceScaling(t: Tensor, options: VarianceScalingOptions = {})
   const s = scale / Math.max(1, n);
   if (distribution === "uniform") {
     const limit = Math.sqrt(3 * s);
-    return fillUniform(t, -limit, limit, options, "init.varianceScaling");
+    return wrote(fillUniform(t, -limit, limit, options, "init.varianceScaling"));
   }
-  if (distribution === "untruncated_normal") return fillNormal(t, 0, Math.sqrt(s), options, "init.varianceScaling");
+  if (distribution === "untruncated_normal") return wrote(fillNormal(t, 0, Math.sqrt(s), options, "init.varianceScaling"));
   const std = Math.sqrt(s) / TRUNCATED_NORMAL_STD;
-  return fillTruncNormal(t, 0, std, -2 * std, 2 * std, options, "init.varianceScaling");
+  return wrote(fillTruncNormal(t, 0, std, -2 * std, 2 * std, options, "init.varianceScaling"));
 }
 
 /** LeCun uniform (Keras lecun_uniform): U(-√(3/fanIn), √(3/fanIn)). */

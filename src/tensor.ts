@@ -341,9 +341,10 @@ export class Tensor {
    * Backpropagates from this tensor: fills `.grad` of every tensor with
    * requiresGrad that it depends on. `gradient` (the same shape) is required
    * unless this tensor has one element. `retainGraph` keeps the graph for
-   * another backward.
+   * another backward; `createGraph` records the gradients' computation (the
+   * `.grad` tensors then have a graph: higher-order gradients).
    */
-  backward(gradient?: Tensor | null, options?: { retainGraph?: boolean }): void {
+  backward(gradient?: Tensor | null, options?: { retainGraph?: boolean; createGraph?: boolean }): void {
     if (!backwardHook) throw new Error("Tensor.backward: no autograd engine is loaded (import nn from wasmtrain)");
     backwardHook(this, gradient ?? null, options ?? {});
   }
@@ -514,7 +515,7 @@ if (disposeSymbol) {
   });
 }
 
-export type BackwardHook = (t: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean }) => void;
+export type BackwardHook = (t: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean }) => void;
 let backwardHook: BackwardHook | null = null;
 
 /** Installs the autograd engine behind Tensor.backward() (called once by src/autograd/). */

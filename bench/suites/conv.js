@@ -5,10 +5,17 @@
 // weight gradients) beside the packed GEMM on the shapes im2col gives it.
 //   wasmtrain:  the modules + loss.backward() + optim.Adadelta
 //   pure-js:    the same step from the pure-JS twins (src/reference)
+//   wasmtrain, N threads: the wasmtrain step with every logical core (the
+//               conv, pooling and GEMM kernels split on the thread pool;
+//               results bit-identical to one thread)
 //   tfjs-*:     tf.train.adadelta().minimize on the cpu backend, and the wasm
-//               backend (which lacks Conv2DBackpropFilter: the row shows why)
+//               backend (which lacks Conv2DBackpropFilter: the row says so)
+// The pure-JS and TF.js cpu steps take seconds each: they are timed call by
+// call, 3 calls after one warm-up call (--quick: 2), so the whole suite
+// finishes in minutes; the run prints the ≥ 10× TF.js cpu target's ratio.
 // PyTorch 1.13's one-thread figures for the same step and layers come from
 // bench/pytorch_reference.py (not run by npm run bench).
+import os from "node:os";
 import * as conv from "../../dist/reference/conv.js";
 import * as pool from "../../dist/reference/pool.js";
 import * as ref from "../../dist/reference/nn.js";
@@ -18,6 +25,9 @@ import { colsSize } from "../../dist/nn/conv_kernels.js";
 import { backend } from "../../dist/backend/index.js";
 
 const N = 64;
+const CORES = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+/** Calls timed for a step that takes seconds (pure JS, TF.js cpu). */
+const SLOW_SAMPLES = 3;
 const geometry = (C, H, Co) => ({ N, C, H, W: H, Co, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, Ho: H - 2, Wo: H - 2 });
 const G1 = geometry(1, 28, 32);
 const G2 = geometry(32, 26, 64);
@@ -40,8 +50,11 @@ function batch() {
   };
 }
 
-async function wasmtrainStep({ wt }) {
+async function wasmtrainStep({ wt }, threads = 1) {
   const { Net } = await import("../../examples/pytorch-mnist/main.js");
+  wt.setNumThreads(threads);
+  await wt.ready();
+  if (wt.getNumThreads() !== threads) throw new Error(`asked for ${threads} threads, got ${wt.getNumThreads()} (${wt.backendInfo().threadsUnavailable})`);
   wt.manualSeed(1);
   const model = new Net();
   const opt = new wt.optim.Adadelta(model.parameters(), { lr: 1 });
@@ -53,7 +66,11 @@ async function wasmtrainStep({ wt }) {
       wt.F.nllLoss(model.forward(x), labels).backward();
       opt.step();
     },
-    teardown: () => x.dispose(),
+    teardown: async () => {
+      x.dispose();
+      wt.setNumThreads(1);
+      await wt.ready();
+    },
   };
 }
 
@@ -76,7 +93,7 @@ function pureJsStep() {
     for (let i = 0; i < m.length; i++) m[i] = Math.random() < keep ? 1 / keep : 0;
   };
   const P1 = { planes: N * 64, H: 24, W: 24, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, Ho: 12, Wo: 12 };
-  return () => {
+  const fn = () => {
     conv.conv2dForward(x, p[0], p[1], a1, cols, G1);
     ref.reluForward(a1, a1, a1.length);
     conv.conv2dForward(a1, p[2], p[3], a2, cols, G2);
@@ -109,6 +126,18 @@ function pureJsStep() {
     conv.conv2dBackwardWeight(x, da1, g[0], g[1], cols, G1, 0);
     for (let k = 0; k < p.length; k++) adadeltaStepJs(p[k], g[k], sq[k], acc[k], 1, 0.9, 0.1, 1e-6, 0, 1);
   };
+  return { fn, samples: SLOW_SAMPLES };
+}
+
+/** TF.js's wasm backend registers no Conv2DBackpropFilter kernel (tfjs issues #8474, #4326): it cannot train this network. */
+function tfjsWasmStep(ctx) {
+  const { tf } = ctx;
+  if (!tf.getKernel("Conv2DBackpropFilter", tf.getBackend())) {
+    throw new Error(
+      `TensorFlow.js's ${tf.getBackend()} backend has no Conv2DBackpropFilter kernel, so it cannot train a CNN (tfjs issues #8474, #4326): not measurable`,
+    );
+  }
+  return tfjsStep(ctx);
 }
 
 function tfjsStep({ tf }) {
@@ -140,6 +169,7 @@ function tfjsStep({ tf }) {
       });
       w1.dataSync();
     },
+    samples: SLOW_SAMPLES,
     teardown: () => {
       optimizer.dispose();
       tf.dispose([x, y, ...vars]);
@@ -199,11 +229,13 @@ export default function suites() {
       items: N,
       flops: STEP_FLOPS,
       options: { minSamples: 10 },
+      targets: { "tfjs-cpu": 10 },
       cases: {
         wasmtrain: (ctx) => wasmtrainStep(ctx),
+        [`wasmtrain, ${CORES} threads`]: (ctx) => wasmtrainStep(ctx, CORES),
         "pure-js": async () => pureJsStep(),
         "tfjs-cpu": async (ctx) => tfjsStep(ctx),
-        "tfjs-wasm": async (ctx) => tfjsStep(ctx),
+        "tfjs-wasm": async (ctx) => tfjsWasmStep(ctx),
       },
     },
     ...layers,

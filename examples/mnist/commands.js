@@ -162,7 +162,7 @@ export function trainCommandOnData(data, options, { saveModelTo } = {}) {
 }
 
 /** The study with one line per run and the summary tables. */
-export function studyOnData(data, { epochs, batchSize, seed }) {
+export function studyOnData(data, { epochs, batchSize, seed, cnn = false }) {
   out(`\nStudy: ${epochs} epoch${epochs === 1 ? "" : "s"} per run, batch ${batchSize}, constant learning rates, no augmentation`);
   const result = runStudy({
     train: data.train,
@@ -170,11 +170,14 @@ export function studyOnData(data, { epochs, batchSize, seed }) {
     epochs,
     batchSize,
     seed,
+    cnn,
     onProgress(ev) {
       if (ev.phase !== "end") return;
       const r = ev.result;
       const what =
-        ev.section === "depth"
+        ev.section === "cnn"
+          ? `‖conv(h) − h‖/‖h‖ at init L1 → L${r.relativeChange.length}: ${fmt(r.relativeChange[0])} → ${fmt(r.relativeChange[r.relativeChange.length - 1])}, held-out acc ${pct(r.heldOutAccuracy)} (${r.seconds.toFixed(1)} s)`
+          : ev.section === "depth"
           ? `activation std layer 1 → ${r.activationStd.length}: ${fmt(r.activationStd[0])} → ${fmt(r.activationStd[r.activationStd.length - 1])}, ` +
             `bias-grad std: ${fmt(r.biasGradientStd[0])} → ${fmt(r.biasGradientStd[r.biasGradientStd.length - 1])}`
           : `held-out acc ${pct(r.heldOutAccuracy)}, final train loss ${r.epochs[r.epochs.length - 1].trainLoss.toFixed(4)} (${r.seconds.toFixed(1)} s)`;
@@ -216,6 +219,7 @@ export function buildReport({ main, study, data, seed, batchSize, studyEpochs, m
     initializers: study.initializers,
     optimizers: study.optimizers,
     depth: study.depth,
+    ...(study.cnn ? { cnn: study.cnn } : {}),
   };
 }
 
@@ -258,7 +262,8 @@ export async function studyCommand({ full = false, epochs, batchSize = TRAIN_DEF
   const info = await start(build);
   const data = prepareData(seed);
   const studyEpochs = epochs ?? (full ? STUDY_EPOCHS.full : STUDY_EPOCHS.compact);
-  const study = studyOnData(data, { epochs: studyEpochs, batchSize, seed });
+  // The CNN rows run here only (npm start's compact study stays under a minute).
+  const study = studyOnData(data, { epochs: studyEpochs, batchSize, seed, cnn: true });
   const report = buildReport({ main: null, study, data, seed, batchSize, studyEpochs, mode: full ? "full" : "compact", build: info.build, startedAt });
   finish(report, outDir, startedAt);
   return report;

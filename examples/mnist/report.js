@@ -110,6 +110,20 @@ export function validateReport(report) {
       }
     });
   });
+  // The CNN rows (wasmtrain study): optional.
+  if (report.cnn !== undefined) {
+    if (!Array.isArray(report.cnn)) fail("cnn", "must be an array");
+    report.cnn.forEach((r, i) => {
+      const rp = `cnn[${i}]`;
+      if (typeof r.name !== "string" || typeof r.label !== "string") fail(rp, "needs a name and a label");
+      if (!Array.isArray(r.epochs) || r.epochs.length === 0) fail(`${rp}.epochs`, "must be a non-empty array");
+      checkNumberOrNull(r.heldOutAccuracy, `${rp}.heldOutAccuracy`);
+      for (const key of ["relativeChange", "outputStd"]) {
+        if (!Array.isArray(r[key]) || r[key].length === 0) fail(`${rp}.${key}`, "must be a non-empty array");
+        r[key].forEach((v, k) => checkNumberOrNull(v, `${rp}.${key}[${k}]`));
+      }
+    });
+  }
   return report;
 }
 
@@ -153,6 +167,17 @@ export function summaryText(report) {
       textTable(
         ["initializer", "activation L1", `L${d.layers}`, "weight grad L1", `L${d.layers}`, "bias grad L1", `L${d.layers}`],
         d.results.map((r) => [r.label, ...["activationStd", "gradientStd", "biasGradientStd"].flatMap((k) => [sci(r[k][0]), sci(r[k][d.layers - 1])])]),
+      ),
+    );
+  }
+  if (report.cnn?.length) {
+    const n = report.cnn[0].relativeChange.length;
+    parts.push(`\nConv stack with equal channel counts (${report.cnn[0].description.split(";")[0]}), Adam, ${report.cnn[0].epochs.length} epochs`);
+    parts.push("‖conv(h) − h‖ / ‖h‖ of the equal-channel convs at initialisation (0: the identity), and the std of their outputs");
+    parts.push(
+      textTable(
+        ["initializer", "change L1", `L${n}`, "output std L1", `L${n}`, "held-out acc"],
+        report.cnn.map((r) => [r.label, num(r.relativeChange[0], 3), num(r.relativeChange[n - 1], 3), sci(r.outputStd[0]), sci(r.outputStd[n - 1]), pct(r.heldOutAccuracy)]),
       ),
     );
   }

@@ -3,7 +3,9 @@
 // consumed graph, a disposed or in-place-modified saved tensor: an error
 // before any gradient changes), then run the closures from the roots back.
 import { Tensor, setBackwardHook, shapeToString, sameShape, withPinnedReads } from "../tensor.js";
-import { Node, setCapture } from "./node.js";
+import { Node, noDoubleBackward, setCapture } from "./node.js";
+import { enableGrad } from "./grad_mode.js";
+import { add } from "../ops/elementwise.js";
 
 function checkRetain(what: string, retainGraph: unknown): boolean {
   if (retainGraph === undefined || retainGraph === null) return false;
@@ -81,6 +83,65 @@ function run(roots: Node[], grads: (Tensor | null)[], retainGraph: boolean, onBe
   });
 }
 
+/**
+ * createGraph: runs the graph with every node's differentiable formula
+ * (`node.diff`) under enableGrad, so the gradients are themselves recorded
+ * and can be differentiated again. Gradients meet by `add` (out of place);
+ * `toLeaf` receives each contribution to a leaf. Every node is checked first
+ * (a node without a double backward is an error before anything changes).
+ */
+function runCreateGraph(
+  roots: Node[], grads: (Tensor | null)[], retainGraph: boolean, toLeaf: (node: Node, i: number, g: Tensor) => void,
+  onBeforeRun?: (n: Node, g: Tensor) => void,
+): void {
+  const order = topoOrder(roots);
+  for (const n of order) if (!n.diff) throw noDoubleBackward(n);
+  const gathered = new Map<Node, Tensor>();
+  const gather = (n: Node, g: Tensor): void => {
+    const prev = gathered.get(n);
+    gathered.set(n, prev ? add(prev, g) : g);
+  };
+  enableGrad(() => {
+    roots.forEach((r, i) => {
+      const g = grads[i];
+      if (g) gather(r, g);
+      else {
+        const ones = new Tensor(r.shape);
+        ones.data.fill(1);
+        gather(r, ones);
+      }
+    });
+    withPinnedReads(() => {
+      for (let k = order.length - 1; k >= 0; k--) {
+        const n = order[k];
+        const g = gathered.get(n);
+        gathered.delete(n);
+        if (g) {
+          onBeforeRun?.(n, g);
+          const inputGrads = n.diff!(g);
+          inputGrads.forEach((gi, i) => {
+            if (!gi) return;
+            const fn = n.inputFns[i];
+            if (fn) gather(fn, gi);
+            else toLeaf(n, i, gi);
+          });
+        }
+        if (!retainGraph) {
+          n.consumed = true;
+          n.freeSaved();
+        }
+      }
+    });
+  });
+}
+
+/** backward({ createGraph }) into a leaf's .grad: set, or replaced by the (recorded) sum, as PyTorch's AccumulateGrad. */
+function accumulateLeaf(node: Node, i: number, g: Tensor): void {
+  const t = node.inputs[i];
+  if (!t.requiresGrad) return;
+  t.grad = t.grad ? add(t.grad, g) : g;
+}
+
 function checkGradient(what: string, out: Tensor, g: Tensor | null | undefined, index: number): Tensor | null {
   if (g === null || g === undefined) {
     if (out.size !== 1) {
@@ -100,10 +161,18 @@ function checkGradient(what: string, out: Tensor, g: Tensor | null | undefined, 
   return g;
 }
 
-function backward(root: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean }): void {
+function checkCreateGraph(what: string, createGraph: unknown): boolean {
+  if (createGraph === undefined || createGraph === null) return false;
+  if (typeof createGraph !== "boolean") throw new TypeError(`${what}: createGraph must be a boolean, got ${String(createGraph)}`);
+  return createGraph;
+}
+
+function backward(root: Tensor, gradient: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean }): void {
   if (!(root instanceof Tensor)) throw new TypeError(`backward: expected a Tensor, got ${String(root)}`);
   root.assertAlive("backward");
-  const retainGraph = checkRetain("backward", options?.retainGraph);
+  const createGraph = checkCreateGraph("backward", options?.createGraph);
+  // PyTorch: retain_graph defaults to create_graph
+  const retainGraph = options?.retainGraph === undefined || options.retainGraph === null ? createGraph : checkRetain("backward", options.retainGraph);
   const g = checkGradient("backward", root, gradient, 0);
   const rootFn = root.gradFn;
   if (!(rootFn instanceof Node)) {
@@ -119,7 +188,8 @@ function backward(root: Tensor, gradient: Tensor | null, options: { retainGraph?
     }
     return;
   }
-  run([rootFn], [g], retainGraph);
+  if (createGraph) runCreateGraph([rootFn], [g], retainGraph, accumulateLeaf);
+  else run([rootFn], [g], retainGraph);
 }
 
 setBackwardHook(backward);
@@ -128,7 +198,7 @@ export interface GradOptions {
   /** The gradients of the outputs (PyTorch's grad_outputs); needed for outputs with more than one element. */
   gradOutputs?: (Tensor | null)[] | Tensor | null;
   retainGraph?: boolean;
-  /** Higher-order gradients: not supported (an error). */
+  /** Record the gradients' computation, so they can be differentiated again (higher-order gradients); retainGraph then defaults to true. */
   createGraph?: boolean;
   /** An input the outputs do not depend on gets null instead of an error. */
   allowUnused?: boolean;
@@ -152,8 +222,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
     if (!t.requiresGrad && t.gradFn === null) throw new Error(`autograd.grad: One of the differentiated Tensors (inputs[${i}]) does not require grad`);
   });
   if (typeof createGraph !== "boolean") throw new TypeError(`autograd.grad: createGraph must be a boolean, got ${String(createGraph)}`);
-  if (createGraph) throw new Error("autograd.grad: createGraph = true (higher-order gradients) is not supported by wasmtrain yet");
-  const retainGraph = checkRetain("autograd.grad", options.retainGraph);
+  const retainGraph = options.retainGraph === undefined || options.retainGraph === null ? createGraph : checkRetain("autograd.grad", options.retainGraph);
   const gos = gradOutputs === undefined || gradOutputs === null ? [] : Array.isArray(gradOutputs) ? gradOutputs : [gradOutputs];
   if (gos.length && gos.length !== outs.length) {
     throw new RangeError(`autograd.grad: gradOutputs has ${gos.length} entries but there are ${outs.length} outputs`);
@@ -179,7 +248,14 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   const nonLeaf = new Map<Tensor, Tensor>();
   setCapture(captured);
   try {
-    run(roots, rootGrads, retainGraph, (n) => {
+    if (createGraph) {
+      runCreateGraph(roots, rootGrads, retainGraph, (n, i, g) => {
+        const c = captured.get(n.inputs[i]);
+        if (c) c.grad = c.grad ? add(c.grad, g) : g;
+      }, (n, g) => {
+        for (const t of byNode.get(n) ?? []) nonLeaf.set(t, g);
+      });
+    } else run(roots, rootGrads, retainGraph, (n) => {
       for (const t of byNode.get(n) ?? []) {
         const copy = new Tensor(t.shape);
         copy.data.set(n.grad!.data);

@@ -31,6 +31,12 @@ export class Node implements GradFn {
   /** Where the gradient of the output is gathered: a buffer the caller lent, or one the engine allocates per pass. */
   grad: Tensor | null;
   readonly ownsGrad: boolean;
+  /**
+   * For createGraph (higher-order gradients): the inputs' gradients given the
+   * output's `g`, written with differentiable operations (null where an input
+   * gets none); null when the operation has no double backward.
+   */
+  diff: ((g: Tensor) => (Tensor | null)[]) | null = null;
   #pinned: boolean;
 
   constructor(
@@ -155,6 +161,26 @@ export class Node implements GradFn {
 /** Whether a gradient would flow to t: a tensor with requiresGrad, or the output of a recorded op. */
 export function needsGrad(t: Tensor): boolean {
   return t.requiresGrad || t.gradFn !== null;
+}
+
+/**
+ * The tensors a node saves, as PyTorch's autograd saves them: `tensors[i]` only
+ * when `when[i]` (the gradient that reads it will be computed), so changing an
+ * unread tensor in place (a first layer's weight stepped before backward) is
+ * no error, as in PyTorch.
+ */
+export function savedFor(tensors: readonly Tensor[], when: readonly boolean[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (let i = 0; i < tensors.length; i++) if (when[i]) out.push(tensors[i]);
+  return out;
+}
+
+/** The error for createGraph through an operation whose gradient is not written with differentiable operations. */
+export function noDoubleBackward(node: Node): Error {
+  return new Error(
+    `${node.name} does not support double backward: createGraph: true needs its gradient as differentiable operations, ` +
+      "which wasmtrain does not have for this operation (docs/ops.md lists those that do); nothing was changed",
+  );
 }
 
 /** Attaches a node to an output tensor (or clears it when node is null). */

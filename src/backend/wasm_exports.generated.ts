@@ -68,89 +68,6 @@ export interface WasmExports {
    */
   warmupGemm(scratch: number, scratchBytes: number): void;
   /**
-   * assembly/optim/sgdStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param lr_ `f32`
-   * @param momentum_ `f32`
-   * @param omd_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   * @param nesterov_ `i32`
-   */
-  sgdStep(table: number, count: number, lr_: number, momentum_: number, omd_: number, wd_: number, gSign_: number, nesterov_: number): void;
-  /**
-   * assembly/optim/adagradStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   */
-  adagradStep(table: number, count: number, eps_: number, wd_: number, gSign_: number): void;
-  /**
-   * assembly/optim/rmspropStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param lr_ `f32`
-   * @param alpha_ `f32`
-   * @param oma_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   * @param momentum_ `f32`
-   * @param centered_ `i32`
-   */
-  rmspropStep(table: number, count: number, lr_: number, alpha_: number, oma_: number, eps_: number, wd_: number, gSign_: number, momentum_: number, centered_: number): void;
-  /**
-   * assembly/optim/adamaxStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param b1_ `f32`
-   * @param omb1_ `f32`
-   * @param b2_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   */
-  adamaxStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, eps_: number, wd_: number, gSign_: number): void;
-  /**
-   * assembly/optim/nadamStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param b1_ `f32`
-   * @param omb1_ `f32`
-   * @param b2_ `f32`
-   * @param omb2_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   */
-  nadamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
-  /**
-   * assembly/optim/radamStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param b1_ `f32`
-   * @param omb1_ `f32`
-   * @param b2_ `f32`
-   * @param omb2_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   */
-  radamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
-  /**
-   * assembly/optim/adadeltaStep
-   * @param table `usize`
-   * @param count `i32`
-   * @param lr_ `f32`
-   * @param rho_ `f32`
-   * @param omr_ `f32`
-   * @param eps_ `f32`
-   * @param wd_ `f32`
-   * @param gSign_ `f32`
-   */
-  adadeltaStep(table: number, count: number, lr_: number, rho_: number, omr_: number, eps_: number, wd_: number, gSign_: number): void;
-  /**
    * assembly/optim/lambMoments
    * @param table `usize`
    * @param count `i32`
@@ -224,7 +141,19 @@ export interface WasmExports {
     set value(value: number);
   };
   /**
-   * assembly/optim_adam/adamStep
+   * assembly/optim_rules/sgdStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param lr_ `f32`
+   * @param momentum_ `f32`
+   * @param omd_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   * @param nesterov_ `i32`
+   */
+  sgdStep(table: number, count: number, lr_: number, momentum_: number, omd_: number, wd_: number, gSign_: number, nesterov_: number): void;
+  /**
+   * assembly/optim_rules/adamStep
    * @param table `usize`
    * @param count `i32`
    * @param b1_ `f32`
@@ -238,6 +167,77 @@ export interface WasmExports {
    * @param amsgrad `i32`
    */
   adamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number, decay_: number, gSign_: number, amsgrad: number): void;
+  /**
+   * assembly/optim_rules/adagradStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   */
+  adagradStep(table: number, count: number, eps_: number, wd_: number, gSign_: number): void;
+  /**
+   * assembly/optim_rules/rmspropStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param lr_ `f32`
+   * @param alpha_ `f32`
+   * @param oma_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   * @param momentum_ `f32`
+   * @param centered_ `i32`
+   */
+  rmspropStep(table: number, count: number, lr_: number, alpha_: number, oma_: number, eps_: number, wd_: number, gSign_: number, momentum_: number, centered_: number): void;
+  /**
+   * assembly/optim_rules/adamaxStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param b1_ `f32`
+   * @param omb1_ `f32`
+   * @param b2_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   */
+  adamaxStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, eps_: number, wd_: number, gSign_: number): void;
+  /**
+   * assembly/optim_rules/nadamStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param b1_ `f32`
+   * @param omb1_ `f32`
+   * @param b2_ `f32`
+   * @param omb2_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   */
+  nadamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
+  /**
+   * assembly/optim_rules/radamStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param b1_ `f32`
+   * @param omb1_ `f32`
+   * @param b2_ `f32`
+   * @param omb2_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   */
+  radamStep(table: number, count: number, b1_: number, omb1_: number, b2_: number, omb2_: number, eps_: number, wd_: number): void;
+  /**
+   * assembly/optim_rules/adadeltaStep
+   * @param table `usize`
+   * @param count `i32`
+   * @param lr_ `f32`
+   * @param rho_ `f32`
+   * @param omr_ `f32`
+   * @param eps_ `f32`
+   * @param wd_ `f32`
+   * @param gSign_ `f32`
+   */
+  adadeltaStep(table: number, count: number, lr_: number, rho_: number, omr_: number, eps_: number, wd_: number, gSign_: number): void;
   /**
    * assembly/rng/philoxUniform
    * @param out `usize`
@@ -993,6 +993,34 @@ export interface WasmExports {
    * @param acc `i32`
    */
   conv2dBackwardWeight(x: number, dy: number, dwt: number, db: number, cols: number, N: number, C: number, H: number, W: number, Co: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, groups: number, Ho: number, Wo: number, acc: number): void;
+  /**
+   * assembly/conv/conv2dBackwardWeightChannels
+   * @param x `usize`
+   * @param dy `usize`
+   * @param dwt `usize`
+   * @param db `usize`
+   * @param cols `usize`
+   * @param N `i32`
+   * @param C `i32`
+   * @param H `i32`
+   * @param W `i32`
+   * @param Co `i32`
+   * @param kh `i32`
+   * @param kw `i32`
+   * @param sh `i32`
+   * @param sw `i32`
+   * @param ph `i32`
+   * @param pw `i32`
+   * @param dh `i32`
+   * @param dw `i32`
+   * @param groups `i32`
+   * @param Ho `i32`
+   * @param Wo `i32`
+   * @param acc `i32`
+   * @param first1 `i32`
+   * @param count `i32`
+   */
+  conv2dBackwardWeightChannels(x: number, dy: number, dwt: number, db: number, cols: number, N: number, C: number, H: number, W: number, Co: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, groups: number, Ho: number, Wo: number, acc: number, first1: number, count: number): void;
   /**
    * assembly/conv/warmupConv
    * @param scratch `usize`

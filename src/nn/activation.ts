@@ -4,6 +4,7 @@ import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
 import { backend } from "../backend/index.js";
+import { add, constantOf, mul, neg } from "../ops/elementwise.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
 
 /**
@@ -14,6 +15,10 @@ abstract class Activation extends Module {
   protected abstract forwardKernel(x: Tensor, y: Tensor): void;
   /** dx (+)= dy·f′, from x and y of the forward pass. */
   protected abstract backwardKernel(x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void;
+  /** dx given dy as differentiable operations (createGraph), or null: no double backward. */
+  protected doubleBackward(_x: Tensor, _y: Tensor): ((g: Tensor) => Tensor) | null {
+    return null;
+  }
 
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
@@ -31,6 +36,8 @@ abstract class Activation extends Module {
       },
       [x, y],
     );
+    const diff = this.doubleBackward(x, y);
+    if (diff) node.diff = (g) => [diff(g)];
     setGradFn(y, node);
     return y;
   }
@@ -43,6 +50,9 @@ export class ReLU extends Activation {
   }
   protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
     backend().reluBackward(y, dy, dx, dy.size, acc);
+  }
+  protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
+    return (g) => mul(g, constantOf(y, (v) => (v > 0 ? 1 : 0)));
   }
 }
 
@@ -73,6 +83,10 @@ export class LeakyReLU extends Activation {
   protected backwardKernel(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
     backend().leakyReluBackward(x, dy, dx, x.size, this.negativeSlope, acc);
   }
+  protected override doubleBackward(x: Tensor): (g: Tensor) => Tensor {
+    const slope = this.negativeSlope;
+    return (g) => mul(g, constantOf(x, (v) => (v > 0 ? 1 : slope)));
+  }
 }
 
 export class Tanh extends Activation {
@@ -83,6 +97,9 @@ export class Tanh extends Activation {
   protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
     backend().tanhBackward(y, dy, dx, dy.size, acc);
   }
+  protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
+    return (g) => mul(g, add(neg(mul(y, y)), 1));
+  }
 }
 
 export class Sigmoid extends Activation {
@@ -92,6 +109,9 @@ export class Sigmoid extends Activation {
   }
   protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
     backend().sigmoidBackward(y, dy, dx, dy.size, acc);
+  }
+  protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
+    return (g) => mul(g, mul(y, add(neg(y), 1)));
   }
 }
 

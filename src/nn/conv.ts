@@ -10,6 +10,7 @@ import { describe as show, optionsArg } from "../validate.js";
 import { colsWorkspace, computed, record, sinkFor, wantsGrad } from "./conv_autograd.js";
 import { colsSize, type ConvGeometry } from "./conv_kernels.js";
 import { backend } from "../backend/index.js";
+import { indexSelect } from "../ops/shape.js";
 
 export type Size2 = number | readonly [number, number];
 export type Size1 = number | readonly [number];
@@ -173,10 +174,53 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options?
   return convolve("conv1d", 1, x, weight, bias, options);
 }
 
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+
 export interface ConvModuleOptions<S, P> extends ConvOptions<S, P> {
   bias?: boolean;
-  /** Only 'zeros' (PyTorch's default) is implemented. */
-  paddingMode?: "zeros";
+  /** 'zeros' (PyTorch's default) pads inside the kernel; the others pad the input first (F.pad's modes), then convolve unpadded. */
+  paddingMode?: PaddingMode;
+}
+
+/**
+ * The source index of each position of a dimension of `n` padded by `before`
+ * and `after` in `mode` (PyTorch's F.pad: reflect mirrors without repeating
+ * the edge, replicate repeats it, circular wraps around).
+ */
+function padIndex(mode: Exclude<PaddingMode, "zeros">, n: number, before: number, after: number): number[] {
+  return Array.from({ length: before + n + after }, (_, j) => {
+    const i = j - before;
+    if (mode === "replicate") return Math.min(Math.max(i, 0), n - 1);
+    if (mode === "circular") return ((i % n) + n) % n;
+    return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
+  });
+}
+
+/**
+ * x padded over its last `pads.length` dimensions ([before, after] each, the
+ * last dimension last) in `mode`, with PyTorch 1.13's checks: a gather per
+ * dimension, so its gradient adds every copy back to its source.
+ */
+function padInput(fn: string, x: Tensor, mode: Exclude<PaddingMode, "zeros">, pads: readonly (readonly [number, number])[]): Tensor {
+  const first = x.ndim - pads.length;
+  // PyTorch's order: the last dimension first (its padding is F.pad's argument #4, the one before #6).
+  for (let k = pads.length - 1; k >= 0; k--) {
+    const [before, after] = pads[k];
+    const n = x.shape[first + k];
+    if (mode === "reflect" && (before >= n || after >= n)) {
+      throw new RangeError(
+        `${fn}: Argument #${4 + 2 * (pads.length - 1 - k)}: Padding size should be less than the corresponding input dimension, but got: padding (${before}, ${after}) at dimension ${first + k} of input ${x.ndim}`,
+      );
+    }
+    if (mode === "circular" && (before > n || after > n)) throw new RangeError(`${fn}: Padding value causes wrapping around more than once.`);
+  }
+  let y = x;
+  pads.forEach(([before, after], k) => {
+    if (before === 0 && after === 0) return;
+    const next = indexSelect(y, first + k, padIndex(mode, y.shape[first + k], before, after));
+    y = next;
+  });
+  return y;
 }
 
 const PADDING_MODES = ["zeros", "reflect", "replicate", "circular"];
@@ -190,9 +234,11 @@ abstract class ConvNd extends Module {
   readonly padding: readonly number[] | "same" | "valid";
   readonly dilation: readonly number[];
   readonly groups: number;
-  readonly paddingMode: "zeros";
+  readonly paddingMode: PaddingMode;
   readonly weight: Tensor;
   readonly bias: Tensor | null;
+  /** [before, after] padding per spatial dimension, applied to the input when paddingMode is not 'zeros'. */
+  private readonly modePadding: readonly (readonly [number, number])[];
 
   /**
    * PyTorch's reset_parameters: kaiming_uniform_(a=√5) on the weight, which is
@@ -220,7 +266,6 @@ abstract class ConvNd extends Module {
         `${name}: padding_mode must be one of {'replicate', 'reflect', 'zeros', 'circular'}, but got padding_mode=${typeof paddingMode === "string" ? `'${paddingMode}'` : show(paddingMode)}`,
       );
     }
-    if (paddingMode !== "zeros") throw new RangeError(`${name}: paddingMode '${paddingMode}' is not implemented; only 'zeros' is`);
     const bias = o.bias ?? true;
     if (typeof bias !== "boolean") throw new TypeError(`${name}: bias must be a boolean, got ${show(bias)}`);
     // Checks stride, padding (incl. 'same' with a stride) and dilation as F would.
@@ -232,7 +277,13 @@ abstract class ConvNd extends Module {
     this.padding = o.padding === "same" || o.padding === "valid" ? o.padding : Object.freeze(r.padding);
     this.dilation = Object.freeze(r.dilation);
     this.groups = groups;
-    this.paddingMode = "zeros";
+    this.paddingMode = paddingMode as PaddingMode;
+    // PyTorch's _reversed_padding_repeated_twice (in dimension order here): 'same' puts the odd one at the end.
+    this.modePadding = kernel.map((k, i) => {
+      const total = o.padding === "same" ? r.dilation[i] * (k - 1) : o.padding === "valid" ? 0 : 2 * r.padding[i];
+      const before = o.padding === "same" ? Math.floor(total / 2) : total / 2;
+      return [before, total - before] as const;
+    });
     const fanIn = (inChannels / groups) * kernel.reduce((a, b) => a * b, 1);
     const bound = 1 / Math.sqrt(fanIn);
     this.weight = fillUniform(new Tensor([outChannels, inChannels / groups, ...kernel]), -bound, bound, undefined, name);
@@ -253,7 +304,17 @@ abstract class ConvNd extends Module {
     if (this.dilation.some((d) => d !== 1)) s += `, dilation=${tuple(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (!this.bias) s += `, bias=${pyBool(false)}`;
+    if (this.paddingMode !== "zeros") s += `, padding_mode=${this.paddingMode}`;
     return s;
+  }
+
+  /** Convolves x as F would, first padding it in paddingMode when that is not 'zeros' (then the convolution is unpadded). */
+  protected convolveInput(fn: string, dims: 1 | 2, x: Tensor): Tensor {
+    if (this.paddingMode === "zeros") return convolve(fn, dims, x, this.weight, this.bias, this.options);
+    // Every check of the convolution first (the padded sizes are the same), so bad input allocates nothing.
+    convGeometry(fn, dims, x, this.weight, this.bias, this.options);
+    const padded = padInput(fn, x, this.paddingMode, this.modePadding);
+    return convolve(fn, dims, padded, this.weight, this.bias, { ...this.options, padding: 0 });
   }
 
   protected get options(): { stride: number[]; padding: number[] | "same" | "valid"; dilation: number[]; groups: number } {
@@ -276,7 +337,7 @@ export class Conv2d extends ConvNd {
   /** x [N, inChannels, H, W] (or [inChannels, H, W]) → [N, outChannels, Ho, Wo]. */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return convolve("conv2d", 2, x, this.weight, this.bias, this.options);
+    return this.convolveInput("conv2d", 2, x);
   }
 }
 
@@ -290,6 +351,6 @@ export class Conv1d extends ConvNd {
   /** x [N, inChannels, L] (or [inChannels, L]) → [N, outChannels, Lo]. */
   override forward(x: Tensor): Tensor {
     this.checkTensorInput(x);
-    return convolve("conv1d", 1, x, this.weight, this.bias, this.options);
+    return this.convolveInput("conv1d", 1, x);
   }
 }

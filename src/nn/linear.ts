@@ -4,8 +4,9 @@
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyBool } from "./repr.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
+import { Node, isGradEnabled, needsGrad, savedFor, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { backend } from "../backend/index.js";
+import { linearDiff } from "../ops/linalg.js";
 import { fillUniform } from "../random.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
 
@@ -42,6 +43,9 @@ export class Linear extends Module {
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = fillUniform(new Tensor([outFeatures, inFeatures]), -bound, bound, undefined, "Linear");
     this.bias = bias ? fillUniform(new Tensor([outFeatures]), -bound, bound, undefined, "Linear") : null;
+    // kaiming_uniform_ and uniform_ in PyTorch: each parameter starts at version 1
+    this.weight.bumpVersion();
+    this.bias?.bumpVersion();
     this.registerParameter("weight", this.weight);
     this.registerParameter("bias", this.bias);
   }
@@ -96,8 +100,10 @@ export class Linear extends Module {
           backend().gemm(false, false, N, K, M, 1, node.grad!, M, W, K, dx.acc, dx.tensor, K);
         }
       },
-      [x],
+      // as addmm: x is saved for the weight's gradient, W for the input's
+      savedFor([x, W], [W.requiresGrad, needsGrad(x)]),
     );
+    node.diff = linearDiff(node, x, W, this.bias);
     setGradFn(y, node);
     return y;
   }

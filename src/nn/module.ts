@@ -229,7 +229,7 @@ export class Module {
     if (!setToNone) for (const [name, p] of named) p.grad!.assertAlive(`${where}: gradient of ${name}`);
     for (const [, p] of named) {
       if (setToNone) p.grad = null;
-      else p.grad!.data.fill(0);
+      else p.grad!.zero_();
     }
   }
 
@@ -328,7 +328,12 @@ export class Module {
       // a Tensor's view is read when applying: memory may grow in between (a checkpoint's optimizer load allocates)
       plan.push([target, v instanceof Tensor ? v : jsonValues(`loadStateDict: ${k}`, data, target.size)]);
     }
-    return { missingKeys, unexpectedKeys, apply: () => { for (const [target, src] of plan) target.data.set(src instanceof Tensor ? src.data : src); } };
+    return { missingKeys, unexpectedKeys, apply: () => {
+      for (const [target, src] of plan) {
+        target.data.set(src instanceof Tensor ? src.data : src);
+        target.bumpVersion(); // PyTorch's param.copy_(input_param)
+      }
+    } };
   }
 
   /** Every state-dict entry (the tensors themselves), each path of a shared module listed. */

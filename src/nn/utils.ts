@@ -68,6 +68,8 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
   let offset = 0;
   for (const p of list) {
     p.data.set(vec.data.subarray(offset, offset + p.size));
+    // PyTorch swaps p.data (a graph that saved p keeps the old values); here the values change in place, so backward must refuse
+    p.bumpVersion();
     offset += p.size;
   }
 }

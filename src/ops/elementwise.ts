@@ -3,12 +3,13 @@
 // records its backward (PyTorch's derivatives.yaml formulas) when an input
 // requires grad.
 import { Tensor, sameShape, type Shape } from "../tensor.js";
-import { Node, record, sinkFor, wantsGrad } from "../autograd/node.js";
+import { Node, needsGrad, record, savedFor, sinkFor, wantsGrad } from "../autograd/node.js";
 import {
   OP, TER, U, binary, ternary, unary, unaryBackward, activation, activationBackward, leakyRelu as leakyReluKernel,
   leakyReluBackward, type Activation,
 } from "./kernels.js";
 import { broadcastShapes } from "./iterator.js";
+import { sumTo } from "./reduce.js";
 import { checkOperand, checkTensor, checkNumber, checkOptions, intoSink, result, sumToSink, describeValue } from "./common.js";
 
 type Operand = Tensor | number;
@@ -74,6 +75,10 @@ function addSub(what: string, sign: 1 | -1, a: Tensor, b: Operand, options?: { a
         gradThrough(node, 1, b, g, k === 1 ? null : (dst) => unary(U.MUL_SCALAR, g, dst, k));
       }
     });
+    node.diff = (g) => [
+      wantsGrad(node, 0) ? sumTo(g, a.shape) : null,
+      b instanceof Tensor && wantsGrad(node, 1) ? sumTo(sign * alpha === 1 ? g : mul(g, sign * alpha), b.shape) : null,
+    ];
     return node;
   });
   return out;
@@ -98,9 +103,11 @@ export function mul(a: Tensor, b: Operand): Tensor {
   const out = result(shape);
   if (typeof b === "number") unary(U.MUL_SCALAR, a, out, b);
   else binary(OP.MUL, out, a, b);
-  const saved = tensors(a, b);
-  record(out, saved, () => {
-    const node: Node = new Node("MulBackward0", saved, shape, () => {
+  const inputs = tensors(a, b);
+  record(out, inputs, () => {
+    // each factor is saved for the other's gradient (PyTorch saves only what backward will read)
+    const saved = typeof b === "number" ? [] : savedFor([a, b], [needsGrad(b), needsGrad(a)]);
+    const node: Node = new Node("MulBackward0", inputs, shape, () => {
       const g = node.grad!;
       if (typeof b === "number") {
         gradThrough(node, 0, a, g, (dst) => unary(U.MUL_SCALAR, g, dst, b));
@@ -109,6 +116,10 @@ export function mul(a: Tensor, b: Operand): Tensor {
       if (wantsGrad(node, 0)) gradThrough(node, 0, a, g, (dst) => binary(OP.MUL, dst, g, b));
       if (wantsGrad(node, 1)) gradThrough(node, 1, b, g, (dst) => binary(OP.MUL, dst, g, a));
     }, saved);
+    node.diff = (g) => [
+      wantsGrad(node, 0) ? sumTo(mul(g, b), a.shape) : null,
+      b instanceof Tensor && wantsGrad(node, 1) ? sumTo(mul(g, a), b.shape) : null,
+    ];
     return node;
   });
   return out;
@@ -123,9 +134,11 @@ export function div(a: Tensor, b: Operand): Tensor {
   const out = result(shape);
   if (typeof b === "number") unary(U.DIV_SCALAR, a, out, b);
   else binary(OP.DIV, out, a, b);
-  const saved = tensors(a, b);
-  record(out, saved, () => {
-    const node: Node = new Node("DivBackward0", saved, shape, () => {
+  const inputs = tensors(a, b);
+  record(out, inputs, () => {
+    // b is read by both gradients, a only by b's
+    const saved = typeof b === "number" ? [] : savedFor([a, b], [needsGrad(b), true]);
+    const node: Node = new Node("DivBackward0", inputs, shape, () => {
       const g = node.grad!;
       if (typeof b === "number") {
         gradThrough(node, 0, a, g, (dst) => unary(U.DIV_SCALAR, g, dst, b));
@@ -134,6 +147,11 @@ export function div(a: Tensor, b: Operand): Tensor {
       if (wantsGrad(node, 0)) gradThrough(node, 0, a, g, (dst) => binary(OP.DIV, dst, g, b));
       if (wantsGrad(node, 1)) gradThrough(node, 1, b, g, (dst) => ternary(TER.DIV_GRAD_B, dst, g, a, b));
     }, saved);
+    node.diff = (g) => [
+      wantsGrad(node, 0) ? sumTo(div(g, b), a.shape) : null,
+      // −g·a/b²
+      b instanceof Tensor && wantsGrad(node, 1) ? sumTo(neg(div(mul(g, a), mul(b, b))), b.shape) : null,
+    ];
     return node;
   });
   return out;
@@ -159,6 +177,8 @@ export function pow(a: Tensor, exponent: Operand): Tensor {
       if (wantsGrad(node, 0)) gradThrough(node, 0, a, g, (dst) => ternary(TER.POW_GRAD_BASE, dst, g, a, exponent));
       if (wantsGrad(node, 1)) gradThrough(node, 1, exponent, g, (dst) => ternary(TER.POW_GRAD_EXP, dst, g, a, exponent));
     }, saved);
+    // g·e·a^(e−1) (0 for e = 0); a tensor exponent has no double backward here
+    if (typeof exponent === "number") node.diff = (g) => [exponent === 0 ? mul(g, 0) : mul(g, mul(pow(a, exponent - 1), exponent))];
     return node;
   });
   return out;
@@ -174,8 +194,29 @@ function unaryOp(what: string, op: number, x: Tensor, p = 0, q = 0, save: "x" | 
       const s = sinkFor(node, 0);
       if (s) unaryBackward(op, x, out, node.grad!, s.tensor, s.acc, p, q);
     }, saved);
+    node.diff = UNARY_DIFF[what] ? (g) => [UNARY_DIFF[what](g, x, out)] : null;
     return node;
   });
+  return out;
+}
+
+/** The unary operations' gradients as differentiable operations (createGraph), given g, the input and the output. */
+const UNARY_DIFF: Record<string, (g: Tensor, x: Tensor, y: Tensor) => Tensor> = {
+  neg: (g) => neg(g),
+  exp: (g, _x, y) => mul(g, y),
+  log: (g, x) => div(g, x),
+  sqrt: (g, _x, y) => div(g, mul(y, 2)),
+  rsqrt: (g, _x, y) => mul(mul(g, pow(y, 3)), -0.5),
+  square: (g, x) => mul(mul(g, x), 2),
+  abs: (g, x) => mul(g, constantOf(x, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0))),
+};
+
+/** A tensor of f(x) outside the graph (a derivative's piecewise-constant factor: sign, masks). */
+export function constantOf(x: Tensor, f: (v: number) => number): Tensor {
+  const out = result(x.shape);
+  const src = x.data;
+  const dst = out.data;
+  for (let i = 0; i < dst.length; i++) dst[i] = f(src[i]);
   return out;
 }
 
@@ -274,6 +315,10 @@ function act(what: string, name: string, kind: Activation, x: Tensor): Tensor {
       const s = sinkFor(node, 0);
       if (s) activationBackward(kind, savedX ? x : out, node.grad!, s.tensor, s.acc);
     }, [savedX ? x : out]);
+    // relu: g·[y > 0]; tanh: g·(1 − y²); sigmoid: g·y·(1 − y); GELU has no double backward here
+    if (kind === "relu") node.diff = (g) => [mul(g, constantOf(out, (v) => (v > 0 ? 1 : 0)))];
+    else if (kind === "tanh") node.diff = (g) => [mul(g, add(neg(mul(out, out)), 1))];
+    else if (kind === "sigmoid") node.diff = (g) => [mul(g, mul(out, add(neg(out), 1)))];
     return node;
   });
   return out;
@@ -307,6 +352,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
       const s = sinkFor(node, 0);
       if (s) leakyReluBackward(x, node.grad!, s.tensor, negativeSlope, s.acc);
     }, [x]);
+    node.diff = (g) => [mul(g, constantOf(x, (v) => (v > 0 ? 1 : negativeSlope)))];
     return node;
   });
   return out;

@@ -4,11 +4,13 @@
 // second operand is 2-D, the batch folds into the rows: one GEMM forward and
 // one per gradient, whatever the batch.
 import { Tensor, shapeToString } from "../tensor.js";
-import { Node, record, sinkFor, wantsGrad } from "../autograd/node.js";
+import { Node, needsGrad, record, savedFor, sinkFor, wantsGrad } from "../autograd/node.js";
 import { gemmAt, reduceOuter, R } from "./kernels.js";
 import { broadcastShapes, broadcastStrides } from "./iterator.js";
 import { checkTensor, numel, result } from "./common.js";
 import { backend } from "../backend/index.js";
+import { sum, sumTo } from "./reduce.js";
+import { reshape, t as transpose2d, transpose } from "./shape.js";
 
 function mismatch(a: Tensor, b: Tensor, rows: number, k: number, k2: number, cols: number): RangeError {
   return new RangeError(
@@ -95,10 +97,34 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
           }
         }
       }
-    }, [a, b]);
+    }, savedFor([a, b], [needsGrad(b), needsGrad(a)]));
+    // dA = g·Bᵀ, dB = Aᵀ·g, summed over batch dimensions an operand was broadcast along (1-D operands: no double backward here)
+    if (a.ndim >= 2 && b.ndim >= 2) {
+      node.diff = (g) => [
+        wantsGrad(node, 0) ? sumTo(matmul(g, transpose(b, -2, -1)), a.shape) : null,
+        wantsGrad(node, 1) ? sumTo(matmul(transpose(a, -2, -1), g), b.shape) : null,
+      ];
+    }
     return node;
   });
   return out;
+}
+
+/**
+ * F.linear's (and nn.Linear's) gradients as differentiable operations
+ * (createGraph): dx = g·W, dW = gᵀ·x over the flattened rows, db = Σ rows of g.
+ */
+export function linearDiff(node: Node, x: Tensor, weight: Tensor, bias: Tensor | null): (g: Tensor) => (Tensor | null)[] {
+  return (g) => {
+    const M = weight.shape[0];
+    const K = weight.shape[1];
+    const rows = (): Tensor => reshape(g, [-1, M]);
+    return [
+      wantsGrad(node, 0) ? matmul(g, weight) : null,
+      wantsGrad(node, 1) ? matmul(transpose2d(rows()), reshape(x, [-1, K])) : null,
+      bias && wantsGrad(node, 2) ? sum(rows(), { dim: 0 }) : null,
+    ];
+  };
 }
 
 /** x·Wᵀ + b for x [*, in], W [out, in], b [out] (PyTorch's F.linear): one GEMM and a fused bias add. */
@@ -138,7 +164,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         const s = sinkFor(node, 0)!;
         gemmAt(false, false, N, K, M, dy, 0, M, weight, 0, K, s.acc, s.tensor, 0, K);
       }
-    }, [x, weight]);
+    }, savedFor([x, weight], [needsGrad(weight), needsGrad(x)]));
+    if (weight.ndim === 2) node.diff = linearDiff(node, x, weight, b);
     return node;
   });
   return y;

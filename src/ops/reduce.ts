@@ -7,6 +7,8 @@ import { Node, record, sinkFor } from "../autograd/node.js";
 import { R, U, OP, binary, copyStrided, unary } from "./kernels.js";
 import { broadcastStrides, contiguousStrides, normDim } from "./iterator.js";
 import { checkOptions, checkTensor, checkBool, intoSink, reduceDims, result, describeValue } from "./common.js";
+import { expand, reshape } from "./shape.js";
+import { mul } from "./elementwise.js";
 
 export interface ReduceOptions {
   /** A dimension or a list of them (negative counts from the end); all when absent. */
@@ -85,9 +87,25 @@ function sumMean(what: string, x: Tensor, options: ReduceOptions | undefined, me
       if (!s.acc) expandBack(node.grad!, p.keptShape, x.shape, s.tensor, scale);
       else intoSink(s, (dst) => expandBack(node.grad!, p.keptShape, x.shape, dst, scale));
     });
+    node.diff = (g) => {
+      const back = expand(reshape(g, p.keptShape), x.shape);
+      return [scale === 1 ? back : mul(back, scale)];
+    };
     return node;
   });
   return out;
+}
+
+/**
+ * g summed down to `shape` (the gradient of an input broadcast to g's shape),
+ * with differentiable operations.
+ */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let d = 0; d < g.ndim; d++) if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) dims.push(d);
+  return reshape(dims.length ? sum(g, { dim: dims, keepdim: true }) : g, shape);
 }
 
 /** Σ over dims (all by default). */

@@ -12,6 +12,7 @@ import { Node, record, sinkFor, setGradFn } from "../autograd/node.js";
 import { addInto, copyStrided } from "./kernels.js";
 import { broadcastStrides, contiguousStrides, normDim } from "./iterator.js";
 import { adopt, checkInt, checkTensor, describeValue, intoSink, numel, result, sumToSink } from "./common.js";
+import { sumTo } from "./reduce.js";
 
 /** Accepts reshape(2, 3), reshape([2, 3]) and reshape() alike. */
 export function shapeArgs(args: readonly (number | readonly number[])[], what: string): number[] {
@@ -56,6 +57,7 @@ function viewAs(x: Tensor, shape: Shape, offset: number, name: string): Tensor {
         const s = sinkFor(node, 0);
         if (s) addInto(node.grad!, s.tensor, s.acc);
       });
+      node.diff = (g) => [reshape(g, x.shape)];
       return node;
     });
   }
@@ -137,6 +139,11 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
       // dx[perm-indexed] (+)= g: walk g's shape, writing x's strides
       copyStrided(shape, s.tensor, perm.map((d) => xs[d]), 0, node.grad!, contiguousStrides(shape), 0, s.acc);
     });
+    node.diff = (g) => {
+      const inverse = new Array<number>(perm.length);
+      perm.forEach((d, i) => (inverse[d] = i));
+      return [permute(g, inverse)];
+    };
     return node;
   });
   return out;
@@ -195,6 +202,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
       const s = sinkFor(node, 0);
       if (s) sumToSink(node.grad!, x.shape, s);
     });
+    node.diff = (g) => [sumTo(g, x.shape)];
     return node;
   });
   return out;

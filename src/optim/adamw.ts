@@ -23,4 +23,9 @@ export class AdamW extends Adam {
   protected override get decoupled(): boolean {
     return true;
   }
+
+  /** θ·(1 − lr·λ), then the Adam update: two in-place writes in PyTorch. */
+  protected override get paramWritesPerStep(): number {
+    return 2;
+  }
 }

@@ -32,6 +32,11 @@ export class NAdam extends UpdateRule<NAdamOptions> {
   static override readonly optimizerName: string = "NAdam";
   static override readonly rule: RuleSpec = RULES.NAdam;
 
+  /** Two addcdiv_ on the parameter in PyTorch's step (its version counter moves by 2). */
+  protected override get paramWritesPerStep(): number {
+    return 2;
+  }
+
   protected override rowScalars(r: TableRow, s: ParamState, t: number, group: ParamGroup): void {
     const { lr, momentumDecay } = group;
     const [beta1, beta2] = group.betas as number[];

@@ -350,7 +350,7 @@ export abstract class Optimizer {
     });
     for (const p of grads) {
       if (setToNone) p.grad = null;
-      else p.grad!.data.fill(0);
+      else p.grad!.zero_();
     }
   }
 
@@ -442,8 +442,17 @@ export abstract class Optimizer {
     this.createMissingState(groups, work);
     for (let gi = 0; gi < groups.length; gi++) {
       const { ps, gs } = work[gi];
-      if (ps.length > 0) this.updateGroup(groups[gi], ps, gs);
+      if (ps.length === 0) continue;
+      this.updateGroup(groups[gi], ps, gs);
+      // PyTorch's version counter: each in-place write of its step (AdamW's and NAdam's two) counts.
+      const writes = this.paramWritesPerStep;
+      for (let i = 0; i < ps.length; i++) for (let k = 0; k < writes; k++) ps[i].bumpVersion();
     }
+  }
+
+  /** How many in-place writes torch.optim's step makes to each parameter (its version-counter increment). */
+  protected get paramWritesPerStep(): number {
+    return 1;
   }
 
   /**

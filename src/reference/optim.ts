@@ -76,31 +76,44 @@ export function adamStepJs(
   }
 }
 
+/** x rounded to float32, or left as it is in a tiny group (the kernels' float64 lanes round only where they store). */
+function r(x: number, wide: boolean): number {
+  return wide ? x : f(x);
+}
+
+/** The gradient the rules see: gSign·g (+ wd·p), each step rounded unless wide. */
+function grad(g: number, pv: number, gSign: number, wd: number, wide: boolean): number {
+  const d = r(g * gSign, wide);
+  return wd !== 0 ? r(d + r(wd * pv, wide), wide) : d;
+}
+
+/** First moments: m = β1·m + (1 − β1)·d and v = β2·v + ((1 − β2)·d)·d, stored (rounded) at i. */
+function moments(m: Float32Array, v: Float32Array, i: number, d: number, b1: number, omb1: number, b2: number, omb2: number, wide: boolean): void {
+  m[i] = r(b1 * m[i], wide) + r(omb1 * d, wide);
+  v[i] = r(b2 * v[i], wide) + r(r(omb2 * d, wide) * d, wide);
+}
+
+/** The end of the group starting at i0: 4 elements in the aligned part (n4), then one. */
+function groupEnd(i0: number, n4: number): number {
+  return i0 < n4 ? i0 + 4 : i0 + 1;
+}
+
 /** Adagrad: d = gSign·g (+ wd·p); sum += d·d; p −= (clr·d)/(√sum + eps). */
 export function adagradStepJs(
   p: Float32Array, g: Float32Array, sum: Float32Array, clr: number, eps: number, wd: number, gSign: number,
 ): void {
-  const n = p.length, n4 = n & ~3;
-  for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
-    const end = i0 < n4 ? i0 + 4 : i0 + 1;
-    const wide = tinyGroup(g, sum, i0, n4);
-    for (let i = i0; i < end; i++) {
-      const pv = p[i];
-      if (wide) {
-        let d = g[i] * gSign;
-        if (wd !== 0) d = d + wd * pv;
-        const s = f(sum[i] + d * d);
-        sum[i] = s;
-        p[i] = f(pv - (clr * d) / (Math.sqrt(s) + eps));
-      } else {
-        let d = f(g[i] * gSign);
-        if (wd !== 0) d = f(d + f(wd * pv));
-        const s = f(sum[i] + f(d * d));
-        sum[i] = s;
-        p[i] = f(pv - f(f(clr * d) / f(f(Math.sqrt(s)) + eps)));
-      }
-    }
+  for (let i0 = 0, n4 = p.length & ~3; i0 < p.length; i0 = groupEnd(i0, n4)) {
+    if (tinyGroup(g, sum, i0, n4)) for (let i = i0; i < groupEnd(i0, n4); i++) adagradAt(p, g, sum, i, true, clr, eps, wd, gSign);
+    else for (let i = i0; i < groupEnd(i0, n4); i++) adagradAt(p, g, sum, i, false, clr, eps, wd, gSign);
   }
+}
+
+function adagradAt(p: Float32Array, g: Float32Array, sum: Float32Array, i: number, wide: boolean, clr: number, eps: number, wd: number, gSign: number): void {
+  const pv = p[i];
+  const d = grad(g[i], pv, gSign, wd, wide);
+  const s = f(sum[i] + r(d * d, wide));
+  sum[i] = s;
+  p[i] = pv - r(r(clr * d, wide) / r(r(Math.sqrt(s), wide) + eps, wide), wide);
 }
 
 /** RMSprop (centered, momentum). */
@@ -108,54 +121,34 @@ export function rmspropStepJs(
   p: Float32Array, g: Float32Array, sq: Float32Array, ga: Float32Array | null, buf: Float32Array | null,
   lr: number, alpha: number, oma: number, eps: number, wd: number, gSign: number, momentum: number,
 ): void {
-  const n = p.length, n4 = n & ~3;
-  for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
-    const end = i0 < n4 ? i0 + 4 : i0 + 1;
-    const wide = tinyGroup(g, sq, i0, n4);
-    for (let i = i0; i < end; i++) {
-      const pv = p[i];
-      if (wide) {
-        let d = g[i] * gSign;
-        if (wd !== 0) d = d + wd * pv;
-        const s = f(alpha * sq[i] + oma * d * d);
-        sq[i] = s;
-        let avg: number;
-        if (ga) {
-          const a = f(alpha * ga[i] + oma * d);
-          ga[i] = a;
-          avg = Math.sqrt(s - a * a) + eps;
-        } else {
-          avg = Math.sqrt(s) + eps;
-        }
-        if (momentum > 0) {
-          const b = f(momentum * buf![i] + d / avg);
-          buf![i] = b;
-          p[i] = f(pv - lr * b);
-        } else {
-          p[i] = f(pv - (lr * d) / avg);
-        }
-      } else {
-        let d = f(g[i] * gSign);
-        if (wd !== 0) d = f(d + f(wd * pv));
-        const s = f(f(alpha * sq[i]) + f(f(oma * d) * d));
-        sq[i] = s;
-        let avg: number;
-        if (ga) {
-          const a = f(f(alpha * ga[i]) + f(oma * d));
-          ga[i] = a;
-          avg = f(f(Math.sqrt(f(s - f(a * a)))) + eps);
-        } else {
-          avg = f(f(Math.sqrt(s)) + eps);
-        }
-        if (momentum > 0) {
-          const b = f(f(momentum * buf![i]) + f(d / avg));
-          buf![i] = b;
-          p[i] = f(pv - f(lr * b));
-        } else {
-          p[i] = f(pv - f(f(lr * d) / avg));
-        }
-      }
-    }
+  for (let i0 = 0, n4 = p.length & ~3; i0 < p.length; i0 = groupEnd(i0, n4)) {
+    if (tinyGroup(g, sq, i0, n4)) for (let i = i0; i < groupEnd(i0, n4); i++) rmspropAt(p, g, sq, ga, buf, i, true, lr, alpha, oma, eps, wd, gSign, momentum);
+    else for (let i = i0; i < groupEnd(i0, n4); i++) rmspropAt(p, g, sq, ga, buf, i, false, lr, alpha, oma, eps, wd, gSign, momentum);
+  }
+}
+
+function rmspropAt(
+  p: Float32Array, g: Float32Array, sq: Float32Array, ga: Float32Array | null, buf: Float32Array | null, i: number, wide: boolean,
+  lr: number, alpha: number, oma: number, eps: number, wd: number, gSign: number, momentum: number,
+): void {
+  const pv = p[i];
+  const d = grad(g[i], pv, gSign, wd, wide);
+  const s = f(r(alpha * sq[i], wide) + r(r(oma * d, wide) * d, wide));
+  sq[i] = s;
+  let avg: number;
+  if (ga) {
+    const a = f(r(alpha * ga[i], wide) + r(oma * d, wide));
+    ga[i] = a;
+    avg = r(r(Math.sqrt(r(s - r(a * a, wide), wide)), wide) + eps, wide);
+  } else {
+    avg = r(r(Math.sqrt(s), wide) + eps, wide);
+  }
+  if (momentum > 0) {
+    const b = f(r(momentum * buf![i], wide) + r(d / avg, wide));
+    buf![i] = b;
+    p[i] = pv - r(lr * b, wide);
+  } else {
+    p[i] = pv - r(r(lr * d, wide) / avg, wide);
   }
 }
 
@@ -167,8 +160,7 @@ export function adamaxStepJs(
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const pv = p[i];
-    let d = f(g[i] * gSign);
-    if (wd !== 0) d = f(d + f(wd * pv));
+    const d = grad(g[i], pv, gSign, wd, false);
     const mv = f(f(b1 * m[i]) + f(omb1 * d));
     const uv = Math.max(f(b2 * u[i]), f(Math.abs(d) + eps));
     m[i] = mv;
@@ -182,35 +174,21 @@ export function nadamStepJs(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, rbc2: number, c1: number, c2: number,
   b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number,
 ): void {
-  const n = p.length, n4 = n & ~3;
-  for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
-    const end = i0 < n4 ? i0 + 4 : i0 + 1;
-    const wide = tinyGroup(g, v, i0, n4);
-    for (let i = i0; i < end; i++) {
-      let pv = p[i];
-      if (wide) {
-        let d = g[i];
-        if (wd !== 0) d = d + wd * pv;
-        const mv = f(b1 * m[i] + omb1 * d);
-        const vv = f(b2 * v[i] + omb2 * d * d);
-        m[i] = mv;
-        v[i] = vv;
-        const denom = f(Math.sqrt(f(vv * rbc2)) + eps);
-        pv = f(pv - (c1 * d) / denom);
-        p[i] = f(pv - (c2 * mv) / denom);
-      } else {
-        let d = g[i];
-        if (wd !== 0) d = f(d + f(wd * pv));
-        const mv = f(f(b1 * m[i]) + f(omb1 * d));
-        const vv = f(f(b2 * v[i]) + f(f(omb2 * d) * d));
-        m[i] = mv;
-        v[i] = vv;
-        const denom = f(f(Math.sqrt(f(vv * rbc2))) + eps);
-        pv = f(pv - f(f(c1 * d) / denom));
-        p[i] = f(pv - f(f(c2 * mv) / denom));
-      }
-    }
+  for (let i0 = 0, n4 = p.length & ~3; i0 < p.length; i0 = groupEnd(i0, n4)) {
+    if (tinyGroup(g, v, i0, n4)) for (let i = i0; i < groupEnd(i0, n4); i++) nadamAt(p, g, m, v, i, true, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
+    else for (let i = i0; i < groupEnd(i0, n4); i++) nadamAt(p, g, m, v, i, false, rbc2, c1, c2, b1, omb1, b2, omb2, eps, wd);
   }
+}
+
+function nadamAt(
+  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, i: number, wide: boolean, rbc2: number, c1: number, c2: number,
+  b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number,
+): void {
+  const d = grad(g[i], p[i], 1, wd, wide);
+  moments(m, v, i, d, b1, omb1, b2, omb2, wide);
+  const denom = f(r(Math.sqrt(f(v[i] * rbc2)), wide) + eps);
+  const pv = f(p[i] - r(r(c1 * d, wide) / denom, wide));
+  p[i] = pv - r(r(c2 * m[i], wide) / denom, wide);
 }
 
 /** RAdam. t0 = 1/bc1, t1 = lr, t2 = rect (0: unrectified), t3 = √bc2. */
@@ -218,43 +196,20 @@ export function radamStepJs(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, rbc1: number, lr: number, rect: number,
   sbc2: number, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number,
 ): void {
-  const n = p.length, n4 = n & ~3;
-  for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
-    const end = i0 < n4 ? i0 + 4 : i0 + 1;
-    const wide = tinyGroup(g, v, i0, n4);
-    for (let i = i0; i < end; i++) {
-      const pv = p[i];
-      if (wide) {
-        let d = g[i];
-        if (wd !== 0) d = d + wd * pv;
-        const mv = f(b1 * m[i] + omb1 * d);
-        const vv = f(b2 * v[i] + omb2 * d * d);
-        m[i] = mv;
-        v[i] = vv;
-        const ml = f(f(mv * rbc1) * lr);
-        if (rect > 0) {
-          const adaptive = f(sbc2 / (Math.sqrt(vv) + eps));
-          p[i] = f(pv - f(ml * adaptive) * rect);
-        } else {
-          p[i] = f(pv - ml);
-        }
-      } else {
-        let d = g[i];
-        if (wd !== 0) d = f(d + f(wd * pv));
-        const mv = f(f(b1 * m[i]) + f(omb1 * d));
-        const vv = f(f(b2 * v[i]) + f(f(omb2 * d) * d));
-        m[i] = mv;
-        v[i] = vv;
-        const ml = f(f(mv * rbc1) * lr);
-        if (rect > 0) {
-          const adaptive = f(sbc2 / f(f(Math.sqrt(vv)) + eps));
-          p[i] = f(pv - f(f(ml * adaptive) * rect));
-        } else {
-          p[i] = f(pv - ml);
-        }
-      }
-    }
+  for (let i0 = 0, n4 = p.length & ~3; i0 < p.length; i0 = groupEnd(i0, n4)) {
+    if (tinyGroup(g, v, i0, n4)) for (let i = i0; i < groupEnd(i0, n4); i++) radamAt(p, g, m, v, i, true, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
+    else for (let i = i0; i < groupEnd(i0, n4); i++) radamAt(p, g, m, v, i, false, rbc1, lr, rect, sbc2, b1, omb1, b2, omb2, eps, wd);
   }
+}
+
+function radamAt(
+  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, i: number, wide: boolean, rbc1: number, lr: number, rect: number,
+  sbc2: number, b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number,
+): void {
+  const pv = p[i];
+  moments(m, v, i, grad(g[i], pv, 1, wd, wide), b1, omb1, b2, omb2, wide);
+  const ml = f(f(m[i] * rbc1) * lr);
+  p[i] = rect > 0 ? pv - r(f(ml * f(sbc2 / r(r(Math.sqrt(v[i]), wide) + eps, wide))) * rect, wide) : pv - ml;
 }
 
 /** Adadelta: δ = √((acc + eps)/(sq + eps))·d (see adadeltaStep). */
@@ -262,43 +217,28 @@ export function adadeltaStepJs(
   p: Float32Array, g: Float32Array, sq: Float32Array, acc: Float32Array,
   lr: number, rho: number, omr: number, eps: number, wd: number, gSign: number,
 ): void {
-  const n = p.length, n4 = n & ~3;
-  for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
-    const end = i0 < n4 ? i0 + 4 : i0 + 1;
-    const wide = tinyGroup(g, sq, i0, n4, acc);
-    for (let i = i0; i < end; i++) {
-      const pv = p[i];
-      const a = acc[i];
-      if (wide) {
-        let d = g[i] * gSign;
-        if (wd !== 0) d = d + wd * pv;
-        const s = f(rho * sq[i] + omr * d * d);
-        sq[i] = s;
-        const delta = f(f(Math.sqrt(f(f(a + eps) / f(s + eps)))) * d);
-        acc[i] = f(rho * a + omr * delta * delta);
-        p[i] = f(pv - lr * delta);
-      } else {
-        let d = f(g[i] * gSign);
-        if (wd !== 0) d = f(d + f(wd * pv));
-        const s = f(f(rho * sq[i]) + f(f(omr * d) * d));
-        sq[i] = s;
-        const delta = f(f(Math.sqrt(f(f(a + eps) / f(s + eps)))) * d);
-        acc[i] = f(f(rho * a) + f(f(omr * delta) * delta));
-        p[i] = f(pv - f(lr * delta));
-      }
-    }
+  for (let i0 = 0, n4 = p.length & ~3; i0 < p.length; i0 = groupEnd(i0, n4)) {
+    if (tinyGroup(g, sq, i0, n4, acc)) for (let i = i0; i < groupEnd(i0, n4); i++) adadeltaAt(p, g, sq, acc, i, true, lr, rho, omr, eps, wd, gSign);
+    else for (let i = i0; i < groupEnd(i0, n4); i++) adadeltaAt(p, g, sq, acc, i, false, lr, rho, omr, eps, wd, gSign);
   }
 }
 
+function adadeltaAt(
+  p: Float32Array, g: Float32Array, sq: Float32Array, acc: Float32Array, i: number, wide: boolean,
+  lr: number, rho: number, omr: number, eps: number, wd: number, gSign: number,
+): void {
+  const pv = p[i], a = acc[i];
+  const d = grad(g[i], pv, gSign, wd, wide);
+  const s = f(r(rho * sq[i], wide) + r(r(omr * d, wide) * d, wide));
+  sq[i] = s;
+  const delta = f(f(Math.sqrt(f(f(a + eps) / f(s + eps)))) * d);
+  acc[i] = r(rho * a, wide) + r(r(omr * delta, wide) * delta, wide);
+  p[i] = pv - r(lr * delta, wide);
+}
+
 function lambDirection(pv: number, m: number, v: number, rbc1: number, rbc2: number, eps: number, wd: number, wide: boolean): number {
-  if (wide) {
-    let u = f(f(m * rbc1) / f(Math.sqrt(f(v * rbc2)) + eps));
-    if (wd !== 0) u = u + wd * pv;
-    return f(u);
-  }
-  let u = f(f(m * rbc1) / f(f(Math.sqrt(f(v * rbc2))) + eps));
-  if (wd !== 0) u = f(u + f(wd * pv));
-  return u;
+  const u = f(f(m * rbc1) / f(r(Math.sqrt(f(v * rbc2)), wide) + eps));
+  return wd !== 0 ? f(u + r(wd * pv, wide)) : u;
 }
 
 /**
@@ -312,24 +252,12 @@ export function lambMomentsJs(
   const n = p.length, n4 = n & ~3;
   const sp = [0, 0, 0, 0], su = [0, 0, 0, 0];
   let tp = 0, tu = 0;
-  for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
-    const end = i0 < n4 ? i0 + 4 : i0 + 1;
+  for (let i0 = 0; i0 < n; i0 = groupEnd(i0, n4)) {
     const wide = tinyGroup(g, v, i0, n4);
-    for (let i = i0; i < end; i++) {
+    for (let i = i0; i < groupEnd(i0, n4); i++) {
       const pv = p[i];
-      let mv: number, vv: number;
-      if (wide) {
-        const d = g[i] * gSign;
-        mv = f(b1 * m[i] + omb1 * d);
-        vv = f(b2 * v[i] + omb2 * d * d);
-      } else {
-        const d = f(g[i] * gSign);
-        mv = f(f(b1 * m[i]) + f(omb1 * d));
-        vv = f(f(b2 * v[i]) + f(f(omb2 * d) * d));
-      }
-      m[i] = mv;
-      v[i] = vv;
-      const u = lambDirection(pv, mv, vv, rbc1, rbc2, eps, wd, wide);
+      moments(m, v, i, r(g[i] * gSign, wide), b1, omb1, b2, omb2, wide);
+      const u = lambDirection(pv, m[i], v[i], rbc1, rbc2, eps, wd, wide);
       if (i < n4) {
         sp[i & 3] += pv * pv;
         su[i & 3] += u * u;
@@ -346,15 +274,12 @@ export function lambMomentsJs(
 export function lambApplyJs(
   p: Float32Array, m: Float32Array, v: Float32Array, rbc1: number, rbc2: number, lrr: number, eps: number, wd: number,
 ): void {
-  const n = p.length, n4 = n & ~3;
-  for (let i0 = 0; i0 < n; i0 = i0 < n4 ? i0 + 4 : i0 + 1) {
-    const end = i0 < n4 ? i0 + 4 : i0 + 1;
+  for (let i0 = 0, n4 = p.length & ~3; i0 < p.length; i0 = groupEnd(i0, n4)) {
     let wide = false;
-    for (let i = i0; i < end; i++) if (tinyS(v[i])) wide = true;
-    for (let i = i0; i < end; i++) {
+    for (let i = i0; i < groupEnd(i0, n4); i++) if (tinyS(v[i])) wide = true;
+    for (let i = i0; i < groupEnd(i0, n4); i++) {
       const pv = p[i];
-      const u = lambDirection(pv, m[i], v[i], rbc1, rbc2, eps, wd, wide);
-      p[i] = wide ? f(pv - lrr * u) : f(pv - f(lrr * u));
+      p[i] = pv - r(lrr * lambDirection(pv, m[i], v[i], rbc1, rbc2, eps, wd, wide), wide);
     }
   }
 }

@@ -2,8 +2,9 @@
 // messages for a second backward and for in-place changes to saved tensors,
 // autograd.grad, grad mode, detach and requiresGrad_.
 import { describe, expect, it } from "vitest";
-import { autograd, enableGrad, isGradEnabled, nn, noGrad, parameter, tensor, zeros, type Tensor } from "../../src/index.js";
+import { autograd, enableGrad, init, isGradEnabled, nn, noGrad, ones, optim, parameter, randn, tensor, zeros, type Tensor } from "../../src/index.js";
 import { expectClose } from "../helpers/close.js";
+import { loadFixture } from "../helpers/fixture.js";
 
 describe("backward", () => {
   it("a non-scalar output takes a gradient of its shape; without one it is PyTorch's error", () => {
@@ -89,7 +90,6 @@ describe("autograd.grad", () => {
     const [gx, gz] = autograd.grad(y, [x, z], { gradOutputs: tensor([1, 1]), allowUnused: true });
     expectClose(gx!.data, [18, 36], { what: "dy/dx = 18x" });
     expect(gz).toBeNull();
-    expect(() => autograd.grad(y, x, { createGraph: true })).toThrow(/createGraph = true .*not supported/);
   });
 });
 
@@ -166,6 +166,106 @@ describe("autograd.Function", () => {
     }
     Keep.apply(x).sum().backward();
     expect(() => saved!.savedTensors).toThrow(/Trying to backward through the graph a second time/);
+  });
+});
+
+describe("the version counter of tensors the library writes into (PyTorch's)", () => {
+  const fx = loadFixture("autograd.json").versions;
+
+  it("every init function moves it as far as PyTorch's in-place writes do", () => {
+    const shapes: Record<string, number[]> = { dirac: [4, 3, 3, 3], diracGroups2: [4, 3, 3, 3] };
+    const call: Record<string, (t: Tensor) => unknown> = {
+      uniform: (t) => init.uniform(t), normal: (t) => init.normal(t), truncNormal: (t) => init.truncNormal(t),
+      constant: (t) => init.constant(t, 0.5), ones: (t) => init.ones(t), zeros: (t) => init.zeros(t), eye: (t) => init.eye(t),
+      dirac: (t) => init.dirac(t), diracGroups2: (t) => init.dirac(t, { groups: 2 }),
+      xavierUniform: (t) => init.xavierUniform(t), xavierNormal: (t) => init.xavierNormal(t),
+      kaimingUniform: (t) => init.kaimingUniform(t), kaimingNormal: (t) => init.kaimingNormal(t),
+      orthogonal: (t) => init.orthogonal(t), sparse: (t) => init.sparse(t, 0.5),
+    };
+    expect(Object.keys(call).sort()).toEqual(Object.keys(fx.inits).sort());
+    for (const [name, f] of Object.entries(call)) {
+      const t = zeros(shapes[name] ?? [4, 6]);
+      expect(t.version, name).toBe(0);
+      f(t);
+      expect(t.version, name).toBe(fx.inits[name]);
+    }
+  });
+
+  it("every optimizer step moves a stepped parameter's counter as torch.optim's does", () => {
+    const make: Record<string, (p: Tensor[]) => optim.Optimizer> = {
+      SGD: (p) => new optim.SGD(p, { lr: 0.1 }),
+      "SGD momentum": (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, weightDecay: 0.1 }),
+      Adam: (p) => new optim.Adam(p),
+      "Adam amsgrad": (p) => new optim.Adam(p, { amsgrad: true, weightDecay: 0.1 }),
+      AdamW: (p) => new optim.AdamW(p),
+      Adagrad: (p) => new optim.Adagrad(p),
+      Adadelta: (p) => new optim.Adadelta(p),
+      Adamax: (p) => new optim.Adamax(p),
+      NAdam: (p) => new optim.NAdam(p),
+      RAdam: (p) => new optim.RAdam(p),
+      RMSprop: (p) => new optim.RMSprop(p),
+      "RMSprop centered": (p) => new optim.RMSprop(p, { centered: true, momentum: 0.9 }),
+    };
+    expect(Object.keys(make).sort()).toEqual(Object.keys(fx.optimizers).sort());
+    for (const [name, f] of Object.entries(make)) {
+      const w = parameter([0.5, -1, 2]);
+      const idle = parameter([1]); // no gradient: not stepped, not counted
+      const opt = f([w, idle]);
+      w.grad = ones([3]);
+      opt.step();
+      expect(w.version, name).toBe(fx.optimizers[name][0]);
+      opt.step();
+      expect(w.version, name).toBe(fx.optimizers[name][1]);
+      expect(idle.version, name).toBe(0);
+    }
+  });
+
+  it("nn.Linear's initialisation, loadStateDict and zeroGrad({ setToNone: false }) count as PyTorch's", () => {
+    const lin = new nn.Linear(3, 2);
+    expect([lin.weight.version, lin.bias!.version]).toEqual(fx.linearConstructed);
+    lin.loadStateDict(lin.stateDict());
+    expect([lin.weight.version, lin.bias!.version]).toEqual(fx.linearLoaded);
+    lin.weight.grad = ones([2, 3]);
+    const g = lin.weight.grad;
+    new optim.SGD(lin.parameters(), { lr: 0.1 }).zeroGrad({ setToNone: false });
+    expect(g.version).toBe(fx.zeroGradKeep);
+    lin.weight.grad = ones([2, 3]);
+    lin.zeroGrad({ setToNone: false });
+    expect(lin.weight.grad!.version).toBe(fx.zeroGradKeep);
+  });
+
+  it("a parameter stepped between forward and backward: PyTorch's version error where it saved the weight, none where it did not", () => {
+    const m = /is at version (\d+); expected version (\d+) instead/.exec(fx.twoLayerStepped)!;
+    const net = new nn.Sequential(new nn.Linear(3, 5), new nn.ReLU(), new nn.Linear(5, 2));
+    const sgd = new optim.SGD(net.parameters(), { lr: 0.1 });
+    const x = randn([4, 3]);
+    const loss = net.forward(x).pow(2).sum();
+    loss.backward(null, { retainGraph: true });
+    sgd.step();
+    const before = (net.at(2) as nn.Linear).weight.grad!.toArray();
+    expect(() => loss.backward()).toThrow(
+      new RegExp(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: " +
+          `\\[torch\\.FloatTensor \\[2, 5\\]\\], which is saved by Linear\\(5, 2\\), is at version ${m[1]}; expected version ${m[2]} instead`,
+      ),
+    );
+    expect(Array.from((net.at(2) as nn.Linear).weight.grad!.data)).toEqual(Array.from(before));
+    // the first layer's weight is read by no gradient (x needs none), so stepping it is no error, as in PyTorch
+    const first = new nn.Linear(3, 2);
+    const loss1 = first.forward(x).pow(2).sum();
+    loss1.backward(null, { retainGraph: true });
+    new optim.SGD(first.parameters(), { lr: 0.1 }).step();
+    expect(() => loss1.backward()).not.toThrow();
+    expect(fx.firstLayerSteppedOk).toBe(true);
+  });
+
+  it("vectorToParameters changes the values in place, so a graph that saved them refuses backward", () => {
+    const w = parameter([1, 2]);
+    const x = tensor([3, 4]).requiresGrad_();
+    const y = x.mul(w).sum();
+    nn.utils.vectorToParameters(tensor([5, 6]), [w]);
+    expect(w.version).toBe(1);
+    expect(() => y.backward()).toThrow(/is at version 1; expected version 0 instead/);
   });
 });
 
@@ -272,5 +372,71 @@ describe("autograd through modules", () => {
     expect(Array.from(l.weight.grad!.data)).toEqual(Array.from(g));
     l.dispose();
     x.dispose();
+  });
+});
+
+describe("higher-order gradients (createGraph), against PyTorch 1.13 and float64 central differences", () => {
+  const fx = loadFixture("autograd.json").doubleBackward;
+
+  it("a gradient penalty (WGAN-GP) through Linear-Tanh-Linear: autograd.grad with createGraph, then backward", () => {
+    const c = fx.gradientPenalty;
+    const D = new nn.Sequential(new nn.Linear(3, 8), new nn.Tanh(), new nn.Linear(8, 1));
+    const params = [...D.parameters()];
+    noGrad(() => params.forEach((p, i) => p.copy_(tensor(c.params[i], c.shapes[i]))));
+    const x = tensor(c.x, [4, 3]).requiresGrad_();
+    const [gx] = autograd.grad(D.forward(x).sum(), x, { createGraph: true });
+    expect(gx!.gradFn).not.toBeNull();
+    expectClose(gx!.data, c.gx, { rtol: 1e-5, atol: 1e-6, what: "dD/dx" });
+    const gp = gx!.square().sum({ dim: 1 }).sqrt().sub(1).square().mean();
+    expectClose([gp.item()], [c.gp], { rtol: 1e-5, atol: 1e-6, what: "penalty" });
+    gp.backward();
+    params.forEach((p, i) => {
+      if (c.grads[i] === null) {
+        expect(p.grad, `param ${i} (the last bias: the penalty does not depend on it)`).toBeNull();
+        return;
+      }
+      expectClose(p.grad!.data, c.grads[i], { rtol: 1e-4, atol: 1e-6, what: `d penalty / d param ${i} (PyTorch)` });
+      expectClose(p.grad!.data, c.fd[i], { rtol: 1e-3, atol: 2e-5, what: `d penalty / d param ${i} (central differences)` });
+    });
+  });
+
+  it("a Hessian-vector product: grad of (grad · v)", () => {
+    const c = fx.hessianVector;
+    const X = tensor(c.X, [6, 5]);
+    const y = tensor(c.y, [6]);
+    const w = tensor(c.w, [5]).requiresGrad_();
+    const v = tensor(c.v, [5]);
+    const loss = X.matmul(w.unsqueeze(1)).squeeze(1).sub(y).square().mean().add(w.tanh().mul(w).sum());
+    const [gw] = autograd.grad(loss, w, { createGraph: true });
+    expectClose(gw!.data, c.grad, { rtol: 1e-5, atol: 1e-6, what: "gradient" });
+    const [hv] = autograd.grad(gw!.mul(v).sum(), w);
+    expect(hv!.gradFn).toBeNull();
+    expectClose(hv!.data, c.hv, { rtol: 1e-4, atol: 1e-6, what: "H·v (PyTorch)" });
+    expectClose(hv!.data, c.fd, { rtol: 1e-3, atol: 1e-5, what: "H·v (central differences)" });
+  });
+
+  it("backward({ createGraph: true }) leaves a .grad with a graph (retainGraph defaults to true)", () => {
+    const c = fx.gradOfGrad;
+    const x = tensor(c.x, [4]).requiresGrad_();
+    const y = x.pow(3).sum();
+    y.backward(null, { createGraph: true });
+    expectClose(x.grad!.data, c.grad, { rtol: 1e-6, what: "3x²" });
+    expect(x.grad!.gradFn).not.toBeNull();
+    const [second] = autograd.grad(x.grad!.sum(), x);
+    expectClose(second!.data, c.second, { rtol: 1e-5, atol: 1e-6, what: "6x" });
+    y.backward(null, { retainGraph: false }); // the graph was retained by createGraph
+  });
+
+  it("an operation without a double backward is PyTorch-style error naming it, before any gradient changes", () => {
+    const x = tensor([0.5, -1]).requiresGrad_();
+    const w = parameter([1, 2]);
+    const loss = x.gelu().mul(w).sum();
+    expect(() => loss.backward(null, { createGraph: true })).toThrow(/GeluBackward0 does not support double backward/);
+    expect(x.grad).toBeNull();
+    expect(w.grad).toBeNull();
+    expect(() => autograd.grad(loss, x, { createGraph: true })).toThrow(/GeluBackward0 does not support double backward/);
+    loss.backward(); // first order still works: the graph was not consumed
+    expect(x.grad).not.toBeNull();
+    expect(() => x.mul(2).sum().backward(null, { createGraph: 1 as unknown as boolean })).toThrow(/createGraph must be a boolean, got 1/);
   });
 });

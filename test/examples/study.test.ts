@@ -4,10 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { loadMnist, splitMnist, subset, pixelStats, normalize, BatchLoader } from "../../examples/mnist/data.js";
 import { Mlp, buildMlp, initialize, makeOptimizer, trainModel, countCorrect, evaluate, tensorDataset } from "../../examples/mnist/train.js";
-import { runStudy, depthStats, std, trainRun } from "../../examples/mnist/study.js";
+import { runStudy, depthStats, std, trainRun, runCnnStudy, CNN_STUDY_INITIALIZERS, ConvStack, initializeConvStack } from "../../examples/mnist/study.js";
 import { buildReport } from "../../examples/mnist/commands.js";
 import { toJsonSafe, validateReport } from "../../examples/mnist/report.js";
-import { ready, Generator, nn, memoryStats, data } from "../../dist/index.js";
+import { ready, Generator, nn, memoryStats, data, tensor } from "../../dist/index.js";
 import type { BuildName } from "../../dist/index.js";
 
 await ready({ build: (process.env.WASMTRAIN_BUILD ?? "simd") as BuildName });
@@ -42,6 +42,52 @@ describe("runStudy", () => {
     expect(report.meta).toMatchObject({ trainSize: 512, heldOutSize: 256, batchSize: 64, studyEpochs: 2, seed: 0 });
     // Every network and gradient the study made has been freed.
     expect(memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+  });
+});
+
+describe("the CNN rows (a conv stack with equal channel counts)", () => {
+  it("one row per initializer and dirac; dirac's equal-channel convs are the identity at initialisation; the report validates", () => {
+    // The convolutions' shared im2col workspace is grown once and kept: allocate it (this stack's size) before counting.
+    const probe = new ConvStack({ channels: 4, depth: 3 });
+    probe.forward(tensor(new Float32Array(784), [1, 784])).dispose();
+    probe.dispose();
+    const before = memoryStats().allocatedBytes;
+    const rows = runCnnStudy({ train, heldOut, epochs: 1, batchSize: 64, seed: 0, channels: 4, depth: 3, depthBatch: 32 });
+    expect(rows.map((r: { name: string }) => r.name)).toEqual([...CNN_STUDY_INITIALIZERS]);
+    expect(CNN_STUDY_INITIALIZERS).toEqual(["zeros", "uniform", "normal", "xavier", "kaiming", "orthogonal", "dirac"]);
+    const by = (n: string) => rows.find((r: { name: string }) => r.name === n);
+    const dirac = by("dirac");
+    // conv(h) = h exactly (zero bias), so relu(conv(h)) = h (h is already ≥ 0): every layer's output is the same.
+    expect(dirac.relativeChange).toEqual([0, 0, 0]);
+    expect(dirac.outputStd.every((v: number) => v === dirac.outputStd[0] && v > 0)).toBe(true);
+    // Random initializers change what passes through; zeros leave nothing to measure (h = 0).
+    for (const n of ["xavier", "kaiming", "orthogonal"]) expect(by(n).relativeChange.every((v: number) => v > 0.1)).toBe(true);
+    expect(by("zeros").relativeChange).toEqual([null, null, null]);
+    for (const r of rows) {
+      expect(r.epochs.length).toBe(1);
+      expect(r.heldOutAccuracy).toBeGreaterThanOrEqual(0);
+    }
+    // Small random weights shrink the signal layer by layer (each 3×3 conv of 4 channels sums 36 taps of ~0.01): dirac keeps it.
+    for (const n of ["uniform", "normal"]) expect(by(n).outputStd[2]).toBeLessThan(by(n).outputStd[0] / 100);
+    const study = { initializers: [], optimizers: [], depth: [], cnn: rows };
+    const data = { train, heldOut, stats, background: 0 };
+    const report = toJsonSafe(buildReport({ main: null, study, data, seed: 0, batchSize: 64, studyEpochs: 1, mode: "compact", build: "simd", startedAt: 0 }));
+    expect(validateReport(report)).toBe(report);
+    expect(report.cnn.length).toBe(7);
+    expect(memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+  });
+
+  it("dirac sets each equal-channel conv weight to the identity kernel and its bias to zero", () => {
+    const model = new ConvStack({ channels: 3, depth: 2 });
+    initializeConvStack(model, "dirac", new Generator(1));
+    for (const conv of model.body.children() as InstanceType<typeof nn.Conv2d>[]) {
+      const w = conv.weight.data;
+      for (let o = 0; o < 3; o++)
+        for (let i = 0; i < 3; i++)
+          for (let k = 0; k < 9; k++) expect(w[(o * 3 + i) * 9 + k]).toBe(o === i && k === 4 ? 1 : 0);
+      expect(Array.from(conv.bias!.data)).toEqual([0, 0, 0]);
+    }
+    model.dispose();
   });
 });
 

@@ -109,10 +109,42 @@ describe("bad input: PyTorch's messages, and nothing changed", () => {
     expect(m.weight.toArray()).toEqual(w);
     expect(m.weight.grad).toBeNull();
   });
-  it("other padding modes are PyTorch's names but not implemented: a clear error", () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    expect(() => new nn.Conv2d(1, 1, 3, { paddingMode: "reflect" as any })).toThrow("paddingMode 'reflect' is not implemented");
-  });
+});
+
+describe("paddingMode 'reflect', 'replicate' and 'circular' match PyTorch 1.13 (the input padded as F.pad does, then an unpadded convolution)", () => {
+  for (const c of (fixtures as unknown as { convPaddingModes: (ConvCase & { repr: string })[] }).convPaddingModes) {
+    it(`${c.name}: forward, input, weight and bias gradients (rtol ${RTOL}, atol ${ATOL}) and repr`, () => {
+      const { kernelSize, bias, ...rest } = c.options;
+      const Cls = c.dims === 2 ? nn.Conv2d : nn.Conv1d;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const m = new Cls(c.inChannels, c.outChannels, kernelSize as any, { ...(rest as any), bias });
+      expect(m.toString()).toBe(c.repr);
+      m.weight.data.set(c.weight.data);
+      if (c.bias) m.bias!.data.set(c.bias.data);
+      const x = load(c.x);
+      x.requiresGrad = true;
+      const y = m.forward(x);
+      expect(y.shape).toEqual(c.y.shape);
+      expectClose(y.data, c.y.data, { rtol: RTOL, atol: ATOL, what: `${c.name} y` });
+      dot(y, c.dy).backward();
+      expectClose(x.grad!.data, c.dx, { rtol: RTOL, atol: ATOL, what: `${c.name} dx` });
+      expectClose(m.weight.grad!.data, c.dweight, { rtol: RTOL, atol: ATOL, what: `${c.name} dweight` });
+      if (c.dbias) expectClose(m.bias!.grad!.data, c.dbias, { rtol: RTOL, atol: ATOL, what: `${c.name} dbias` });
+    });
+  }
+  const cases: [string, () => () => unknown][] = [
+    ["reflect padding not less than the input", () => { const m = new nn.Conv2d(1, 1, 3, { padding: 3, paddingMode: "reflect" }), x = zeros([1, 1, 3, 5]); return () => m.forward(x); }],
+    ["circular padding wrapping twice", () => { const m = new nn.Conv2d(1, 1, 3, { padding: [1, 4], paddingMode: "circular" }), x = zeros([1, 1, 5, 3]); return () => m.forward(x); }],
+    ["wrong channel count", () => { const m = new nn.Conv2d(1, 32, 3, { paddingMode: "replicate" }), x = zeros([64, 3, 28, 28]); return () => m.forward(x); }],
+  ];
+  for (const [name, prepare] of cases) {
+    it(`${name}: "${errors[name]}", nothing allocated`, () => {
+      const call = prepare();
+      const before = memoryStats();
+      expect(call).toThrow(errors[name]);
+      expect(memoryStats().allocatedBytes).toBe(before.allocatedBytes);
+    });
+  }
 });
 
 describe("initialisation, fans, state dict and repr as PyTorch", () => {

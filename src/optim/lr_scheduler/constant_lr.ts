@@ -1,6 +1,6 @@
 // ConstantLR: scale the lr by a constant factor until totalIters, then restore it.
-import { isNonNegativeInteger, isUnit, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isNonNegativeInteger, isUnit } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface ConstantLROptions {
   /** Factor in [0, 1] applied until totalIters (default 1/3). */
@@ -14,17 +14,17 @@ export interface ConstantLROptions {
 
 /** lr·factor at epoch 0, lr/factor at epoch totalIters, unchanged otherwise; closed form base·(t < totalIters ? factor : 1). */
 export class ConstantLR extends LRScheduler {
-  factor: number;
-  totalIters: number;
+  factor!: number;
+  totalIters!: number;
 
   constructor(optimizer: OptimizerLike, options: ConstantLROptions = {}) {
     super("ConstantLR", optimizer);
-    const o = readOptions(this.name, options, ["factor", "totalIters", "lastEpoch", "verbose"]);
-    this.factor = numberOption(this.name, "factor", o.factor, "a number between 0 and 1 (Constant multiplicative factor expected to be between 0 and 1.)", isUnit, 1 / 3);
-    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    this.attach(
+      this.configure(options, {
+        factor: ["a number between 0 and 1 (Constant multiplicative factor expected to be between 0 and 1.)", isUnit, 1 / 3],
+        totalIters: ["a non-negative integer", isNonNegativeInteger, 5],
+      }),
+    );
   }
 
   protected getLr(): number[] {

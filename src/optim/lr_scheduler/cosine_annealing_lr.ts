@@ -1,6 +1,6 @@
 // CosineAnnealingLR: cosine annealing from the initial lr to etaMin over tMax epochs (SGDR without restarts).
-import { isFiniteNumber, isPositive, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isFiniteNumber, isPositive } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingLROptions {
   /** Half-period in epochs (PyTorch's T_max, required). */
@@ -21,17 +21,17 @@ export interface CosineAnnealingLROptions {
  * (to rounding), which step(epoch) uses.
  */
 export class CosineAnnealingLR extends LRScheduler {
-  tMax: number;
-  etaMin: number;
+  tMax!: number;
+  etaMin!: number;
 
   constructor(optimizer: OptimizerLike, options: CosineAnnealingLROptions) {
     super("CosineAnnealingLR", optimizer);
-    const o = readOptions(this.name, options, ["tMax", "etaMin", "lastEpoch", "verbose"]);
-    this.tMax = numberOption(this.name, "tMax", o.tMax, "a positive number of epochs", isPositive);
-    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFiniteNumber, 0);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    this.attach(
+      this.configure(options, {
+        tMax: ["a positive number of epochs", isPositive],
+        etaMin: ["a finite number", isFiniteNumber, 0],
+      }),
+    );
   }
 
   protected getLr(): number[] {

@@ -1,6 +1,6 @@
 // CosineAnnealingWarmRestarts: SGDR, cosine annealing restarted every T_i epochs, T_i growing by tMult.
-import { describe, isFiniteNumber, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { describe, isFiniteNumber, isPositiveInteger } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface CosineAnnealingWarmRestartsOptions {
   /** Epochs until the first restart (PyTorch's T_0, required). */
@@ -21,20 +21,19 @@ export interface CosineAnnealingWarmRestartsOptions {
  * epoch + batch/batches), and finds the period the epoch falls in.
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
-  t0: number;
+  t0!: number;
   tI: number;
-  tMult: number;
-  etaMin: number;
+  tMult!: number;
+  etaMin!: number;
   tCur: number;
 
   constructor(optimizer: OptimizerLike, options: CosineAnnealingWarmRestartsOptions) {
     super("CosineAnnealingWarmRestarts", optimizer);
-    const o = readOptions(this.name, options, ["t0", "tMult", "etaMin", "lastEpoch", "verbose"]);
-    this.t0 = numberOption(this.name, "t0", o.t0, "a positive integer", isPositiveInteger);
-    this.tMult = numberOption(this.name, "tMult", o.tMult, "an integer >= 1", (x) => Number.isInteger(x) && x >= 1, 1);
-    this.etaMin = numberOption(this.name, "etaMin", o.etaMin, "a finite number", isFiniteNumber, 0);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
+    const lastEpoch = this.configure(options, {
+      t0: ["a positive integer", isPositiveInteger],
+      tMult: ["an integer >= 1", (x) => Number.isInteger(x) && x >= 1, 1],
+      etaMin: ["a finite number", isFiniteNumber, 0],
+    });
     this.tI = this.t0;
     this.tCur = lastEpoch;
     this.attach(lastEpoch);

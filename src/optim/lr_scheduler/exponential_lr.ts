@@ -1,6 +1,6 @@
 // ExponentialLR: multiply the lr by gamma every epoch.
-import { isNonNegative, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isNonNegative } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface ExponentialLROptions {
   /** Multiplicative factor per epoch (required). */
@@ -12,15 +12,15 @@ export interface ExponentialLROptions {
 
 /** lr_t = lr_{t-1}·gamma; closed form base·gamma^t. */
 export class ExponentialLR extends LRScheduler {
-  gamma: number;
+  gamma!: number;
 
   constructor(optimizer: OptimizerLike, options: ExponentialLROptions) {
     super("ExponentialLR", optimizer);
-    const o = readOptions(this.name, options, ["gamma", "lastEpoch", "verbose"]);
-    this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    this.attach(
+      this.configure(options, {
+        gamma: ["a finite number >= 0", isNonNegative],
+      }),
+    );
   }
 
   protected getLr(): number[] {

@@ -1,6 +1,6 @@
 // LambdaLR: lr = initial lr × a user function of the epoch.
-import { describe, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { describe } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export type LrLambda = (epoch: number) => number;
 
@@ -37,20 +37,28 @@ export function callLambda(where: string, lambdas: readonly LrLambda[], i: numbe
   return f;
 }
 
-/** lr_t = base·λ(t). The functions are not part of the state dict (PyTorch saves only callable objects' fields). */
-export class LambdaLR extends LRScheduler {
-  lrLambdas: LrLambda[];
+/** The schedulers driven by user functions of the epoch: LambdaLR and MultiplicativeLR. */
+export abstract class LambdaScheduler extends LRScheduler {
+  lrLambdas!: LrLambda[];
 
+  protected constructor(name: string, optimizer: OptimizerLike, options: LambdaLROptions) {
+    super(name, optimizer);
+    this.attach(this.configure(options, { lrLambda: null }, (o) => (this.lrLambdas = lambdasOption(this.name, o.lrLambda, this.groups.length))));
+  }
+
+  /** λ_i(lastEpoch). */
+  protected lambda(i: number): number {
+    return callLambda(this.name, this.lrLambdas, i, this.lastEpoch);
+  }
+}
+
+/** lr_t = base·λ(t). The functions are not part of the state dict (PyTorch saves only callable objects' fields). */
+export class LambdaLR extends LambdaScheduler {
   constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
-    super("LambdaLR", optimizer);
-    const o = readOptions(this.name, options, ["lrLambda", "lastEpoch", "verbose"]);
-    this.lrLambdas = lambdasOption(this.name, o.lrLambda, this.groups.length);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    super("LambdaLR", optimizer, options);
   }
 
   protected getLr(): number[] {
-    return this.baseLrs.map((b, i) => b * callLambda(this.name, this.lrLambdas, i, this.lastEpoch));
+    return this.baseLrs.map((b, i) => b * this.lambda(i));
   }
 }

@@ -1,6 +1,6 @@
 // LinearLR: scale the lr by a factor moving linearly from startFactor to endFactor over totalIters epochs.
-import { isNonNegativeInteger, isUnit, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isNonNegativeInteger, isUnit } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface LinearLROptions {
   /** Factor at epoch 0, in (0, 1] (default 1/3). */
@@ -19,20 +19,20 @@ export interface LinearLROptions {
  * Closed form: base·(s + (e−s)·min(T, t)/T).
  */
 export class LinearLR extends LRScheduler {
-  startFactor: number;
-  endFactor: number;
-  totalIters: number;
+  startFactor!: number;
+  endFactor!: number;
+  totalIters!: number;
 
   constructor(optimizer: OptimizerLike, options: LinearLROptions = {}) {
     super("LinearLR", optimizer);
-    const o = readOptions(this.name, options, ["startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"]);
-    // PyTorch 1.13 accepts startFactor 0 and then divides by zero at epoch 1; 2.x requires > 0.
-    this.startFactor = numberOption(this.name, "startFactor", o.startFactor, "a number in (0, 1] (Starting multiplicative factor expected to be between 0 and 1.)", (x) => x > 0 && x <= 1, 1 / 3);
-    this.endFactor = numberOption(this.name, "endFactor", o.endFactor, "a number between 0 and 1 (Ending multiplicative factor expected to be between 0 and 1.)", isUnit, 1);
-    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    this.attach(
+      this.configure(options, {
+        // PyTorch 1.13 accepts startFactor 0 and then divides by zero at epoch 1; 2.x requires > 0.
+        startFactor: ["a number in (0, 1] (Starting multiplicative factor expected to be between 0 and 1.)", (x) => x > 0 && x <= 1, 1 / 3],
+        endFactor: ["a number between 0 and 1 (Ending multiplicative factor expected to be between 0 and 1.)", isUnit, 1],
+        totalIters: ["a non-negative integer", isNonNegativeInteger, 5],
+      }),
+    );
   }
 
   protected getLr(): number[] {

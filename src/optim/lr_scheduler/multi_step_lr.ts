@@ -1,6 +1,6 @@
 // MultiStepLR: multiply the lr by gamma at each milestone epoch.
-import { describe, isNonNegative, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { describe, isNonNegative, numberOption } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface MultiStepLROptions {
   /** Epoch indices (required); a milestone listed twice decays twice, as PyTorch's Counter does. */
@@ -15,22 +15,20 @@ export interface MultiStepLROptions {
 /** lr_t = lr_{t-1}·gamma^(times t is a milestone); closed form base·gamma^(milestones ≤ t). */
 export class MultiStepLR extends LRScheduler {
   /** Sorted, with repeats. */
-  milestones: number[];
-  gamma: number;
+  milestones!: number[];
+  gamma!: number;
 
   constructor(optimizer: OptimizerLike, options: MultiStepLROptions) {
     super("MultiStepLR", optimizer);
-    const o = readOptions(this.name, options, ["milestones", "gamma", "lastEpoch", "verbose"]);
-    if (!Array.isArray(o.milestones)) {
-      throw new TypeError(`${this.name}: milestones must be an array of non-negative integers, got ${describe(o.milestones)}`);
-    }
-    this.milestones = o.milestones
-      .map((m, i) => numberOption(this.name, `milestones[${i}]`, m, "a non-negative integer", (x) => Number.isInteger(x) && x >= 0))
-      .sort((a, b) => a - b);
-    this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative, 0.1);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    const milestones = (o: Record<string, unknown>) => {
+      if (!Array.isArray(o.milestones)) {
+        throw new TypeError(`${this.name}: milestones must be an array of non-negative integers, got ${describe(o.milestones)}`);
+      }
+      this.milestones = o.milestones
+        .map((m, i) => numberOption(this.name, `milestones[${i}]`, m, "a non-negative integer", (x) => Number.isInteger(x) && x >= 0))
+        .sort((a, b) => a - b);
+    };
+    this.attach(this.configure(options, { milestones: null, gamma: ["a finite number >= 0", isNonNegative, 0.1] }, milestones));
   }
 
   protected getLr(): number[] {

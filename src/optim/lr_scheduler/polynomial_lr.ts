@@ -1,6 +1,6 @@
 // PolynomialLR: decay the lr polynomially to zero over totalIters epochs.
-import { isFiniteNumber, isNonNegativeInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isFiniteNumber, isNonNegativeInteger } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface PolynomialLROptions {
   /** Epochs until the lr reaches zero (default 5). */
@@ -17,17 +17,17 @@ export interface PolynomialLROptions {
  * Closed form: base·(1 − min(T, t)/T)^power.
  */
 export class PolynomialLR extends LRScheduler {
-  totalIters: number;
-  power: number;
+  totalIters!: number;
+  power!: number;
 
   constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
     super("PolynomialLR", optimizer);
-    const o = readOptions(this.name, options, ["totalIters", "power", "lastEpoch", "verbose"]);
-    this.totalIters = numberOption(this.name, "totalIters", o.totalIters, "a non-negative integer", isNonNegativeInteger, 5);
-    this.power = numberOption(this.name, "power", o.power, "a finite number", isFiniteNumber, 1);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    this.attach(
+      this.configure(options, {
+        totalIters: ["a non-negative integer", isNonNegativeInteger, 5],
+        power: ["a finite number", isFiniteNumber, 1],
+      }),
+    );
   }
 
   protected getLr(): number[] {

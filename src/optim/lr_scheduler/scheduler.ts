@@ -1,7 +1,10 @@
 // The learning-rate scheduler base: PyTorch 1.13's _LRScheduler. A scheduler
 // reads and writes the `lr` of every param group of an optimizer; it never
 // depends on the optimizer's class, only on this structural shape.
-import { booleanOption, describe, numberOption } from "./options.js";
+import { booleanOption, describe, numberOption, readOptions } from "./options.js";
+
+/** A numeric option of a scheduler: what it must be (in messages), its check, its default (absent: required). */
+export type NumberOption = readonly [what: string, ok: (x: number) => boolean, fallback?: number];
 import { checkSchedulerField } from "./state_rules.js";
 
 /** What a scheduler needs from an optimizer: mutable param groups with an `lr`. */
@@ -200,6 +203,23 @@ export abstract class LRScheduler implements Scheduler {
   protected constructor(name: string, optimizer: unknown) {
     this.name = name;
     this.optimizer = checkOptimizer(name, optimizer);
+  }
+
+  /**
+   * Reads a scheduler's options: the keys of `spec` in order, then lastEpoch
+   * and verbose. `more` reads the options whose entry is null; every other
+   * entry is a numeric option [what it must be, its check, its default (none:
+   * required)], set as the field of its name. Then the common options; checks
+   * that the optimizer can resume at lastEpoch, which it returns (for attach).
+   */
+  protected configure(options: unknown, spec: Record<string, NumberOption | null>, more?: (o: Record<string, unknown>) => void): number {
+    const o = readOptions(this.name, options, [...Object.keys(spec), "lastEpoch", "verbose"]);
+    more?.(o);
+    const fields = this as unknown as Record<string, number>;
+    for (const [key, number] of Object.entries(spec)) if (number) fields[key] = numberOption(this.name, key, o[key], ...number);
+    const lastEpoch = this.readCommonOptions(o);
+    checkResumable(this.name, this.optimizer, lastEpoch);
+    return lastEpoch;
   }
 
   /** Reads the options every scheduler takes: `verbose`, and `lastEpoch` (returned). */

@@ -1,6 +1,6 @@
 // StepLR: multiply the lr by gamma every stepSize epochs.
-import { isNonNegative, isPositiveInteger, numberOption, readOptions } from "./options.js";
-import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
+import { isNonNegative, isPositiveInteger } from "./options.js";
+import { LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export interface StepLROptions {
   /** Period of the decay, in epochs (required). */
@@ -14,17 +14,17 @@ export interface StepLROptions {
 
 /** lr_t = lr_{t-1}·gamma when t is a positive multiple of stepSize; closed form base·gamma^⌊t/stepSize⌋. */
 export class StepLR extends LRScheduler {
-  stepSize: number;
-  gamma: number;
+  stepSize!: number;
+  gamma!: number;
 
   constructor(optimizer: OptimizerLike, options: StepLROptions) {
     super("StepLR", optimizer);
-    const o = readOptions(this.name, options, ["stepSize", "gamma", "lastEpoch", "verbose"]);
-    this.stepSize = numberOption(this.name, "stepSize", o.stepSize, "a positive integer", isPositiveInteger);
-    this.gamma = numberOption(this.name, "gamma", o.gamma, "a finite number >= 0", isNonNegative, 0.1);
-    const lastEpoch = this.readCommonOptions(o);
-    checkResumable(this.name, this.optimizer, lastEpoch);
-    this.attach(lastEpoch);
+    this.attach(
+      this.configure(options, {
+        stepSize: ["a positive integer", isPositiveInteger],
+        gamma: ["a finite number >= 0", isNonNegative, 0.1],
+      }),
+    );
   }
 
   protected getLr(): number[] {

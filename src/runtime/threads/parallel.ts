@@ -12,6 +12,7 @@
 // in the same order, whatever the thread count: results are bit-identical
 // for 1, 2, … n threads.
 import type { ThreadPool, Split } from "./pool.js";
+import { CONV_POOL_KERNELS, wrapConvKernels } from "./parallel_conv.js";
 
 type Kernel = (...args: number[]) => unknown;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -75,6 +76,7 @@ export const POOL_KERNELS: readonly string[] = [
   ...RANDOM_FILLS,
   ...TABLE_KERNELS,
   ...ROWS.map(([n]) => n),
+  ...CONV_POOL_KERNELS,
 ];
 
 /** The exports with the pool's kernels wrapped. */
@@ -143,6 +145,7 @@ export function parallelExports(raw: Exports, pool: ThreadPool): Exports {
       pool.run("gemm", args, split);
     };
   }
+  wrapConvKernels(raw, pool, out);
   return out;
 }
 

@@ -32,6 +32,9 @@ interface WorkerLike {
 
 interface WorkerSlot {
   worker: WorkerLike | null;
+  /** Its position (worker index) and its id in the control block's OWNERS table. */
+  index: number;
+  id: number;
   scratch: number;
   gemmScratch: number;
   state: "starting" | "ready" | "dead";
@@ -67,6 +70,8 @@ export class ThreadPool {
   /** Why the last worker that failed did. */
   failure: string | null = null;
   #pending: Promise<void>[] = [];
+  /** The last worker id handed out (ids are never reused). */
+  #lastId = 0;
   #callArgs: number[] = [];
 
   constructor(host: PoolHost) {
@@ -107,7 +112,9 @@ export class ThreadPool {
 
   #start(index: number): void {
     const ex = this.#host.exports;
-    const slot: WorkerSlot = { worker: null, scratch: 0, gemmScratch: 0, state: "starting", settle: () => {} };
+    const id = (this.#lastId = (this.#lastId + 1) | 0 || 1);
+    const slot: WorkerSlot = { worker: null, index, id, scratch: 0, gemmScratch: 0, state: "starting", settle: () => {} };
+    Atomics.store(this.#ctl, P.OWNERS + index, id);
     this.#slots.push(slot);
     this.#pending.push(new Promise<void>((resolve) => (slot.settle = resolve)));
     const settle = () => slot.settle();
@@ -140,6 +147,7 @@ export class ThreadPool {
         memory: this.#host.memory,
         control: this.#control,
         index,
+        id,
         scratch: slot.scratch,
         gemmScratch: slot.gemmScratch,
         names: this.#host.names,
@@ -150,6 +158,11 @@ export class ThreadPool {
   }
 
   #stop(slot: WorkerSlot): void {
+    // First take its place away: a browser's terminate() lets a worker run on
+    // for seconds, and it must not take a chunk once its scratch is freed. It
+    // sees this before the next job (published after this store) and leaves.
+    if (Atomics.load(this.#ctl, P.OWNERS + slot.index) === slot.id) Atomics.store(this.#ctl, P.OWNERS + slot.index, 0);
+    Atomics.notify(this.#ctl, P.SEQ);
     if (slot.worker) slot.worker.terminate();
     slot.state = "dead";
     slot.settle();

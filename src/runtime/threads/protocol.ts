@@ -34,7 +34,16 @@ export const MAX_SPLIT = 8;
 export const ARGS_F64 = 32;
 export const MAX_ARGS = 24;
 export const STRIDES_F64 = ARGS_F64 + MAX_ARGS;
-export const CONTROL_BYTES = (STRIDES_F64 + MAX_SPLIT) * 8;
+/**
+ * Int32 words OWNERS + i: the id of the worker that is worker i now (0: none).
+ * A stopped worker leaves its loop as soon as it sees its id gone — a
+ * browser's Worker.terminate() lets the worker run on (Chromium: ~2 s, and
+ * for as long as the page's main thread is busy), and its scratch is freed at
+ * once, so it must never take a chunk again.
+ */
+export const OWNERS = (STRIDES_F64 + MAX_SPLIT) * 2;
+export const MAX_WORKERS = 256;
+export const CONTROL_BYTES = (OWNERS + MAX_WORKERS) * 4;
 /** Chunk indices live in the low 20 bits of CLAIM. */
 export const CHUNK_BITS = 20;
 export const MAX_CHUNKS = 1 << CHUNK_BITS;

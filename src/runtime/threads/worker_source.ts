@@ -10,7 +10,7 @@ const constants = JSON.stringify({
   NARGS: P.NARGS, COUNT_ARG: P.COUNT_ARG, PER_CHUNK: P.PER_CHUNK, TOTAL: P.TOTAL, NSPLIT: P.NSPLIT, STOP: P.STOP,
   SLEEPERS: P.SLEEPERS, CALLER_WAITING: P.CALLER_WAITING, POS_LO_ARG: P.POS_LO_ARG, FAILED: P.FAILED,
   SPLIT_ARG0: P.SPLIT_ARG0, ARGS_F64: P.ARGS_F64, STRIDES_F64: P.STRIDES_F64, CHUNK_BITS: P.CHUNK_BITS,
-  WORKER_SPINS: P.WORKER_SPINS,
+  WORKER_SPINS: P.WORKER_SPINS, OWNERS: P.OWNERS,
 });
 
 export const WORKER_SOURCE = `"use strict";
@@ -44,16 +44,19 @@ export const WORKER_SOURCE = `"use strict";
     }
     var fns = init.names.map(function (n) { return exports[n]; });
     post({ type: "ready" });
-    loop(new Int32Array(init.control), new Float64Array(init.control), init.index, fns);
+    loop(new Int32Array(init.control), new Float64Array(init.control), init.index, init.id, fns);
+    // Stopped: leave now (a browser's terminate() may take seconds to land).
+    if (typeof self !== "undefined" && typeof self.close === "function") self.close();
   }
-  function loop(ctl, f64, index, fns) {
+  function loop(ctl, f64, index, id, fns) {
     var seen = -1;
     var base = [], strides = [], splitIdx = [];
+    var gone = function () { return Atomics.load(ctl, K.STOP) !== 0 || Atomics.load(ctl, K.OWNERS + index) !== id; };
     for (;;) {
       var s = Atomics.load(ctl, K.SEQ);
       var spins = 0;
       while (s === seen || (s & 1)) {
-        if (Atomics.load(ctl, K.STOP)) return;
+        if (gone()) return;
         if (++spins < K.WORKER_SPINS) { s = Atomics.load(ctl, K.SEQ); continue; }
         Atomics.add(ctl, K.SLEEPERS, 1);
         Atomics.wait(ctl, K.SEQ, s);
@@ -61,7 +64,8 @@ export const WORKER_SOURCE = `"use strict";
         spins = 0;
         s = Atomics.load(ctl, K.SEQ);
       }
-      if (Atomics.load(ctl, K.STOP)) return;
+      // The caller clears the id before it frees the scratch and before it publishes the next job.
+      if (gone()) return;
       seen = s;
       if (index >= Atomics.load(ctl, K.PARTICIPANTS)) continue;
       var fn = fns[ctl[K.KERNEL]], nargs = ctl[K.NARGS], countArg = ctl[K.COUNT_ARG], perChunk = ctl[K.PER_CHUNK];

@@ -93,6 +93,33 @@ describe("thread pool", () => {
     expectScaled(scaleJob(p, exports, memory, 10_000));
   });
 
+  it("a stopped worker that runs on (a browser's terminate() lands seconds later) leaves by itself and takes no chunk", async () => {
+    const spawned: Worker[] = [];
+    const node = nodeSpawn(spawned);
+    // Chromium lets a terminated worker run ~2 s, and as long as the page's main thread is busy.
+    const spawn: Spawn = (onMessage, onGone) => {
+      const w = node(onMessage, onGone);
+      return { postMessage: (m: unknown) => w.postMessage(m), terminate() {} };
+    };
+    const { p, exports, memory, warnings } = await pool(spawn);
+    p.resize(3);
+    await p.settled();
+    expectScaled(scaleJob(p, exports, memory, 100_000));
+    const exited = spawned.map((w) => new Promise<number>((resolve) => w.once("exit", resolve)));
+    p.resize(1); // frees both workers' scratch at once
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still running after 10 s"), 10_000)));
+    expect(await Promise.race([Promise.all(exited).then(() => "left"), timeout])).toBe("left");
+    clearTimeout(timer);
+    // Workers 0 and 1 again: new workers in the same places, on newly allocated scratch.
+    p.resize(3);
+    await p.settled();
+    expect(p.liveWorkers).toBe(2);
+    for (const n of [100_000, 123_457]) expectScaled(scaleJob(p, exports, memory, n));
+    expect(warnings).toEqual([]);
+    p.shutdown();
+  });
+
   it("a worker that dies after starting: a warning, and the remaining threads finish every later job", async () => {
     const spawned: Worker[] = [];
     const { p, exports, memory, warnings } = await pool(nodeSpawn(spawned));

@@ -35,6 +35,15 @@ export type Operand = Tensor | number;
 
 export type BuildName = "relaxed-simd" | "simd" | "js";
 
+/** The forward passes with the signature (x, y, n): each implementation binds them from this list. */
+export const FORWARD_KERNELS = ["reluForward", "tanhForward", "sigmoidForward", "geluForward", "geluTanhForward", "siluForward"] as const;
+/** The backward passes (and the product) with the signature (saved, dy, dx, n, acc), bound likewise. */
+export const BACKWARD_KERNELS = [
+  "reluBackward", "tanhBackward", "sigmoidBackward", "geluBackward", "geluTanhBackward", "siluBackward", "mulInto",
+] as const;
+export type ForwardKernel = (typeof FORWARD_KERNELS)[number];
+export type BackwardKernel = (typeof BACKWARD_KERNELS)[number];
+
 export interface Backend {
   /** The build this implementation runs. */
   readonly build: BuildName;

@@ -16,7 +16,10 @@ import * as conv from "../reference/conv.js";
 import * as pool from "../reference/pool.js";
 import * as norm from "../reference/norm.js";
 import * as ops from "../reference/ops.js";
-import type { Backend, BuildName, ConvGeometry, Operand, PoolGeometry, Strided } from "./backend.js";
+import {
+  BACKWARD_KERNELS, FORWARD_KERNELS, type Backend, type BackwardKernel, type BuildName, type ConvGeometry, type ForwardKernel,
+  type Operand, type PoolGeometry, type Strided,
+} from "./backend.js";
 import type { TableRow, TensorTable } from "./tensor_table.js";
 
 const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
@@ -36,7 +39,6 @@ export class JsBackend implements Backend {
     a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
     aOffset = 0, bOffset = 0, cOffset = 0,
   ): void {
-    if (M === 0 || N === 0) return;
     gemmJs(transA, transB, M, N, K, f32(alpha), at(a, aOffset), lda, at(b, bOffset), ldb, f32(beta), at(c, cOffset), ldc);
   }
 
@@ -82,44 +84,11 @@ export class JsBackend implements Backend {
   biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {
     nn.biasAddRows(x.data, bias.data, y.data, rows, cols);
   }
-  reluForward(x: Tensor, y: Tensor, n: number): void {
-    nn.reluForward(x.data, y.data, n);
-  }
-  reluBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.reluBackward(y.data, dy.data, dx.data, n, acc);
-  }
   leakyReluForward(x: Tensor, y: Tensor, n: number, slope: number): void {
     nn.leakyReluForward(x.data, y.data, n, f32(slope));
   }
   leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, slope: number, acc: number): void {
     nn.leakyReluBackward(x.data, dy.data, dx.data, n, f32(slope), acc);
-  }
-  tanhForward(x: Tensor, y: Tensor, n: number): void {
-    nn.tanhForward(x.data, y.data, n);
-  }
-  tanhBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.tanhBackward(y.data, dy.data, dx.data, n, acc);
-  }
-  sigmoidForward(x: Tensor, y: Tensor, n: number): void {
-    nn.sigmoidForward(x.data, y.data, n);
-  }
-  sigmoidBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.sigmoidBackward(y.data, dy.data, dx.data, n, acc);
-  }
-  geluForward(x: Tensor, y: Tensor, n: number): void {
-    nn.geluForward(x.data, y.data, n);
-  }
-  geluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.geluBackward(x.data, dy.data, dx.data, n, acc);
-  }
-  geluTanhForward(x: Tensor, y: Tensor, n: number): void {
-    nn.geluTanhForward(x.data, y.data, n);
-  }
-  geluTanhBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.geluTanhBackward(x.data, dy.data, dx.data, n, acc);
-  }
-  mulInto(a: Tensor, b: Tensor, out: Tensor, n: number, acc: number): void {
-    nn.mulInto(a.data, b.data, out.data, n, acc);
   }
   batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
     nn.batchTranspose(src.data, out.data, batch, rows, cols, acc);
@@ -295,12 +264,6 @@ export class JsBackend implements Backend {
     return loss.pointwiseLoss(kind, x.data, t.data, arr(weight), arr(posWeight), grad.data, arr(losses), n, f32(gradScale), f32(p));
   }
 
-  siluForward(x: Tensor, y: Tensor, n: number): void {
-    act.siluForward(x.data, y.data, n);
-  }
-  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    act.siluBackward(x.data, dy.data, dx.data, n, acc);
-  }
   softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
     act.softplusForward(x.data, y.data, n, f32(beta), f32(threshold));
   }
@@ -390,4 +353,28 @@ export class JsBackend implements Backend {
 function int32Of(t: Tensor, n: number): Int32Array {
   const bits = t.data;
   return new Int32Array(bits.buffer, bits.byteOffset, n);
+}
+
+// The kernels bound alike (FORWARD_KERNELS, BACKWARD_KERNELS): each runs its twin on its tensors' arrays.
+type Twin<Args extends unknown[]> = (...args: Args) => void;
+const FORWARD_TWINS: Record<ForwardKernel, Twin<[Float32Array, Float32Array, number]>> = {
+  reluForward: nn.reluForward, tanhForward: nn.tanhForward, sigmoidForward: nn.sigmoidForward, geluForward: nn.geluForward,
+  geluTanhForward: nn.geluTanhForward, siluForward: act.siluForward,
+};
+const BACKWARD_TWINS: Record<BackwardKernel, Twin<[Float32Array, Float32Array, Float32Array, number, number]>> = {
+  reluBackward: nn.reluBackward, tanhBackward: nn.tanhBackward, sigmoidBackward: nn.sigmoidBackward, geluBackward: nn.geluBackward,
+  geluTanhBackward: nn.geluTanhBackward, siluBackward: act.siluBackward, mulInto: nn.mulInto,
+};
+export interface JsBackend extends Pick<Backend, ForwardKernel | BackwardKernel> {}
+for (const name of FORWARD_KERNELS) {
+  const twin = FORWARD_TWINS[name];
+  JsBackend.prototype[name] = function (x: Tensor, y: Tensor, n: number): void {
+    twin(x.data, y.data, n);
+  };
+}
+for (const name of BACKWARD_KERNELS) {
+  const twin = BACKWARD_TWINS[name];
+  JsBackend.prototype[name] = function (s: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    twin(s.data, dy.data, dx.data, n, acc);
+  };
 }

@@ -3,7 +3,10 @@
 // instance; a kernel that a worker pool can split would dispatch to `pool`
 // here, with no change at any call site.
 import type { Tensor } from "../tensor.js";
-import type { Backend, BuildName, ConvGeometry, Operand, PoolGeometry, Strided } from "./backend.js";
+import {
+  BACKWARD_KERNELS, FORWARD_KERNELS, type Backend, type BackwardKernel, type BuildName, type ConvGeometry, type ForwardKernel,
+  type Operand, type PoolGeometry, type Strided,
+} from "./backend.js";
 import type { TensorTable } from "./tensor_table.js";
 import type { WasmExports } from "./wasm_exports.generated.js";
 import { D_SCALARS, D_WORDS, writeDescriptor } from "../reference/ops.js";
@@ -93,44 +96,11 @@ export class WasmBackend implements Backend {
   biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {
     this.exports.biasAddRows(x.ptr, bias.ptr, y.ptr, rows, cols);
   }
-  reluForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.reluForward(x.ptr, y.ptr, n);
-  }
-  reluBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.reluBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
-  }
   leakyReluForward(x: Tensor, y: Tensor, n: number, slope: number): void {
     this.exports.leakyReluForward(x.ptr, y.ptr, n, slope);
   }
   leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, slope: number, acc: number): void {
     this.exports.leakyReluBackward(x.ptr, dy.ptr, dx.ptr, n, slope, acc);
-  }
-  tanhForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.tanhForward(x.ptr, y.ptr, n);
-  }
-  tanhBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.tanhBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  sigmoidForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.sigmoidForward(x.ptr, y.ptr, n);
-  }
-  sigmoidBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.sigmoidBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  geluForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.geluForward(x.ptr, y.ptr, n);
-  }
-  geluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.geluBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  geluTanhForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.geluTanhForward(x.ptr, y.ptr, n);
-  }
-  geluTanhBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.geluTanhBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  mulInto(a: Tensor, b: Tensor, out: Tensor, n: number, acc: number): void {
-    this.exports.mulInto(a.ptr, b.ptr, out.ptr, n, acc);
   }
   batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
     this.exports.batchTranspose(src.ptr, out.ptr, batch, rows, cols, acc);
@@ -296,12 +266,6 @@ export class WasmBackend implements Backend {
     return this.exports.pointwiseLoss(kind, x.ptr, t.ptr, ptr(weight), ptr(posWeight), grad.ptr, ptr(losses), n, gradScale, p);
   }
 
-  siluForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.siluForward(x.ptr, y.ptr, n);
-  }
-  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.siluBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
-  }
   softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
     this.exports.softplusForward(x.ptr, y.ptr, n, beta, threshold);
   }
@@ -386,4 +350,17 @@ export class WasmBackend implements Backend {
   scalePlanes(x: Tensor, s: Tensor, y: Tensor, planes: number, HW: number, acc: number): void {
     this.exports.scalePlanes(x.ptr, s.ptr, y.ptr, planes, HW, acc);
   }
+}
+
+// The kernels bound alike (FORWARD_KERNELS, BACKWARD_KERNELS): each hands its tensors' pointers to the export of its name.
+export interface WasmBackend extends Pick<Backend, ForwardKernel | BackwardKernel> {}
+for (const name of FORWARD_KERNELS) {
+  WasmBackend.prototype[name] = function (this: WasmBackend, x: Tensor, y: Tensor, n: number): void {
+    this.exports[name](x.ptr, y.ptr, n);
+  };
+}
+for (const name of BACKWARD_KERNELS) {
+  WasmBackend.prototype[name] = function (this: WasmBackend, s: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports[name](s.ptr, dy.ptr, dx.ptr, n, acc);
+  };
 }

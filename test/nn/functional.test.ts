@@ -1,6 +1,6 @@
 // The functional forms added with user-defined models (F.softmax, F.logSoftmax,
 // F.silu, F.softplus, F.elu, F.embedding, F.oneHot and the losses) against
-// PyTorch 1.13 (test/fixtures/make_functional_fixtures.py): outputs, and the
+// PyTorch 1.13 (test/fixtures/generators/functional.py): outputs, and the
 // gradients of sum(out · R) for a fixed random R.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -128,21 +128,24 @@ export abstract class UpdateRule<Options extends object = CommonOptions> extends
     const l2 = this.l2Decay(group);
     const gc = group.gradCentralization;
     const effective = this.effectiveGrads(group, params, grads, gSign, l2);
+    // The buffers this group's options keep, by slot (looked up once per group, not per tensor).
+    let b0: string | null = null, b1: string | null = null, b2: string | null = null;
+    for (const b of buffers) {
+      if (b.when && !b.when(group)) continue;
+      if (b.slot === 0) b0 = b.name;
+      else if (b.slot === 1) b1 = b.name;
+      else b2 = b.name;
+    }
     let lastT = -1, prev: TableRow | null = null;
     const rows = this.fillRows(group, params, (r, p, i) => {
       const s = this.state.get(p)!;
       let created = false;
-      r.s0 = r.s1 = r.s2 = null;
-      for (const b of buffers) {
-        if (b.when && !b.when(group)) continue;
-        if (!s[b.name]) {
-          s[b.name] = zerosLike(p);
-          created = true;
-        }
-        if (b.slot === 0) r.s0 = s[b.name] as Tensor;
-        else if (b.slot === 1) r.s1 = s[b.name] as Tensor;
-        else r.s2 = s[b.name] as Tensor;
-      }
+      if (b0 !== null && !s[b0]) created = (s[b0] = zerosLike(p)) !== null;
+      if (b1 !== null && !s[b1]) created = (s[b1] = zerosLike(p)) !== null;
+      if (b2 !== null && !s[b2]) created = (s[b2] = zerosLike(p)) !== null;
+      r.s0 = b0 === null ? null : (s[b0] as Tensor);
+      r.s1 = b1 === null ? null : (s[b1] as Tensor);
+      r.s2 = b2 === null ? null : (s[b2] as Tensor);
       const t = counted ? (s.step as number) + 1 : 0;
       if (counted) s.step = t;
       r.g = effective[i];

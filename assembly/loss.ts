@@ -6,6 +6,7 @@
 // null or tensors of the input's size (PyTorch's broadcast weights, expanded
 // by the caller).
 import { ld, st, expV, sigmoidV, logV, softplusV, addF64 } from "./simdmath";
+import { LOSS_BLOCK } from "./reduce";
 
 export const LOSS_L1: i32 = 0;
 /** p = beta: 0.5·d²/beta where |d| < beta, |d| − 0.5·beta elsewhere (L1 when beta = 0). */
@@ -89,17 +90,46 @@ let gradOut: v128 = f32x4.splat(0);
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
 
-/** One of the LOSS_* kinds over n elements of input x and target t (see the file comment). */
+@inline function lossBlocks(
+  kind: i32, x: usize, t: usize, weight: usize, posWeight: usize, grad: usize, losses: usize, n: i32, gradScale: f32, p: f32, partials: usize,
+): f64 {
+  let total: f64 = 0;
+  for (let s = 0, k = 0; s < n; s += LOSS_BLOCK, k++) {
+    const o = <usize>s << 2;
+    const r = lossLoop(kind, x + o, t + o, weight ? weight + o : 0, posWeight ? posWeight + o : 0, grad + o, losses ? losses + o : 0, min(n - s, LOSS_BLOCK), gradScale, p);
+    if (partials) store<f64>(partials + (<usize>k << 3), r);
+    else total += r;
+  }
+  return total;
+}
+
+@inline function pointwiseLossAt(
+  kind: i32, x: usize, t: usize, weight: usize, posWeight: usize, grad: usize, losses: usize, n: i32, gradScale: f32, p: f32, partials: usize,
+): f64 {
+  switch (kind) {
+    case LOSS_L1: return lossBlocks(LOSS_L1, x, t, weight, posWeight, grad, losses, n, gradScale, p, partials);
+    case LOSS_SMOOTH_L1: return lossBlocks(LOSS_SMOOTH_L1, x, t, weight, posWeight, grad, losses, n, gradScale, p, partials);
+    case LOSS_HUBER: return lossBlocks(LOSS_HUBER, x, t, weight, posWeight, grad, losses, n, gradScale, p, partials);
+    case LOSS_BCE: return lossBlocks(LOSS_BCE, x, t, weight, posWeight, grad, losses, n, gradScale, p, partials);
+    default: return lossBlocks(LOSS_BCE_LOGITS, x, t, weight, posWeight, grad, losses, n, gradScale, p, partials);
+  }
+}
+
+/**
+ * One of the LOSS_* kinds over n elements of input x and target t (see the
+ * file comment). The sum adds the sums of LOSS_BLOCK blocks in order.
+ */
 export function pointwiseLoss(
   kind: i32, x: usize, t: usize, weight: usize, posWeight: usize, grad: usize, losses: usize, n: i32, gradScale: f32, p: f32,
 ): f64 {
-  switch (kind) {
-    case LOSS_L1: return lossLoop(LOSS_L1, x, t, weight, posWeight, grad, losses, n, gradScale, p);
-    case LOSS_SMOOTH_L1: return lossLoop(LOSS_SMOOTH_L1, x, t, weight, posWeight, grad, losses, n, gradScale, p);
-    case LOSS_HUBER: return lossLoop(LOSS_HUBER, x, t, weight, posWeight, grad, losses, n, gradScale, p);
-    case LOSS_BCE: return lossLoop(LOSS_BCE, x, t, weight, posWeight, grad, losses, n, gradScale, p);
-    default: return lossLoop(LOSS_BCE_LOGITS, x, t, weight, posWeight, grad, losses, n, gradScale, p);
-  }
+  return pointwiseLossAt(kind, x, t, weight, posWeight, grad, losses, n, gradScale, p, 0);
+}
+
+/** pointwiseLoss with each block's sum written to partials (one float64 per block) instead of added. */
+export function pointwiseLossPartials(
+  kind: i32, x: usize, t: usize, weight: usize, posWeight: usize, grad: usize, losses: usize, n: i32, gradScale: f32, p: f32, partials: usize,
+): void {
+  pointwiseLossAt(kind, x, t, weight, posWeight, grad, losses, n, gradScale, p, partials);
 }
 
 export function warmupLoss(scratch: usize, bytes: i32): void {
@@ -112,5 +142,6 @@ export function warmupLoss(scratch: usize, bytes: i32): void {
     store<f32>(t + (<usize>i << 2), <f32>(i % 2));
   }
   for (let k = 0; k <= LOSS_BCE_LOGITS; k++) pointwiseLoss(k, x, t, 0, 0, g, 0, n, 1, 1);
+  for (let k = 0; k <= LOSS_BCE_LOGITS; k++) pointwiseLossPartials(k, x, t, 0, 0, g, 0, n, 1, 1, g + (<usize>n << 2));
   expV(f32x4.splat(0));
 }

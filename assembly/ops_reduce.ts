@@ -167,6 +167,26 @@ export function reduceOuter(op: i32, x: usize, out: usize, outer: i32, R: i32, i
   }
 }
 
+/**
+ * The per-chunk partial results behind reduceRow, for the thread pool: for
+ * each CHUNK of n contiguous values (x at a chunk boundary) one float64 into
+ * partials: kind 0 Σx, 1 Σx², 2 Σ|x|, 3 Σ(x − c)² (the chunk sums of
+ * chunkedSum, which adds them in order), 4 max, 5 min, 6 max|x| (extremum's
+ * result for the chunk: NaN when it holds one).
+ */
+export function reducePartials(kind: i32, x: usize, n: i32, c: f32, partials: usize): void {
+  for (let start = 0, k = 0; start < n; start += CHUNK, k++) {
+    const p = x + (<usize>start << 2);
+    const len = min(n - start, CHUNK);
+    let r: f64;
+    if (kind == 4) r = <f64>extremum(true, false, p, len);
+    else if (kind == 5) r = <f64>extremum(false, false, p, len);
+    else if (kind == 6) r = <f64>extremum(true, true, p, len);
+    else r = chunkedSum(kind, p, len, c);
+    store<f64>(partials + (<usize>k << 3), r);
+  }
+}
+
 export function warmupOpsReduce(scratch: usize, bytes: i32): void {
   const n = min(bytes >> 4, 512);
   const x = scratch;
@@ -177,4 +197,5 @@ export function warmupOpsReduce(scratch: usize, bytes: i32): void {
     if (op == R_VAR) continue;
     reduceOuter(op, x, out, 2, 4, n >> 3, 1, 0);
   }
+  for (let kind = 0; kind <= 6; kind++) reducePartials(kind, x, n >> 1, 0.5, out);
 }

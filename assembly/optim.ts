@@ -101,49 +101,59 @@ export { optimAbsMask } from "./optim_lanes";
   st<T, W>(p, vsub<T>(pv, vmul<T>(sp<T>(lrr), u)));
 }
 
+/**
+ * LAMB pass 1: the moments, and per tensor Σp² (result 0) and Σu² (result 1)
+ * in float64, summed in pieces of REDUCE_PIECE elements added in order (see
+ * gradNorms), so the thread pool can sum pieces on any threads.
+ */
 export function lambMoments(
   table: usize, count: i32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, wd: f32, gSign: f32,
 ): void {
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ROW_BYTES;
-    const p = eP(e), g = eG(e), m = eS0(e), v = eS1(e), n = eN(e), rbc1 = eT0(e), rbc2 = eT1(e);
-    let accP0 = f64x2.splat(0), accP1 = f64x2.splat(0), accU0 = f64x2.splat(0), accU1 = f64x2.splat(0);
-    let tailP: f64 = 0, tailU: f64 = 0;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const pv = v128.load(p + o);
-      const p0 = f64x2.promote_low_f32x4(pv), p1 = hi2(pv);
-      accP0 = f64x2.add(accP0, f64x2.mul(p0, p0));
-      accP1 = f64x2.add(accP1, f64x2.mul(p1, p1));
-      if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
-        const u0 = lambMomentsAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
-        const u1 = lambMomentsAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
-        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
-        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
-      } else {
-        const u = lambMomentsAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
-        const u0 = f64x2.promote_low_f32x4(u), u1 = hi2(u);
-        accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
-        accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
+    const p0 = eP(e), g0 = eG(e), m0 = eS0(e), v0 = eS1(e), total = eN(e), rbc1 = eT0(e), rbc2 = eT1(e);
+    let sP: f64 = 0, sU: f64 = 0;
+    for (let s = 0; s == 0 || s < total; s += REDUCE_PIECE) {
+      const off = <usize>s << 2;
+      const p = p0 + off, g = g0 + off, m = m0 + off, v = v0 + off, n = min(total - s, REDUCE_PIECE);
+      let accP0 = f64x2.splat(0), accP1 = f64x2.splat(0), accU0 = f64x2.splat(0), accU1 = f64x2.splat(0);
+      let tailP: f64 = 0, tailU: f64 = 0;
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        const pv = v128.load(p + o);
+        const pl = f64x2.promote_low_f32x4(pv), ph = hi2(pv);
+        accP0 = f64x2.add(accP0, f64x2.mul(pl, pl));
+        accP1 = f64x2.add(accP1, f64x2.mul(ph, ph));
+        if (v128.any_true(v128.or(tinyG(g + o), tinyS(v + o)))) {
+          const u0 = lambMomentsAt<f64, u64>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+          const u1 = lambMomentsAt<f64, u64>(p + o + 8, g + o + 8, m + o + 8, v + o + 8, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+          accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+          accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
+        } else {
+          const u = lambMomentsAt<f32, v128>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+          const u0 = f64x2.promote_low_f32x4(u), u1 = hi2(u);
+          accU0 = f64x2.add(accU0, f64x2.mul(u0, u0));
+          accU1 = f64x2.add(accU1, f64x2.mul(u1, u1));
+        }
       }
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      const x = <f64>load<f32>(p + o);
-      tailP += x * x;
-      let y: f64;
-      if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(v + o)) {
-        y = f64x2.extract_lane(lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
-      } else {
-        y = <f64>f32x4.extract_lane(lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
+      for (; i < n; i++) {
+        const o = <usize>i << 2;
+        const x = <f64>load<f32>(p + o);
+        tailP += x * x;
+        let y: f64;
+        if (tinyOne(g + o, TINY_GRAD_BITS) || tinyOneS(v + o)) {
+          y = f64x2.extract_lane(lambMomentsAt<f64, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
+        } else {
+          y = <f64>f32x4.extract_lane(lambMomentsAt<f32, u32>(p + o, g + o, m + o, v + o, rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign), 0);
+        }
+        tailU += y * y;
       }
-      tailU += y * y;
+      sP += (f64x2.extract_lane(accP0, 0) + f64x2.extract_lane(accP0, 1)) +
+        (f64x2.extract_lane(accP1, 0) + f64x2.extract_lane(accP1, 1)) + tailP;
+      sU += (f64x2.extract_lane(accU0, 0) + f64x2.extract_lane(accU0, 1)) +
+        (f64x2.extract_lane(accU1, 0) + f64x2.extract_lane(accU1, 1)) + tailU;
     }
-    const sP = (f64x2.extract_lane(accP0, 0) + f64x2.extract_lane(accP0, 1)) +
-      (f64x2.extract_lane(accP1, 0) + f64x2.extract_lane(accP1, 1)) + tailP;
-    const sU = (f64x2.extract_lane(accU0, 0) + f64x2.extract_lane(accU0, 1)) +
-      (f64x2.extract_lane(accU1, 0) + f64x2.extract_lane(accU1, 1)) + tailU;
     eR0(e, sP);
     eR1(e, sU);
   }
@@ -202,40 +212,54 @@ export function lookaheadSync(table: usize, count: i32, alpha: f32): void {
 
 // ---- gradient clipping ------------------------------------------------------------
 // gradNorms: per tensor, into result 0: normType 2 → Σg² (float64), 1 → Σ|g|
-// (float64), 0 (∞) → max|g|. Sums use four lane accumulators over full groups,
-// combined as (s0+s1)+(s2+s3), then the tail in order.
+// (float64), 0 (∞) → max|g|. A tensor is summed in pieces of REDUCE_PIECE
+// elements (the thread pool's optimizer-table pieces), each piece with two
+// float64x2 lane accumulators over full groups, combined as (s0+s1)+(s2+s3),
+// then its tail in order; the pieces' sums are added in order. So the pool
+// can sum pieces on any threads and combine them as here: the same bits for
+// any thread count.
+
+/** Elements per piece of a table reduction (src/runtime/threads/parallel.ts TABLE_PIECE). */
+const REDUCE_PIECE: i32 = 32768;
+
+@inline function normPiece(g: usize, n: i32, normType: i32): f64 {
+  let i = 0;
+  if (normType == 0) {
+    let mx = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) mx = f32x4.max(mx, f32x4.abs(v128.load(g + (<usize>i << 2))));
+    let r = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+    for (; i < n; i++) r = max(r, abs(load<f32>(g + (<usize>i << 2))));
+    return <f64>r;
+  }
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  for (; i + 4 <= n; i += 4) {
+    let x = v128.load(g + (<usize>i << 2));
+    if (normType == 1) x = f32x4.abs(x);
+    const lo = f64x2.promote_low_f32x4(x), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
+    if (normType == 1) {
+      a0 = f64x2.add(a0, lo);
+      a1 = f64x2.add(a1, hi);
+    } else {
+      a0 = f64x2.add(a0, f64x2.mul(lo, lo));
+      a1 = f64x2.add(a1, f64x2.mul(hi, hi));
+    }
+  }
+  let result = (f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1));
+  for (; i < n; i++) {
+    const x = <f64>load<f32>(g + (<usize>i << 2));
+    result += normType == 1 ? abs(x) : x * x;
+  }
+  return result;
+}
 
 export function gradNorms(table: usize, count: i32, normType: i32): void {
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ROW_BYTES;
     const g = eG(e), n = eN(e);
-    let i = 0;
-    let result: f64 = 0;
-    if (normType == 0) {
-      let mx = f32x4.splat(0);
-      for (; i + 4 <= n; i += 4) mx = f32x4.max(mx, f32x4.abs(v128.load(g + (<usize>i << 2))));
-      let r = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
-      for (; i < n; i++) r = max(r, abs(load<f32>(g + (<usize>i << 2))));
-      result = <f64>r;
-    } else {
-      let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-      for (; i + 4 <= n; i += 4) {
-        let x = v128.load(g + (<usize>i << 2));
-        if (normType == 1) x = f32x4.abs(x);
-        const lo = f64x2.promote_low_f32x4(x), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
-        if (normType == 1) {
-          a0 = f64x2.add(a0, lo);
-          a1 = f64x2.add(a1, hi);
-        } else {
-          a0 = f64x2.add(a0, f64x2.mul(lo, lo));
-          a1 = f64x2.add(a1, f64x2.mul(hi, hi));
-        }
-      }
-      result = (f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1));
-      for (; i < n; i++) {
-        const x = <f64>load<f32>(g + (<usize>i << 2));
-        result += normType == 1 ? abs(x) : x * x;
-      }
+    let result = normPiece(g, min(n, REDUCE_PIECE), normType);
+    for (let s = REDUCE_PIECE; s < n; s += REDUCE_PIECE) {
+      const r = normPiece(g + (<usize>s << 2), min(n - s, REDUCE_PIECE), normType);
+      result = normType == 0 ? max(result, r) : result + r;
     }
     eR0(e, result);
   }

@@ -101,12 +101,10 @@ export function softmaxCrossEntropy(
   return total;
 }
 
-/**
- * Squared error between a and b (n values): returns Σ (a − b)² and writes
- * grad = gradScale · 2(a − b) (gradScale = 1/n for the mean). Per-element
- * losses go to `losses` unless null.
- */
-export function mseLoss(a: usize, b: usize, grad: usize, losses: usize, n: i32, gradScale: f32): f64 {
+/** Elements per block of a loss's sum: blocks are summed apart and added in order (the thread pool sums blocks on any thread). */
+export const LOSS_BLOCK: i32 = 16384;
+
+@inline function mseBlock(a: usize, b: usize, grad: usize, losses: usize, n: i32, gradScale: f32): f64 {
   let acc = f64x2.splat(0);
   const two = f32x4.splat(2 * gradScale);
   for (let i = 0; i < n; i += 4) {
@@ -119,6 +117,29 @@ export function mseLoss(a: usize, b: usize, grad: usize, losses: usize, n: i32, 
     if (losses) st(losses + o, sq, rest);
   }
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
+/**
+ * Squared error between a and b (n values): returns Σ (a − b)² and writes
+ * grad = gradScale · 2(a − b) (gradScale = 1/n for the mean). Per-element
+ * losses go to `losses` unless null. The sum adds the sums of LOSS_BLOCK
+ * blocks in order.
+ */
+export function mseLoss(a: usize, b: usize, grad: usize, losses: usize, n: i32, gradScale: f32): f64 {
+  let total: f64 = 0;
+  for (let s = 0; s < n; s += LOSS_BLOCK) {
+    const o = <usize>s << 2;
+    total += mseBlock(a + o, b + o, grad + o, losses ? losses + o : 0, min(n - s, LOSS_BLOCK), gradScale);
+  }
+  return total;
+}
+
+/** mseLoss with each block's sum written to partials (one float64 per block) instead of added. */
+export function mseLossPartials(a: usize, b: usize, grad: usize, losses: usize, n: i32, gradScale: f32, partials: usize): void {
+  for (let s = 0, k = 0; s < n; s += LOSS_BLOCK, k++) {
+    const o = <usize>s << 2;
+    store<f64>(partials + (<usize>k << 3), mseBlock(a + o, b + o, grad + o, losses ? losses + o : 0, min(n - s, LOSS_BLOCK), gradScale));
+  }
 }
 
 // ---------------------------------------------------------------- BatchNorm1d
@@ -365,6 +386,7 @@ export function warmupReduce(scratch: usize, bytes: i32): void {
   softmaxCrossEntropy(x, labels, N, C, g, 0, 0.1, 1 / <f32>N, 0);
   softmaxCrossEntropy(x, labels, N, C, g, 0, 0.1, 1 / <f32>N, x);
   mseLoss(x, y, g, 0, n, 1 / <f32>n);
+  mseLossPartials(x, y, g, 0, n, 1 / <f32>n, p);
   const mean = p;
   const inv = p + (<usize>C << 2);
   const rm = inv + (<usize>C << 2);

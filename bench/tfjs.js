@@ -23,7 +23,7 @@ let loaded = null;
  * Its copy of tfjs-core's internals shares the engine, kernel and gradient
  * registries with the loaded tfjs-core through tfjs's global namespace.
  */
-async function registerAllGradients() {
+export async function registerAllGradients() {
   const esbuild = await import("esbuild");
   const entry = require.resolve("@tensorflow/tfjs-core/dist/register_all_gradients.js");
   const out = await esbuild.build({

@@ -11,6 +11,10 @@
 //     two cores reach) and on 1,000 parameters (below the split threshold:
 //     must be no slower)
 //   - a normal fill of 10M floats
+//   - tensor operations: an elementwise add of 1M floats (and of 1,000: below
+//     the threshold, must be no slower), sum of 1M floats (chunks summed on
+//     every thread, combined in a fixed order), softmax over 256 rows of
+//     4,096, clipGradNorm over 4M gradients in 4 tensors
 // The machine is shared while these are measured during development: see
 // bench/README.md for how to read a loaded machine's figures.
 import os from "node:os";
@@ -135,6 +139,51 @@ export default function suites() {
         const t = wt.empty([10_000_000]);
         const g = new wt.Generator(1);
         return { fn: () => wt.init.normal(t, { generator: g }), teardown: () => t.dispose() };
+      }),
+    },
+    ...[1_000_000, 1000].map((n) => ({
+      name: `threads: ops add, ${n.toLocaleString("en-US")} floats`,
+      unit: "float",
+      items: n,
+      bytes: 12 * n,
+      cases: scaling(({ wt }) => {
+        const a = wt.tensor(values(n, 20), [n]);
+        const b = wt.tensor(values(n, 21), [n]);
+        return { fn: () => a.add(b).dispose(), teardown: () => [a, b].forEach((t) => t.dispose()) };
+      }),
+    })),
+    {
+      name: "threads: ops sum, 1M floats",
+      unit: "float",
+      items: 1_000_000,
+      bytes: 4 * 1_000_000,
+      cases: scaling(({ wt }) => {
+        const a = wt.tensor(values(1_000_000, 22), [1_000_000]);
+        return { fn: () => a.sum().dispose(), teardown: () => a.dispose() };
+      }),
+    },
+    {
+      name: "threads: softmax rows, 256 × 4,096",
+      unit: "float",
+      items: 256 * 4096,
+      cases: scaling(({ wt }) => {
+        const a = wt.tensor(values(256 * 4096, 23), [256, 4096]);
+        return { fn: () => a.softmax(1).dispose(), teardown: () => a.dispose() };
+      }),
+    },
+    {
+      name: "threads: clipGradNorm, 4M gradients in 4 tensors",
+      unit: "param",
+      items: 4_000_000,
+      bytes: 4 * 4_000_000,
+      cases: scaling(({ wt }) => {
+        const ps = [0, 1, 2, 3].map((i) => {
+          const p = wt.parameter(values(1_000_000, 30 + i), [1_000_000]);
+          p.grad = wt.tensor(values(1_000_000, 40 + i), [1_000_000]);
+          return p;
+        });
+        // A max norm above the norm: gradients stay unscaled, every call measures the same work.
+        return { fn: () => wt.optim.clipGradNorm(ps, 1e9), teardown: () => ps.forEach((p) => p.dispose()) };
       }),
     },
   ];

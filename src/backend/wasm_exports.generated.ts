@@ -479,6 +479,11 @@ export interface WasmExports {
    * @returns `f64`
    */
   softmaxCrossEntropy(logits: number, labels: number, N: number, C: number, grad: number, losses: number, smoothing: number, gradScale: number, weights: number): number;
+  /** assembly/reduce/LOSS_BLOCK */
+  readonly LOSS_BLOCK: {
+    /** @type `i32` */
+    get value(): number
+  };
   /**
    * assembly/reduce/mseLoss
    * @param a `usize`
@@ -490,6 +495,17 @@ export interface WasmExports {
    * @returns `f64`
    */
   mseLoss(a: number, b: number, grad: number, losses: number, n: number, gradScale: number): number;
+  /**
+   * assembly/reduce/mseLossPartials
+   * @param a `usize`
+   * @param b `usize`
+   * @param grad `usize`
+   * @param losses `usize`
+   * @param n `i32`
+   * @param gradScale `f32`
+   * @param partials `usize`
+   */
+  mseLossPartials(a: number, b: number, grad: number, losses: number, n: number, gradScale: number, partials: number): void;
   /**
    * assembly/reduce/batchNormTrainForward
    * @param x `usize`
@@ -873,6 +889,15 @@ export interface WasmExports {
    * @param acc `i32`
    */
   reduceOuter(op: number, x: number, out: number, outer: number, R: number, inner: number, p: number, acc: number): void;
+  /**
+   * assembly/ops_reduce/reducePartials
+   * @param kind `i32`
+   * @param x `usize`
+   * @param n `i32`
+   * @param c `f32`
+   * @param partials `usize`
+   */
+  reducePartials(kind: number, x: number, n: number, c: number, partials: number): void;
   /**
    * assembly/ops_reduce/warmupOpsReduce
    * @param scratch `usize`
@@ -1341,6 +1366,21 @@ export interface WasmExports {
    * @returns `f64`
    */
   pointwiseLoss(kind: number, x: number, t: number, weight: number, posWeight: number, grad: number, losses: number, n: number, gradScale: number, p: number): number;
+  /**
+   * assembly/loss/pointwiseLossPartials
+   * @param kind `i32`
+   * @param x `usize`
+   * @param t `usize`
+   * @param weight `usize`
+   * @param posWeight `usize`
+   * @param grad `usize`
+   * @param losses `usize`
+   * @param n `i32`
+   * @param gradScale `f32`
+   * @param p `f32`
+   * @param partials `usize`
+   */
+  pointwiseLossPartials(kind: number, x: number, t: number, weight: number, posWeight: number, grad: number, losses: number, n: number, gradScale: number, p: number, partials: number): void;
   /**
    * assembly/loss/warmupLoss
    * @param scratch `usize`

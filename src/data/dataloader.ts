@@ -26,8 +26,9 @@ export type BatchOf<D> = D extends TensorDataset ? Tensor[] : D extends Dataset<
  * TensorDataset is an array of tensors, `[x, y]` for `TensorDataset(x, y)`.
  *
  * Batches are new tensors, and the loader releases each batch when the next
- * one is asked for (so a training loop runs in constant memory): read or
- * clone() what you keep from a batch before moving on.
+ * one is asked for, or at once when the loop is left early (break): a
+ * training loop runs in constant memory. Read or clone() what you keep from
+ * a batch before moving on.
  */
 export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf<D>> {
   readonly dataset: D;
@@ -75,28 +76,33 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
     const order = this.shuffle ? randperm(n, this.generator ? { generator: this.generator } : undefined) : null;
     const size = this.batchSize ?? 1;
     const batches = this.length;
-    // A loop left early (break) keeps its last batch usable.
     let previous: Tensor[] = [];
-    for (let b = 0; b < batches; b++) {
-      const start = b * size;
-      const end = Math.min(start + size, n);
-      const indices = new Int32Array(end - start);
-      for (let i = start; i < end; i++) indices[i - start] = order ? order[i] : i;
-      releaseBatch(previous);
-      previous = [];
-      if (this.batchSize === null) {
-        yield this.dataset.at(indices[0]) as BatchOf<D>;
-        continue;
+    let finished = false;
+    try {
+      for (let b = 0; b < batches; b++) {
+        const start = b * size;
+        const end = Math.min(start + size, n);
+        const indices = new Int32Array(end - start);
+        for (let i = start; i < end; i++) indices[i - start] = order ? order[i] : i;
+        releaseBatch(previous, RELEASED);
+        previous = [];
+        if (this.batchSize === null) {
+          yield this.dataset.at(indices[0]) as BatchOf<D>;
+          continue;
+        }
+        const batch =
+          this.dataset instanceof TensorDataset
+            ? gatherRows(this.dataset.tensors, indices)
+            : collate(Array.from(indices, (i) => this.dataset.at(i)));
+        previous = tensorsOf(batch);
+        yield batch as BatchOf<D>;
       }
-      const batch =
-        this.dataset instanceof TensorDataset
-          ? gatherRows(this.dataset.tensors, indices)
-          : collate(Array.from(indices, (i) => this.dataset.at(i)));
-      previous = tensorsOf(batch);
-      yield batch as BatchOf<D>;
+      finished = true;
+    } finally {
+      // The pass is over (the loop asked for one more), or the loop was left
+      // early (break, return, throw: the iterator's return()): the batch goes now.
+      releaseBatch(previous, finished ? RELEASED : LEFT);
     }
-    // The pass is over (the loop asked for one more): the last batch goes too.
-    releaseBatch(previous);
   }
 }
 
@@ -104,8 +110,12 @@ const RELEASED =
   "was released: the DataLoader reused its memory when the next batch was asked for. " +
   "Read what you need from a batch before moving on, or keep a copy with t.clone()";
 
-function releaseBatch(ts: Tensor[]): void {
-  for (const t of ts) t.release(RELEASED);
+const LEFT =
+  "was released: the DataLoader released the current batch when the for...of loop over it was left (break, return or an error). " +
+  "Keep what you need from a batch with t.clone() before leaving the loop";
+
+function releaseBatch(ts: Tensor[], reason: string): void {
+  for (const t of ts) t.release(reason);
 }
 
 function tensorsOf(batch: Collated): Tensor[] {

@@ -5,7 +5,7 @@
 // one. Options are the module's (reduction, weight, ignoreIndex,
 // labelSmoothing, posWeight, beta, delta).
 import { Tensor, sameShape, shapeToString } from "../tensor.js";
-import { sinkFor, wantsGrad } from "./autograd.js";
+import { isGradEnabled, needsGrad, sinkFor, wantsGrad } from "./autograd.js";
 import { backend } from "../backend/index.js";
 import {
   IntBuffer, LOSS, nllLossBackward, nllLossForward, pointwiseLoss, scaleRows, softmaxCrossEntropyLabels, softmaxCrossEntropyProb,
@@ -13,6 +13,8 @@ import {
 import { broadcastCopy, checkOptionsArg, checkTensorArg, output, recordOp, toIndices, type IndexLike } from "./op_helpers.js";
 import { describe as describeValue } from "../validate.js";
 import { undoAllocationsOnError } from "../runtime/memory.js";
+import { broadcastShapes } from "../ops/iterator.js";
+import { expand } from "../ops/shape.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -26,6 +28,35 @@ function checkSameShape(what: string, input: Tensor, target: Tensor): void {
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(`${what}: Target size (${shapeToString(target.shape)}) must be the same as input size (${shapeToString(input.shape)})`);
   }
+}
+
+const warnedBroadcast = new Set<string>();
+
+/** torch.Size's repr, for PyTorch's messages: torch.Size([3, 1]). */
+function torchSize(shape: readonly number[]): string {
+  return `torch.Size([${shape.join(", ")}])`;
+}
+
+/** PyTorch's broadcast shape of input and target (its error naming both shapes when there is none), checked before anything runs. */
+function broadcastTargetShape(what: string, input: Tensor, target: Tensor): readonly number[] {
+  return sameShape(input.shape, target.shape) ? input.shape : broadcastShapes(what, input.shape, target.shape);
+}
+
+/**
+ * mse/l1/smoothL1/huber with a target of another shape, as PyTorch 1.13: its
+ * UserWarning (once per function, console.warn), then both broadcast with
+ * differentiable expands, so each gradient is summed back to its own shape.
+ */
+function broadcastPair(what: string, input: Tensor, target: Tensor, shape: readonly number[]): [Tensor, Tensor] {
+  if (sameShape(input.shape, target.shape)) return [input, target];
+  if (!warnedBroadcast.has(what)) {
+    warnedBroadcast.add(what);
+    console.warn(
+      `UserWarning: Using a target size (${torchSize(target.shape)}) that is different to the input size (${torchSize(input.shape)}). ` +
+        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+    );
+  }
+  return [sameShape(input.shape, shape) ? input : expand(input, [...shape]), sameShape(target.shape, shape) ? target : expand(target, [...shape])];
 }
 
 /** A 1-D class-weight tensor of C entries (a copy), or null. */
@@ -62,6 +93,7 @@ function scaleBy(grad: Tensor, dy: Tensor, dx: Tensor, acc: number, sign: number
 function reduceLoss(
   what: string, name: string, input: Tensor, target: Tensor, reduction: Reduction, symmetric: boolean,
   kernel: (grad: Tensor, losses: Tensor | null, gradScale: number) => number,
+  targetGrad: ((gradScale: number) => Tensor) | null = null,
 ): Tensor {
   const n = input.size;
   const none = reduction === "none";
@@ -69,19 +101,20 @@ function reduceLoss(
   const grad = output(input.shape);
   const total = kernel(grad, none ? out : null, reduction === "mean" ? 1 / n : 1);
   if (!none) out.data[0] = reduction === "mean" ? total / n : total;
-  const inputs = symmetric ? [input, target] : [input];
-  if (!symmetric && target.requiresGrad) {
-    grad.dispose();
-    throw new Error(`${what}: gradients with respect to the target are not supported; pass a target that does not require grad`);
-  }
+  // the BCE losses' target gradient (PyTorch 1.13 has it), computed now when the target needs one
+  const gt = !symmetric && targetGrad && isGradEnabled() && needsGrad(target) ? targetGrad(reduction === "mean" ? 1 / n : 1) : null;
+  const inputs = symmetric || gt ? [input, target] : [input];
   recordOp(name, inputs, out, [], (dy, node) => {
     const dx = sinkFor(node, 0);
     if (dx) scaleBy(grad, dy, dx.tensor, dx.acc, 1);
-    if (symmetric && wantsGrad(node, 1)) {
+    if ((symmetric || gt) && wantsGrad(node, 1)) {
       const dt = sinkFor(node, 1)!;
-      scaleBy(grad, dy, dt.tensor, dt.acc, -1);
+      scaleBy(gt ?? grad, dy, dt.tensor, dt.acc, gt ? 1 : -1);
     }
-  }, () => grad.dispose());
+  }, () => {
+    grad.dispose();
+    gt?.dispose();
+  });
   return out;
 }
 
@@ -96,8 +129,8 @@ export function mseLoss(input: Tensor, target: Tensor, options: PointwiseLossOpt
   checkTensorArg(what, target, "target");
   checkOptionsArg(what, options, ["reduction"]);
   const reduction = checkReduction(what, options.reduction);
-  checkSameShape(what, input, target);
-  return reduceLoss(what, "MseLossBackward0", input, target, reduction, true, (grad, losses, s) => backend().mseLoss(input, target, grad, losses, input.size, s));
+  const [x, t] = broadcastPair(what, input, target, broadcastTargetShape(what, input, target));
+  return reduceLoss(what, "MseLossBackward0", x, t, reduction, true, (grad, losses, s) => backend().mseLoss(x, t, grad, losses, x.size, s));
 }
 
 function pointwise(
@@ -108,26 +141,75 @@ function pointwise(
   let pw: Tensor | null = null;
   try {
     pw = posWeight ? broadcastCopy(what, "posWeight", posWeight, input.shape) : null;
-    return reduceLoss(what, name, input, target, reduction, symmetric, (grad, losses, s) => pointwiseLoss(kind, input, target, w, pw, grad, losses, s, p));
+    return reduceLoss(
+      what, name, input, target, reduction, symmetric, (grad, losses, s) => pointwiseLoss(kind, input, target, w, pw, grad, losses, s, p),
+      kind === LOSS.BCE || kind === LOSS.BCE_LOGITS ? (s) => bceTargetGrad(kind === LOSS.BCE_LOGITS, input, w, pw, s) : null,
+    );
   } finally {
     w?.dispose();
     pw?.dispose();
   }
 }
 
-function lossArgs(what: string, input: unknown, target: unknown, options: unknown, known: string[]): Reduction {
+/** The checks every pointwise loss makes; `broadcast` losses (mse, l1, smoothL1, huber) take a target of a broadcastable shape, the others the input's shape. */
+/**
+ * d(loss)/d(target) of the BCE losses, times `scale`: w·(max(log(1−x), −100) − max(log x, −100))
+ * for probabilities, w·(pw·softplus(−z) − softplus(z)) for logits (PyTorch 1.13's target derivatives).
+ */
+function bceTargetGrad(logits: boolean, input: Tensor, w: Tensor | null, pw: Tensor | null, scale: number): Tensor {
+  const out = new Tensor(input.shape);
+  const x = input.data;
+  const d = out.data;
+  const wd = w?.data ?? null;
+  const pd = pw?.data ?? null;
+  const softplus = (v: number): number => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+  for (let i = 0; i < d.length; i++) {
+    const v = x[i];
+    const g = logits
+      ? (pd ? pd[i] : 1) * softplus(-v) - softplus(v)
+      : Math.max(Math.log(1 - v), -100) - Math.max(Math.log(v), -100);
+    d[i] = g * (wd ? wd[i] : 1) * scale;
+  }
+  return out;
+}
+
+/** d(cross-entropy)/d(probability target) in the input's [N, C, d…] layout, times scale: −w_c·(1 − ε)·log_softmax(x)_c. */
+function probabilityTargetGrad(
+  input: Tensor, layout: { N: number; C: number; D: number }, w: Tensor | null, smoothing: number, scale: number,
+): Tensor {
+  const { N, C, D } = layout;
+  const out = new Tensor(input.shape);
+  const x = input.data;
+  const d = out.data;
+  const wd = w?.data ?? null;
+  for (let n = 0; n < N; n++) {
+    for (let k = 0; k < D; k++) {
+      const base = n * C * D + k;
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) max = Math.max(max, x[base + c * D]);
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(x[base + c * D] - max);
+      const lse = max + Math.log(sum);
+      for (let c = 0; c < C; c++) d[base + c * D] = -(wd ? wd[c] : 1) * (1 - smoothing) * (x[base + c * D] - lse) * scale;
+    }
+  }
+  return out;
+}
+
+function lossArgs(what: string, input: unknown, target: unknown, options: unknown, known: string[], broadcast = false): Reduction {
   checkTensorArg(what, input);
   checkTensorArg(what, target, "target");
   checkOptionsArg(what, options, known);
   const reduction = checkReduction(what, (options as { reduction?: unknown } | undefined)?.reduction);
-  checkSameShape(what, input as Tensor, target as Tensor);
+  if (broadcast) broadcastTargetShape(what, input as Tensor, target as Tensor);
+  else checkSameShape(what, input as Tensor, target as Tensor);
   return reduction;
 }
 
 /** Mean absolute error (PyTorch's F.l1_loss). */
 export function l1Loss(input: Tensor, target: Tensor, options: PointwiseLossOptions = {}): Tensor {
-  const r = lossArgs("l1Loss", input, target, options, ["reduction"]);
-  return pointwise("l1Loss", "L1LossBackward0", LOSS.L1, input, target, r, 0, true);
+  const r = lossArgs("l1Loss", input, target, options, ["reduction"], true);
+  return pointwise("l1Loss", "L1LossBackward0", LOSS.L1, ...broadcastPair("l1Loss", input, target, broadcastTargetShape("l1Loss", input, target)), r, 0, true);
 }
 
 export interface SmoothL1LossOptions extends PointwiseLossOptions {
@@ -137,10 +219,11 @@ export interface SmoothL1LossOptions extends PointwiseLossOptions {
 
 /** PyTorch's F.smooth_l1_loss: 0.5·d²/beta where |d| < beta, |d| − 0.5·beta elsewhere. */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
-  const r = lossArgs("smoothL1Loss", input, target, options, ["reduction", "beta"]);
+  const r = lossArgs("smoothL1Loss", input, target, options, ["reduction", "beta"], true);
   const beta = options.beta ?? 1;
   if (typeof beta !== "number" || !(beta >= 0)) throw new (typeof beta === "number" ? RangeError : TypeError)(`smoothL1Loss: smooth_l1_loss does not support negative values for beta (beta = ${describeValue(beta)})`);
-  return pointwise("smoothL1Loss", "SmoothL1LossBackward0", LOSS.SMOOTH_L1, input, target, r, beta, true);
+  const [x, t] = broadcastPair("smoothL1Loss", input, target, broadcastTargetShape("smoothL1Loss", input, target));
+  return pointwise("smoothL1Loss", "SmoothL1LossBackward0", LOSS.SMOOTH_L1, x, t, r, beta, true);
 }
 
 export interface HuberLossOptions extends PointwiseLossOptions {
@@ -150,10 +233,11 @@ export interface HuberLossOptions extends PointwiseLossOptions {
 
 /** PyTorch's F.huber_loss: 0.5·d² where |d| ≤ delta, delta·(|d| − 0.5·delta) elsewhere. */
 export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
-  const r = lossArgs("huberLoss", input, target, options, ["reduction", "delta"]);
+  const r = lossArgs("huberLoss", input, target, options, ["reduction", "delta"], true);
   const delta = options.delta ?? 1;
   if (typeof delta !== "number" || !(delta > 0)) throw new (typeof delta === "number" ? RangeError : TypeError)(`huberLoss: huber_loss does not support non-positive values for delta (delta = ${describeValue(delta)})`);
-  return pointwise("huberLoss", "HuberLossBackward0", LOSS.HUBER, input, target, r, delta, true);
+  const [x, t] = broadcastPair("huberLoss", input, target, broadcastTargetShape("huberLoss", input, target));
+  return pointwise("huberLoss", "HuberLossBackward0", LOSS.HUBER, x, t, r, delta, true);
 }
 
 export interface BCELossOptions extends PointwiseLossOptions {
@@ -301,7 +385,6 @@ function crossEntropyUnchecked(input: Tensor, target: IndexLike, options: CrossE
   try {
     if (probabilities) {
       target.assertAlive(`${what} (target)`);
-      if (target.requiresGrad) throw new Error(`${what}: gradients with respect to probability targets are not supported; pass a target that does not require grad`);
     } else {
       const l = classLabels(what, target, layout, ignoreIndex, w);
       labels = new IntBuffer(l.labels);
@@ -327,11 +410,28 @@ function crossEntropyUnchecked(input: Tensor, target: IndexLike, options: CrossE
     if (t && t !== target) t.dispose();
   }
   labels?.dispose();
-  recordOp("CrossEntropyLossBackward0", [input], out, [], (dy, node) => {
+  // probability targets get PyTorch's gradient too: −w_c·(1 − ε)·log_softmax(x)_c per element
+  const gt = probabilities && isGradEnabled() && needsGrad(target as Tensor)
+    ? probabilityTargetGrad(input, layout, w, smoothing, reduction === "mean" ? (rows ? 1 / rows : 0) : 1)
+    : null;
+  recordOp("CrossEntropyLossBackward0", gt ? [input, target as Tensor] : [input], out, [], (dy, node) => {
     const dx = sinkFor(node, 0);
     if (dx) classBackward(grad, dy, dx.tensor, dx.acc, N, C, D, none);
+    const dt = gt ? sinkFor(node, 1) : null;
+    if (dt) {
+      const g = gt!.data;
+      const up = dy.data;
+      const dst = dt.tensor.data;
+      for (let i = 0; i < g.length; i++) {
+        const n = Math.floor(i / (C * D));
+        const row = none ? n * D + (i % D) : 0;
+        const v = g[i] * up[row];
+        dst[i] = dt.acc ? dst[i] + v : v;
+      }
+    }
   }, () => {
     grad.dispose();
+    gt?.dispose();
     w?.dispose();
   });
   return out;

@@ -5,7 +5,7 @@ import { Tensor, sameShape, shapeToString } from "../tensor.js";
 import { Module, positionOf } from "./module.js";
 import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor, wantsGrad } from "./autograd.js";
 import { backend } from "../backend/index.js";
-import { crossEntropy } from "./functional_loss.js";
+import { crossEntropy, mseLoss } from "./functional_loss.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
 
 export type Reduction = "mean" | "sum" | "none";
@@ -81,11 +81,8 @@ export class MSELoss extends LossModule {
   override forward(input: Tensor, target: Tensor): Tensor {
     this.checkTensorInput(input, "input");
     this.checkTensorInput(target, "target");
-    if (!sameShape(input.shape, target.shape)) {
-      throw new RangeError(
-        `${this.describe()}: target shape ${shapeToString(target.shape)} does not match input shape ${shapeToString(input.shape)}`,
-      );
-    }
+    // another target shape: PyTorch's warning and broadcasting (F.mseLoss, not the fused kernel)
+    if (!sameShape(input.shape, target.shape)) return mseLoss(input, target, { reduction: this.reduction });
     const n = input.size;
     const none = this.reduction === "none";
     const out = this.lend(none ? input.shape : []);

@@ -113,39 +113,51 @@ export interface SmoothL1LossOptions {
   beta?: number;
 }
 
-export class SmoothL1Loss extends Module {
-  static override readonly moduleName: string = "SmoothL1Loss";
-  readonly reduction: Reduction;
-  readonly beta: number;
-  constructor(options?: SmoothL1LossOptions) {
-    super();
-    const { reduction = "mean", beta = 1 } = optionsArg("SmoothL1Loss", options, ["reduction", "beta"]) as SmoothL1LossOptions;
-    this.reduction = checkReduction("SmoothL1Loss", reduction);
-    if (typeof beta !== "number" || !(beta >= 0)) throw new (typeof beta === "number" ? RangeError : TypeError)(`SmoothL1Loss: beta must be a non-negative number, got ${describeValue(beta)}`);
-    this.beta = beta;
-  }
-  override forward(input: Tensor, target: Tensor): Tensor {
-    return smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
-  }
-}
-
 export interface HuberLossOptions {
   reduction?: Reduction;
   delta?: number;
 }
 
-export class HuberLoss extends Module {
-  static override readonly moduleName: string = "HuberLoss";
+type ThresholdLossFn = (input: Tensor, target: Tensor, options: { reduction: Reduction; beta?: number; delta?: number }) => Tensor;
+
+/** SmoothL1Loss and HuberLoss: a reduction and the threshold (`beta` ≥ 0, `delta` > 0; default 1) where the loss turns linear. */
+abstract class ThresholdLoss extends Module {
   readonly reduction: Reduction;
-  readonly delta: number;
-  constructor(options?: HuberLossOptions) {
+  readonly #key: "beta" | "delta";
+  readonly #fn: ThresholdLossFn;
+  protected constructor(what: string, options: unknown, key: "beta" | "delta", fn: ThresholdLossFn) {
     super();
-    const { reduction = "mean", delta = 1 } = optionsArg("HuberLoss", options, ["reduction", "delta"]) as HuberLossOptions;
-    this.reduction = checkReduction("HuberLoss", reduction);
-    if (typeof delta !== "number" || !(delta > 0)) throw new (typeof delta === "number" ? RangeError : TypeError)(`HuberLoss: delta must be a positive number, got ${describeValue(delta)}`);
-    this.delta = delta;
+    const o = optionsArg(what, options, ["reduction", key]) as Record<string, unknown>;
+    this.reduction = checkReduction(what, o.reduction === undefined ? "mean" : o.reduction);
+    const v = o[key] === undefined ? 1 : o[key];
+    const positive = key === "delta";
+    if (typeof v !== "number" || !(positive ? v > 0 : v >= 0)) {
+      throw new (typeof v === "number" ? RangeError : TypeError)(
+        `${what}: ${key} must be a ${positive ? "positive" : "non-negative"} number, got ${describeValue(v)}`,
+      );
+    }
+    (this as unknown as Record<string, number>)[key] = v;
+    this.#key = key;
+    this.#fn = fn;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+    const key = this.#key;
+    return this.#fn(input, target, { reduction: this.reduction, [key]: (this as unknown as Record<string, number>)[key] });
+  }
+}
+
+export class SmoothL1Loss extends ThresholdLoss {
+  static override readonly moduleName: string = "SmoothL1Loss";
+  declare readonly beta: number;
+  constructor(options?: SmoothL1LossOptions) {
+    super("SmoothL1Loss", options, "beta", smoothL1Loss);
+  }
+}
+
+export class HuberLoss extends ThresholdLoss {
+  static override readonly moduleName: string = "HuberLoss";
+  declare readonly delta: number;
+  constructor(options?: HuberLossOptions) {
+    super("HuberLoss", options, "delta", huberLoss);
   }
 }

@@ -9,6 +9,9 @@ const f = Math.fround;
 const TINY_GRAD = 2 ** -50;
 const TINY_STATE = 2 ** -80;
 
+/** Elements per piece of a table reduction (assembly/optim.ts REDUCE_PIECE): pieces are summed apart and added in order. */
+export const REDUCE_PIECE = 32768;
+
 function tinyG(x: number): boolean {
   return x !== 0 && Math.abs(x) < TINY_GRAD;
 }
@@ -249,6 +252,20 @@ export function lambMomentsJs(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, rbc1: number, rbc2: number,
   b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number, gSign: number,
 ): [number, number] {
+  let sP = 0, sU = 0;
+  for (let s = 0; s === 0 || s < p.length; s += REDUCE_PIECE) {
+    const e = s + REDUCE_PIECE;
+    const [a, b] = lambMomentsPieceJs(p.subarray(s, e), g.subarray(s, e), m.subarray(s, e), v.subarray(s, e), rbc1, rbc2, b1, omb1, b2, omb2, eps, wd, gSign);
+    sP += a;
+    sU += b;
+  }
+  return [sP, sU];
+}
+
+function lambMomentsPieceJs(
+  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, rbc1: number, rbc2: number,
+  b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number, gSign: number,
+): [number, number] {
   const n = p.length, n4 = n & ~3;
   const sp = [0, 0, 0, 0], su = [0, 0, 0, 0];
   let tp = 0, tu = 0;
@@ -295,8 +312,17 @@ export function lookaheadSyncJs(fast: Float32Array, slow: Float32Array, alpha: n
   }
 }
 
-/** normType 2 → Σg², 1 → Σ|g| (float64, lane order as the kernel), 0 → max|g|. */
+/** normType 2 → Σg², 1 → Σ|g| (float64, lane and piece order as the kernel), 0 → max|g|. */
 export function gradNormJs(g: Float32Array, normType: number): number {
+  let r = normPieceJs(g.subarray(0, REDUCE_PIECE), normType);
+  for (let s = REDUCE_PIECE; s < g.length; s += REDUCE_PIECE) {
+    const piece = normPieceJs(g.subarray(s, s + REDUCE_PIECE), normType);
+    r = normType === 0 ? Math.max(r, piece) : r + piece;
+  }
+  return r;
+}
+
+function normPieceJs(g: Float32Array, normType: number): number {
   const n = g.length, n4 = n & ~3;
   if (normType === 0) {
     let r = 0;

@@ -169,6 +169,73 @@ describe("autograd.Function", () => {
   });
 });
 
+describe("autograd.Function with several outputs", () => {
+  type T = ReturnType<typeof tensor>;
+  let seen: number[][] = [];
+  class ProdSum extends autograd.Function {
+    static override forward(ctx: autograd.FunctionCtx, x: unknown, y: unknown): T[] {
+      ctx.saveForBackward(x as T, y as T);
+      return [(x as T).mul(y as T), (x as T).add(y as T)];
+    }
+    static override backward(ctx: autograd.FunctionCtx, gProd: T, gSum: T) {
+      const [x, y] = ctx.savedTensors;
+      seen = [Array.from(gProd.data), Array.from(gSum.data)];
+      return [gProd.mul(y).add(gSum), gProd.mul(x).add(gSum)];
+    }
+  }
+
+  it("forward returns an array; backward gets one gradient per output, once, with the outputs' gradients summed", () => {
+    const x = tensor([1, 2, 3]).requiresGrad_();
+    const y = tensor([4, 5, 6]).requiresGrad_();
+    const [p, s] = ProdSum.apply(x, y);
+    expectClose(p.data, [4, 10, 18], { what: "x·y" });
+    expectClose(s.data, [5, 7, 9], { what: "x + y" });
+    p.sum().add(s.mul(2).sum()).backward();
+    expect(seen).toEqual([[1, 1, 1], [2, 2, 2]]);
+    // d/dx = y + 2, d/dy = x + 2
+    expectClose(x.grad!.data, [6, 7, 8], { what: "dx" });
+    expectClose(y.grad!.data, [3, 4, 5], { what: "dy" });
+  });
+
+  it("an output the loss does not use gets a zero gradient (PyTorch's materialized grads)", () => {
+    const x = tensor([1, 2]).requiresGrad_();
+    const y = tensor([3, 4]);
+    const [p] = ProdSum.apply(x, y);
+    p.sum().backward();
+    expect(seen).toEqual([[1, 1], [0, 0]]);
+    expectClose(x.grad!.data, [3, 4], { what: "dx = y" });
+    expect(y.grad).toBeNull();
+    // without grad, plain tensors and no graph
+    const [q, r] = ProdSum.apply(tensor([1]), tensor([2]));
+    expect(q.gradFn).toBeNull();
+    expect(r.gradFn).toBeNull();
+    class NotTensors extends autograd.Function {
+      static override forward(_ctx: autograd.FunctionCtx, v: unknown) {
+        return [v as T, 3 as unknown as T];
+      }
+    }
+    expect(() => NotTensors.apply(x)).toThrow(/NotTensors\.forward must return a Tensor or an array of Tensors, got 3 at index 1/);
+  });
+
+  it("createGraph through a single-output Function differentiates its backward (written with operations)", () => {
+    class Cube extends autograd.Function {
+      static override forward(ctx: autograd.FunctionCtx, v: unknown): T {
+        ctx.saveForBackward(v as T);
+        return (v as T).pow(3);
+      }
+      static override backward(ctx: autograd.FunctionCtx, g: T) {
+        const [v] = ctx.savedTensors;
+        return g.mul(v.square()).mul(3);
+      }
+    }
+    const x = tensor([1, -2]).requiresGrad_();
+    const [g] = autograd.grad(Cube.apply(x).sum(), x, { createGraph: true });
+    expectClose(g!.data, [3, 12], { what: "3x²" });
+    const [h] = autograd.grad(g!.sum(), x);
+    expectClose(h!.data, [6, -12], { what: "6x" });
+  });
+});
+
 describe("the version counter of tensors the library writes into (PyTorch's)", () => {
   const fx = loadFixture("autograd.json").versions;
 

@@ -77,6 +77,31 @@ describe("DataLoader", () => {
     expect(after.allocatedBytes).toBe(before.allocatedBytes);
   });
 
+  it("leaving a for...of early (break) releases the current batch at once: memoryStats is back where it was", () => {
+    const ds = new data.TensorDataset(rows(12), labels(12));
+    const loader = new data.DataLoader(ds, { batchSize: 4 });
+    const before = memoryStats();
+    let held: Tensor | null = null;
+    for (const [x] of loader) {
+      held = x;
+      expect(memoryStats().liveTensors).toBeGreaterThan(before.liveTensors);
+      break;
+    }
+    const after = memoryStats();
+    expect(after.liveTensors).toBe(before.liveTensors);
+    expect(after.allocatedBytes).toBe(before.allocatedBytes);
+    expect(() => held!.data).toThrow(/was released: the DataLoader released the current batch when the for\.\.\.of loop over it was left.*clone\(\)/);
+    // an error thrown inside the loop leaves it too
+    expect(() => {
+      for (const [x] of loader) {
+        held = x;
+        throw new Error("inside");
+      }
+    }).toThrow("inside");
+    expect(memoryStats().liveTensors).toBe(before.liveTensors);
+    expect(() => held!.data).toThrow(/released the current batch/);
+  });
+
   it("collates items of any map-style dataset: tensors stacked, numbers into a 1-D tensor, arrays and records by position", () => {
     const ds = {
       length: 5,

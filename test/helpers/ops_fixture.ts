@@ -1,5 +1,5 @@
 // Runs the PyTorch 1.13 fixture cases of test/fixtures/ops.json (made by
-// make_ops_fixtures.py): each operation's output, and its input gradients of
+// test/fixtures/generators/ops.py): each operation's output, and its input gradients of
 // sum(out · upstream) against PyTorch's autograd (float32) and against
 // float64 central differences.
 import { describe, it } from "vitest";

@@ -6,7 +6,7 @@ import { errorRecord, loadFixture, type Rec } from "./fixture.js";
 
 export type Nested = number | Nested[];
 
-/** One case: see the format notes above optimizer_section() in generate.py. */
+/** One case: see the format notes above optimizer_section() in test/fixtures/generators/core.py. */
 export interface OptimCase {
   name: string;
   optimizer: string;

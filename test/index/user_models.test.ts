@@ -1,5 +1,5 @@
 // User-defined modules trained as PyTorch trains the same classes
-// (test/fixtures/make_user_model_fixtures.py): a residual MLP (ModuleList of
+// (test/fixtures/generators/user_models.py): a residual MLP (ModuleList of
 // LayerNorm/SiLU residual blocks, Adam, cross-entropy) and a module with a
 // parameter of its own trained through a custom loss class (label-smoothed
 // cross-entropy + an L2 penalty on the logits, SGD with momentum). 50 steps:

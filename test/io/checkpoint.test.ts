@@ -1,5 +1,5 @@
 // Checkpoints in PyTorch 1.13's layout, against real PyTorch
-// (test/fixtures/make_checkpoint_fixtures.py): for every optimizer x a
+// (test/fixtures/generators/checkpoint.py): for every optimizer x a
 // scheduler, a run PyTorch started and saved with python/wasmtrain_checkpoint.py
 // continues here to PyTorch's uninterrupted numbers; re-saving gives PyTorch's
 // own param_groups and scheduler state_dict and the same tensors, byte for byte.
@@ -189,7 +189,7 @@ describe("live round trip with PyTorch", () => {
     try {
       const root = new URL("../../", import.meta.url).pathname;
       execFileSync("node", ["scripts/build.mjs", "--if-stale"], { cwd: root, stdio: "pipe" });
-      const text = execFileSync("/usr/bin/python3", ["test/fixtures/make_checkpoint_fixtures.py", "--out", out], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const text = execFileSync("/usr/bin/python3", ["test/fixtures/generate.py", "checkpoint", "--out", out], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
       expect(text).toMatch(/PyTorch continued every wasmtrain checkpoint to the uninterrupted run/);
     } finally {
       rmSync(out, { recursive: true, force: true });

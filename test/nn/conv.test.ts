@@ -1,5 +1,5 @@
 // nn.Conv2d / nn.Conv1d and F.conv2d / F.conv1d against PyTorch 1.13
-// (test/fixtures/make_conv_fixtures.py): forward, input, weight and bias
+// (test/fixtures/generators/conv.py): forward, input, weight and bias
 // gradients over strides, paddings ('same', 'valid', pairs), dilations,
 // groups, odd sizes and unbatched inputs; PyTorch's messages for bad input
 // with nothing changed; default initialisation, fans and repr.

@@ -3,8 +3,8 @@
 // label smoothing, a batch that is all ignored (mean → NaN, zero gradient) and
 // an ignoreIndex inside the class range, each with and without class weights. Loss within 1e-5 relative, gradient
 // within 1e-4 relative + 2e-6 absolute.
-import { describe, expect, it } from "vitest";
-import { nn, parameter, tensor, zeros, type Tensor } from "../../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { F, nn, parameter, tensor, zeros, type Tensor } from "../../src/index.js";
 import fixtures from "../fixtures/nn.json" with { type: "json" };
 import { expectClose } from "../helpers/close.js";
 import { loadFixture } from "../helpers/fixture.js";
@@ -164,5 +164,77 @@ describe("CrossEntropyLoss labels", () => {
     expect(a).toBeCloseTo((l0 + l1) / 2, 6);
     logits.dispose();
     lab.dispose();
+  });
+});
+
+describe("pointwise losses with a target of another shape (PyTorch 1.13 broadcasts, with a UserWarning)", () => {
+  const fx = loadFixture("autograd.json").lossBroadcast;
+  it("mse/l1/smoothL1/huber (functions and MSELoss): PyTorch's warning once, values and gradients into input and target", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const fns: Record<string, (x: Tensor, t: Tensor) => Tensor> = {
+        mseLoss: (x, t) => F.mseLoss(x, t), l1Loss: (x, t) => F.l1Loss(x, t),
+        smoothL1Loss: (x, t) => F.smoothL1Loss(x, t), huberLoss: (x, t) => F.huberLoss(x, t),
+      };
+      for (const [name, f] of Object.entries(fns)) {
+        const c = fx.cases[name];
+        const before = warn.mock.calls.length;
+        for (let round = 0; round < 2; round++) {
+          const x = tensor(fx.x, [2, 2]).requiresGrad_();
+          const t = tensor(fx.t, [2]).requiresGrad_();
+          const loss = f(x, t);
+          loss.backward();
+          expectClose([loss.item()], [c.loss], { rtol: 1e-6, what: `${name} value` });
+          expectClose(x.grad!.data, c.gx, { rtol: 1e-6, atol: 1e-7, what: `${name} d/dinput` });
+          expectClose(t.grad!.data, c.gt, { rtol: 1e-6, atol: 1e-7, what: `${name} d/dtarget (summed over the broadcast rows)` });
+        }
+        expect(warn.mock.calls.length - before, `${name}: warned once`).toBe(1);
+        expect(String(warn.mock.calls[before][0])).toContain(c.warning);
+      }
+      const x = tensor(fx.x, [2, 2]).requiresGrad_();
+      const t = tensor(fx.t, [2]);
+      const loss = new nn.MSELoss().forward(x, t);
+      expectClose([loss.item()], [fx.cases.mseLoss.loss], { rtol: 1e-6, what: "MSELoss module" });
+      expect(() => F.l1Loss(x, tensor([0, 0, 0]))).toThrow(fx.error);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe("gradients into the BCE losses' targets (PyTorch 1.13)", () => {
+  const fx = loadFixture("autograd.json").lossBroadcast.bce;
+  it("binaryCrossEntropy (weight, mean) and binaryCrossEntropyWithLogits (weight, posWeight, sum)", () => {
+    const run: Record<string, (x: Tensor, t: Tensor) => Tensor> = {
+      binaryCrossEntropy: (x, t) => F.binaryCrossEntropy(x, t, { weight: tensor(fx.weight) }),
+      binaryCrossEntropyWithLogits: (x, t) =>
+        F.binaryCrossEntropyWithLogits(x, t, { weight: tensor(fx.weight), posWeight: tensor(fx.posWeight), reduction: "sum" }),
+    };
+    for (const [name, f] of Object.entries(run)) {
+      const c = fx.cases[name];
+      const x = tensor(fx.input, [2, 2]).requiresGrad_();
+      const t = tensor(fx.target, [2, 2]).requiresGrad_();
+      const loss = f(x, t);
+      loss.backward();
+      expectClose([loss.item()], [c.loss], { rtol: 1e-5, what: `${name} value` });
+      expectClose(x.grad!.data, c.gx, { rtol: 1e-5, atol: 1e-6, what: `${name} d/dinput` });
+      expectClose(t.grad!.data, c.gt, { rtol: 1e-5, atol: 1e-6, what: `${name} d/dtarget` });
+    }
+  });
+});
+
+describe("gradients into cross-entropy probability targets (PyTorch 1.13)", () => {
+  const fx = loadFixture("autograd.json").lossBroadcast.crossEntropy;
+  it("[N, C, d] input; mean with class weights and label smoothing, and 'none' with an upstream gradient", () => {
+    for (const [reduction, options] of [["mean", { weight: tensor(fx.weight), labelSmoothing: 0.1 }], ["none", {}]] as const) {
+      const c = fx.cases[reduction];
+      const x = tensor(fx.input, [2, 3, 2]).requiresGrad_();
+      const t = tensor(fx.target, [2, 3, 2]).requiresGrad_();
+      const loss = F.crossEntropy(x, t, { reduction, ...options });
+      expectClose(loss.data, c.loss, { rtol: 1e-5, atol: 1e-6, what: `${reduction} value` });
+      loss.backward(tensor(c.upstream, [...loss.shape]));
+      expectClose(x.grad!.data, c.gx, { rtol: 1e-5, atol: 1e-6, what: `${reduction} d/dinput` });
+      expectClose(t.grad!.data, c.gt, { rtol: 1e-5, atol: 1e-6, what: `${reduction} d/dtarget` });
+    }
   });
 });

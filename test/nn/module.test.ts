@@ -552,7 +552,7 @@ describe("steady-state training allocates nothing", () => {
 // User-defined modules (PyTorch's __setattr__ registration), the register*
 // methods and their errors, containers, PyTorch's repr, shared children in
 // state dicts, and nn.utils — against PyTorch 1.13's behaviour recorded in
-// test/fixtures/modules.json (make_module_fixtures.py).
+// test/fixtures/modules.json (test/fixtures/generators/modules.py).
 interface Names {
   stateDict: string[];
   namedParameters: string[];
@@ -583,7 +583,7 @@ function names(m: nn.Module): Names {
   };
 }
 
-/** PyTorch's Net (make_module_fixtures.py), assigned in the constructor. */
+/** PyTorch's Net (test/fixtures/generators/modules.py), assigned in the constructor. */
 class Net extends nn.Module {
   static override readonly moduleName = "Net";
   fc1: nn.Linear;

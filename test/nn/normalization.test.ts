@@ -1,5 +1,5 @@
 // nn.BatchNorm2d, nn.InstanceNorm1d/2d and nn.GroupNorm against PyTorch 1.13
-// (test/fixtures/make_conv_fixtures.py): three training forwards (outputs and
+// (test/fixtures/generators/conv.py): three training forwards (outputs and
 // running statistics), the input and parameter gradients of the last, and an
 // eval forward; PyTorch's messages for bad input; state-dict keys and repr.
 import { describe, expect, it } from "vitest";

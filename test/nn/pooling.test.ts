@@ -1,5 +1,5 @@
 // nn.MaxPool2d / nn.AvgPool2d / nn.AdaptiveAvgPool2d and their functional
-// forms against PyTorch 1.13 (test/fixtures/make_conv_fixtures.py): outputs,
+// forms against PyTorch 1.13 (test/fixtures/generators/conv.py): outputs,
 // max-pooling indices and input gradients over kernel sizes, strides,
 // paddings, dilations, ceil mode, count_include_pad and unbatched inputs;
 // PyTorch's messages for bad input.

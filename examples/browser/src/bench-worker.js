@@ -1,8 +1,10 @@
-// The benchmark panel's worker: times each kernel through the library (the
-// WebAssembly build this browser runs) and its pure-JS twin from
-// src/reference/ (the same arithmetic in plain JavaScript) on the same inputs,
-// and posts one row per kernel.
-import { ready, tensor, matmul, zeros, noGrad, Generator, init, nn, optim } from "wasmtrain";
+// The benchmark panel's worker. First a kernel set (GEMM 256³ and 512³, an
+// MLP training step, an Adam step) timed with 1 thread and with every thread
+// the library runs (backendInfo().threads), one row per kernel; then each
+// kernel through the library (the WebAssembly build this browser runs) and
+// its pure-JS twin from src/reference/ (the same arithmetic in plain
+// JavaScript) on the same inputs, one row per kernel.
+import { ready, backendInfo, tensor, matmul, zeros, noGrad, Generator, init, nn, optim } from "wasmtrain";
 import { gemm as gemmJs } from "../../../src/reference/gemm.ts";
 import { philoxNormalJs, philoxUniformJs } from "../../../src/reference/rng.ts";
 import { reluForward, softmaxCrossEntropy } from "../../../src/reference/nn.ts";
@@ -156,9 +158,69 @@ function adamCase(n) {
   ];
 }
 
+/** A case of the WebAssembly-vs-JS table as [name, setup() → { run, teardown }], the library's side only. */
+function libraryOnly([name, setup]) {
+  return [
+    name,
+    () => {
+      const c = setup();
+      return { run: c.wasm, teardown: c.teardown };
+    },
+  ];
+}
+
+/** One training step of the 784-256-10 ReLU MLP on a batch of 128 (forward, cross-entropy, backward, Adam). */
+function trainingStep() {
+  return [
+    "training step, 784-256-10 MLP, batch 128, Adam",
+    () => {
+      const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
+      const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+      const lossFn = new nn.CrossEntropyLoss();
+      const x = tensor(randomArray(128 * 784, 9), [128, 784]);
+      const y = Int32Array.from({ length: 128 }, (_, i) => (i * 3) % 10);
+      return {
+        run: () => {
+          opt.zeroGrad();
+          lossFn.forward(model.forward(x), y).backward();
+          opt.step();
+        },
+        teardown: () => {
+          x.dispose();
+          lossFn.dispose();
+          opt.dispose();
+          model.dispose();
+        },
+      };
+    },
+  ];
+}
+
+/**
+ * Each case's median time on 1 thread (the library started with
+ * `ready({ threads: 1 })`), then with the library's default, every core
+ * (`navigator.hardwareConcurrency`, as `backendInfo().threads` then reports),
+ * posted as a row each. The pool only grows here: it starts its workers once.
+ */
+async function compareThreads() {
+  const cases = [libraryOnly(gemmCase(256, 256, 256)), libraryOnly(gemmCase(512, 512, 512)), trainingStep(), libraryOnly(adamCase(1 << 20))].map(
+    ([name, setup]) => ({ name, ...setup() }),
+  );
+  const oneMs = cases.map((c) => time(c.run));
+  await ready({ threads: navigator.hardwareConcurrency || 1 }); // resolves when the workers are up
+  const info = backendInfo();
+  self.postMessage({ type: "threads", threads: info.threads, threadsUnavailable: info.threadsUnavailable ?? null });
+  cases.forEach((c, i) => {
+    const allMs = time(c.run);
+    c.teardown();
+    self.postMessage({ type: "threads-row", name: c.name, oneMs: oneMs[i], allMs });
+  });
+}
+
 async function main() {
   const build = new URL(self.location.href).searchParams.get("build") ?? undefined;
-  await ready(build ? { build } : undefined);
+  await ready({ threads: 1, ...(build ? { build } : {}) });
+  await compareThreads();
   const cases = [
     gemmCase(64, 784, 128),
     gemmCase(784, 64, 128, { transposeA: true }),

@@ -1,5 +1,6 @@
-// The demo page: controls, live charts, the drawing pad and the benchmark
-// panel. All computation happens in two Web Workers (train-worker.js,
+// The demo page: controls, live charts (loss, accuracy, and every hidden
+// layer's activation and gradient standard deviation), the drawing pad and the
+// benchmark panel. All computation happens in two Web Workers (train-worker.js,
 // bench-worker.js), so the page stays responsive while the network trains.
 import {
   Chart,
@@ -7,18 +8,23 @@ import {
   LineElement,
   PointElement,
   LinearScale,
+  LogarithmicScale,
   Legend,
   Tooltip,
   Filler,
 } from "chart.js";
 import { toMnist } from "./preprocess.js";
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
 
 const $ = (id) => document.getElementById(id);
 const form = $("config");
 const params = new URLSearchParams(location.search);
 const build = params.get("build") ?? "";
+// ?probe=values: the training worker also sends copies of the tensors each
+// layer reading was computed from (kept in window.demoProbe; the browser suite
+// recomputes the charted deviations from them).
+const keepProbeValues = params.get("probe") === "values";
 $("build").value = build;
 $("build").addEventListener("change", (e) => {
   const url = new URL(location.href);
@@ -75,6 +81,74 @@ const accuracyChart = new Chart($("accuracy-chart"), {
   },
 });
 
+// Each hidden layer's activation and gradient standard deviation: the latest
+// reading (solid) and the one at initialisation (dashed), against the layer.
+const ACTIVATION_COLOR = "#2f6fed";
+const GRADIENT_COLOR = "#d92d20";
+const layersChart = new Chart($("layers-chart"), {
+  type: "line",
+  data: {
+    datasets: [
+      { label: "activation std", data: [], borderColor: ACTIVATION_COLOR, backgroundColor: ACTIVATION_COLOR, borderWidth: 2, pointRadius: 3 },
+      { label: "gradient std", data: [], borderColor: GRADIENT_COLOR, backgroundColor: GRADIENT_COLOR, borderWidth: 2, pointRadius: 3 },
+      { label: "activation std at init", data: [], borderColor: ACTIVATION_COLOR, borderDash: [5, 4], borderWidth: 1, pointRadius: 0 },
+      { label: "gradient std at init", data: [], borderColor: GRADIENT_COLOR, borderDash: [5, 4], borderWidth: 1, pointRadius: 0 },
+    ],
+  },
+  options: {
+    animation: false,
+    maintainAspectRatio: false,
+    parsing: false,
+    scales: {
+      x: { type: "linear", title: { display: true, text: "hidden layer" }, ticks: { stepSize: 1, precision: 0 }, grid: { color: gridColor } },
+      y: {
+        type: "logarithmic",
+        title: { display: true, text: "standard deviation (log scale)" },
+        grid: { color: gridColor },
+        ticks: { callback: logTick },
+      },
+    },
+    plugins: { title: { display: true, text: "Every hidden layer: activation and gradient std" }, legend: { labels: { boxWidth: 12 } } },
+  },
+});
+
+/** Labels the log axis at 1 and 3 times the powers of ten only (1e-18, 3e-18, …, 0.1, 0.3, 1). */
+function logTick(value) {
+  const mantissa = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
+  if (Math.abs(mantissa - 1) > 1e-6 && Math.abs(mantissa - 3) > 1e-6) return "";
+  return value >= 1e-3 && value < 1e4 ? String(Number(value.toPrecision(1))) : value.toExponential(0);
+}
+
+/** A probe reading as chart points (layer 1 first); a deviation that is 0 or not finite cannot sit on a log axis and is left out. */
+const layerPoints = (stds) => stds.flatMap((y, i) => (Number.isFinite(y) && y > 0 ? [{ x: i + 1, y }] : []));
+
+/** The charts (and the step of the layer chart's reading), for the browser suite to read what they show. */
+window.demoCharts = { loss: lossChart, accuracy: accuracyChart, layers: layersChart, layersStep: null };
+
+/** Puts a probe reading on the layer chart (at step 0 also as the dashed "at init" lines). */
+function showLayers(m) {
+  const [act, grad, act0, grad0] = layersChart.data.datasets;
+  act.data = layerPoints(m.activationStd);
+  grad.data = layerPoints(m.gradientStd);
+  act.label = `activation std, step ${m.step}`;
+  grad.label = `gradient std, step ${m.step}`;
+  window.demoCharts.layersStep = m.step;
+  if (m.step === 0) {
+    act0.data = act.data.slice();
+    grad0.data = grad.data.slice();
+  }
+  const first = m.gradientStd[0];
+  const last = m.gradientStd.at(-1);
+  $("grad-ratio").textContent = Number.isFinite(first / last) ? `${formatNumber(first / last)}×` : "–";
+  if (m.activationValues) window.demoProbe = m;
+  redrawSoon();
+}
+
+/** A positive number in 3 significant digits, in exponent form outside [0.001, 1000). */
+function formatNumber(v) {
+  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e3 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}
+
 let chartsDirty = false;
 function redrawSoon() {
   if (chartsDirty) return;
@@ -83,6 +157,7 @@ function redrawSoon() {
     chartsDirty = false;
     lossChart.update("none");
     accuracyChart.update("none");
+    layersChart.update("none");
   });
 }
 
@@ -112,6 +187,9 @@ function numberIn(input) {
 function readConfig() {
   const f = form.elements;
   const config = {
+    model: f.model.value,
+    depth: Number(f.depth.value),
+    activation: f.activation.value,
     initializer: f.initializer.value,
     optimizer: f.optimizer.value,
     lr: numberIn(f.lr),
@@ -120,6 +198,7 @@ function readConfig() {
     hidden: Number(f.hidden.value),
     epochs: numberIn(f.epochs),
     seed: numberIn(f.seed),
+    keepValues: keepProbeValues,
   };
   const problems = {};
   const got = (input) => input.value.trim() || "nothing";
@@ -141,19 +220,30 @@ function showFieldErrors(problems) {
 
 /** Empties the numbers and charts of an earlier run, so nothing stale is shown. */
 function clearStats() {
-  for (const id of ["step", "epoch", "lr", "speed", "accuracy"]) $(id).textContent = "–";
+  for (const id of ["step", "epoch", "lr", "speed", "accuracy", "grad-ratio"]) $(id).textContent = "–";
   $("accuracy").dataset.value = "";
   smoothed = null;
   for (const d of lossChart.data.datasets) d.data = [];
   accuracyChart.data.datasets[0].data = [];
   delete $("accuracy-chart").dataset.last;
+  for (const d of layersChart.data.datasets) d.data = [];
+  window.demoCharts.layersStep = null;
+  delete window.demoProbe;
   redrawSoon();
 }
 
 /** A learning rate for display: 0 as "0", not "0.00e+0". */
 function formatLr(lr) {
-  if (lr === 0) return "0";
-  return Math.abs(lr) >= 1e-3 && Math.abs(lr) < 1e3 ? String(Number(lr.toPrecision(3))) : lr.toExponential(2);
+  return lr === 0 ? "0" : formatNumber(lr);
+}
+
+/** The MLP's depth and width mean nothing for the CNN: disabled (and looking it) while it is chosen. */
+function syncModelControls() {
+  const f = form.elements;
+  const mlp = f.model.value === "MLP";
+  f.depth.disabled = !mlp;
+  f.hidden.disabled = !mlp;
+  $("depth-value").textContent = f.depth.value;
 }
 
 function showError(message) {
@@ -169,12 +259,20 @@ trainer.onmessage = (e) => {
       const { backend, options } = m;
       $("backend").textContent = `${backend.build}${backend.build === "js" ? "" : " WebAssembly"} · ${backend.threads} thread${backend.threads === 1 ? "" : "s"}${backend.threadsUnavailable ? ` (${backend.threadsUnavailable})` : ""}`;
       $("backend").dataset.build = backend.build;
+      $("backend").dataset.threads = String(backend.threads);
       $("bench-lib").textContent = `wasmtrain (${backend.build})`;
       fillSelect("initializer", options.initializers, "Kaiming normal (He), ReLU");
       fillSelect("optimizer", Object.keys(options.optimizers), "Adam");
       fillSelect("schedule", options.schedules, "Cosine annealing");
       fillSelect("batchSize", options.batchSizes, 64);
       fillSelect("hidden", options.hiddenSizes, 128);
+      fillSelect("model", options.models, "MLP");
+      fillSelect("activation", options.activations, "ReLU");
+      form.elements.depth.min = String(options.depth.min);
+      form.elements.depth.max = String(options.depth.max);
+      form.elements.model.addEventListener("change", syncModelControls);
+      form.elements.depth.addEventListener("input", syncModelControls);
+      syncModelControls();
       form.elements.lr.value = String(options.optimizers.Adam);
       form.elements.optimizer.addEventListener("change", () => {
         form.elements.lr.value = String(options.optimizers[form.elements.optimizer.value]);
@@ -215,6 +313,10 @@ trainer.onmessage = (e) => {
       predictSoon();
       break;
     }
+    case "layers":
+      if (m.id !== currentRun) break;
+      showLayers(m);
+      break;
     case "done":
       if (m.id !== currentRun) break;
       setRunning(false);
@@ -247,8 +349,10 @@ $("start").addEventListener("click", () => {
   }
   currentRun++;
   $("status").classList.remove("error");
+  $("status").textContent = "Starting…";
   setRunning(true);
-  trainer.postMessage({ type: "start", config });
+  // The worker tags the run's messages with this number; those of an earlier run are ignored.
+  trainer.postMessage({ type: "start", id: currentRun, config });
   $("prediction-note").textContent = "Draw a digit: the network predicts as it trains.";
 });
 $("stop").addEventListener("click", () => trainer.postMessage({ type: "stop" }));
@@ -355,6 +459,9 @@ $("bench-run").addEventListener("click", () => {
   $("bench-run").disabled = true;
   const body = $("bench-table").querySelector("tbody");
   body.replaceChildren();
+  const threadsBody = $("threads-table").querySelector("tbody");
+  threadsBody.replaceChildren();
+  delete $("bench-table").dataset.done;
   bencher?.terminate();
   bencher = new Worker(workerUrl("bench-worker.js"), { type: "module" });
   bencher.onerror = (e) => {
@@ -363,7 +470,19 @@ $("bench-run").addEventListener("click", () => {
   };
   bencher.onmessage = (e) => {
     const m = e.data;
-    if (m.type === "row") {
+    if (m.type === "threads") {
+      $("threads-all").textContent = `${m.threads} thread${m.threads === 1 ? "" : "s"}`;
+      $("threads-all").dataset.threads = String(m.threads);
+      $("threads-note").textContent = m.threadsUnavailable
+        ? `One thread only: ${m.threadsUnavailable}.`
+        : `The same kernels with 1 thread and with all ${m.threads}; the results are the same numbers either way.`;
+    } else if (m.type === "threads-row") {
+      const tr = document.createElement("tr");
+      tr.innerHTML = `<td>${m.name}</td><td>${formatMs(m.oneMs)}</td><td>${formatMs(m.allMs)}</td><td class="speedup">${(m.oneMs / m.allMs).toFixed(2)}×</td>`;
+      tr.dataset.oneMs = String(m.oneMs);
+      tr.dataset.allMs = String(m.allMs);
+      threadsBody.append(tr);
+    } else if (m.type === "row") {
       const tr = document.createElement("tr");
       const speedup = m.jsMs / m.wasmMs;
       tr.innerHTML = `<td>${m.name}</td><td>${formatMs(m.wasmMs)}</td><td>${formatMs(m.jsMs)}</td><td class="speedup">${speedup.toFixed(1)}×</td>`;

@@ -3,16 +3,23 @@
 // public API.
 import { init, optim } from "wasmtrain";
 
-/** Weight initializers for the Linear layers (biases start at zero, except for PyTorch's default). */
+/**
+ * Weight initializers for the Linear and Conv2d layers (biases start at zero,
+ * except for PyTorch's default). The matched pairs keep every layer's
+ * activation and gradient at one scale: Kaiming with ReLU, Xavier with tanh.
+ */
 export const INITIALIZERS = {
   "PyTorch default (Kaiming uniform, a=√5)": null,
   "Kaiming normal (He), ReLU": (w) => init.kaimingNormal(w, { nonlinearity: "relu" }),
   "Kaiming uniform (He), ReLU": (w) => init.kaimingUniform(w, { nonlinearity: "relu" }),
   "Xavier uniform (Glorot)": (w) => init.xavierUniform(w),
   "Xavier normal (Glorot)": (w) => init.xavierNormal(w),
+  "Xavier uniform, tanh gain 5/3": (w) => init.xavierUniform(w, { gain: init.calculateGain("tanh") }),
   "LeCun normal": (w) => init.lecunNormal(w),
   "Orthogonal, gain √2": (w) => init.orthogonal(w, { gain: Math.SQRT2 }),
   "Truncated normal, std 0.02": (w) => init.truncNormal(w, { std: 0.02 }),
+  "Normal, std 0.01": (w) => init.normal(w, { std: 0.01 }),
+  "Normal, std 1": (w) => init.normal(w, { std: 1 }),
 };
 
 /** Optimizers with the learning rate the page proposes for each. */

@@ -1,19 +1,26 @@
-// The training worker: builds the MLP the page asks for, trains it on the
-// bundled MNIST digits, reports loss and held-out accuracy as it goes, and
-// answers predictions for the drawing canvas, all off the page's thread.
-// Library use is the public API only.
+// The training worker: builds the network the page asks for (an MLP of 1 to
+// 20 hidden layers or a small CNN), trains it on the bundled MNIST digits on
+// every core, reports loss, held-out accuracy and each hidden layer's
+// activation and gradient standard deviation as it goes, and answers
+// predictions for the drawing canvas, all off the page's thread. Library use
+// is the public API only.
 import { ready, backendInfo, manualSeed, noGrad, tensor, zeros, init, nn } from "wasmtrain";
 import { BATCH_SIZES, HIDDEN_SIZES, INITIALIZERS, OPTIMIZERS, SCHEDULES } from "./options.js";
+import { ACTIVATIONS, MAX_DEPTH, MIN_DEPTH, MODELS, buildNetwork, isWeighted } from "./models.js";
 import { gather, loadDigits, shuffler } from "./digits.js";
 
 const EVAL_EVERY_STEPS = 50;
+/** The layer probes measure the first step (the initialisation) and every LAYERS_EVERY_STEPS-th after it. */
+const LAYERS_EVERY_STEPS = 10;
 const EVAL_CHUNK = 500;
 /** Milliseconds of training between yields to the message queue (predictions, stop). */
 const SLICE_MS = 40;
 
 let digits = null;
 let model = null;
-let run = 0; // bumped by every start/stop: a running loop exits when it changes
+let inputShape = null;
+// The page's number for the run in progress (0: none); a running loop exits when it changes.
+let run = 0;
 
 const post = (type, data = {}) => self.postMessage({ type, ...data });
 
@@ -44,7 +51,7 @@ function evaluate(lossFn) {
     const xs = new Float32Array(rows.length * 784);
     const ys = new Int32Array(rows.length);
     gather(digits, rows, xs, ys);
-    const x = tensor(xs, [rows.length, 784]);
+    const x = tensor(xs, inputShape(rows.length));
     noGrad(() => {
       const logits = model.forward(x);
       const loss = lossFn.forward(logits, ys);
@@ -65,19 +72,19 @@ function buildModel(config) {
   model?.dispose();
   model = null;
   manualSeed(config.seed);
-  const hidden = config.hidden;
-  const net = new nn.Sequential(new nn.Linear(784, hidden), new nn.ReLU(), new nn.Linear(hidden, 10));
+  const built = buildNetwork(config);
   const initWeight = INITIALIZERS[config.initializer];
   if (initWeight === undefined) throw new Error(`unknown initializer ${config.initializer}`);
   if (initWeight) {
-    net.apply((m) => {
-      if (m instanceof nn.Linear) {
+    built.net.apply((m) => {
+      if (isWeighted(m)) {
         initWeight(m.weight);
         init.zeros(m.bias);
       }
     });
   }
-  return net;
+  inputShape = built.inputShape;
+  return built;
 }
 
 async function train(config, id) {
@@ -89,11 +96,12 @@ async function train(config, id) {
   const stepsPerEpoch = Math.floor(digits.train.length / batch);
   const totalSteps = stepsPerEpoch * config.epochs;
 
-  model = buildModel(config);
+  const { net, recorder } = buildModel(config);
+  model = net;
   const opt = optimizerSpec.make(model.parameters(), config.lr);
   const scheduler = scheduleSpec ? scheduleSpec.make(opt, { totalSteps, stepsPerEpoch, lr: config.lr }) : null;
   const lossFn = new nn.CrossEntropyLoss();
-  const x = zeros([batch, 784]);
+  const x = zeros(inputShape(batch));
   const y = new Int32Array(batch);
   const shuffle = shuffler(config.seed);
   const order = Int32Array.from(digits.train);
@@ -118,8 +126,11 @@ async function train(config, id) {
       for (let b = 0; b < stepsPerEpoch; b++) {
         gather(digits, order.subarray(b * batch, (b + 1) * batch), x.data, y);
         opt.zeroGrad();
+        const probed = step % LAYERS_EVERY_STEPS === 0;
+        if (probed) recorder.arm(config.keepValues === true);
         const loss = lossFn.forward(model.forward(x), y);
         loss.backward();
+        if (probed) postLayers(id, step, recorder.collect());
         opt.step();
         if (scheduler && scheduleSpec.every === "step") scheduler.step();
         step++;
@@ -146,10 +157,24 @@ async function train(config, id) {
   }
 }
 
+/** One probe reading: `step` updates were made before it (0: the initialisation). */
+function postLayers(id, step, measured) {
+  const message = { type: "layers", id, step, activationStd: measured.activationStd, gradientStd: measured.gradientStd };
+  if (measured.activationValues) {
+    // The very tensors measured (?probe=values, for the browser suite's check).
+    message.activationValues = measured.activationValues;
+    message.gradientValues = measured.gradientValues;
+    const buffers = [...measured.activationValues, ...measured.gradientValues].map((v) => v.buffer);
+    self.postMessage(message, buffers);
+  } else {
+    self.postMessage(message);
+  }
+}
+
 function predict(pixels) {
   if (!model) return null;
   model.eval();
-  const x = tensor(pixels, [1, 784]);
+  const x = tensor(pixels, inputShape(1));
   const logits = noGrad(() => {
     const out = model.forward(x);
     const values = out.toArray();
@@ -168,10 +193,10 @@ self.onmessage = async (e) => {
   const msg = e.data;
   try {
     if (msg.type === "start") {
-      const id = ++run;
+      const id = (run = msg.id);
       await train(msg.config, id).catch((err) => post("error", { message: oneLine(err) }));
     } else if (msg.type === "stop") {
-      run++;
+      run = 0;
       post("stopped");
     } else if (msg.type === "predict") {
       post("prediction", { id: msg.id, probs: predict(msg.pixels) });
@@ -200,6 +225,9 @@ async function main() {
       schedules: Object.keys(SCHEDULES),
       batchSizes: BATCH_SIZES,
       hiddenSizes: HIDDEN_SIZES,
+      models: MODELS,
+      activations: Object.keys(ACTIVATIONS),
+      depth: { min: MIN_DEPTH, max: MAX_DEPTH },
     },
   });
 }

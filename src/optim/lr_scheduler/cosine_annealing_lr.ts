@@ -26,12 +26,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: CosineAnnealingLROptions) {
     super("CosineAnnealingLR", optimizer);
-    this.attach(
-      this.configure(options, {
-        tMax: ["a positive number of epochs", isPositive],
-        etaMin: ["a finite number", isFiniteNumber, 0],
-      }),
-    );
+    this.attach(this.configure(options, { tMax: ["a positive number of epochs", isPositive], etaMin: ["a finite number", isFiniteNumber, 0] }));
   }
 
   protected getLr(): number[] {

@@ -10,12 +10,12 @@ import {
   perGroupOption,
   readOptions,
 } from "./options.js";
-import { getMomentum, momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
+import { getMomentum, momentumKey, setMomentum, type MomentumKey, type CycleMomentumOptions } from "./momentum.js";
 import { checkResumable, LRScheduler, type OptimizerLike } from "./scheduler.js";
 
 export type CyclicMode = "triangular" | "triangular2" | "exp_range";
 
-export interface CyclicLROptions {
+export interface CyclicLROptions extends CycleMomentumOptions {
   /** Lower lr boundary, one for all groups or one per group (required). */
   baseLr: number | number[];
   /** Upper lr boundary (required). */
@@ -32,12 +32,6 @@ export interface CyclicLROptions {
   scaleFn?: (x: number) => number;
   /** Whether scaleFn takes the cycle number or the iteration (default 'cycle'). */
   scaleMode?: "cycle" | "iterations";
-  /** Cycle momentum inversely to the lr (default true); needs param groups with `momentum` (SGD, RMSprop), as PyTorch 1.13. */
-  cycleMomentum?: boolean;
-  /** Momentum at the lr peak (default 0.8). */
-  baseMomentum?: number | number[];
-  /** Momentum at the cycle start (default 0.9). */
-  maxMomentum?: number | number[];
   lastEpoch?: number;
   /** Print every lr change, as PyTorch (default false). */
   verbose?: boolean;

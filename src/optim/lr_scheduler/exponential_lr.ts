@@ -16,11 +16,7 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: ExponentialLROptions) {
     super("ExponentialLR", optimizer);
-    this.attach(
-      this.configure(options, {
-        gamma: ["a finite number >= 0", isNonNegative],
-      }),
-    );
+    this.attach(this.configure(options, { gamma: ["a finite number >= 0", isNonNegative] }));
   }
 
   protected getLr(): number[] {

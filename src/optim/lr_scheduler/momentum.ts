@@ -5,6 +5,16 @@ import { groupsOf, type OptimizerLike, type ParamGroupLike } from "./scheduler.j
 
 export type MomentumKey = "momentum" | "beta1";
 
+/** The momentum-cycling options of CyclicLR and OneCycleLR (their defaults differ: see each). */
+export interface CycleMomentumOptions {
+  /** Cycle momentum inversely to the lr (default true): CyclicLR needs param groups with `momentum` (SGD, RMSprop), as PyTorch 1.13; OneCycleLR also cycles beta1. */
+  cycleMomentum?: boolean;
+  /** Momentum at the lr peak (default CyclicLR 0.8, OneCycleLR 0.85). */
+  baseMomentum?: number | number[];
+  /** Momentum at the cycle start (and, OneCycleLR, end) (default CyclicLR 0.9, OneCycleLR 0.95). */
+  maxMomentum?: number | number[];
+}
+
 /**
  * `betas` wins when a group has both (PyTorch checks 'betas' in defaults
  * first); `allowBetas` false (CyclicLR) accepts only `momentum`. Throws

@@ -12,10 +12,10 @@ import {
   perGroupOption,
   readOptions,
 } from "./options.js";
-import { momentumKey, setMomentum, type MomentumKey } from "./momentum.js";
+import { momentumKey, setMomentum, type MomentumKey, type CycleMomentumOptions } from "./momentum.js";
 import { checkEpoch, checkResumable, LRScheduler, type ParamGroupLike, type OptimizerLike } from "./scheduler.js";
 
-export interface OneCycleLROptions {
+export interface OneCycleLROptions extends CycleMomentumOptions {
   /** Peak lr, one for all groups or one per group (required). */
   maxLr: number | number[];
   /** Steps in the cycle; otherwise epochs × stepsPerEpoch. */
@@ -26,12 +26,6 @@ export interface OneCycleLROptions {
   pctStart?: number;
   /** 'cos' (default) or 'linear'. */
   annealStrategy?: "cos" | "linear";
-  /** Cycle momentum (or beta1) inversely to the lr (default true). */
-  cycleMomentum?: boolean;
-  /** Momentum at the lr peak (default 0.85). */
-  baseMomentum?: number | number[];
-  /** Momentum at the start and end (default 0.95). */
-  maxMomentum?: number | number[];
   /** initial lr = maxLr/divFactor (default 25). */
   divFactor?: number;
   /** min lr = initial lr/finalDivFactor (default 1e4). */

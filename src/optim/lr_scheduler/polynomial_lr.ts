@@ -22,12 +22,7 @@ export class PolynomialLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
     super("PolynomialLR", optimizer);
-    this.attach(
-      this.configure(options, {
-        totalIters: ["a non-negative integer", isNonNegativeInteger, 5],
-        power: ["a finite number", isFiniteNumber, 1],
-      }),
-    );
+    this.attach(this.configure(options, { totalIters: ["a non-negative integer", isNonNegativeInteger, 5], power: ["a finite number", isFiniteNumber, 1] }));
   }
 
   protected getLr(): number[] {

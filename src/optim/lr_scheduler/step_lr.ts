@@ -19,12 +19,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: OptimizerLike, options: StepLROptions) {
     super("StepLR", optimizer);
-    this.attach(
-      this.configure(options, {
-        stepSize: ["a positive integer", isPositiveInteger],
-        gamma: ["a finite number >= 0", isNonNegative, 0.1],
-      }),
-    );
+    this.attach(this.configure(options, { stepSize: ["a positive integer", isPositiveInteger], gamma: ["a finite number >= 0", isNonNegative, 0.1] }));
   }
 
   protected getLr(): number[] {

@@ -55,6 +55,8 @@ export interface PoolHost {
   /** True when this thread may block in Atomics.wait (not a browser's main thread). */
   canBlock: boolean;
   warn(message: string): void;
+  /** How long a job may make no progress before run() gives up (default 30 s; tests shorten it). */
+  stallMs?: number;
 }
 
 const STALL_MS = 30_000;
@@ -266,9 +268,10 @@ export class ThreadPool {
         }
         if (this.#host.canBlock) Atomics.wait(ctl, P.DONE, done, 100);
         else for (let i = 0; i < P.CALLER_SPINS && Atomics.load(ctl, P.DONE) === done; i++);
-        if (Date.now() - progress > STALL_MS) {
+        const stallMs = this.#host.stallMs ?? STALL_MS;
+        if (Date.now() - progress > stallMs) {
           throw new Error(
-            `wasmtrain: worker threads finished no chunk for ${STALL_MS / 1000} s (a worker died mid-kernel?); ` +
+            `wasmtrain: worker threads finished no chunk for ${stallMs / 1000} s (a worker died mid-kernel?); ` +
               "call setNumThreads(1) to run on the calling thread only",
           );
         }

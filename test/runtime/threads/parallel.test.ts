@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import {
   backendInfo, getNumThreads, init, matmul, nn, optim, parameter, ready, setNumThreads, tensor, Generator, randn, rand,
-  bernoulli, type Tensor,
+  bernoulli, F, type Tensor,
 } from "../../../src/index.js";
 
 const THREADS = [1, 2, 3, 4];
@@ -157,6 +157,117 @@ describe("bit-identical results for 1, 2, 3 and 4 threads", () => {
         ema.updateParameters(model);
       }
       return [...ps.map((p) => bits(p.grad!)), Buffer.from(new Float64Array([norm]).buffer), ...avg.module.parameters().map(bits), ...ema.module.parameters().map(bits)];
+    });
+  });
+});
+
+describe("reductions and tensor operations: bit-identical for 1, 2, 3 and 4 threads", () => {
+  const f64 = (x: number) => Buffer.from(new Float64Array([x]).buffer);
+
+  it("sum, mean, var, std, norms, amax, amin over every element (chunks on every thread, combined in order)", async () => {
+    await sameForEveryThreadCount(() => {
+      const out: Buffer[] = [];
+      for (const [n, seed] of [[300_001, 1], [65_536, 2], [1_000_000, 3]]) {
+        const x = values([n], seed);
+        const nan = values([n], seed);
+        nan.data[n - 5] = NaN;
+        const rs = [
+          x.sum(), x.mean(), x.var(), x.std(), x.var({ correction: 0 }), x.norm(), x.norm({ p: 1 }), x.norm({ p: Infinity }),
+          x.amax(), x.amin(), nan.amax(), nan.sum(),
+        ];
+        out.push(...rs.map(bits));
+        [x, nan, ...rs].forEach((t) => t.dispose());
+      }
+      return out;
+    });
+  });
+
+  it("over dims: long rows (few outputs: chunks), many rows (rows split), reduced leading dims", async () => {
+    await sameForEveryThreadCount(() => {
+      const cases: [number[], number | number[]][] = [
+        [[3, 100_003], 1], [[40, 5000], 1], [[8, 2000, 30], 1], [[5000, 40], 0], [[7, 70_000], -1],
+      ];
+      const out: Buffer[] = [];
+      for (const [i, [shape, dim]] of cases.entries()) {
+        const x = values(shape, 10 + i);
+        const rs = [x.sum({ dim }), x.mean({ dim }), x.amax({ dim }), x.amin({ dim }), x.norm({ dim }), x.var({ dim }), x.std({ dim })];
+        out.push(...rs.map(bits));
+        [x, ...rs].forEach((t) => t.dispose());
+      }
+      return out;
+    });
+  });
+
+  it("losses: MSE, L1, smooth L1, Huber, BCE, BCE with logits (value and gradient)", async () => {
+    await sameForEveryThreadCount(() => {
+      const out: Buffer[] = [];
+      const n = 100_003;
+      const target01 = values([n], 2);
+      target01.data.forEach((v, i) => (target01.data[i] = (v + 1) / 2));
+      const losses: [string, (x: Tensor) => Tensor][] = [
+        ["mse", (x) => F.mseLoss(x, values([n], 3))],
+        ["mse sum", (x) => F.mseLoss(x, values([n], 3), { reduction: "sum" })],
+        ["l1", (x) => F.l1Loss(x, values([n], 4))],
+        ["smooth l1", (x) => F.smoothL1Loss(x, values([n], 5), { beta: 0.5 })],
+        ["huber", (x) => F.huberLoss(x, values([n], 6), { delta: 0.3 })],
+        ["bce", (x) => F.binaryCrossEntropy(x.sigmoid(), target01)],
+        ["bce logits", (x) => F.binaryCrossEntropyWithLogits(x, target01)],
+      ];
+      for (const [i, [, loss]] of losses.entries()) {
+        const x = values([n], 20 + i);
+        x.requiresGrad = true;
+        const l = loss(x);
+        l.backward();
+        out.push(bits(l), bits(x.grad!));
+      }
+      return out;
+    });
+  });
+
+  it("clipGradNorm with norm types 2, 1 and ∞ over tensors of several pieces", async () => {
+    await sameForEveryThreadCount(() => {
+      const out: Buffer[] = [];
+      for (const normType of [2, 1, Infinity]) {
+        const ps = [[150_001], [33], [70_000]].map((s, i) => parameter(values(s, 80 + i).data, s));
+        ps.forEach((p, i) => (p.grad = values(p.shape as number[], 90 + i)));
+        const norm = optim.clipGradNorm(ps, 0.5, { normType });
+        out.push(f64(norm), ...ps.map((p) => bits(p.grad!)));
+      }
+      return out;
+    });
+  });
+
+  it("elementwise binary and unary operations, forward and backward", async () => {
+    await sameForEveryThreadCount(() => {
+      const out: Buffer[] = [];
+      const a = values([300, 1001], 1), b = values([300, 1001], 2);
+      const rs = [a.add(b), a.sub(b, { alpha: 0.5 }), a.mul(b), a.div(b), a.exp(), a.abs().sqrt(), a.clamp({ min: -0.2, max: 0.3 }), a.pow(3), a.pow(2.5), a.neg()];
+      out.push(...rs.map(bits));
+      const x = values([300, 1001], 3);
+      x.requiresGrad = true;
+      x.exp().mul(x.abs().sqrt()).sum().backward();
+      out.push(bits(x.grad!));
+      return out;
+    });
+  });
+
+  it("softmax and logSoftmax over rows (and a middle dimension), forward and backward; embedding lookup", async () => {
+    await sameForEveryThreadCount(() => {
+      const out: Buffer[] = [];
+      for (const [shape, dim] of [[[200, 1000], 1], [[20, 1000, 7], 1]] as [number[], number][]) {
+        for (const log of [false, true]) {
+          const x = values(shape, 5);
+          x.requiresGrad = true;
+          const y = log ? x.logSoftmax(dim) : x.softmax(dim);
+          y.mul(values(shape, 6)).sum().backward();
+          out.push(bits(y), bits(x.grad!));
+        }
+      }
+      const emb = new nn.Embedding(1000, 64);
+      emb.weight.data.set(values([1000, 64], 7).data);
+      const idx = Array.from({ length: 2000 }, (_, i) => (i * 37) % 1000);
+      out.push(bits(emb.forward(idx)));
+      return out;
     });
   });
 });

@@ -17,8 +17,8 @@ async function threadedInstance() {
 
 type Spawn = PoolHost["spawn"];
 
-const nodeSpawn = (spawned: Worker[]): Spawn => (onMessage, onGone) => {
-  const w = new Worker(WORKER_SOURCE, { eval: true });
+const nodeSpawn = (spawned: Worker[], source = WORKER_SOURCE): Spawn => (onMessage, onGone) => {
+  const w = new Worker(source, { eval: true });
   w.on("message", (m) => {
     w.unref();
     onMessage(m);
@@ -29,10 +29,10 @@ const nodeSpawn = (spawned: Worker[]): Spawn => (onMessage, onGone) => {
   return w;
 };
 
-async function pool(spawn: Spawn) {
+async function pool(spawn: Spawn, stallMs?: number) {
   const { module, memory, exports } = await threadedInstance();
   const warnings: string[] = [];
-  const p = new ThreadPool({ module, memory, exports, names: POOL_KERNELS, spawn, canBlock: true, warn: (m) => warnings.push(m) });
+  const p = new ThreadPool({ module, memory, exports, names: POOL_KERNELS, spawn, canBlock: true, warn: (m) => warnings.push(m), stallMs });
   return { p, exports, memory, warnings };
 }
 
@@ -130,6 +130,32 @@ describe("thread pool", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(p.liveWorkers).toBe(1);
     expect(warnings.join("\n")).toMatch(/worker thread stopped \(exited with code 1\)/);
+    expectScaled(scaleJob(p, exports, memory, 100_000));
+    p.shutdown();
+  });
+
+  it("a worker that dies mid-kernel: that call fails with a clear error after the stall time, then the library goes on without it", async () => {
+    // The worker claims a chunk and exits before finishing it.
+    const dying = WORKER_SOURCE.replace("fn.apply(null, args);", "process.exit(3);");
+    expect(dying).not.toBe(WORKER_SOURCE);
+    const spawned: Worker[] = [];
+    const { p, exports, memory, warnings } = await pool(nodeSpawn(spawned, dying), 1500);
+    p.resize(2);
+    await p.settled();
+    expect(p.liveWorkers).toBe(1);
+    // The worker takes a chunk of the first job it wakes for (the caller may finish a job alone first).
+    let error: unknown = null;
+    for (let i = 0; i < 20 && !error; i++) {
+      try {
+        scaleJob(p, exports, memory, 2_000_000);
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(String(error)).toMatch(/worker threads finished no chunk for 1.5 s \(a worker died mid-kernel\?\)/);
+    await new Promise((r) => setTimeout(r, 100)); // the exit event arrives once the caller is back in the event loop
+    expect(p.liveWorkers).toBe(0);
+    expect(warnings.join("\n")).toMatch(/worker thread stopped \(exited with code 3\)/);
     expectScaled(scaleJob(p, exports, memory, 100_000));
     p.shutdown();
   });

@@ -265,40 +265,38 @@ export function gradNorms(table: usize, count: i32, normType: i32): void {
   }
 }
 
-/** g = g·coef for every tensor of the table. */
-export function scaleGrads(table: usize, count: i32, coef: f32): void {
-  const c = f32x4.splat(coef);
+/**
+ * For every tensor of the table, g = clamp ? min(max(g, lo), hi) : g·hi
+ * (scaleGrads and clampGrads; `clamp` is a constant of each, so each gets
+ * its own loop).
+ */
+@inline function mapGrads(table: usize, count: i32, hi: f32, lo: f32, clamp: bool): void {
+  const vh = f32x4.splat(hi), vl = f32x4.splat(lo);
   for (let t = 0; t < count; t++) {
     const e = table + <usize>t * ROW_BYTES;
     const g = eG(e), n = eN(e);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
       const o = g + (<usize>i << 2);
-      v128.store(o, f32x4.mul(v128.load(o), c));
+      const x = v128.load(o);
+      v128.store(o, clamp ? f32x4.min(f32x4.max(x, vl), vh) : f32x4.mul(x, vh));
     }
     for (; i < n; i++) {
       const o = g + (<usize>i << 2);
-      store<f32>(o, load<f32>(o) * coef);
+      const x = load<f32>(o);
+      store<f32>(o, clamp ? min(max(x, lo), hi) : x * hi);
     }
   }
 }
 
+/** g = g·coef for every tensor of the table. */
+export function scaleGrads(table: usize, count: i32, coef: f32): void {
+  mapGrads(table, count, coef, 0, false);
+}
+
 /** g = min(max(g, −clip), clip) for every tensor of the table (NaN stays NaN). */
 export function clampGrads(table: usize, count: i32, clip: f32): void {
-  const hi = f32x4.splat(clip), lo = f32x4.splat(-clip);
-  for (let t = 0; t < count; t++) {
-    const e = table + <usize>t * ROW_BYTES;
-    const g = eG(e), n = eN(e);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = g + (<usize>i << 2);
-      v128.store(o, f32x4.min(f32x4.max(v128.load(o), lo), hi));
-    }
-    for (; i < n; i++) {
-      const o = g + (<usize>i << 2);
-      store<f32>(o, min(max(load<f32>(o), -clip), clip));
-    }
-  }
+  mapGrads(table, count, clip, -clip, true);
 }
 
 // ---- gradient centralization -----------------------------------------------------

@@ -199,6 +199,23 @@ function checkFinite(x: unknown, name: string, what: string): asserts x is numbe
   if (!Number.isFinite(x)) throw new RangeError(`${what}: ${name} must be a finite number, got ${describe(x)}`);
 }
 
+/** Reserves t.size positions of the stream of `options`' generator: where they start, and the generator's key. */
+function reserveStream(t: Tensor, options: GeneratorOptions | undefined, what: string): { n: number; pos: number; k0: number; k1: number } {
+  const gen = generatorOf(options, what);
+  const n = t.size;
+  const pos = gen.reserve(n, what);
+  const [k0, k1] = gen.key;
+  return { n, pos, k0, k1 };
+}
+
+/** The checks of a normal distribution's parameters (normal_, trunc_normal_). */
+function checkNormal(t: Tensor, mean: unknown, std: unknown, what: string): void {
+  checkTensor(t, what);
+  checkFinite(mean, "mean", what);
+  checkFinite(std, "std", what);
+  if (std < 0) throw new RangeError(`${what}: std must be non-negative, got ${std}`);
+}
+
 /** Fills t with U[a, b): u·(b - a) + a in float32, u on the 2^-24 grid (uniform_). Returns t. */
 export function fillUniform(t: Tensor, a = 0, b = 1, options?: GeneratorOptions, what = "uniform"): Tensor {
   checkTensor(t, what);
@@ -208,24 +225,15 @@ export function fillUniform(t: Tensor, a = 0, b = 1, options?: GeneratorOptions,
   if (!Number.isFinite(Math.fround(b - a))) {
     throw new RangeError(`${what}: b - a must fit in float32 (a=${a}, b=${b})`);
   }
-  const gen = generatorOf(options, what);
-  const n = t.size;
-  const pos = gen.reserve(n, what);
-  const [k0, k1] = gen.key;
+  const { n, pos, k0, k1 } = reserveStream(t, options, what);
   backend().philoxUniform(t, n, k0, k1, pos, b - a, a);
   return t;
 }
 
 /** Fills t with N(mean, std²) (normal_). Returns t. */
 export function fillNormal(t: Tensor, mean = 0, std = 1, options?: GeneratorOptions, what = "normal"): Tensor {
-  checkTensor(t, what);
-  checkFinite(mean, "mean", what);
-  checkFinite(std, "std", what);
-  if (std < 0) throw new RangeError(`${what}: std must be non-negative, got ${std}`);
-  const gen = generatorOf(options, what);
-  const n = t.size;
-  const pos = gen.reserve(n, what);
-  const [k0, k1] = gen.key;
+  checkNormal(t, mean, std, what);
+  const { n, pos, k0, k1 } = reserveStream(t, options, what);
   backend().philoxNormal(t, n, k0, k1, pos, mean, std);
   return t;
 }
@@ -269,18 +277,13 @@ export function normalCdf(x: number): number {
 export function fillTruncNormal(
   t: Tensor, mean = 0, std = 1, a = -2, b = 2, options?: GeneratorOptions, what = "truncNormal",
 ): Tensor {
-  checkTensor(t, what);
-  checkFinite(mean, "mean", what);
-  checkFinite(std, "std", what);
-  if (std < 0) throw new RangeError(`${what}: std must be non-negative, got ${std}`);
+  checkNormal(t, mean, std, what);
   if (typeof a !== "number") throw new TypeError(`${what}: a must be a number, got ${describe(a)}`);
   if (typeof b !== "number") throw new TypeError(`${what}: b must be a number, got ${describe(b)}`);
   if (Number.isNaN(a)) throw new RangeError(`${what}: a must be a number, got NaN`);
   if (Number.isNaN(b)) throw new RangeError(`${what}: b must be a number, got NaN`);
   if (a > b) throw new RangeError(`${what}: expects a <= b, got a=${a}, b=${b}`);
-  const gen = generatorOf(options, what);
-  const n = t.size;
-  const pos = gen.reserve(n, what);
+  const { n, pos, k0, k1 } = reserveStream(t, options, what);
   if (n === 0) return t;
   let alpha = std > 0 ? (a - mean) / std : a > mean ? Infinity : -Infinity;
   let beta = std > 0 ? (b - mean) / std : b < mean ? -Infinity : Infinity;
@@ -295,7 +298,6 @@ export function fillTruncNormal(
   }
   const pLo = normalCdf(alpha);
   const pWidth = normalCdf(beta) - pLo;
-  const [k0, k1] = gen.key;
   if (!(pWidth > 1e-27)) {
     // Beyond float32's reach (the interval's mass is below 1e-27, more than
     // ~11σ out): the same inversion from the same stream words, in float64 —
@@ -335,10 +337,7 @@ export function bernoulli(t: Tensor, p: number, options?: BernoulliOptions): Ten
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${what}: p must be in [0, 1], got ${describe(p)}`);
   const scale = options?.scale ?? 1;
   checkFinite(scale, "scale", what);
-  const gen = generatorOf(options, what);
-  const n = t.size;
-  const pos = gen.reserve(n, what);
-  const [k0, k1] = gen.key;
+  const { n, pos, k0, k1 } = reserveStream(t, options, what);
   backend().philoxBernoulli(t, n, k0, k1, pos, p, scale);
   return t;
 }

@@ -1,7 +1,6 @@
 // Tensor: a shape and a block of float32 storage owned by the facade
 // (WebAssembly linear memory, or a Float32Array in the pure-JS build).
-import { allocate, retain, track, untrack, unretain, type Storage } from "./runtime/memory.js";
-import { wasmOrNull } from "./runtime/runtime.js";
+import { allocate, heapBuffer, retain, track, untrack, unretain, type Storage } from "./runtime/memory.js";
 import * as ops from "./ops/index.js";
 import { describe } from "./validate.js";
 
@@ -158,7 +157,7 @@ export class Tensor {
       }
       return this.#view!;
     }
-    const buffer = wasmOrNull()!.memory.buffer;
+    const buffer = heapBuffer();
     if (this.#viewBuffer !== buffer) {
       this.#view = new Float32Array(buffer, s.ptr + this.#offset * 4, this.size);
       this.#viewBuffer = buffer;

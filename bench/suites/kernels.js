@@ -5,7 +5,7 @@
 // column) of the sample.
 import { backend } from "../../dist/backend/index.js";
 import { JsBackend } from "../../dist/backend/js.js";
-import { KERNELS, materialize, runKernel } from "../../dist/backend/registry.js";
+import { kernelCases, materialize, runKernel } from "../../dist/backend/registry.js";
 
 function lcg(seed) {
   let s = seed >>> 0;
@@ -27,8 +27,8 @@ function kernelCase(name, entry, pick) {
 }
 
 export default function suites() {
-  return Object.entries(KERNELS).map(([name, entry]) => ({
-    name: `kernel ${name} (${entry.family}), n = ${entry.benchN}`,
+  return kernelCases().map(({ name, entry }) => ({
+    name: `kernel ${name}${entry.variant ? ` ${entry.variant}` : ""} (${entry.family}), n = ${entry.benchN}`,
     unit: "element",
     items: entry.benchN,
     options: { minSamples: 5, maxTime: 1 },

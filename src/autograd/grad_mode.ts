@@ -2,11 +2,11 @@
 // torch.enable_grad).
 let gradEnabled = true;
 
-/** Runs fn with recording off (PyTorch's torch.no_grad()); returns its result. */
-export function noGrad<T>(fn: () => T): T {
-  if (typeof fn !== "function") throw new TypeError(`noGrad: expected a function, got ${String(fn)}`);
+/** Runs fn with recording set to `enabled`, restoring the mode after (also when fn throws). */
+function withGradMode<T>(what: string, enabled: boolean, fn: () => T): T {
+  if (typeof fn !== "function") throw new TypeError(`${what}: expected a function, got ${String(fn)}`);
   const previous = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = enabled;
   try {
     return fn();
   } finally {
@@ -14,16 +14,14 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Runs fn with recording off (PyTorch's torch.no_grad()); returns its result. */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode("noGrad", false, fn);
+}
+
 /** Runs fn with recording on, also inside noGrad (PyTorch's torch.enable_grad()); returns its result. */
 export function enableGrad<T>(fn: () => T): T {
-  if (typeof fn !== "function") throw new TypeError(`enableGrad: expected a function, got ${String(fn)}`);
-  const previous = gradEnabled;
-  gradEnabled = true;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = previous;
-  }
+  return withGradMode("enableGrad", true, fn);
 }
 
 export function isGradEnabled(): boolean {

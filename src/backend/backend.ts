@@ -19,17 +19,44 @@ import type { PoolGeometry } from "../reference/pool.js";
 
 export type { ConvGeometry, PoolGeometry };
 
+/**
+ * A strided iteration space: at most 8 (coalesced) dimensions and, per
+ * operand, its stride along each in elements (0 where it is broadcast). The
+ * operations build it (src/ops/iterator.ts); the kernels read it from a
+ * descriptor block (assembly/ops_elementwise.ts), which the implementation writes.
+ */
+export interface Strided {
+  readonly sizes: readonly number[];
+  readonly strides: readonly (readonly number[])[];
+}
+
+/** An elementwise operand: a tensor, or a number standing for every element. */
+export type Operand = Tensor | number;
+
 export type BuildName = "relaxed-simd" | "simd" | "js";
+
+/** The forward passes with the signature (x, y, n): each implementation binds them from this list. */
+export const FORWARD_KERNELS = ["reluForward", "tanhForward", "sigmoidForward", "geluForward", "geluTanhForward", "siluForward"] as const;
+/** The backward passes (and the product) with the signature (saved, dy, dx, n, acc), bound likewise. */
+export const BACKWARD_KERNELS = [
+  "reluBackward", "tanhBackward", "sigmoidBackward", "geluBackward", "geluTanhBackward", "siluBackward", "mulInto",
+] as const;
+export type ForwardKernel = (typeof FORWARD_KERNELS)[number];
+export type BackwardKernel = (typeof BACKWARD_KERNELS)[number];
 
 export interface Backend {
   /** The build this implementation runs. */
   readonly build: BuildName;
 
   // ---- GEMM (assembly/gemm.ts) ---------------------------------------------
-  /** c = alpha·op(a)·op(b) + beta·c on row-major blocks (leading dimensions lda, ldb, ldc); beta = 0 never reads c; M or N = 0 does nothing. */
+  /**
+   * c = alpha·op(a)·op(b) + beta·c on row-major blocks (leading dimensions lda, ldb, ldc) starting
+   * aOffset, bOffset, cOffset elements into their tensors; beta = 0 never reads c; M or N = 0 does nothing.
+   */
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+    aOffset?: number, bOffset?: number, cOffset?: number,
   ): void;
 
   // ---- elementwise (assembly/elementwise.ts); acc = 1 adds into the output --
@@ -80,6 +107,25 @@ export interface Backend {
     x: Tensor, dy: Tensor, rows: number, D: number, mean: Tensor, rstd: Tensor, w: Tensor | null,
     dx: Tensor | null, dxAcc: number, dw: Tensor | null, db: Tensor | null, paramAcc: number,
   ): void;
+
+  // ---- tensor operations (assembly/ops_elementwise.ts, ops_reduce.ts) ------
+  // Op codes: OP (binary), TER (ternary), U (unary), R (reductions) in src/reference/ops.ts.
+  /** out = op(a, b) over `it` (strides of out, a, b; out contiguous); ADD and SUB scale b by alpha. */
+  ewBinary(op: number, it: Strided, out: Tensor, a: Operand, b: Operand, alpha: number): void;
+  /** out = op(a, b) over n contiguous elements (the no-broadcast path). */
+  ewBinaryContiguous(op: number, out: Tensor, a: Tensor, b: Tensor, n: number, alpha: number): void;
+  /** out = op(x, y, z) over `it` (strides of out, x, y, z; out contiguous). */
+  ewTernary(op: number, it: Strided, out: Tensor, x: Operand, y: Operand, z: Operand): void;
+  /** out (+)= src over `it` (strides of out, src), from element offsets outOffset and srcOffset. */
+  copyStrided(it: Strided, out: Tensor, outOffset: number, src: Tensor, srcOffset: number, acc: number): void;
+  /** y = op(x; p, q) over n contiguous elements (y may be x). */
+  ewUnary(op: number, x: Tensor, y: Tensor, n: number, p: number, q: number): void;
+  /** dx (+)= dy·op′ given the forward input x and output y. */
+  ewUnaryBackward(op: number, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number, p: number, q: number): void;
+  /** out[o] (+)= reduce of the o-th run of R contiguous values of x. */
+  reduceInner(op: number, x: Tensor, out: Tensor, outer: number, R: number, p: number, acc: number): void;
+  /** out[o, i] (+)= reduce over r of x[o, r, i] (SUM, MAX, MIN, NORM2, NORM1, NORMINF). */
+  reduceOuter(op: number, x: Tensor, out: Tensor, outer: number, R: number, inner: number, p: number, acc: number): void;
 
   // ---- random fills (assembly/rng.ts): Philox stream from position pos ------
   philoxUniform(out: Tensor, n: number, key0: number, key1: number, pos: number, scale: number, shift: number): void;

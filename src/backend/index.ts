@@ -7,7 +7,7 @@ import type { Backend } from "./backend.js";
 import { JsBackend } from "./js.js";
 import { WasmBackend } from "./wasm.js";
 
-export type { Backend, BuildName, KernelName } from "./backend.js";
+export type { Backend, BuildName, KernelName, Operand, Strided } from "./backend.js";
 export { TensorTable, type TableRow } from "./tensor_table.js";
 
 let current: Backend | null = null;

@@ -15,11 +15,18 @@ import * as emb from "../reference/embedding.js";
 import * as conv from "../reference/conv.js";
 import * as pool from "../reference/pool.js";
 import * as norm from "../reference/norm.js";
-import type { Backend, BuildName, ConvGeometry, PoolGeometry } from "./backend.js";
+import * as ops from "../reference/ops.js";
+import {
+  BACKWARD_KERNELS, FORWARD_KERNELS, type Backend, type BackwardKernel, type BuildName, type ConvGeometry, type ForwardKernel,
+  type Operand, type PoolGeometry, type Strided,
+} from "./backend.js";
 import type { TableRow, TensorTable } from "./tensor_table.js";
 
 const arr = (t: Tensor | null): Float32Array | null => (t ? t.data : null);
 const f32 = Math.fround;
+
+/** A tensor's array from element `offset` on. */
+const at = (t: Tensor, offset: number): Float32Array => (offset ? t.data.subarray(offset) : t.data);
 
 /** The rows of a table as the twins' loops want them (a row's state slots are set where the rule has them). */
 const rowsOf = (table: TensorTable): TableRow[] => table.rows as TableRow[];
@@ -30,52 +37,58 @@ export class JsBackend implements Backend {
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+    aOffset = 0, bOffset = 0, cOffset = 0,
   ): void {
-    if (M === 0 || N === 0) return;
-    gemmJs(transA, transB, M, N, K, alpha, a.data, lda, b.data, ldb, beta, c.data, ldc);
+    gemmJs(transA, transB, M, N, K, f32(alpha), at(a, aOffset), lda, at(b, bOffset), ldb, f32(beta), at(c, cOffset), ldc);
+  }
+
+  // The tensor operations' descriptor, and the one-element arrays standing for scalar operands 1-3.
+  readonly #desc = new Int32Array(ops.D_WORDS);
+  readonly #scalars = [new Float32Array(1), new Float32Array(1), new Float32Array(1), new Float32Array(1)];
+
+  #operand(o: Operand, k: number): Float32Array {
+    if (typeof o !== "number") return o.data;
+    this.#scalars[k][0] = o;
+    return this.#scalars[k];
+  }
+  #descriptor(it: Strided): Int32Array {
+    ops.writeDescriptor(this.#desc, it);
+    return this.#desc;
+  }
+
+  ewBinary(op: number, it: Strided, out: Tensor, a: Operand, b: Operand, alpha: number): void {
+    ops.ewBinary(op, this.#descriptor(it), out.data, 0, this.#operand(a, 1), 0, this.#operand(b, 2), 0, f32(alpha));
+  }
+  ewBinaryContiguous(op: number, out: Tensor, a: Tensor, b: Tensor, n: number, alpha: number): void {
+    ops.ewBinaryContiguous(op, out.data, 0, a.data, 0, b.data, 0, n, f32(alpha));
+  }
+  ewTernary(op: number, it: Strided, out: Tensor, x: Operand, y: Operand, z: Operand): void {
+    ops.ewTernary(op, this.#descriptor(it), out.data, 0, this.#operand(x, 1), 0, this.#operand(y, 2), 0, this.#operand(z, 3), 0);
+  }
+  copyStrided(it: Strided, out: Tensor, outOffset: number, src: Tensor, srcOffset: number, acc: number): void {
+    ops.copyStrided(this.#descriptor(it), out.data, outOffset, src.data, srcOffset, acc);
+  }
+  ewUnary(op: number, x: Tensor, y: Tensor, n: number, p: number, q: number): void {
+    ops.ewUnary(op, x.data, 0, y.data, 0, n, f32(p), f32(q));
+  }
+  ewUnaryBackward(op: number, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number, p: number, q: number): void {
+    ops.ewUnaryBackward(op, x.data, y.data, dy.data, dx.data, 0, n, acc, f32(p), f32(q));
+  }
+  reduceInner(op: number, x: Tensor, out: Tensor, outer: number, R: number, p: number, acc: number): void {
+    ops.reduceInner(op, x.data, 0, out.data, 0, outer, R, f32(p), acc);
+  }
+  reduceOuter(op: number, x: Tensor, out: Tensor, outer: number, R: number, inner: number, p: number, acc: number): void {
+    ops.reduceOuter(op, x.data, 0, out.data, 0, outer, R, inner, f32(p), acc);
   }
 
   biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {
     nn.biasAddRows(x.data, bias.data, y.data, rows, cols);
-  }
-  reluForward(x: Tensor, y: Tensor, n: number): void {
-    nn.reluForward(x.data, y.data, n);
-  }
-  reluBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.reluBackward(y.data, dy.data, dx.data, n, acc);
   }
   leakyReluForward(x: Tensor, y: Tensor, n: number, slope: number): void {
     nn.leakyReluForward(x.data, y.data, n, f32(slope));
   }
   leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, slope: number, acc: number): void {
     nn.leakyReluBackward(x.data, dy.data, dx.data, n, f32(slope), acc);
-  }
-  tanhForward(x: Tensor, y: Tensor, n: number): void {
-    nn.tanhForward(x.data, y.data, n);
-  }
-  tanhBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.tanhBackward(y.data, dy.data, dx.data, n, acc);
-  }
-  sigmoidForward(x: Tensor, y: Tensor, n: number): void {
-    nn.sigmoidForward(x.data, y.data, n);
-  }
-  sigmoidBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.sigmoidBackward(y.data, dy.data, dx.data, n, acc);
-  }
-  geluForward(x: Tensor, y: Tensor, n: number): void {
-    nn.geluForward(x.data, y.data, n);
-  }
-  geluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.geluBackward(x.data, dy.data, dx.data, n, acc);
-  }
-  geluTanhForward(x: Tensor, y: Tensor, n: number): void {
-    nn.geluTanhForward(x.data, y.data, n);
-  }
-  geluTanhBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    nn.geluTanhBackward(x.data, dy.data, dx.data, n, acc);
-  }
-  mulInto(a: Tensor, b: Tensor, out: Tensor, n: number, acc: number): void {
-    nn.mulInto(a.data, b.data, out.data, n, acc);
   }
   batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
     nn.batchTranspose(src.data, out.data, batch, rows, cols, acc);
@@ -251,12 +264,6 @@ export class JsBackend implements Backend {
     return loss.pointwiseLoss(kind, x.data, t.data, arr(weight), arr(posWeight), grad.data, arr(losses), n, f32(gradScale), f32(p));
   }
 
-  siluForward(x: Tensor, y: Tensor, n: number): void {
-    act.siluForward(x.data, y.data, n);
-  }
-  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    act.siluBackward(x.data, dy.data, dx.data, n, acc);
-  }
   softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
     act.softplusForward(x.data, y.data, n, f32(beta), f32(threshold));
   }
@@ -346,4 +353,28 @@ export class JsBackend implements Backend {
 function int32Of(t: Tensor, n: number): Int32Array {
   const bits = t.data;
   return new Int32Array(bits.buffer, bits.byteOffset, n);
+}
+
+// The kernels bound alike (FORWARD_KERNELS, BACKWARD_KERNELS): each runs its twin on its tensors' arrays.
+type Twin<Args extends unknown[]> = (...args: Args) => void;
+const FORWARD_TWINS: Record<ForwardKernel, Twin<[Float32Array, Float32Array, number]>> = {
+  reluForward: nn.reluForward, tanhForward: nn.tanhForward, sigmoidForward: nn.sigmoidForward, geluForward: nn.geluForward,
+  geluTanhForward: nn.geluTanhForward, siluForward: act.siluForward,
+};
+const BACKWARD_TWINS: Record<BackwardKernel, Twin<[Float32Array, Float32Array, Float32Array, number, number]>> = {
+  reluBackward: nn.reluBackward, tanhBackward: nn.tanhBackward, sigmoidBackward: nn.sigmoidBackward, geluBackward: nn.geluBackward,
+  geluTanhBackward: nn.geluTanhBackward, siluBackward: act.siluBackward, mulInto: nn.mulInto,
+};
+export interface JsBackend extends Pick<Backend, ForwardKernel | BackwardKernel> {}
+for (const name of FORWARD_KERNELS) {
+  const twin = FORWARD_TWINS[name];
+  JsBackend.prototype[name] = function (x: Tensor, y: Tensor, n: number): void {
+    twin(x.data, y.data, n);
+  };
+}
+for (const name of BACKWARD_KERNELS) {
+  const twin = BACKWARD_TWINS[name];
+  JsBackend.prototype[name] = function (s: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    twin(s.data, dy.data, dx.data, n, acc);
+  };
 }

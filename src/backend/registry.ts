@@ -5,11 +5,14 @@
 // and on the pure-JS one and compares every output; the `kernels` benchmark
 // suite (bench/suites/kernels.js) times every entry on both, as XNNPACK's
 // kernel tables drive its tests and benchmarks. Samples are plain data (no
-// tensors): the test and the benchmark turn them into arguments.
+// tensors): the test and the benchmark turn them into arguments. A kernel
+// that takes an op code or has several paths lists one entry per variant
+// (the tensor operations: registry_ops.ts).
 import type { Tensor } from "../tensor.js";
-import type { Backend, ConvGeometry, KernelName, PoolGeometry } from "./backend.js";
+import type { Backend, ConvGeometry, KernelName, PoolGeometry, Strided } from "./backend.js";
 import { colsSize } from "../reference/conv.js";
 import { TensorTable, type TableRow } from "./tensor_table.js";
+import { OPS_KERNELS } from "./registry_ops.js";
 
 /** A table row's sample: the arrays of its tensors and its scalars. */
 export interface SampleRow {
@@ -28,10 +31,10 @@ export interface SampleRow {
  * One argument: a number or boolean as is, `null` as is, a Float32Array for a
  * tensor holding those values, `{ int32 }` for a tensor whose storage holds
  * those int32 bits, `{ rows }` for a TensorTable bound to those rows, a
- * convolution's or pooling's geometry as is.
+ * convolution's or pooling's geometry and a strided iteration space as is.
  */
 export type SampleArg =
-  | number | boolean | null | Float32Array | { int32: Int32Array } | { rows: SampleRow[] } | ConvGeometry | PoolGeometry;
+  | number | boolean | null | Float32Array | { int32: Int32Array } | { rows: SampleRow[] } | ConvGeometry | PoolGeometry | Strided;
 
 export type KernelFamily = "gemm" | "elementwise" | "reduce" | "rng" | "optim" | "swa" | "softmax" | "loss" | "activation" | "embedding" | "conv" | "pool" | "norm";
 
@@ -50,6 +53,8 @@ export interface KernelEntry {
   benchN: number;
   /** How many float64 results (r0, r1) a table kernel writes per row. */
   results?: number;
+  /** Which op code or path of the kernel this entry exercises, where it has several. */
+  variant?: string;
 }
 
 const f = Math.fround;
@@ -119,7 +124,8 @@ const CONV = { abs: 1e-4, rel: 1e-4 };
 const NORM = { abs: 1e-5, rel: 1e-5 };
 const C2 = 3, HW2 = (n: number) => Math.max(1, Math.round(n / 6));
 
-export const KERNELS: { readonly [K in KernelName]: KernelEntry } = {
+export const KERNELS: { readonly [K in KernelName]: KernelEntry | readonly KernelEntry[] } = {
+  ...OPS_KERNELS,
   gemm: {
     family: "gemm", twin: "reference/gemm.ts gemm", agreement: { abs: 1e-5, rel: 1e-5 }, benchN: 512 * 512,
     sample: (n, r) => {
@@ -482,6 +488,13 @@ export const KERNELS: { readonly [K in KernelName]: KernelEntry } = {
     },
   },
 };
+
+/** Every entry of the registry with its kernel's name, a kernel's variants one by one. */
+export function kernelCases(): { name: KernelName; entry: KernelEntry }[] {
+  return (Object.entries(KERNELS) as [KernelName, KernelEntry | readonly KernelEntry[]][]).flatMap(([name, e]) =>
+    (Array.isArray(e) ? e : [e]).map((entry: KernelEntry) => ({ name, entry })),
+  );
+}
 
 /** A sample made into arguments: the tensors it allocated and the tables it bound. */
 export interface Materialized {

@@ -3,9 +3,13 @@
 // instance; a kernel that a worker pool can split would dispatch to `pool`
 // here, with no change at any call site.
 import type { Tensor } from "../tensor.js";
-import type { Backend, BuildName, ConvGeometry, PoolGeometry } from "./backend.js";
+import {
+  BACKWARD_KERNELS, FORWARD_KERNELS, type Backend, type BackwardKernel, type BuildName, type ConvGeometry, type ForwardKernel,
+  type Operand, type PoolGeometry, type Strided,
+} from "./backend.js";
 import type { TensorTable } from "./tensor_table.js";
 import type { WasmExports } from "./wasm_exports.generated.js";
+import { D_SCALARS, D_WORDS, writeDescriptor } from "../reference/ops.js";
 
 const ptr = (t: Tensor | null): number => (t ? t.ptr : 0);
 const TWO_32 = 2 ** 32;
@@ -27,55 +31,76 @@ export class WasmBackend implements Backend {
     return table.write(this.exports.memory);
   }
 
+  // The tensor operations' descriptor block (allocated once) and its views, re-made when memory grows.
+  #descPtr = 0;
+  #descBuffer: ArrayBufferLike | null = null;
+  #descI32 = new Int32Array(0);
+  #descF32 = new Float32Array(0);
+
+  /** Writes `it` into the descriptor block and returns its address. */
+  #desc(it: Strided): number {
+    if (this.#descPtr === 0) this.#descPtr = this.exports.alloc(D_WORDS * 4) >>> 0;
+    const buffer = this.exports.memory.buffer;
+    if (this.#descBuffer !== buffer) {
+      this.#descBuffer = buffer;
+      this.#descI32 = new Int32Array(buffer, this.#descPtr, D_WORDS);
+      this.#descF32 = new Float32Array(buffer, this.#descPtr, D_WORDS);
+    }
+    writeDescriptor(this.#descI32, it);
+    return this.#descPtr;
+  }
+
+  /** A tensor's address, or (after #desc) that of descriptor cell k holding the number. */
+  #operand(o: Operand, k: number): number {
+    if (typeof o !== "number") return o.ptr;
+    this.#descF32[D_SCALARS + k] = o;
+    return this.#descPtr + (D_SCALARS + k) * 4;
+  }
+
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     a: Tensor, lda: number, b: Tensor, ldb: number, beta: number, c: Tensor, ldc: number,
+    aOffset = 0, bOffset = 0, cOffset = 0,
   ): void {
     if (M === 0 || N === 0) return;
-    this.exports.gemm(+transA, +transB, M, N, K, alpha, a.ptr, lda, b.ptr, ldb, beta, c.ptr, ldc);
+    this.exports.gemm(+transA, +transB, M, N, K, alpha, a.ptr + aOffset * 4, lda, b.ptr + bOffset * 4, ldb, beta, c.ptr + cOffset * 4, ldc);
+  }
+
+  ewBinary(op: number, it: Strided, out: Tensor, a: Operand, b: Operand, alpha: number): void {
+    const desc = this.#desc(it);
+    this.exports.ewBinary(op, desc, out.ptr, this.#operand(a, 1), this.#operand(b, 2), alpha);
+  }
+  ewBinaryContiguous(op: number, out: Tensor, a: Tensor, b: Tensor, n: number, alpha: number): void {
+    this.exports.ewBinaryContiguous(op, out.ptr, a.ptr, b.ptr, n, alpha);
+  }
+  ewTernary(op: number, it: Strided, out: Tensor, x: Operand, y: Operand, z: Operand): void {
+    const desc = this.#desc(it);
+    this.exports.ewTernary(op, desc, out.ptr, this.#operand(x, 1), this.#operand(y, 2), this.#operand(z, 3));
+  }
+  copyStrided(it: Strided, out: Tensor, outOffset: number, src: Tensor, srcOffset: number, acc: number): void {
+    this.exports.copyStrided(this.#desc(it), out.ptr + outOffset * 4, src.ptr + srcOffset * 4, acc);
+  }
+  ewUnary(op: number, x: Tensor, y: Tensor, n: number, p: number, q: number): void {
+    this.exports.ewUnary(op, x.ptr, y.ptr, n, p, q);
+  }
+  ewUnaryBackward(op: number, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number, p: number, q: number): void {
+    this.exports.ewUnaryBackward(op, x.ptr, y.ptr, dy.ptr, dx.ptr, n, acc, p, q);
+  }
+  reduceInner(op: number, x: Tensor, out: Tensor, outer: number, R: number, p: number, acc: number): void {
+    this.exports.reduceInner(op, x.ptr, out.ptr, outer, R, p, acc);
+  }
+  reduceOuter(op: number, x: Tensor, out: Tensor, outer: number, R: number, inner: number, p: number, acc: number): void {
+    this.exports.reduceOuter(op, x.ptr, out.ptr, outer, R, inner, p, acc);
   }
 
   biasAddRows(x: Tensor, bias: Tensor, y: Tensor, rows: number, cols: number): void {
     this.exports.biasAddRows(x.ptr, bias.ptr, y.ptr, rows, cols);
-  }
-  reluForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.reluForward(x.ptr, y.ptr, n);
-  }
-  reluBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.reluBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
   }
   leakyReluForward(x: Tensor, y: Tensor, n: number, slope: number): void {
     this.exports.leakyReluForward(x.ptr, y.ptr, n, slope);
   }
   leakyReluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, slope: number, acc: number): void {
     this.exports.leakyReluBackward(x.ptr, dy.ptr, dx.ptr, n, slope, acc);
-  }
-  tanhForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.tanhForward(x.ptr, y.ptr, n);
-  }
-  tanhBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.tanhBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  sigmoidForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.sigmoidForward(x.ptr, y.ptr, n);
-  }
-  sigmoidBackward(y: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.sigmoidBackward(y.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  geluForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.geluForward(x.ptr, y.ptr, n);
-  }
-  geluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.geluBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  geluTanhForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.geluTanhForward(x.ptr, y.ptr, n);
-  }
-  geluTanhBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.geluTanhBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
-  }
-  mulInto(a: Tensor, b: Tensor, out: Tensor, n: number, acc: number): void {
-    this.exports.mulInto(a.ptr, b.ptr, out.ptr, n, acc);
   }
   batchTranspose(src: Tensor, out: Tensor, batch: number, rows: number, cols: number, acc: number): void {
     this.exports.batchTranspose(src.ptr, out.ptr, batch, rows, cols, acc);
@@ -241,12 +266,6 @@ export class WasmBackend implements Backend {
     return this.exports.pointwiseLoss(kind, x.ptr, t.ptr, ptr(weight), ptr(posWeight), grad.ptr, ptr(losses), n, gradScale, p);
   }
 
-  siluForward(x: Tensor, y: Tensor, n: number): void {
-    this.exports.siluForward(x.ptr, y.ptr, n);
-  }
-  siluBackward(x: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
-    this.exports.siluBackward(x.ptr, dy.ptr, dx.ptr, n, acc);
-  }
   softplusForward(x: Tensor, y: Tensor, n: number, beta: number, threshold: number): void {
     this.exports.softplusForward(x.ptr, y.ptr, n, beta, threshold);
   }
@@ -331,4 +350,17 @@ export class WasmBackend implements Backend {
   scalePlanes(x: Tensor, s: Tensor, y: Tensor, planes: number, HW: number, acc: number): void {
     this.exports.scalePlanes(x.ptr, s.ptr, y.ptr, planes, HW, acc);
   }
+}
+
+// The kernels bound alike (FORWARD_KERNELS, BACKWARD_KERNELS): each hands its tensors' pointers to the export of its name.
+export interface WasmBackend extends Pick<Backend, ForwardKernel | BackwardKernel> {}
+for (const name of FORWARD_KERNELS) {
+  WasmBackend.prototype[name] = function (this: WasmBackend, x: Tensor, y: Tensor, n: number): void {
+    this.exports[name](x.ptr, y.ptr, n);
+  };
+}
+for (const name of BACKWARD_KERNELS) {
+  WasmBackend.prototype[name] = function (this: WasmBackend, s: Tensor, dy: Tensor, dx: Tensor, n: number, acc: number): void {
+    this.exports[name](s.ptr, dy.ptr, dx.ptr, n, acc);
+  };
 }

@@ -2,10 +2,17 @@
 import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
+import { sinkFor } from "./autograd.js";
+import { recordOp } from "./op_helpers.js";
 import { backend } from "../backend/index.js";
 import { add, constantOf, mul, neg } from "../ops/elementwise.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
+
+/** `v` if it is a finite number; otherwise a TypeError (not a number) or RangeError naming `what` and `name`. */
+export function finite(what: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new (typeof v === "number" ? RangeError : TypeError)(`${what}: ${name} must be a finite number, got ${describeValue(v)}`);
+  return v;
+}
 
 /**
  * The shared forward of the activations: y = f(x) into a buffer lent by the
@@ -24,33 +31,33 @@ abstract class Activation extends Module {
     this.checkTensorInput(x);
     const y = this.lend(x.shape);
     this.forwardKernel(x, y);
-    if (!(isGradEnabled() && needsGrad(x))) {
-      setGradFn(y, null);
-      return y;
-    }
-    const node: Node = new Node(
-      this.describe(), [x], x.shape,
-      () => {
-        const dx = sinkFor(node, 0)!;
-        this.backwardKernel(x, y, node.grad!, dx.tensor, dx.acc);
-      },
-      [x, y],
-    );
-    const diff = this.doubleBackward(x, y);
+    const node = recordOp(this.describe(), [x], y, [x, y], (dy, n) => {
+      const dx = sinkFor(n, 0)!;
+      this.backwardKernel(x, y, dy, dx.tensor, dx.acc);
+    });
+    const diff = node && this.doubleBackward(x, y);
     if (diff) node.diff = (g) => [diff(g)];
-    setGradFn(y, node);
     return y;
   }
 }
 
-export class ReLU extends Activation {
-  static override readonly moduleName: string = "ReLU";
+/** The backend's kernel pairs of the activations whose derivative is a function of their output y. */
+type OutputKernels = readonly ["reluForward", "reluBackward"] | readonly ["tanhForward", "tanhBackward"] | readonly ["sigmoidForward", "sigmoidBackward"];
+
+/** An activation whose backward reads only y = f(x): dx (+)= dy·f′ computed from y. */
+abstract class OutputActivation extends Activation {
+  protected abstract readonly kernels: OutputKernels;
   protected forwardKernel(x: Tensor, y: Tensor): void {
-    backend().reluForward(x, y, x.size);
+    backend()[this.kernels[0]](x, y, x.size);
   }
   protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    backend().reluBackward(y, dy, dx, dy.size, acc);
+    backend()[this.kernels[1]](y, dy, dx, dy.size, acc);
   }
+}
+
+export class ReLU extends OutputActivation {
+  static override readonly moduleName: string = "ReLU";
+  protected readonly kernels = ["reluForward", "reluBackward"] as const;
   protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
     return (g) => mul(g, constantOf(y, (v) => (v > 0 ? 1 : 0)));
   }
@@ -66,10 +73,7 @@ export class LeakyReLU extends Activation {
   constructor(options?: LeakyReLUOptions) {
     super();
     const { negativeSlope = 0.01 } = optionsArg("LeakyReLU", options, ["negativeSlope"]) as LeakyReLUOptions;
-    if (typeof negativeSlope !== "number" || !Number.isFinite(negativeSlope)) {
-      throw new (typeof negativeSlope === "number" ? RangeError : TypeError)(`LeakyReLU: negativeSlope must be a finite number, got ${describeValue(negativeSlope)}`);
-    }
-    this.negativeSlope = negativeSlope;
+    this.negativeSlope = finite("LeakyReLU", "negativeSlope", negativeSlope);
   }
   override describe(): string {
     return `LeakyReLU(negativeSlope=${this.negativeSlope})`;
@@ -89,27 +93,17 @@ export class LeakyReLU extends Activation {
   }
 }
 
-export class Tanh extends Activation {
+export class Tanh extends OutputActivation {
   static override readonly moduleName: string = "Tanh";
-  protected forwardKernel(x: Tensor, y: Tensor): void {
-    backend().tanhForward(x, y, x.size);
-  }
-  protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    backend().tanhBackward(y, dy, dx, dy.size, acc);
-  }
+  protected readonly kernels = ["tanhForward", "tanhBackward"] as const;
   protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
     return (g) => mul(g, add(neg(mul(y, y)), 1));
   }
 }
 
-export class Sigmoid extends Activation {
+export class Sigmoid extends OutputActivation {
   static override readonly moduleName: string = "Sigmoid";
-  protected forwardKernel(x: Tensor, y: Tensor): void {
-    backend().sigmoidForward(x, y, x.size);
-  }
-  protected backwardKernel(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, acc: number): void {
-    backend().sigmoidBackward(y, dy, dx, dy.size, acc);
-  }
+  protected readonly kernels = ["sigmoidForward", "sigmoidBackward"] as const;
   protected override doubleBackward(_x: Tensor, y: Tensor): (g: Tensor) => Tensor {
     return (g) => mul(g, mul(y, add(neg(y), 1)));
   }

@@ -6,7 +6,8 @@ import { sinkFor } from "./autograd.js";
 import { activationBackward, activationForward, type NewActivation } from "./new_kernels.js";
 import { checkOptionsArg, checkTensorArg, output, recordOp } from "./op_helpers.js";
 import { pyFloat, pyNumber } from "./repr.js";
-import { describe as describeValue, optionsArg } from "../validate.js";
+import { finite } from "./activation.js";
+import { optionsArg } from "../validate.js";
 
 function apply(what: string, kind: NewActivation, x: Tensor, p: number, q: number, nodeName: string): Tensor {
   checkTensorArg(what, x);
@@ -17,11 +18,6 @@ function apply(what: string, kind: NewActivation, x: Tensor, p: number, q: numbe
     if (dx) activationBackward(kind, x, dy, dx.tensor, p, q, dx.acc);
   });
   return y;
-}
-
-function finite(what: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new (typeof v === "number" ? RangeError : TypeError)(`${what}: ${name} must be a finite number, got ${describeValue(v)}`);
-  return v;
 }
 
 /** x·σ(x) (PyTorch's F.silu, also called swish). */

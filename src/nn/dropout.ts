@@ -3,7 +3,8 @@
 import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
+import { sinkFor } from "./autograd.js";
+import { recordOp } from "./op_helpers.js";
 import { backend } from "../backend/index.js";
 import { bernoulli, type Generator } from "../random.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
@@ -47,20 +48,11 @@ export class Dropout extends Module {
     if (this.p === 1) mask.data.fill(0);
     else bernoulli(mask, 1 - this.p, { scale: 1 / (1 - this.p), generator: this.generator });
     backend().mulInto(x, mask, y, x.size, 0);
-    if (!(isGradEnabled() && needsGrad(x))) {
-      this.recycle(mask);
-      setGradFn(y, null);
-      return y;
-    }
-    const node: Node = new Node(
-      this.describe(), [x], x.shape,
-      () => {
-        const dx = sinkFor(node, 0)!;
-        backend().mulInto(node.grad!, mask, dx.tensor, node.grad!.size, dx.acc);
-      },
-      [mask],
-    );
-    setGradFn(y, node);
+    const recorded = recordOp(this.describe(), [x], y, [mask], (dy, node) => {
+      const dx = sinkFor(node, 0)!;
+      backend().mulInto(dy, mask, dx.tensor, dy.size, dx.acc);
+    });
+    if (!recorded) this.recycle(mask);
     return y;
   }
 }

@@ -3,7 +3,8 @@
 // when nothing merges, x itself is returned.
 import { Tensor, shapeToString } from "../tensor.js";
 import { Module } from "./module.js";
-import { Node, isGradEnabled, needsGrad, setGradFn, sinkFor } from "./autograd.js";
+import { sinkFor } from "./autograd.js";
+import { recordOp } from "./op_helpers.js";
 import { backend } from "../backend/index.js";
 import { describe as describeValue, optionsArg } from "../validate.js";
 
@@ -56,19 +57,10 @@ export class Flatten extends Module {
         : [...x.shape.slice(0, start), x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(end + 1)];
     const y = this.lend(shape);
     backend().scaleInto(x, y, x.size, 1, 0);
-    if (!(isGradEnabled() && needsGrad(x))) {
-      setGradFn(y, null);
-      return y;
-    }
-    const node: Node = new Node(
-      this.describe(), [x], shape,
-      () => {
-        const dx = sinkFor(node, 0)!;
-        backend().scaleInto(node.grad!, dx.tensor, node.grad!.size, 1, dx.acc);
-      },
-      [],
-    );
-    setGradFn(y, node);
+    recordOp(this.describe(), [x], y, [], (dy, node) => {
+      const dx = sinkFor(node, 0)!;
+      backend().scaleInto(dy, dx.tensor, dy.size, 1, dx.acc);
+    });
     return y;
   }
 }

@@ -13,19 +13,22 @@ export function output(shape: Shape): Tensor {
 
 /**
  * Records `backward(dy, node)` on `out` when grad mode is on and an input
- * needs a gradient; the engine gathers the output's gradient in `dy`.
- * `cleanup` frees what the backward reads once the node is consumed or dies
- * (with no node: at once).
+ * needs a gradient, and returns the node (null when it records none); the
+ * engine gathers the output's gradient in `dy`. Otherwise `out` gets no grad_fn (a module's lent
+ * buffer may hold an earlier one). `cleanup` frees what the backward reads
+ * once the node is consumed or dies (with no node: at once).
  */
 export function recordOp(
-  name: string, inputs: Tensor[], out: Tensor, saved: Tensor[], backward: (dy: Tensor, node: Node) => void, cleanup: () => void = () => {},
-): void {
+  name: string, inputs: Tensor[], out: Tensor, saved: Tensor[], backward: (dy: Tensor, node: Node) => void, cleanup: (() => void) | null = null,
+): Node | null {
   if (!(isGradEnabled() && inputs.some(needsGrad))) {
-    cleanup();
-    return;
+    setGradFn(out, null);
+    cleanup?.();
+    return null;
   }
   const node: Node = new Node(name, inputs, out.shape, () => backward(node.grad!, node), saved, cleanup);
   setGradFn(out, node);
+  return node;
 }
 
 export function checkTensorArg(what: string, t: unknown, name = "input"): asserts t is Tensor {

@@ -49,35 +49,35 @@ function checkDimOption(what: string, dim: unknown): number | null {
   return dim;
 }
 
-export class Softmax extends Module {
-  static override readonly moduleName: string = "Softmax";
+/** Softmax and LogSoftmax: the dim option, its repr, and the function applied along it. */
+abstract class AlongDim extends Module {
   readonly dim: number | null;
-  constructor(options?: SoftmaxOptions) {
+  readonly #apply: (x: Tensor, dim: number | null) => Tensor;
+  constructor(what: string, options: SoftmaxOptions | undefined, apply: (x: Tensor, dim: number | null) => Tensor) {
     super();
-    const { dim } = optionsArg("Softmax", options, ["dim"]) as SoftmaxOptions;
-    this.dim = checkDimOption("Softmax", dim);
+    const { dim } = optionsArg(what, options, ["dim"]) as SoftmaxOptions;
+    this.dim = checkDimOption(what, dim);
+    this.#apply = apply;
   }
   override extraRepr(): string {
     return `dim=${this.dim ?? "None"}`;
   }
   override forward(x: Tensor): Tensor {
-    return softmax(x, this.dim);
+    return this.#apply(x, this.dim);
   }
 }
 
-export class LogSoftmax extends Module {
-  static override readonly moduleName: string = "LogSoftmax";
-  readonly dim: number | null;
+export class Softmax extends AlongDim {
+  static override readonly moduleName: string = "Softmax";
   constructor(options?: SoftmaxOptions) {
-    super();
-    const { dim } = optionsArg("LogSoftmax", options, ["dim"]) as SoftmaxOptions;
-    this.dim = checkDimOption("LogSoftmax", dim);
+    super("Softmax", options, softmax);
   }
-  override extraRepr(): string {
-    return `dim=${this.dim ?? "None"}`;
-  }
-  override forward(x: Tensor): Tensor {
-    return logSoftmax(x, this.dim);
+}
+
+export class LogSoftmax extends AlongDim {
+  static override readonly moduleName: string = "LogSoftmax";
+  constructor(options?: SoftmaxOptions) {
+    super("LogSoftmax", options, logSoftmax);
   }
 }
 

@@ -71,6 +71,21 @@ export function intoSink(sink: GradSink, write: (dst: Tensor) => void): void {
 }
 
 /**
+ * Runs `fn` with temporary tensors of the given shapes, all allocated before
+ * it runs (so no allocation inside moves memory under a view it took) and
+ * disposed afterwards, also when it throws.
+ */
+export function withTemps<T>(shapes: readonly Shape[], fn: (...temps: Tensor[]) => T): T {
+  const temps: Tensor[] = [];
+  try {
+    for (const shape of shapes) temps.push(new Tensor(shape));
+    return fn(...temps);
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
+
+/**
  * Reduces `x` over the dimensions flagged in `reduced` into `out` (laid out
  * in the kept dimensions' order) with reduction `op` (p: its parameter),
  * adding when acc. The reduced dimensions need not be neighbours: then a

@@ -56,6 +56,21 @@ function checkAlpha(what: string, options: { alpha?: number } | undefined): numb
   return alpha;
 }
 
+/**
+ * Checks a and b and computes out = op(a, b) at their broadcast shape: a
+ * number b through `scalar` (a unary kernel with b as its parameter), a tensor
+ * through the binary kernel `op`.
+ */
+function binaryResult(what: string, a: Tensor, b: Operand, bName: string, op: number, scalar: (out: Tensor, b: number) => void): [Shape, Tensor] {
+  checkTensor(what, a);
+  checkOperand(what, b, bName);
+  const shape = outShape(what, a, b);
+  const out = result(shape);
+  if (typeof b === "number") scalar(out, b);
+  else binary(op, out, a, b);
+  return [shape, out];
+}
+
 // ---------------------------------------------------------------- arithmetic
 
 function addSub(what: string, sign: 1 | -1, a: Tensor, b: Operand, options?: { alpha?: number }): Tensor {
@@ -94,78 +109,68 @@ export function sub(a: Tensor, b: Operand, options?: { alpha?: number }): Tensor
   return addSub("sub", -1, a, b, options);
 }
 
-/** a·b, broadcast. */
-export function mul(a: Tensor, b: Operand): Tensor {
-  const what = "mul";
-  checkTensor(what, a);
-  checkOperand(what, b, "other");
-  const shape = outShape(what, a, b);
-  const out = result(shape);
-  if (typeof b === "number") unary(U.MUL_SCALAR, a, out, b);
-  else binary(OP.MUL, out, a, b);
+/** What tells a·b from a/b: the kernels, and b's gradient (a's is g·b or g/b, the op itself). */
+interface Product {
+  node: string;
+  scalarOp: number;
+  op: number;
+  /** Whether b's gradient reads b (both read a): PyTorch saves only what backward will read. */
+  bReadsB: boolean;
+  gradB(dst: Tensor, g: Tensor, a: Tensor, b: Tensor): void;
+  /** b's gradient as differentiable operations (createGraph). */
+  diffB(g: Tensor, a: Tensor, b: Tensor): Tensor;
+}
+
+const MUL: Product = {
+  node: "MulBackward0", scalarOp: U.MUL_SCALAR, op: OP.MUL, bReadsB: false,
+  gradB: (dst, g, a) => binary(OP.MUL, dst, g, a),
+  diffB: (g, a) => mul(g, a),
+};
+const DIV: Product = {
+  node: "DivBackward0", scalarOp: U.DIV_SCALAR, op: OP.DIV, bReadsB: true,
+  gradB: (dst, g, a, b) => ternary(TER.DIV_GRAD_B, dst, g, a, b),
+  // −g·a/b²
+  diffB: (g, a, b) => neg(div(mul(g, a), mul(b, b))),
+};
+
+function product(what: string, p: Product, self: (x: Tensor, y: Operand) => Tensor, a: Tensor, b: Operand): Tensor {
+  const [shape, out] = binaryResult(what, a, b, "other", p.op, (o, k) => unary(p.scalarOp, a, o, k));
   const inputs = tensors(a, b);
   record(out, inputs, () => {
-    // each factor is saved for the other's gradient (PyTorch saves only what backward will read)
-    const saved = typeof b === "number" ? [] : savedFor([a, b], [needsGrad(b), needsGrad(a)]);
-    const node: Node = new Node("MulBackward0", inputs, shape, () => {
+    // a is read by b's gradient, b by a's (and by its own for division)
+    const saved = typeof b === "number" ? [] : savedFor([a, b], [needsGrad(b), p.bReadsB || needsGrad(a)]);
+    const node: Node = new Node(p.node, inputs, shape, () => {
       const g = node.grad!;
       if (typeof b === "number") {
-        gradThrough(node, 0, a, g, (dst) => unary(U.MUL_SCALAR, g, dst, b));
+        gradThrough(node, 0, a, g, (dst) => unary(p.scalarOp, g, dst, b));
         return;
       }
-      if (wantsGrad(node, 0)) gradThrough(node, 0, a, g, (dst) => binary(OP.MUL, dst, g, b));
-      if (wantsGrad(node, 1)) gradThrough(node, 1, b, g, (dst) => binary(OP.MUL, dst, g, a));
+      if (wantsGrad(node, 0)) gradThrough(node, 0, a, g, (dst) => binary(p.op, dst, g, b));
+      if (wantsGrad(node, 1)) gradThrough(node, 1, b, g, (dst) => p.gradB(dst, g, a, b));
     }, saved);
     node.diff = (g) => [
-      wantsGrad(node, 0) ? sumTo(mul(g, b), a.shape) : null,
-      b instanceof Tensor && wantsGrad(node, 1) ? sumTo(mul(g, a), b.shape) : null,
+      wantsGrad(node, 0) ? sumTo(self(g, b), a.shape) : null,
+      b instanceof Tensor && wantsGrad(node, 1) ? sumTo(p.diffB(g, a, b), b.shape) : null,
     ];
     return node;
   });
   return out;
 }
 
+/** a·b, broadcast. */
+export function mul(a: Tensor, b: Operand): Tensor {
+  return product("mul", MUL, mul, a, b);
+}
+
 /** a / b (true division), broadcast. */
 export function div(a: Tensor, b: Operand): Tensor {
-  const what = "div";
-  checkTensor(what, a);
-  checkOperand(what, b, "other");
-  const shape = outShape(what, a, b);
-  const out = result(shape);
-  if (typeof b === "number") unary(U.DIV_SCALAR, a, out, b);
-  else binary(OP.DIV, out, a, b);
-  const inputs = tensors(a, b);
-  record(out, inputs, () => {
-    // b is read by both gradients, a only by b's
-    const saved = typeof b === "number" ? [] : savedFor([a, b], [needsGrad(b), true]);
-    const node: Node = new Node("DivBackward0", inputs, shape, () => {
-      const g = node.grad!;
-      if (typeof b === "number") {
-        gradThrough(node, 0, a, g, (dst) => unary(U.DIV_SCALAR, g, dst, b));
-        return;
-      }
-      if (wantsGrad(node, 0)) gradThrough(node, 0, a, g, (dst) => binary(OP.DIV, dst, g, b));
-      if (wantsGrad(node, 1)) gradThrough(node, 1, b, g, (dst) => ternary(TER.DIV_GRAD_B, dst, g, a, b));
-    }, saved);
-    node.diff = (g) => [
-      wantsGrad(node, 0) ? sumTo(div(g, b), a.shape) : null,
-      // −g·a/b²
-      b instanceof Tensor && wantsGrad(node, 1) ? sumTo(neg(div(mul(g, a), mul(b, b))), b.shape) : null,
-    ];
-    return node;
-  });
-  return out;
+  return product("div", DIV, div, a, b);
 }
 
 /** a^exponent (a tensor or a number exponent), broadcast. */
 export function pow(a: Tensor, exponent: Operand): Tensor {
   const what = "pow";
-  checkTensor(what, a);
-  checkOperand(what, exponent, "exponent");
-  const shape = outShape(what, a, exponent);
-  const out = result(shape);
-  if (typeof exponent === "number") unary(U.POW_SCALAR, a, out, exponent);
-  else binary(OP.POW, out, a, exponent);
+  const [shape, out] = binaryResult(what, a, exponent, "exponent", OP.POW, (o, k) => unary(U.POW_SCALAR, a, o, k));
   const saved = tensors(a, exponent, out);
   record(out, tensors(a, exponent), () => {
     const node: Node = new Node("PowBackward0", tensors(a, exponent), shape, () => {
@@ -250,12 +255,8 @@ export function clamp(x: Tensor, options: ClampOptions): Tensor {
 }
 
 function minMax(what: string, a: Tensor, b: Operand, isMax: boolean): Tensor {
-  checkTensor(what, a);
-  checkOperand(what, b, "other");
-  const shape = outShape(what, a, b);
-  const out = result(shape);
-  if (typeof b === "number") unary(U.CLAMP, a, out, isMax ? b : -Infinity, isMax ? Infinity : b);
-  else binary(isMax ? OP.MAXIMUM : OP.MINIMUM, out, a, b);
+  const [shape, out] = binaryResult(what, a, b, "other", isMax ? OP.MAXIMUM : OP.MINIMUM, (o, k) =>
+    unary(U.CLAMP, a, o, isMax ? k : -Infinity, isMax ? Infinity : k));
   const saved = tensors(a, b);
   record(out, saved, () => {
     const op = isMax ? TER.MAX_GRAD : TER.MIN_GRAD;

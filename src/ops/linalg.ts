@@ -8,10 +8,9 @@ import { Node, needsGrad, record, savedFor, sinkFor, wantsGrad } from "../autogr
 import { gemmAt, reduceOuter, R } from "./kernels.js";
 import { broadcastShapes, broadcastStrides } from "./iterator.js";
 import { checkTensor, numel, result } from "./common.js";
+import { backend } from "../backend/index.js";
 import { sum, sumTo } from "./reduce.js";
 import { reshape, t as transpose2d, transpose } from "./shape.js";
-import { wasmOrNull } from "../runtime/runtime.js";
-import * as nnRef from "../reference/nn.js";
 
 function mismatch(a: Tensor, b: Tensor, rows: number, k: number, k2: number, cols: number): RangeError {
   return new RangeError(
@@ -62,6 +61,20 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     }
     return [ai * aRows * K, bi * bStride];
   };
+  /**
+   * Calls `each` for every batch with the operands' offsets and the beta for
+   * operand k's gradient: `acc` where its matrix is first written, then 1 (a
+   * broadcast operand's gradient sums over the batches it was reused in).
+   */
+  const perBatch = (k: 0 | 1, acc: number, each: (i: number, ao: number, bo: number, beta: number) => void): void => {
+    const written = new Set<number>();
+    for (let i = 0; i < B; i++) {
+      const [ao, bo] = offsets(i);
+      const at = k === 0 ? ao : bo;
+      each(i, ao, bo, written.has(at) ? 1 : acc);
+      written.add(at);
+    }
+  };
   if (fold) gemmAt(false, false, N, M, K, a, 0, K, b, 0, M, 0, out, 0, M);
   else for (let i = 0; i < B; i++) {
     const [ao, bo] = offsets(i);
@@ -74,29 +87,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
         const s = sinkFor(node, 0)!;
         // dA = dC·Bᵀ; a broadcast A (fewer batch dimensions) sums over the batches it was reused in.
         if (fold) gemmAt(false, true, N, K, M, g, 0, M, b, 0, M, s.acc, s.tensor, 0, K);
-        else {
-          const written = new Set<number>();
-          for (let i = 0; i < B; i++) {
-            const [ao, bo] = offsets(i);
-            const first = !written.has(ao);
-            written.add(ao);
-            gemmAt(false, true, aRows, K, M, g, i * aRows * M, M, b, bo, M, first ? s.acc : 1, s.tensor, ao, K);
-          }
-        }
+        else perBatch(0, s.acc, (i, ao, bo, beta) => gemmAt(false, true, aRows, K, M, g, i * aRows * M, M, b, bo, M, beta, s.tensor, ao, K));
       }
       if (wantsGrad(node, 1)) {
         const s = sinkFor(node, 1)!;
         // dB = Aᵀ·dC
         if (fold) gemmAt(true, false, K, M, N, a, 0, K, g, 0, M, s.acc, s.tensor, 0, M);
-        else {
-          const written = new Set<number>();
-          for (let i = 0; i < B; i++) {
-            const [ao, bo] = offsets(i);
-            const first = !written.has(bo);
-            written.add(bo);
-            gemmAt(true, false, K, M, aRows, a, ao, K, g, i * aRows * M, M, first ? s.acc : 1, s.tensor, bo, M);
-          }
-        }
+        else perBatch(1, s.acc, (i, ao, bo, beta) => gemmAt(true, false, K, M, aRows, a, ao, K, g, i * aRows * M, M, beta, s.tensor, bo, M));
       }
     }, savedFor([a, b], [needsGrad(b), needsGrad(a)]));
     // dA = g·Bᵀ, dB = Aᵀ·g, summed over batch dimensions an operand was broadcast along (1-D operands: no double backward here)
@@ -128,12 +125,6 @@ export function linearDiff(node: Node, x: Tensor, weight: Tensor, bias: Tensor |
   };
 }
 
-function biasAddRows(y: Tensor, bias: Tensor, rows: number, cols: number): void {
-  const w = wasmOrNull();
-  if (w) w.biasAddRows(y.ptr, bias.ptr, y.ptr, rows, cols);
-  else nnRef.biasAddRows(y.data, bias.data, y.data, rows, cols);
-}
-
 /** x·Wᵀ + b for x [*, in], W [out, in], b [out] (PyTorch's F.linear): one GEMM and a fused bias add. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const what = "linear";
@@ -154,7 +145,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const outShape = weight.ndim === 2 ? [...x.shape.slice(0, -1), M] : x.shape.slice(0, -1);
   const y = result(outShape);
   gemmAt(false, true, N, M, K, x, 0, K, weight, 0, K, 0, y, 0, M);
-  if (b && N > 0) biasAddRows(y, b, N, M);
+  if (b && N > 0) backend().biasAddRows(y, b, y, N, M);
   const inputs = b ? [x, weight, b] : [x, weight];
   record(y, inputs, () => {
     const node: Node = new Node("AddmmBackward0", inputs, outShape, () => {

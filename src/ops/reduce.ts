@@ -6,7 +6,7 @@ import { Tensor, shapeToString, type Shape } from "../tensor.js";
 import { Node, record, sinkFor } from "../autograd/node.js";
 import { R, U, OP, binary, copyStrided, unary } from "./kernels.js";
 import { broadcastStrides, contiguousStrides, normDim } from "./iterator.js";
-import { checkOptions, checkTensor, checkBool, intoSink, reduceDims, result, describeValue } from "./common.js";
+import { checkOptions, checkTensor, checkBool, intoSink, reduceDims, result, describeValue, withTemps } from "./common.js";
 import { expand, reshape } from "./shape.js";
 import { mul } from "./elementwise.js";
 
@@ -109,14 +109,10 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 }
 
 /** Σ over dims (all by default). */
-export function sum(x: Tensor, options?: ReduceOptions): Tensor {
-  return sumMean("sum", x, options, false);
-}
+export const sum = (x: Tensor, options?: ReduceOptions): Tensor => sumMean("sum", x, options, false);
 
 /** The mean over dims (all by default; NaN for an empty reduction, as PyTorch). */
-export function mean(x: Tensor, options?: ReduceOptions): Tensor {
-  return sumMean("mean", x, options, true);
-}
+export const mean = (x: Tensor, options?: ReduceOptions): Tensor => sumMean("mean", x, options, true);
 
 function extreme(what: string, x: Tensor, options: ReduceOptions | undefined, isMax: boolean): Tensor {
   const p = opts(what, x, options);
@@ -131,44 +127,25 @@ function extreme(what: string, x: Tensor, options: ReduceOptions | undefined, is
       const s = sinkFor(node, 0);
       if (!s) return;
       // PyTorch: the gradient is shared evenly between the elements equal to the extremum.
-      intoSink(s, (dst) => {
+      intoSink(s, (dst) => withTemps([p.outShape, p.outShape, x.shape], (count, share, spread) => {
         expandBack(out, p.keptShape, x.shape, dst, 1);
         const m = dst.data;
         const xv = x.data;
-        const count = new Tensor(p.outShape);
-        try {
-          for (let i = 0; i < m.length; i++) m[i] = xv[i] === m[i] ? 1 : 0;
-          reduceDims(R.SUM, dst, p.reduced, count, 1, 0);
-          const share = new Tensor(p.outShape);
-          try {
-            binary(OP.DIV, share, node.grad!, count);
-            const spread = new Tensor(x.shape);
-            try {
-              expandBack(share, p.keptShape, x.shape, spread, 1);
-              binary(OP.MUL, dst, dst, spread);
-            } finally {
-              spread.dispose();
-            }
-          } finally {
-            share.dispose();
-          }
-        } finally {
-          count.dispose();
-        }
-      });
+        for (let i = 0; i < m.length; i++) m[i] = xv[i] === m[i] ? 1 : 0;
+        reduceDims(R.SUM, dst, p.reduced, count, 1, 0);
+        binary(OP.DIV, share, node.grad!, count);
+        expandBack(share, p.keptShape, x.shape, spread, 1);
+        binary(OP.MUL, dst, dst, spread);
+      }));
     }, [x, out]);
     return node;
   });
   return out;
 }
 
-export function amax(x: Tensor, options?: ReduceOptions): Tensor {
-  return extreme("amax", x, options, true);
-}
+export const amax = (x: Tensor, options?: ReduceOptions): Tensor => extreme("amax", x, options, true);
 
-export function amin(x: Tensor, options?: ReduceOptions): Tensor {
-  return extreme("amin", x, options, false);
-}
+export const amin = (x: Tensor, options?: ReduceOptions): Tensor => extreme("amin", x, options, false);
 
 function varStd(what: string, x: Tensor, options: VarOptions | undefined, isStd: boolean): Tensor {
   const p = opts(what, x, options);
@@ -209,13 +186,9 @@ function varStd(what: string, x: Tensor, options: VarOptions | undefined, isStd:
 }
 
 /** The variance over dims, dividing by N − correction (default 1, Bessel's). */
-export function variance(x: Tensor, options?: VarOptions): Tensor {
-  return varStd("var", x, options, false);
-}
+export const variance = (x: Tensor, options?: VarOptions): Tensor => varStd("var", x, options, false);
 
-export function std(x: Tensor, options?: VarOptions): Tensor {
-  return varStd("std", x, options, true);
-}
+export const std = (x: Tensor, options?: VarOptions): Tensor => varStd("std", x, options, true);
 
 /** The p-norm over dims (vector norm of the flattened tensor by default; p = 2). */
 export function norm(x: Tensor, options?: NormOptions): Tensor {
@@ -245,24 +218,16 @@ export function norm(x: Tensor, options?: NormOptions): Tensor {
           const d = dst.data;
           if (ord === Infinity || ord === -Infinity) {
             for (let i = 0; i < d.length; i++) d[i] = Math.abs(xv[i]) === nv[i] ? 1 : 0;
-            const count = new Tensor(pl.outShape);
-            try {
+            withTemps([pl.outShape, x.shape], (count, gFull) => {
               reduceDims(R.SUM, dst, pl.reduced, count, 1, 0);
               expandBack(count, pl.keptShape, x.shape, gs, 1);
+              expandBack(node.grad!, pl.keptShape, x.shape, gFull, 1);
               const cv = gs.data;
-              const gFull = new Tensor(x.shape);
-              try {
-                expandBack(node.grad!, pl.keptShape, x.shape, gFull, 1);
-                const gf = gFull.data;
-                const dd = dst.data;
-                const xx = x.data;
-                for (let i = 0; i < dd.length; i++) dd[i] = dd[i] ? (Math.sign(xx[i]) * gf[i]) / cv[i] : 0;
-              } finally {
-                gFull.dispose();
-              }
-            } finally {
-              count.dispose();
-            }
+              const gf = gFull.data;
+              const dd = dst.data;
+              const xx = x.data;
+              for (let i = 0; i < dd.length; i++) dd[i] = dd[i] ? (Math.sign(xx[i]) * gf[i]) / cv[i] : 0;
+            });
             return;
           }
           for (let i = 0; i < d.length; i++) {
@@ -304,10 +269,6 @@ function argExtreme(what: string, x: Tensor, options: ArgOptions | undefined, is
 }
 
 /** Indices of the maxima (float32 integers; the flattened index without dim; the first of ties; NaN wins). */
-export function argmax(x: Tensor, options?: ArgOptions): Tensor {
-  return argExtreme("argmax", x, options, true);
-}
+export const argmax = (x: Tensor, options?: ArgOptions): Tensor => argExtreme("argmax", x, options, true);
 
-export function argmin(x: Tensor, options?: ArgOptions): Tensor {
-  return argExtreme("argmin", x, options, false);
-}
+export const argmin = (x: Tensor, options?: ArgOptions): Tensor => argExtreme("argmin", x, options, false);

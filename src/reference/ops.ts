@@ -16,6 +16,20 @@ export const R = { SUM: 0, MAX: 1, MIN: 2, VAR: 3, NORM2: 4, NORM1: 5, NORMINF: 
 export const D_SIZES = 1;
 export const D_STRIDES = 9;
 export const REDUCE_CHUNK = 2048;
+/** The descriptor's length in words; words from D_SCALARS on hold scalar operands (the WebAssembly side's). */
+export const D_WORDS = 64;
+export const D_SCALARS = 48;
+
+/** Writes an iteration space (sizes, and each operand's strides) into a descriptor. */
+export function writeDescriptor(d: Int32Array, it: { readonly sizes: readonly number[]; readonly strides: readonly (readonly number[])[] }): void {
+  const nd = it.sizes.length;
+  d[0] = nd;
+  for (let i = 0; i < nd; i++) d[D_SIZES + i] = it.sizes[i];
+  for (let k = 0; k < it.strides.length; k++) {
+    const s = it.strides[k];
+    for (let i = 0; i < nd; i++) d[D_STRIDES + 8 * k + i] = s[i];
+  }
+}
 
 function binS(op: number, a: number, b: number, alpha: number): number {
   switch (op) {

@@ -24,6 +24,11 @@ export interface Storage {
   handedBack: boolean;
 }
 
+/** The buffer of WebAssembly memory, which storage views are made over (a new one after memory grows). */
+export function heapBuffer(): ArrayBufferLike {
+  return wasmOrNull()!.memory.buffer;
+}
+
 let allocatedBytes = 0;
 let peakBytes = 0;
 let liveStorages = 0;

@@ -209,7 +209,7 @@ export class ThreadPool {
     });
     const published = (seq + 1) | 0;
     const tag = (published >>> 1) & 4095;
-    Atomics.store(ctl, P.DONE, 0);
+    Atomics.store(ctl, P.DONE, tag << P.CHUNK_BITS);
     Atomics.store(ctl, P.CLAIM, tag << P.CHUNK_BITS);
     Atomics.store(ctl, P.SEQ, published);
     if (Atomics.load(ctl, P.SLEEPERS) > 0) Atomics.notify(ctl, P.SEQ);
@@ -253,15 +253,15 @@ export class ThreadPool {
   /** Waits for the chunks other threads took: spins briefly, then blocks where this thread may. */
   #join(n: number): void {
     const ctl = this.#ctl;
-    if (Atomics.load(ctl, P.DONE) >= n) return;
-    for (let i = 0; i < P.CALLER_SPINS; i++) if (Atomics.load(ctl, P.DONE) >= n) return;
+    if ((Atomics.load(ctl, P.DONE) & (P.MAX_CHUNKS - 1)) >= n) return;
+    for (let i = 0; i < P.CALLER_SPINS; i++) if ((Atomics.load(ctl, P.DONE) & (P.MAX_CHUNKS - 1)) >= n) return;
     let progress = Date.now();
     let last = -1;
     if (this.#host.canBlock) Atomics.store(ctl, P.CALLER_WAITING, 1);
     try {
       for (;;) {
         const done = Atomics.load(ctl, P.DONE);
-        if (done >= n) return;
+        if ((done & (P.MAX_CHUNKS - 1)) >= n) return;
         if (done !== last) {
           last = done;
           progress = Date.now();

@@ -14,7 +14,7 @@
 // Int32 words of the control block (a SharedArrayBuffer of its own):
 export const SEQ = 0; // job sequence: odd while the caller writes a job, even once published
 export const CLAIM = 1; // (tag << 20) | next chunk; tag = (SEQ / 2) mod 4096
-export const DONE = 2; // chunks finished in the current job
+export const DONE = 2; // (tag << 20) | chunks finished in the current job (a late chunk of an abandoned job cannot count for the next)
 export const NCHUNKS = 3;
 export const PARTICIPANTS = 4; // workers 0 .. PARTICIPANTS-1 take part (thread count − 1)
 export const KERNEL = 5; // index into the kernel name list

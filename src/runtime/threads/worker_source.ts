@@ -99,7 +99,10 @@ export const WORKER_SOURCE = `"use strict";
           Atomics.store(ctl, K.FAILED, 1);
           post({ type: "failed", message: String((e && e.message) || e) });
         }
-        Atomics.add(ctl, K.DONE, 1);
+        for (;;) { // count the chunk only for its own job (the caller may have given up on it)
+          var d = Atomics.load(ctl, K.DONE);
+          if ((d >>> K.CHUNK_BITS) !== tag || Atomics.compareExchange(ctl, K.DONE, d, d + 1) === d) break;
+        }
         if (Atomics.load(ctl, K.CALLER_WAITING)) Atomics.notify(ctl, K.DONE);
       }
     }

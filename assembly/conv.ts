@@ -56,6 +56,56 @@ function firstPast(off: i32, s: i32, W: i32, Wo: i32): i32 {
 }
 
 /**
+ * The walk im2col and col2im share: for every kernel tap (c, i, j) and
+ * output row, the input row it meets and the output columns [lo, hi) whose
+ * input column is inside the image. Forward (adjoint false): cols = that
+ * pixel, 0 in the padding. Adjoint: the pixel += cols. Inlined with a
+ * constant `adjoint`, so each caller compiles to its own branch-free loops.
+ */
+// @ts-ignore: decorator
+@inline
+function colsWalk(
+  image: usize, C: i32, H: i32, W: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  Ho: i32, Wo: i32, cols: usize, adjoint: bool,
+): void {
+  const rowBytes = <usize>Wo << 2;
+  let at = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = image + (<usize>c * H * W << 2);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const off = j * dw - pw;
+        const lo = firstInside(off, sw);
+        const hi = max(lo, firstPast(off, sw, W, Wo));
+        for (let oh = 0; oh < Ho; oh++) {
+          const ih = oh * sh - ph + i * dh;
+          const row = at + <usize>oh * rowBytes;
+          if (ih < 0 || ih >= H) {
+            if (!adjoint) memory.fill(row, 0, rowBytes);
+            continue;
+          }
+          const pixels = plane + (<usize>ih * W << 2);
+          if (!adjoint) for (let ow = 0; ow < lo; ow++) store<f32>(row + (<usize>ow << 2), 0);
+          if (sw == 1) {
+            if (adjoint) addRow(pixels + (<usize>(lo + off) << 2), row + (<usize>lo << 2), hi - lo);
+            else copyRow(row + (<usize>lo << 2), pixels + (<usize>(lo + off) << 2), hi - lo);
+          } else {
+            for (let ow = lo; ow < hi; ow++) {
+              const p = pixels + (<usize>(ow * sw + off) << 2);
+              const q = row + (<usize>ow << 2);
+              if (adjoint) store<f32>(p, load<f32>(p) + load<f32>(q));
+              else store<f32>(q, load<f32>(p));
+            }
+          }
+          if (!adjoint) for (let ow = hi; ow < Wo; ow++) store<f32>(row + (<usize>ow << 2), 0);
+        }
+        at += <usize>Ho * rowBytes;
+      }
+    }
+  }
+}
+
+/**
  * cols[(c·kh + i)·kw + j][oh·Wo + ow] = x[c][oh·sh − ph + i·dh][ow·sw − pw + j·dw],
  * zero outside the input; x is one sample [C, H, W].
  */
@@ -63,35 +113,7 @@ export function im2col(
   x: usize, C: i32, H: i32, W: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
   Ho: i32, Wo: i32, cols: usize,
 ): void {
-  const rowBytes = <usize>Wo << 2;
-  let dst = cols;
-  for (let c = 0; c < C; c++) {
-    const plane = x + (<usize>c * H * W << 2);
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const off = j * dw - pw;
-        const lo = firstInside(off, sw);
-        const hi = max(lo, firstPast(off, sw, W, Wo));
-        for (let oh = 0; oh < Ho; oh++) {
-          const ih = oh * sh - ph + i * dh;
-          const row = dst + <usize>oh * rowBytes;
-          if (ih < 0 || ih >= H) {
-            memory.fill(row, 0, rowBytes);
-            continue;
-          }
-          const src = plane + (<usize>ih * W << 2);
-          for (let ow = 0; ow < lo; ow++) store<f32>(row + (<usize>ow << 2), 0);
-          if (sw == 1) {
-            copyRow(row + (<usize>lo << 2), src + (<usize>(lo + off) << 2), hi - lo);
-          } else {
-            for (let ow = lo; ow < hi; ow++) store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * sw + off) << 2)));
-          }
-          for (let ow = hi; ow < Wo; ow++) store<f32>(row + (<usize>ow << 2), 0);
-        }
-        dst += <usize>Ho * rowBytes;
-      }
-    }
-  }
+  colsWalk(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo, cols, false);
 }
 
 /** The adjoint of im2col: dx[c][ih][iw] += every cols entry that im2col took from it. */
@@ -99,33 +121,7 @@ export function col2im(
   cols: usize, C: i32, H: i32, W: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
   Ho: i32, Wo: i32, dx: usize,
 ): void {
-  const rowBytes = <usize>Wo << 2;
-  let src = cols;
-  for (let c = 0; c < C; c++) {
-    const plane = dx + (<usize>c * H * W << 2);
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const off = j * dw - pw;
-        const lo = firstInside(off, sw);
-        const hi = max(lo, firstPast(off, sw, W, Wo));
-        for (let oh = 0; oh < Ho; oh++) {
-          const ih = oh * sh - ph + i * dh;
-          if (ih < 0 || ih >= H) continue;
-          const row = src + <usize>oh * rowBytes;
-          const d = plane + (<usize>ih * W << 2);
-          if (sw == 1) {
-            addRow(d + (<usize>(lo + off) << 2), row + (<usize>lo << 2), hi - lo);
-          } else {
-            for (let ow = lo; ow < hi; ow++) {
-              const p = d + (<usize>(ow * sw + off) << 2);
-              store<f32>(p, load<f32>(p) + load<f32>(row + (<usize>ow << 2)));
-            }
-          }
-        }
-        src += <usize>Ho * rowBytes;
-      }
-    }
-  }
+  colsWalk(dx, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo, cols, true);
 }
 
 // @ts-ignore: decorator

@@ -27,6 +27,31 @@ function tensorOrNull(fn: string, name: string, v: unknown, C: number): Tensor |
   return v;
 }
 
+/**
+ * The checks batch_norm and instance_norm share, in PyTorch's order: the
+ * input [N, C, *], the running statistics, weight and bias ([C] or null),
+ * the mode flag, momentum and eps.
+ */
+function normArgs(
+  fn: string, x: unknown, runningMean: unknown, runningVar: unknown, o: Record<string, unknown>, flagName: string, flagDefault: boolean,
+) {
+  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: input must be a Tensor, got ${show(x)}`);
+  x.assertAlive(`${fn} (input)`);
+  if (x.ndim < 2) throw new RangeError(`${fn}: expected an input [N, C, *], got shape ${shapeToString(x.shape)}`);
+  const [N, C] = x.shape;
+  const rm = tensorOrNull(fn, "running_mean", runningMean, C);
+  const rv = tensorOrNull(fn, "running_var", runningVar, C);
+  const weight = tensorOrNull(fn, "weight", o.weight, C);
+  const bias = tensorOrNull(fn, "bias", o.bias, C);
+  const flag = o[flagName] ?? flagDefault;
+  if (typeof flag !== "boolean") throw new TypeError(`${fn}: ${flagName} must be a boolean, got ${show(flag)}`);
+  const momentum = o.momentum ?? 0.1;
+  const eps = o.eps ?? 1e-5;
+  if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new TypeError(`${fn}: momentum must be a finite number, got ${show(momentum)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  return { N, C, rm, rv, weight, bias, flag, momentum, eps };
+}
+
 function nonFinite(fn: string, x: Tensor, what: string, index: number): RangeError {
   const i = backend().firstNaN(x, x.size);
   return new RangeError(`${fn}: input contains ${i >= 0 ? `NaN at ${positionOf(x.shape, i)}` : `an infinite value in ${what} ${index}`}`);
@@ -43,20 +68,7 @@ export function batchNorm(
 ): Tensor {
   const fn = "batch_norm";
   const o = optionsArg(fn, options, ["weight", "bias", "training", "momentum", "eps"]);
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: input must be a Tensor, got ${show(x)}`);
-  x.assertAlive(`${fn} (input)`);
-  if (x.ndim < 2) throw new RangeError(`${fn}: expected an input [N, C, *], got shape ${shapeToString(x.shape)}`);
-  const [N, C] = x.shape;
-  const rm = tensorOrNull(fn, "running_mean", runningMean, C);
-  const rv = tensorOrNull(fn, "running_var", runningVar, C);
-  const weight = tensorOrNull(fn, "weight", o.weight, C);
-  const bias = tensorOrNull(fn, "bias", o.bias, C);
-  const training = o.training ?? false;
-  if (typeof training !== "boolean") throw new TypeError(`${fn}: training must be a boolean, got ${show(training)}`);
-  const momentum = o.momentum ?? 0.1;
-  const eps = o.eps ?? 1e-5;
-  if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new TypeError(`${fn}: momentum must be a finite number, got ${show(momentum)}`);
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  const { N, C, rm, rv, weight, bias, flag: training, momentum, eps } = normArgs(fn, x, runningMean, runningVar, o, "training", false);
   if (!training && (!rm || !rv)) throw new RangeError(`${fn}: running_mean and running_var must be defined in evaluation mode`);
   const HW = x.size / (N * C) || 0;
   if (training && N * HW < 2) {
@@ -139,20 +151,7 @@ export interface InstanceNormFunctionalOptions {
 export function instanceNorm(x: Tensor, options?: InstanceNormFunctionalOptions): Tensor {
   const fn = "instance_norm";
   const o = optionsArg(fn, options, ["runningMean", "runningVar", "weight", "bias", "useInputStats", "momentum", "eps"]);
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: input must be a Tensor, got ${show(x)}`);
-  x.assertAlive(`${fn} (input)`);
-  if (x.ndim < 2) throw new RangeError(`${fn}: expected an input [N, C, *], got shape ${shapeToString(x.shape)}`);
-  const [N, C] = x.shape;
-  const rm = tensorOrNull(fn, "running_mean", o.runningMean, C);
-  const rv = tensorOrNull(fn, "running_var", o.runningVar, C);
-  const weight = tensorOrNull(fn, "weight", o.weight, C);
-  const bias = tensorOrNull(fn, "bias", o.bias, C);
-  const useInputStats = o.useInputStats ?? true;
-  if (typeof useInputStats !== "boolean") throw new TypeError(`${fn}: useInputStats must be a boolean, got ${show(useInputStats)}`);
-  const momentum = o.momentum ?? 0.1;
-  const eps = o.eps ?? 1e-5;
-  if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new TypeError(`${fn}: momentum must be a finite number, got ${show(momentum)}`);
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new (typeof eps === "number" ? RangeError : TypeError)(`${fn}: eps must be a finite number >= 0, got ${show(eps)}`);
+  const { N, C, rm, rv, weight, bias, flag: useInputStats, momentum, eps } = normArgs(fn, x, o.runningMean, o.runningVar, o, "useInputStats", true);
   const HW = x.size / (N * C) || 0;
   if (!useInputStats) {
     if (!rm || !rv) throw new RangeError(`${fn}: Expected running_mean and running_var to be defined when use_input_stats is false`);

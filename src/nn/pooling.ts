@@ -132,6 +132,23 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
 const reprSize = (v: unknown): string =>
   Array.isArray(v) ? `(${v.map((e) => (e === null ? "None" : String(e))).join(", ")})` : v === null || v === undefined ? "None" : String(v);
 
+/**
+ * A pooling module's constructor checks (the functional form checks the rest
+ * against the input): kernelSize and each size option a number or a pair,
+ * the kernel positive, the flags booleans.
+ */
+function checkModuleOptions(
+  name: string, kernelSize: unknown, sizes: readonly (readonly [string, unknown])[], o: Record<string, unknown>, flags: readonly string[],
+): void {
+  for (const [n, v] of [["kernelSize", kernelSize] as const, ...sizes]) tupleArg(name, n, v, 2);
+  if (tupleArg(name, "kernelSize", kernelSize, 2).some((k) => k < 1)) {
+    throw new RangeError(`${name}: kernelSize must be positive, got ${show(kernelSize)} (kernel size should be greater than zero)`);
+  }
+  for (const n of flags) {
+    if (o[n] !== undefined && typeof o[n] !== "boolean") throw new TypeError(`${name}: ${n} must be a boolean, got ${show(o[n])}`);
+  }
+}
+
 export class MaxPool2d extends Module {
   static override readonly moduleName: string = "MaxPool2d";
   readonly kernelSize: Size2;
@@ -143,13 +160,7 @@ export class MaxPool2d extends Module {
   constructor(kernelSize: Size2, options: MaxPool2dOptions = {}) {
     super();
     const o = optionsArg("MaxPool2d", options, ["stride", "padding", "dilation", "ceilMode"]);
-    for (const [n, v] of [["kernelSize", kernelSize], ["stride", o.stride ?? kernelSize], ["padding", o.padding ?? 0], ["dilation", o.dilation ?? 1]] as const) {
-      tupleArg("MaxPool2d", n, v, 2);
-    }
-    if (tupleArg("MaxPool2d", "kernelSize", kernelSize, 2).some((k) => k < 1)) {
-      throw new RangeError(`MaxPool2d: kernelSize must be positive, got ${show(kernelSize)} (kernel size should be greater than zero)`);
-    }
-    if (o.ceilMode !== undefined && typeof o.ceilMode !== "boolean") throw new TypeError(`MaxPool2d: ceilMode must be a boolean, got ${show(o.ceilMode)}`);
+    checkModuleOptions("MaxPool2d", kernelSize, [["stride", o.stride ?? kernelSize], ["padding", o.padding ?? 0], ["dilation", o.dilation ?? 1]], o, ["ceilMode"]);
     this.kernelSize = kernelSize;
     this.stride = (o.stride ?? kernelSize) as Size2;
     this.padding = (o.padding ?? 0) as Size2;
@@ -182,15 +193,7 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: Size2, options: AvgPool2dOptions = {}) {
     super();
     const o = optionsArg("AvgPool2d", options, ["stride", "padding", "ceilMode", "countIncludePad"]);
-    for (const [n, v] of [["kernelSize", kernelSize], ["stride", o.stride ?? kernelSize], ["padding", o.padding ?? 0]] as const) {
-      tupleArg("AvgPool2d", n, v, 2);
-    }
-    if (tupleArg("AvgPool2d", "kernelSize", kernelSize, 2).some((k) => k < 1)) {
-      throw new RangeError(`AvgPool2d: kernelSize must be positive, got ${show(kernelSize)} (kernel size should be greater than zero)`);
-    }
-    for (const n of ["ceilMode", "countIncludePad"] as const) {
-      if (o[n] !== undefined && typeof o[n] !== "boolean") throw new TypeError(`AvgPool2d: ${n} must be a boolean, got ${show(o[n])}`);
-    }
+    checkModuleOptions("AvgPool2d", kernelSize, [["stride", o.stride ?? kernelSize], ["padding", o.padding ?? 0]], o, ["ceilMode", "countIncludePad"]);
     this.kernelSize = kernelSize;
     this.stride = (o.stride ?? kernelSize) as Size2;
     this.padding = (o.padding ?? 0) as Size2;

@@ -93,6 +93,32 @@ describe("ratios", () => {
     ]);
     expect(line).toBe("wasmtrain is 12.3× pure-js, 2.50× tfjs-wasm (fastest competitor: tfjs-wasm, 2.50×)");
   });
+  it("a suite's targets print the measured ratio against the goal, or why there is none", () => {
+    const t = { targets: { "pure-js": 10, "tfjs-cpu": 10, "tfjs-wasm": 2 } };
+    expect(h.targetLines(t, [
+      { case: "wasmtrain", medianMs: 2 },
+      { case: "pure-js", medianMs: 24.6 },
+      { case: "tfjs-cpu", medianMs: 10 },
+      { case: "tfjs-wasm", error: "no Conv2DBackpropFilter kernel" },
+    ])).toEqual([
+      "target wasmtrain ≥ 10× pure-js: 12.3×, met",
+      "target wasmtrain ≥ 10× tfjs-cpu: 5.00×, NOT met",
+      "target wasmtrain ≥ 2× tfjs-wasm: not measured (no Conv2DBackpropFilter kernel)",
+    ]);
+    expect(h.targetLines({ targets: { "tfjs-cpu": 10 } }, [{ case: "wasmtrain", medianMs: 2 }])).toEqual(["target wasmtrain ≥ 10× tfjs-cpu: not run (filtered out)"]);
+    expect(h.targetLines({}, [{ case: "wasmtrain", medianMs: 2 }])).toEqual([]);
+  });
+  it("a case's samples time it call by call, that many calls after one warm-up call", async () => {
+    let calls = 0;
+    const s = suite({ cases: { wasmtrain: async () => ({ fn: () => void calls++, samples: 3 }) } });
+    const r = await h.runCase("optim", s, "wasmtrain", { ctx: {}, quick: false, ceilings: {} });
+    expect(r.error).toBeUndefined();
+    expect(r.timer).toBe("call by call");
+    expect(r.samples).toBe(3);
+    expect(calls).toBe(4);
+    const bad = suite({ cases: { wasmtrain: async () => ({ fn: () => {}, samples: 1 }) } });
+    expect((await h.runCase("optim", bad, "wasmtrain", { ctx: {}, quick: false, ceilings: {} })).error).toMatch(/samples must be an integer >= 2, got 1/);
+  });
   it("there is no summary without a wasmtrain case or competitors", () => {
     expect(h.ratioLine([{ case: "pure-js", medianMs: 1 }])).toBeNull();
     expect(h.ratioLine([{ case: "wasmtrain", medianMs: 1 }])).toBeNull();
@@ -168,6 +194,7 @@ describe("suite contract", () => {
     expect(() => h.validateSuite(suite())).not.toThrow();
     expect(() => h.validateSuite(suite({ flops: 1e6, options: { minSamples: 3, maxTime: 10 } }))).not.toThrow();
     expect(() => h.validateSuite(suite({ ceiling: "triad" }))).not.toThrow();
+    expect(() => h.validateSuite(suite({ targets: { "pure-js": 10 } }))).not.toThrow();
   });
   it("rejects each broken field with a message naming it", () => {
     expect(() => h.validateSuite(null, "x[0]")).toThrow(/x\[0\]: a suite must be an object/);
@@ -181,6 +208,8 @@ describe("suite contract", () => {
     expect(() => h.validateSuite(suite({ itmes: 3 }))).toThrow(/unknown key "itmes"/);
     expect(() => h.validateSuite(suite({ ceiling: "l3" }))).toThrow(/ceiling must be one of/);
     expect(() => h.validateSuite(suite({ options: { samples: 3 } }))).toThrow(/unknown option "samples"/);
+    expect(() => h.validateSuite(suite({ targets: { "tfjs-cpu": 10 } }))).toThrow(/targets names "tfjs-cpu", which is not a competitor case/);
+    expect(() => h.validateSuite(suite({ targets: { "pure-js": 0 } }))).toThrow(/targets.pure-js must be a positive number, got 0/);
   });
   it("a suite file returns an array of uniquely named suites", () => {
     expect(() => h.validateSuites(suite(), "optim")).toThrow(/optim: the default export must return an array/);
